@@ -1,0 +1,265 @@
+"""The nightly run: inbox → parse in parallel batches → one writer loads and publishes → outputs.
+
+Each task is a call into kepu (reading and writing files), transforms (pure rules) or warehouse
+(DuckDB). The flow takes plain, JSON-able parameters so a schedule can run it as well as the CLI.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from prefect import flow, task
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+from flows.parsing import BatchResult, FileToParse, parse_files
+from kepu import progress
+from kepu.inbox import scan_inbox, sha256_of
+from kepu.settings import Settings, load_settings, read_registry
+from schemas import tables
+from transforms.core import build_core, issue_frame
+from transforms.inventory import Inventory, Sighting, take_inventory
+from transforms.submission import PARSER_VERSION
+from warehouse import loader, state
+from warehouse.publisher import run_lock, staged
+
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class RunSummary:
+    """What one run did and what the city totals are now; the CLI prints it."""
+
+    run_id: str
+    campaign_id: str
+    outcome: str
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_parsed: int = 0
+    files_rejected: int = 0
+    city_totals: dict = field(default_factory=dict)
+    completeness: dict = field(default_factory=dict)
+    issues: dict = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    warehouse: str = ""
+    message: str = ""
+
+
+def _now() -> datetime:
+    return datetime.now(OFFICE_TZ).replace(tzinfo=None, microsecond=0)
+
+
+@task(name="take inventory")
+def take_inbox_inventory(settings: Settings) -> Inventory:
+    """Scan the inbox; hash only files whose path, size and mtime the warehouse does not know."""
+    known = state.known_files(settings.warehouse, settings.campaign.campaign_id)
+    sightings = []
+    for entry in scan_inbox(settings.inbox):
+        sha = known.sightings.get((entry.relpath, entry.size, entry.mtime)) or sha256_of(entry.abspath)
+        sightings.append(Sighting(entry.relpath, entry.abspath, entry.size, entry.mtime, entry.received_at, sha))
+    return take_inventory(sightings, known.paths, known.parsed, PARSER_VERSION)
+
+
+@task(name="parse batch")
+def parse_batch(items: list[FileToParse], store: Path, default_year: int) -> BatchResult:
+    return parse_files(items, store, default_year)
+
+
+@task(name="load and publish")
+def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Inventory, parsed: BatchResult,
+                     run_id: str, started_at: datetime) -> None:
+    """The single writer: raw rows in, core and audit rebuilt for the campaign, checked, published."""
+    campaign = settings.campaign
+    cid = campaign.campaign_id
+    with staged(settings.warehouse) as con:
+        loader.replace_campaign(con, "core.campaigns", cid, [{
+            "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
+            "end_date": campaign.end, "deadline": campaign.deadline}])
+        reparsed = [row["sha256"] for row in parsed.files]
+        loader.delete_files(con, cid, reparsed)
+        con.execute("delete from raw.files where campaign_id = ? and sha256 in (select unnest(?::varchar[]))",
+                    [cid, reparsed])
+        loader.insert(con, "raw.files", [{**r, "campaign_id": cid, "first_run_id": run_id} for r in parsed.files])
+        for name, rows in parsed.tables.items():
+            loader.insert(con, f"raw.{name}", [{**r, "campaign_id": cid} for r in rows])
+        _record_sightings(con, cid, inventory, run_id)
+
+        raw = state.raw_inputs(con, cid)
+        core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
+                          raw["summary_figures"])
+        issues = issue_frame(cid, raw["parse_issues"], core, units, _duplicate_copies(con, cid))
+        tables.validate(tables.Units, units, "core.units")
+        tables.validate(tables.Submissions, core.submissions, "core.submissions")
+        tables.validate(tables.Activities, core.activities, "core.activities")
+        tables.validate(tables.Issues, issues, "audit.issues")
+        loader.replace_campaign(con, "core.units", cid, units.assign(campaign_id=cid))
+        loader.replace_campaign(con, "core.submissions", cid, core.submissions)
+        loader.replace_campaign(con, "core.activities", cid, core.activities)
+        loader.replace_campaign(con, "audit.issues", cid, issues)
+        loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, inventory, parsed, "published")])
+
+
+def _record_sightings(con, cid: str, inventory: Inventory, run_id: str) -> None:
+    rows = [{"campaign_id": cid, "path": s.relpath, "sha256": s.sha256, "size": s.size, "mtime": s.mtime,
+             "first_run_id": run_id, "last_run_id": run_id} for s in inventory.sightings]
+    data = loader.to_arrow(con, "raw.file_sightings", rows)
+    con.register("_kepu_sightings", data)
+    try:
+        con.execute("""
+            insert into raw.file_sightings by name select * from _kepu_sightings
+            on conflict (campaign_id, path, sha256) do update
+                set size = excluded.size, mtime = excluded.mtime, last_run_id = excluded.last_run_id""")
+    finally:
+        con.unregister("_kepu_sightings")
+
+
+def _duplicate_copies(con, cid: str) -> pd.DataFrame:
+    """Paths holding the same bytes as a file already recorded (recorded once, reported as info)."""
+    return con.execute("""
+        select s.sha256, s.path, f.path as first_path
+        from raw.file_sightings s join raw.files f on f.campaign_id = s.campaign_id and f.sha256 = s.sha256
+        where s.campaign_id = ? and s.path <> f.path""", [cid]).df()
+
+
+def _run_row(run_id, cid, started_at, inventory: Inventory | None, parsed: BatchResult | None, outcome: str,
+             message: str | None = None) -> dict:
+    return {
+        "run_id": run_id, "campaign_id": cid, "started_at": started_at, "finished_at": _now(),
+        "files_seen": inventory.files_seen if inventory else 0,
+        "files_new": inventory.files_new if inventory else 0,
+        "files_changed": inventory.files_changed if inventory else 0,
+        "files_parsed": len(parsed.files) if parsed else 0,
+        "files_rejected": sum(1 for f in parsed.files if f["status"] == "rejected") if parsed else 0,
+        "outcome": outcome, "message": message,
+    }
+
+
+@task(name="record failed run")
+def record_failed_run(settings: Settings, run_id: str, started_at: datetime, inventory: Inventory | None,
+                      parsed: BatchResult | None, message: str) -> None:
+    """A failed run publishes nothing but its own line in audit.runs."""
+    with staged(settings.warehouse) as con:
+        loader.insert(con, "audit.runs", [_run_row(run_id, settings.campaign.campaign_id, started_at, inventory,
+                                                    parsed, "failed", message[:2000])])
+
+
+@task(name="write outputs")
+def write_outputs(settings: Settings) -> list[str]:
+    from kepu.deliverables import publish
+
+    return [str(p) for p in publish.write_all(settings)]
+
+
+@task(name="summarise")
+def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
+    cid = settings.campaign.campaign_id
+    totals = state.fetch(settings.warehouse, "select * from marts.city_totals where campaign_id = ?", [cid])
+    summary.city_totals = totals.iloc[0].to_dict() if len(totals) else {}
+    completeness = state.fetch(settings.warehouse,
+                               "select status, count(*) n from marts.completeness where campaign_id = ? group by 1",
+                               [cid])
+    summary.completeness = dict(zip(completeness["status"], completeness["n"].astype(int)))
+    issues = state.fetch(settings.warehouse,
+                         "select severity, count(*) n from audit.issues where campaign_id = ? group by 1", [cid])
+    summary.issues = dict(zip(issues["severity"], issues["n"].astype(int)))
+    summary.warehouse = str(settings.warehouse)
+    return summary
+
+
+def _batches(items: list[FileToParse], settings: Settings) -> list[list[FileToParse]]:
+    if not items:
+        return []
+    count = max(settings.workers, math.ceil(len(items) / settings.batch_size))
+    count = min(count, len(items))
+    ordered = sorted(items, key=lambda i: -i.size)
+    batches: list[list[FileToParse]] = [[] for _ in range(count)]
+    for n, item in enumerate(ordered):
+        batches[n % count].append(item)
+    return batches
+
+
+@flow(name="kepu-nightly", log_prints=False, validate_parameters=False, task_runner=ThreadPoolTaskRunner())
+def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str | None = None,
+            warehouse: str | None = None, out: str | None = None, workers: str | None = None,
+            task_runner: str | None = None) -> RunSummary:
+    """Consolidate one campaign's inbox into the warehouse and the city's outputs."""
+    settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
+                             warehouse=warehouse and Path(warehouse), out=out and Path(out),
+                             workers=int(workers) if workers else None, task_runner=task_runner)
+    return run_settings(settings)
+
+
+def run_settings(settings: Settings) -> RunSummary:
+    """The body of the nightly flow for already-checked settings."""
+    units = read_registry(settings.registry)
+    run_id = uuid.uuid4().hex[:12]
+    started_at = _now()
+    cid = settings.campaign.campaign_id
+    summary = RunSummary(run_id=run_id, campaign_id=cid, outcome="failed")
+    inventory: Inventory | None = None
+    parsed: BatchResult | None = None
+    with run_lock(settings.warehouse):
+        try:
+            progress.report("scan")
+            inventory = take_inbox_inventory(settings)
+            items = [
+                FileToParse(sha, s.relpath, s.abspath, s.size, s.received_at, s.extension)
+                for sha in inventory.to_parse for s in [inventory.first_sighting[sha]]
+            ]
+            parsed = BatchResult()
+            batches = _batches(items, settings)
+            progress.report("parse", 0, len(items))
+            futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
+            done = 0
+            for future, batch in zip(futures, batches):
+                parsed.extend(future.result())
+                done += len(batch)
+                progress.report("parse", done, len(items))
+            progress.report("load")
+            load_and_publish(settings, units, inventory, parsed, run_id, started_at)
+        except Exception as exc:
+            record_failed_run(settings, run_id, started_at, inventory, parsed, f"{type(exc).__name__}: {exc}")
+            raise
+    summary.outcome = "published"
+    summary.files_seen = inventory.files_seen
+    summary.files_new = inventory.files_new
+    summary.files_changed = inventory.files_changed
+    summary.files_parsed = len(parsed.files)
+    summary.files_rejected = sum(1 for f in parsed.files if f["status"] == "rejected")
+    progress.report("outputs")
+    summary.outputs = write_outputs(settings)
+    progress.report("done")
+    return summarise(settings, summary)
+
+
+def task_runner_for(settings: Settings):
+    """Threads by default (parsing a file takes milliseconds, a process pool seconds to start); processes
+    for large inboxes on several cores; a Dask cluster for a province (needs the `dask` extra)."""
+    if settings.task_runner == "process":
+        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1})
+    return ThreadPoolTaskRunner(max_workers=settings.workers)
+
+
+def run(config: Path, **overrides) -> RunSummary:
+    """Check the settings (ConfigError before Prefect starts), then run the flow with the task runner
+    they ask for. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
+    task_runner."""
+    flags = {k: v for k, v in overrides.items() if v}
+    paths = {k: Path(v) for k, v in flags.items() if k in ("inbox", "registry", "warehouse", "out")}
+    settings = load_settings(Path(config), **paths, workers=flags.get("workers"),
+                             task_runner=flags.get("task_runner"))
+    read_registry(settings.registry)
+    configured = nightly.with_options(task_runner=task_runner_for(settings))
+    return configured(config=str(config), **{k: str(v) for k, v in flags.items()})

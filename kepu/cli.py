@@ -1,0 +1,198 @@
+"""The `kepu` command: template, demo, run, status, serve.
+
+Exit codes: 0 the run completed (rejected files included), 1 the run itself failed, 2 the settings
+or the registry are wrong (nothing was written).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+from kepu import prefect_env
+
+prefect_env.configure(verbose="--verbose" in sys.argv or "-v" in sys.argv)
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: E402
+
+from kepu import progress, report  # noqa: E402
+from schemas.errors import ConfigError, KepuError  # noqa: E402
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="kepu：全国科普日活动报表汇总（收件箱 → DuckDB 数据仓库 → 全市汇总表）。")
+console = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="配置文件 kepu.toml")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="显示 Prefect 日志")]
+
+STAGES = {"scan": "扫描收件箱", "parse": "解析报表", "load": "写入数据仓库", "outputs": "生成汇总表", "done": "完成"}
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+def _run_with_progress(config: Path, **flags):
+    from flows.nightly import run
+
+    show = console.is_terminal
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True, disable=not show) as bar:
+        task_id = bar.add_task("启动", total=None)
+
+        def listener(stage: str, done: int, total: int) -> None:
+            bar.update(task_id, description=STAGES.get(stage, stage), completed=done, total=total or None)
+
+        stop = progress.listen(listener)
+        try:
+            return run(config, **flags)
+        finally:
+            stop()
+
+
+def _run_or_exit(config: Path, **flags):
+    try:
+        return _run_with_progress(config, **flags)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    except KepuError as exc:
+        _fail(str(exc), 1)
+    except Exception as exc:  # the run itself failed: say so in one line; --verbose shows Prefect's log
+        _fail(f"运行失败：{type(exc).__name__}: {exc}", 1)
+
+
+@app.command()
+def run(
+    config: ConfigOpt = Path("kepu.toml"),
+    inbox: Annotated[Optional[Path], typer.Option(help="收件箱文件夹")] = None,
+    registry: Annotated[Optional[Path], typer.Option(help="单位名录 units.csv")] = None,
+    warehouse: Annotated[Optional[Path], typer.Option(help="DuckDB 数据仓库文件")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="输出文件夹")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="并行解析的进程/线程数")] = None,
+    task_runner: Annotated[Optional[str], typer.Option(help="thread | process | dask")] = None,
+    verbose: Verbose = False,
+) -> None:
+    """汇总收件箱中的报表：校验、入库、发布，并生成全市汇总表。"""
+    summary = _run_or_exit(config, inbox=inbox, registry=registry, warehouse=warehouse, out=out,
+                           workers=workers, task_runner=task_runner)
+    report.print_summary(console, summary)
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Option("--path", help="示范城市所在文件夹")] = Path("demo"),
+    seed: Annotated[int, typer.Option(help="随机种子（相同种子生成相同数据）")] = 2023,
+    scale: Annotated[float, typer.Option(help="规模倍数")] = 1.0,
+    verbose: Verbose = False,
+) -> None:
+    """生成一个示范城市（单位名录、收件箱中的报表），并完整运行一次汇总。"""
+    from kepu.demo import build_demo_city
+
+    if path.exists() and any(path.iterdir()):
+        import shutil
+
+        if not (path / "kepu.toml").is_file():
+            _fail(f"{path} 已存在且不是示范城市文件夹，请换一个 --path。", 2)
+        shutil.rmtree(path)
+    city = build_demo_city(path, seed=seed, scale=scale)
+    console.print(f"示范城市已生成：{city.root}（{city.units} 个单位，收件箱 {city.files} 个文件）")
+    summary = _run_or_exit(city.config_path)
+    report.print_summary(console, summary)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path("科普日活动报表模板.xlsx"),
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（取活动名称）")] = None,
+    name: Annotated[Optional[str], typer.Option(help="活动名称，如 2023年全国科普日")] = None,
+) -> None:
+    """生成下发给各单位的官方报表模板（xlsx）。"""
+    from kepu.deliverables.template import write_template
+
+    campaign_name = name
+    if campaign_name is None and config is not None:
+        from kepu.settings import load_settings
+
+        try:
+            campaign_name = load_settings(config).campaign.name
+        except ConfigError as exc:
+            _fail(str(exc), 2)
+    path = write_template(output, campaign_name or "全国科普日")
+    console.print(f"模板已生成：{path.resolve()}")
+
+
+@app.command()
+def status(config: ConfigOpt = Path("kepu.toml"),
+           warehouse: Annotated[Optional[Path], typer.Option(help="DuckDB 数据仓库文件")] = None) -> None:
+    """显示报送情况（按区县）、数据问题和最近几次运行。"""
+    from kepu.settings import load_settings
+
+    try:
+        settings = load_settings(config, warehouse=warehouse)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    if not settings.warehouse.exists():
+        _fail(f"数据仓库 {settings.warehouse} 尚未生成，请先运行 kepu run。", 1)
+    report.print_status(console, settings)
+
+
+@app.command()
+def serve(
+    config: ConfigOpt = Path("kepu.toml"),
+    cron: Annotated[str, typer.Option(help="cron 表达式")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="时区")] = "Asia/Shanghai",
+    verbose: Verbose = False,
+) -> None:
+    """注册每晚定时运行（默认北京时间 02:00）并持续服务；未配置 PREFECT_API_URL 时自动启动本地 Prefect 服务。"""
+    from kepu.settings import load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    from flows.schedule import nightly_deployment
+    from kepu.prefect_server import local_server
+    from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    def start(api_url: str | None) -> None:
+        deployment = nightly_deployment(settings, config, cron=cron, timezone=timezone)
+        console.print(f"已注册定时任务 {deployment.name}：{cron}（{timezone}）。按 Ctrl-C 停止。")
+        prefect_serve(deployment, print_starting_message=False)
+
+    if os.environ.get("PREFECT_API_URL"):
+        start(os.environ["PREFECT_API_URL"])
+        return
+    signal.signal(signal.SIGTERM, _interrupt)
+    log_path = settings.warehouse.parent / "prefect-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    console.print(f"未配置 PREFECT_API_URL，正在启动本地 Prefect 服务（日志：{log_path}）…")
+    try:
+        with local_server(log_path=log_path) as api_url:
+            console.print(f"本地 Prefect 服务已就绪：{api_url.removesuffix('/api')}")
+            with temporary_settings(updates={PREFECT_API_URL: api_url}):
+                start(api_url)
+    except KeyboardInterrupt:
+        console.print("已停止。")
+    except KepuError as exc:
+        _fail(str(exc), 1)
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM (systemd stop) ends `kepu serve` like Ctrl-C, so the local server is stopped too."""
+    raise KeyboardInterrupt
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

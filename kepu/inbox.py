@@ -1,0 +1,196 @@
+"""Reading submissions: the one place that touches the files in the inbox.
+
+`scan_inbox` lists what is there (path, size, modification time); `read_book` turns one file's
+bytes into a `transforms.grid.Book`. Everything after that is pure.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from transforms.grid import Book, Sheet
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """One file found under the inbox: its path relative to the inbox (POSIX), size and mtime."""
+
+    relpath: str
+    abspath: Path
+    size: int
+    mtime: float
+
+    @property
+    def received_at(self) -> datetime:
+        """When the file was saved into the inbox, as wall-clock time in Asia/Shanghai (naive)."""
+        return datetime.fromtimestamp(self.mtime, OFFICE_TZ).replace(tzinfo=None, microsecond=0)
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.relpath).suffix.lower()
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a submission; `code` is an issue code from schemas.issues."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+
+
+def scan_inbox(inbox: Path) -> list[InboxEntry]:
+    """Every regular file below `inbox`, sorted by path. Nothing is skipped: what is not a
+    submission is still listed, so the run can record it as rejected with a reason."""
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if not path.is_file():
+                continue
+            entries.append(InboxEntry(path.relative_to(inbox).as_posix(), path, st.st_size, st.st_mtime))
+    return entries
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_book(path: Path) -> Book:
+    """The file at `path` as a Book. Raises ReadError for anything that is not a readable submission."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ReadError("file_unsupported", suffix or "无扩展名")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ReadError("file_empty")
+    if suffix == ".csv":
+        return _read_csv(data, path.stem)
+    return _read_spreadsheet(data, suffix)
+
+
+def _read_spreadsheet(data: bytes, suffix: str) -> Book:
+    import python_calamine as calamine
+
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError as exc:
+        raise ReadError("file_encrypted", str(exc)) from exc
+    except Exception as exc:  # calamine raises several unrelated types for corrupt files
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and suffix != ".xls":
+            raise ReadError("file_encrypted", "加密的 Office 文件") from exc
+        raise ReadError("file_unreadable", _short(exc)) from exc
+    sheets = []
+    try:
+        for meta in workbook.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=True)
+            start = sheet.start or (0, 0)
+            merged = tuple(
+                (r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())
+            )
+            sheets.append(
+                Sheet(
+                    name=meta.name,
+                    rows=tuple(tuple(None if v == "" else v for v in row) for row in rows),
+                    first_row=start[0],
+                    first_col=start[1],
+                    merged=merged,
+                    hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
+                )
+            )
+    except Exception as exc:
+        raise ReadError("file_unreadable", _short(exc)) from exc
+    formulas = _formulas_without_value(data) if suffix in (".xlsx", ".xlsm") else ()
+    return Book(tuple(sheets), formulas)
+
+
+_CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _read_csv(data: bytes, name: str) -> Book:
+    for encoding in _CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ReadError("file_unreadable", "无法识别的文字编码")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = tuple(
+        tuple(cell if cell.strip() else None for cell in row)
+        for row in csv.reader(io.StringIO(text), dialect)
+    )
+    return Book((Sheet(name=name, rows=rows),))
+
+
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(.*?)</c>', re.S)
+
+
+def _formulas_without_value(data: bytes) -> tuple[tuple[str, str], ...]:
+    """(sheet, A1) of formula cells saved without a cached result (e.g. written by a script, never
+    opened in Excel). calamine shows them as empty; the parser warns instead of silently counting 0."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            workbook_xml = zf.read("xl/workbook.xml")
+            rels_xml = zf.read("xl/_rels/workbook.xml.rels")
+            targets = {rid: target for rid, target in _REL_ENTRY.findall(rels_xml)}
+            targets.update({rid: target for target, rid in _REL_ENTRY_REV.findall(rels_xml)})
+            found = []
+            for name, rid in _SHEET_ENTRY.findall(workbook_xml):
+                target = targets.get(rid, b"").decode()
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                try:
+                    xml = zf.read(part)
+                except KeyError:
+                    continue
+                if b"<f" not in xml:
+                    continue
+                sheet_name = _xml_unescape(name.decode("utf-8"))
+                for ref, inner in _FORMULA_CELL.findall(xml):
+                    if b"<f" in inner and b"<v" not in inner and b"<is>" not in inner:
+                        found.append((sheet_name, ref.decode()))
+            return tuple(found)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return ()
+
+
+def _xml_unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]

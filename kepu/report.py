@@ -1,0 +1,79 @@
+"""What kepu prints: the summary at the end of a run and `kepu status`."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from kepu.settings import Settings
+from warehouse import state
+
+STATUS_LABELS = {"on_time": "按时", "late": "逾期", "missing": "未报", "held": "待核实"}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+TOTAL_LABELS = [
+    ("activities", "活动场次"), ("participants", "参与人次"), ("volunteers", "志愿者人数"),
+    ("materials", "发放资料（份）"), ("boards", "展板（块）"), ("media_reports", "媒体报道（篇）"),
+    ("funding_wan", "经费（万元）"),
+]
+
+
+
+
+def print_summary(console: Console, summary) -> None:
+    t = summary.city_totals
+    console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{'已发布' if summary.outcome == 'published' else '失败'}[/]")
+    console.print(f"文件：收件箱 {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
+                  f"本次解析 {summary.files_parsed} 个，无法读取 {summary.files_rejected} 个")
+    done = summary.completeness
+    console.print(f"单位：应报 {t.get('units_expected', 0)} 个，已报 {t.get('units_reported', 0)} 个"
+                  f"（按时 {t.get('units_on_time', 0)}，逾期 {done.get('late', 0)}），"
+                  f"未报 {done.get('missing', 0)} 个，待核实 {done.get('held', 0)} 个")
+    table = Table(title="全市汇总", show_header=True, header_style="bold")
+    for _, label in TOTAL_LABELS:
+        table.add_column(label, justify="right")
+    table.add_row(*[f"{float(t.get(k) or 0):,.2f}" if k == "funding_wan" else f"{int(t.get(k) or 0):,}"
+                    for k, _ in TOTAL_LABELS])
+    console.print(table)
+    issues = summary.issues
+    console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {issues.get(s, 0)} 条" for s in SEVERITY_LABELS))
+    console.print(f"数据仓库：{summary.warehouse}")
+    for path in summary.outputs:
+        console.print(f"输出：{path}")
+
+
+def print_status(console: Console, settings: Settings) -> None:
+    cid = settings.campaign.campaign_id
+    wh = settings.warehouse
+    by_district = state.fetch(wh, """
+        select district_name,
+               count(*) as expected,
+               count(*) filter (where status = 'on_time') as on_time,
+               count(*) filter (where status = 'late') as late,
+               count(*) filter (where status = 'held') as held,
+               count(*) filter (where status = 'missing') as missing
+        from marts.completeness where campaign_id = ? group by all order by min(district_code)""", [cid])
+    table = Table(title=f"{settings.campaign.name} 报送情况（截止 {settings.campaign.deadline}）", header_style="bold")
+    for label in ("区县", "应报", "按时", "逾期", "待核实", "未报"):
+        table.add_column(label, justify="left" if label == "区县" else "right")
+    for row in by_district.itertuples(index=False):
+        table.add_row(str(row.district_name), *(f"{int(v)}" for v in row[1:]))
+    console.print(table)
+    chase = state.fetch(wh, """
+        select district_name, unit_name, status from marts.completeness
+        where campaign_id = ? and status in ('missing', 'held') order by district_code, unit_code""", [cid])
+    if len(chase):
+        console.print("催报名单：" + "；".join(
+            f"{r.district_name} {r.unit_name}（{STATUS_LABELS[r.status]}）" for r in chase.itertuples()))
+    issues = state.fetch(wh, "select severity, count(*) n from audit.issues where campaign_id = ? group by 1", [cid])
+    counts = dict(zip(issues["severity"], issues["n"]))
+    console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0))} 条" for s in SEVERITY_LABELS))
+    runs = state.fetch(wh, """select run_id, started_at, finished_at, files_seen, files_new, files_changed,
+                                     files_parsed, outcome, message
+                              from audit.runs where campaign_id = ? order by started_at desc limit 5""", [cid])
+    table = Table(title="最近运行", header_style="bold")
+    for label in ("运行", "开始", "结束", "文件", "新增", "变更", "解析", "结果"):
+        table.add_column(label)
+    for r in runs.itertuples(index=False):
+        table.add_row(r.run_id, str(r.started_at), str(r.finished_at), str(r.files_seen), str(r.files_new),
+                      str(r.files_changed), str(r.files_parsed), "已发布" if r.outcome == "published" else f"失败：{r.message}")
+    console.print(table)

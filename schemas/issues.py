@@ -1,0 +1,117 @@
+"""The catalogue of issue codes: every problem kepu can report, its severity and its Chinese message.
+
+An issue row (audit.issues) is one problem found in one place: a file, a sheet, a cell. Codes are
+stable identifiers analysts filter on; messages are what the office and the reporting unit read.
+Message templates use `{placeholders}` filled from the fields passed to `make_issue`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class IssueKind:
+    code: str
+    severity: Severity
+    template: str
+    title: str
+
+
+_KINDS = (
+    # files
+    IssueKind("file_unsupported", "error", "文件类型“{ext}”不受支持，请提交 xlsx、xls 或 csv 格式的报表。", "文件类型不支持"),
+    IssueKind("file_unreadable", "error", "文件无法读取（格式无法识别或文件已损坏），请检查后重新报送。", "文件无法读取"),
+    IssueKind("file_encrypted", "error", "文件设有密码，无法读取，请去除密码后重新报送。", "文件加密"),
+    IssueKind("file_empty", "error", "文件中没有任何内容。", "空文件"),
+    IssueKind("file_duplicate_copy", "info", "与已收到的文件“{other}”内容完全相同，只记录一次。", "重复文件"),
+    IssueKind("no_detail_table", "error", "未找到活动明细表（表头应包含“活动名称”“开始日期”“参与人数”等列），也没有可用的汇总表。", "未找到明细表"),
+    IssueKind("formula_no_value", "warning", "单元格含公式但没有计算结果，按空值处理，请在 Excel 中重新计算并保存。", "公式无结果"),
+    # identity and versions
+    IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),
+    IssueKind("unit_conflict", "error", "单位代码“{code_value}”对应“{code_unit}”，填报单位“{name_value}”对应“{name_unit}”，二者不一致，数据暂不计入。", "单位信息矛盾"),
+    IssueKind("unit_code_unknown", "warning", "单位代码“{raw}”不在单位名录中，已按其他信息识别为“{unit_name}”。", "单位代码未知"),
+    IssueKind("submission_superseded", "info", "本文件已被同一单位较新的报送版本（{newer}）替代，不再计入汇总。", "旧版本"),
+    IssueKind("reported_on_unparseable", "warning", "填报日期“{raw}”无法识别，按收到时间排序版本。", "填报日期无法识别"),
+    IssueKind("submission_empty", "error", "文件中没有可计入的活动记录。", "无有效记录"),
+    # rows
+    IssueKind("missing_activity_name", "error", "第{row}行缺少活动名称，该行不计入。", "缺少活动名称"),
+    IssueKind("missing_start_date", "error", "第{row}行缺少开始日期，该行不计入。", "缺少开始日期"),
+    IssueKind("invalid_start_date", "error", "第{row}行开始日期“{raw}”无法识别，该行不计入。", "开始日期无法识别"),
+    IssueKind("invalid_end_date", "warning", "第{row}行结束日期“{raw}”无法识别，按开始日期处理。", "结束日期无法识别"),
+    IssueKind("end_before_start", "error", "第{row}行结束日期早于开始日期，该行不计入。", "结束日期早于开始日期"),
+    IssueKind("missing_participants", "error", "第{row}行缺少参与人数，该行不计入。", "缺少参与人数"),
+    IssueKind("invalid_participants", "error", "第{row}行参与人数“{raw}”无法识别为数字，该行不计入。", "参与人数无法识别"),
+    IssueKind("negative_value", "error", "第{row}行{label}为负数（{raw}），该行不计入。", "数值为负"),
+    IssueKind("invalid_value", "warning", "第{row}行{label}“{raw}”无法识别为数字，按缺失（0）计。", "数值无法识别"),
+    IssueKind("approximate_value", "info", "第{row}行{label}“{raw}”为约数，按{value}计入。", "约数"),
+    IssueKind("unknown_activity_type", "warning", "第{row}行活动形式“{raw}”不在规定类别中，归入“其他”。", "活动形式未知"),
+    IssueKind("outside_window", "warning", "第{row}行活动日期{start}不在科普日活动期间（{window}），不计入汇总。", "不在活动期间"),
+    IssueKind("funding_in_yuan", "info", "经费列以“元”为单位，已换算为万元。", "经费单位换算"),
+    IssueKind("metric_merged_cell", "warning", "第{row}行{label}位于合并单元格中，只计入合并区域的第一行。", "合并单元格"),
+    # checks beyond the row
+    IssueKind("total_row_mismatch", "warning", "合计行{label}为{reported}，与上方各行之和{computed}不一致。", "合计不符"),
+    IssueKind("summary_mismatch", "warning", "汇总表{label}为{reported}，与活动明细之和{computed}不一致，以明细为准。", "汇总表与明细不符"),
+    IssueKind("summary_only", "info", "本单位只填报了汇总表，按汇总数计入（活动形式记为“未分项”）。", "仅汇总表"),
+    IssueKind("summary_unparseable", "warning", "汇总表{label}“{raw}”无法识别为数字。", "汇总表数值无法识别"),
+    IssueKind("volunteers_exceed_participants", "warning", "第{row}行志愿者人数（{volunteers}）多于参与人数（{participants}），请核实。", "志愿者多于参与人数"),
+    IssueKind("outlier_value", "warning", "第{row}行{label}为{raw}，远高于或远低于同类活动（{activity_type}）的一般水平，请核实。", "数值异常"),
+    IssueKind("year_over_year_jump", "warning", "本单位{label}为{current}，上一届为{previous}，相差10倍以上，请核实。", "与上届相差悬殊"),
+    IssueKind("joint_activity_duplicate", "info", "与“{other_unit}”报送的“{other_name}”为同一活动（同日期、同地点），全市汇总只计一次，保留{kept}的记录。", "联合活动重复"),
+)
+
+CATALOGUE: dict[str, IssueKind] = {k.code: k for k in _KINDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in one place. `sheet`/`cell` cite the original workbook (cell as Excel shows it)."""
+
+    code: str
+    severity: Severity
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    raw_value: str | None = None
+    row_number: int | None = None
+    context: dict = field(default_factory=dict, compare=False)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def make_issue(code: str, *, sheet: str | None = None, cell: str | None = None, raw=None,
+               row: int | None = None, **fields) -> Issue:
+    """An issue of a catalogued kind, its message filled from `raw`, `row` and `fields`."""
+    kind = CATALOGUE[code]
+    raw_text = None if raw is None else _display(raw)
+    values = _Blank({k: _display(v) for k, v in fields.items()})
+    values.setdefault("raw", raw_text or "")
+    if row is not None:
+        values.setdefault("row", str(row))
+    return Issue(
+        code=code,
+        severity=kind.severity,
+        message=kind.template.format_map(values),
+        sheet=sheet,
+        cell=cell,
+        raw_value=raw_text,
+        row_number=row,
+        context=dict(fields),
+    )
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()
+    return str(value)

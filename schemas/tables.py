@@ -1,0 +1,113 @@
+"""One pandera model per core and audit table: the checks a frame must pass before it is loaded.
+
+A run validates every frame between layers; a failure raises ValidationFailed and nothing is
+published. Columns holding dates, decimals and lists are Python objects in the frames.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+from pandera.typing import Series
+
+from schemas.errors import ValidationFailed
+from schemas.issues import CATALOGUE, SEVERITIES
+from schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
+from transforms.units import UNIT_TYPES
+
+SUBMISSION_STATUSES = ("accepted", "partial", "rejected", "unidentified", "conflict")
+
+
+def _non_negative_or_null(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: v is None or pd.isna(v) or v >= 0)
+
+
+class Units(pa.DataFrameModel):
+    """core.units: one row per registered reporting unit."""
+
+    unit_code: Series[str] = pa.Field(unique=True)
+    unit_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    unit_type: Series[str] = pa.Field(isin=UNIT_TYPES)
+    expected: Series[bool]
+    district_code: Series[str]
+    district_name: Series[str]
+
+
+class Submissions(pa.DataFrameModel):
+    """core.submissions: one row per received file of the campaign."""
+
+    campaign_id: Series[str]
+    file_sha256: Series[str] = pa.Field(unique=True, str_length={"min_value": 64, "max_value": 64})
+    file_path: Series[str]
+    status: Series[str] = pa.Field(isin=SUBMISSION_STATUSES)
+    is_current: Series[bool]
+    counted_rows: Series[int] = pa.Field(ge=0)
+    rejected_rows: Series[int] = pa.Field(ge=0)
+
+    @pa.dataframe_check(error="a unit has more than one current submission")
+    def one_current_per_unit(cls, df: pd.DataFrame) -> bool:
+        current = df[df["is_current"]]
+        return not current["unit_code"].duplicated().any()
+
+    @pa.dataframe_check(error="a current submission is not accepted or partial, or has no unit")
+    def current_is_countable(cls, df: pd.DataFrame) -> bool:
+        current = df[df["is_current"]]
+        return bool(current["status"].isin(["accepted", "partial"]).all() and current["unit_code"].notna().all())
+
+
+class Activities(pa.DataFrameModel):
+    """core.activities: one row per detail row, or one unitemized record per summary-only submission."""
+
+    activity_id: Series[str] = pa.Field(unique=True)
+    campaign_id: Series[str]
+    file_sha256: Series[str]
+    activity_type: Series[str] = pa.Field(isin=(*ACTIVITY_TYPES, UNITEMIZED_TYPE))
+    activity_count: Series[int] = pa.Field(ge=0)
+    row_status: Series[str] = pa.Field(isin=("ok", "rejected"))
+    counted: Series[bool]
+    in_window: Series[bool]
+
+    @pa.dataframe_check(error="a metric is negative")
+    def metrics_non_negative(cls, df: pd.DataFrame) -> bool:
+        cols = ["participants", "volunteers", "materials", "boards", "media_reports", "funding_wan"]
+        return bool(all(_non_negative_or_null(df[c]).all() for c in cols))
+
+    @pa.dataframe_check(error="a counted row lacks its name, date or participants")
+    def counted_rows_complete(cls, df: pd.DataFrame) -> bool:
+        rows = df[df["counted"] & ~df["is_unitemized"]]
+        return bool(rows["activity_name"].notna().all() and rows["start_date"].notna().all()
+                    and rows["participants"].notna().all())
+
+    @pa.dataframe_check(error="funding_wan has more than 2 decimal places")
+    def funding_two_places(cls, df: pd.DataFrame) -> bool:
+        return bool(df["funding_wan"].map(
+            lambda v: v is None or pd.isna(v) or Decimal(v).as_tuple().exponent >= -2).all())
+
+
+class Issues(pa.DataFrameModel):
+    """audit.issues: one row per problem and place."""
+
+    campaign_id: Series[str]
+    severity: Series[str] = pa.Field(isin=SEVERITIES)
+    code: Series[str] = pa.Field(isin=tuple(CATALOGUE))
+    message: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check(error="a cited cell is not an A1 address")
+    def cells_are_a1(cls, df: pd.DataFrame) -> bool:
+        cells = df["cell"].dropna().astype(str)
+        return bool(cells.str.fullmatch(r"[A-Z]{1,3}[1-9][0-9]*").all())
+
+
+def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """`frame` checked against `model`; raises ValidationFailed naming the table and the first failures."""
+    if frame.empty:
+        return frame
+    try:
+        return model.validate(frame, lazy=True)
+    except (SchemaErrors, SchemaError) as exc:
+        cases = getattr(exc, "failure_cases", None)
+        detail = cases.head(5).to_string() if cases is not None else str(exc)
+        raise ValidationFailed(f"{table} 未通过校验，本次运行未发布任何数据：\n{detail}") from exc

@@ -1,0 +1,305 @@
+"""From what files said to what the city counts: the `core` layer, rebuilt each run from `raw`.
+
+Inputs are the raw tables of one campaign (files, their declarations, their activity rows, their
+summary figures, their parse issues) and the unit registry. Outputs are `core.submissions` (one row
+per received file: its unit, version, status), `core.activities` (one row per detail row or
+unitemized summary) and the issues found along the way. Rules: SPEC §3.1–§3.4, §3.7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+
+from schemas.issues import Issue, make_issue
+from schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
+from transforms.identity import UnitIndex
+
+ACCEPTED = ("accepted", "partial")
+SUMMARY_LABELS = {i.key: i.name for i in SUMMARY_INDICATORS}
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    campaign_id: str
+    name: str
+    start: date
+    end: date
+    deadline: date
+
+    @property
+    def window_text(self) -> str:
+        return f"{self.start:%Y年%-m月%-d日}至{self.end:%-m月%-d日}"
+
+
+@dataclass(slots=True)
+class CoreTables:
+    submissions: pd.DataFrame
+    activities: pd.DataFrame
+    issues: list[tuple[str | None, Issue]]
+    """(file_sha256, issue) pairs found while building core; parse issues are added by the caller."""
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT else value
+
+
+def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, declarations: pd.DataFrame,
+               activity_rows: pd.DataFrame, summaries: pd.DataFrame) -> CoreTables:
+    """Decide each file's unit, version and status, and each row's place in the totals."""
+    index = UnitIndex(units)
+    issues: list[tuple[str | None, Issue]] = []
+    decl = {row["sha256"]: row for row in declarations.to_dict("records")}
+    summary_by_sha = {row["sha256"]: row for row in summaries.to_dict("records")}
+    rows_by_sha: dict[str, list[dict]] = {}
+    for row in activity_rows.to_dict("records"):
+        rows_by_sha.setdefault(row["sha256"], []).append(row)
+
+    submissions: list[dict] = []
+    activities: list[dict] = []
+    for f in files.sort_values(["received_at", "path"]).to_dict("records"):
+        sha = f["sha256"]
+        d = decl.get(sha, {})
+        resolution = index.resolve(_none(d.get("declared_code")), _none(d.get("declared_name")), f["path"])
+        sub = {
+            "campaign_id": campaign.campaign_id,
+            "file_sha256": sha,
+            "file_path": f["path"],
+            "unit_code": resolution.unit_code,
+            "identified_by": resolution.identified_by,
+            "claimed_unit_codes": sorted({u for u in (resolution.code_unit, resolution.name_unit) if u}),
+            "declared_code": _none(d.get("declared_code")),
+            "declared_name": _none(d.get("declared_name")),
+            "reported_at": _none(d.get("reported_at")),
+            "received_at": f["received_at"],
+            "detail_sheet": _none(d.get("detail_sheet")),
+        }
+        if f["status"] != "rejected":
+            _identity_issues(sha, d, resolution, units, issues)
+        file_rows = [_activity(campaign, sha, f["path"], resolution.unit_code, r) for r in rows_by_sha.get(sha, [])]
+        for r in file_rows:
+            if r["row_status"] == "ok" and not r["in_window"]:
+                issues.append((sha, make_issue(
+                    "outside_window", sheet=r["source_sheet"], cell=r.pop("_date_cell", None), row=r["source_row"],
+                    raw=r["start_date"], start=r["start_date"], window=campaign.window_text)))
+            r.pop("_date_cell", None)
+        summary = summary_by_sha.get(sha)
+        if summary is not None and not file_rows and _summary_has_figures(summary):
+            file_rows.append(_unitemized(campaign, sha, f["path"], resolution.unit_code, summary))
+            issues.append((sha, make_issue("summary_only", sheet=summary["sheet"])))
+        elif summary is not None and file_rows:
+            _compare_summary(sha, summary, file_rows, issues)
+        for r in file_rows:
+            if r["counted"] and r["volunteers"] is not None and r["participants"] is not None \
+                    and r["volunteers"] > r["participants"] and not r["is_unitemized"]:
+                issues.append((sha, make_issue(
+                    "volunteers_exceed_participants", sheet=r["source_sheet"], row=r["source_row"],
+                    cell=r["_cells"].get("volunteers"), raw=r["volunteers"],
+                    volunteers=r["volunteers"], participants=r["participants"])))
+        counted = sum(1 for r in file_rows if r["counted"])
+        rejected = sum(1 for r in file_rows if r["row_status"] == "rejected")
+        if f["status"] == "rejected":
+            status = "rejected"
+        elif resolution.status != "identified":
+            status = resolution.status
+        elif counted == 0:
+            status = "rejected"
+            issues.append((sha, make_issue("submission_empty")))
+        else:
+            status = "partial" if rejected else "accepted"
+        sub.update(status=status, activity_rows=len(file_rows), counted_rows=counted, rejected_rows=rejected)
+        submissions.append(sub)
+        activities.extend(file_rows)
+
+    submissions_frame = _versions(pd.DataFrame.from_records(submissions, columns=SUBMISSION_COLUMNS), issues)
+    activities_frame = pd.DataFrame.from_records(
+        [{k: v for k, v in a.items() if not k.startswith("_")} for a in activities], columns=ACTIVITY_COLUMNS)
+    return CoreTables(submissions_frame, activities_frame, issues)
+
+
+SUBMISSION_COLUMNS = [
+    "campaign_id", "file_sha256", "file_path", "unit_code", "identified_by", "claimed_unit_codes",
+    "declared_code", "declared_name", "reported_at", "received_at", "detail_sheet", "status",
+    "activity_rows", "counted_rows", "rejected_rows",
+]
+
+ACTIVITY_COLUMNS = [
+    "activity_id", "campaign_id", "file_sha256", "unit_code", "source_file", "source_sheet", "source_row",
+    "activity_name", "activity_type", "activity_type_raw", "start_date", "end_date", "venue", "organizer",
+    "partners", *METRIC_FIELDS, "note", *(f"{f}_approx" for f in METRIC_FIELDS), "activity_count",
+    "is_unitemized", "row_status", "reject_code", "in_window", "counted", "duplicate_of",
+]
+
+
+def _identity_issues(sha, declared: dict, resolution, units: pd.DataFrame, issues: list) -> None:
+    names = dict(zip(units["unit_code"], units["unit_name"]))
+    code_cell = (_none(declared.get("declared_sheet")), _none(declared.get("declared_code_cell")))
+    name_cell = (_none(declared.get("declared_sheet")), _none(declared.get("declared_name_cell")))
+    if resolution.status == "conflict":
+        issues.append((sha, make_issue(
+            "unit_conflict", sheet=code_cell[0], cell=code_cell[1], raw=declared.get("declared_code"),
+            code_value=declared.get("declared_code"), code_unit=names.get(resolution.code_unit),
+            name_value=declared.get("declared_name"), name_unit=names.get(resolution.name_unit))))
+    elif resolution.status == "unidentified":
+        issues.append((sha, make_issue("unit_unidentified", sheet=name_cell[0], cell=name_cell[1],
+                                       raw=_none(declared.get("declared_name")))))
+    if resolution.unknown_code and resolution.status == "identified":
+        issues.append((sha, make_issue("unit_code_unknown", sheet=code_cell[0], cell=code_cell[1],
+                                       raw=resolution.unknown_code, unit_name=names.get(resolution.unit_code))))
+
+
+def _activity(campaign: Campaign, sha: str, path: str, unit_code, row: dict) -> dict:
+    start = _none(row.get("start_date"))
+    start = start.date() if isinstance(start, datetime) else start
+    end = _none(row.get("end_date"))
+    end = end.date() if isinstance(end, datetime) else end
+    ok = row["row_status"] == "ok"
+    in_window = bool(start is not None and campaign.start <= start <= campaign.end)
+    record = {
+        "activity_id": f"{sha[:16]}:{row['source_sheet']}:{int(row['source_row'])}",
+        "campaign_id": campaign.campaign_id,
+        "file_sha256": sha,
+        "unit_code": unit_code,
+        "source_file": path,
+        "source_sheet": row["source_sheet"],
+        "source_row": int(row["source_row"]),
+        "activity_name": _none(row.get("activity_name")),
+        "activity_type": row["activity_type"],
+        "activity_type_raw": _none(row.get("activity_type_raw")),
+        "start_date": start,
+        "end_date": end,
+        "venue": _none(row.get("venue")),
+        "organizer": _none(row.get("organizer")),
+        "partners": list(row.get("partners") if row.get("partners") is not None else []),
+        "note": _none(row.get("note")),
+        "activity_count": 1,
+        "is_unitemized": False,
+        "row_status": row["row_status"],
+        "reject_code": _none(row.get("reject_code")),
+        "in_window": in_window,
+        "counted": ok and in_window,
+        "duplicate_of": None,
+        "_date_cell": _none(row.get("start_date_cell")),
+        "_cells": {f: _none(row.get(f"{f}_cell")) for f in METRIC_FIELDS},
+    }
+    for f in METRIC_FIELDS:
+        value = _none(row.get(f))
+        record[f] = None if value is None else (Decimal(str(value)) if f == "funding_wan" else int(value))
+        record[f"{f}_approx"] = bool(row.get(f"{f}_approx") or False)
+    return record
+
+
+def _summary_has_figures(summary: dict) -> bool:
+    return any(_none(summary.get(k)) is not None for k in SUMMARY_LABELS)
+
+
+def _unitemized(campaign: Campaign, sha: str, path: str, unit_code, summary: dict) -> dict:
+    """The one record a summary-only submission contributes (SPEC §3.4)."""
+    record = {
+        "activity_id": f"{sha[:16]}:{summary['sheet']}:summary",
+        "campaign_id": campaign.campaign_id, "file_sha256": sha, "unit_code": unit_code, "source_file": path,
+        "source_sheet": summary["sheet"], "source_row": None, "activity_name": "（汇总表，未分项）",
+        "activity_type": UNITEMIZED_TYPE, "activity_type_raw": None, "start_date": None, "end_date": None,
+        "venue": None, "organizer": None, "partners": [], "note": None,
+        "activity_count": int(_none(summary.get("activities")) or 0),
+        "is_unitemized": True, "row_status": "ok", "reject_code": None, "in_window": True, "counted": True,
+        "duplicate_of": None, "_cells": {},
+    }
+    for f in METRIC_FIELDS:
+        value = _none(summary.get(f))
+        record[f] = None if value is None else (Decimal(str(value)).quantize(Decimal("0.01"))
+                                                if f == "funding_wan" else int(value))
+        record[f"{f}_approx"] = False
+    return record
+
+
+def _compare_summary(sha: str, summary: dict, rows: list[dict], issues: list) -> None:
+    """When a unit fills both sheets, details count; a 汇总表 figure that differs from them is a warning."""
+    ok_rows = [r for r in rows if r["row_status"] == "ok"]
+    computed = {"activities": len(ok_rows)}
+    for f in METRIC_FIELDS:
+        total = sum((r[f] for r in ok_rows if r[f] is not None), Decimal(0) if f == "funding_wan" else 0)
+        computed[f] = total
+    cells = summary.get("cells") or {}
+    for key, label in SUMMARY_LABELS.items():
+        reported = _none(summary.get(key))
+        if reported is None:
+            continue
+        reported_value = Decimal(str(reported)) if key == "funding_wan" else int(reported)
+        if key == "funding_wan":
+            reported_value = reported_value.quantize(Decimal("0.01"))
+        if reported_value != computed[key]:
+            issues.append((sha, make_issue("summary_mismatch", sheet=summary["sheet"],
+                                           cell=cells.get(key) if isinstance(cells, dict) else None,
+                                           raw=reported, label=label, reported=reported_value,
+                                           computed=computed[key])))
+
+
+def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
+    """Number each unit's submissions oldest → newest (填报日期, then received_at) and mark the newest
+    countable one current. Files without a 填报日期 sort by the day they were received."""
+    subs = subs.copy()
+    subs["version"] = pd.array([None] * len(subs), dtype="Int64")
+    subs["is_current"] = False
+    subs["superseded_by"] = None
+    if subs.empty:
+        return subs
+    order_key = subs["reported_at"].where(subs["reported_at"].notna(),
+                                          pd.to_datetime(subs["received_at"]).dt.date)
+    subs["_order"] = pd.to_datetime(order_key)
+    identified = subs[subs["unit_code"].notna()].sort_values(["unit_code", "_order", "received_at", "file_path"])
+    for unit, group in identified.groupby("unit_code", sort=False):
+        subs.loc[group.index, "version"] = range(1, len(group) + 1)
+        countable = group[group["status"].isin(ACCEPTED)]
+        if countable.empty:
+            continue
+        current = countable.index[-1]
+        subs.loc[current, "is_current"] = True
+        newer = subs.loc[current]
+        for idx in countable.index[:-1]:
+            subs.loc[idx, "superseded_by"] = newer["file_sha256"]
+            issues.append((subs.loc[idx, "file_sha256"], make_issue(
+                "submission_superseded", newer=f"{newer['file_path']}，第{int(subs.loc[current, 'version'])}版")))
+    return subs.drop(columns="_order")
+
+
+ISSUE_COLUMNS = ["campaign_id", "issue_no", "severity", "code", "message", "unit_code", "unit_name",
+                 "file_sha256", "file_path", "sheet", "cell", "raw_value", "row_number"]
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def issue_frame(campaign_id: str, parse_issues: pd.DataFrame, core: CoreTables, units: pd.DataFrame,
+                duplicate_copies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """audit.issues for a campaign: parse issues and core issues, each tied to its file and unit."""
+    subs = core.submissions.set_index("file_sha256") if len(core.submissions) else None
+    names = dict(zip(units["unit_code"], units["unit_name"]))
+    rows: list[dict] = []
+    for rec in parse_issues.to_dict("records"):
+        rows.append({k: _none(rec.get(k)) for k in
+                     ("sha256", "severity", "code", "message", "sheet", "cell", "raw_value", "row_number")})
+    for sha, issue in core.issues:
+        rows.append({"sha256": sha, "severity": issue.severity, "code": issue.code, "message": issue.message,
+                     "sheet": issue.sheet, "cell": issue.cell, "raw_value": issue.raw_value,
+                     "row_number": issue.row_number})
+    if duplicate_copies is not None:
+        for rec in duplicate_copies.to_dict("records"):
+            issue = make_issue("file_duplicate_copy", other=rec["first_path"])
+            rows.append({"sha256": rec["sha256"], "severity": issue.severity, "code": issue.code,
+                         "message": issue.message, "sheet": None, "cell": None, "raw_value": rec["path"],
+                         "row_number": None})
+    for row in rows:
+        sha = row.pop("sha256")
+        sub = subs.loc[sha] if subs is not None and sha in subs.index else None
+        unit = None if sub is None else _none(sub["unit_code"])
+        row.update(campaign_id=campaign_id, file_sha256=sha, unit_code=unit, unit_name=names.get(unit),
+                   file_path=None if sub is None else sub["file_path"])
+        if row["row_number"] is not None:
+            row["row_number"] = int(row["row_number"])
+    rows.sort(key=lambda r: (r["file_path"] or "", _SEVERITY_ORDER[r["severity"]], r["sheet"] or "",
+                             r["row_number"] or 0, r["cell"] or "", r["code"]))
+    for n, row in enumerate(rows, start=1):
+        row["issue_no"] = n
+    return pd.DataFrame.from_records(rows, columns=ISSUE_COLUMNS)

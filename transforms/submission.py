@@ -1,0 +1,93 @@
+"""One submission file, read: its declared identity, its activity rows, its summary, its issues.
+
+`parse_book` is the single entry from a grid of cells to typed records. It knows nothing of the
+unit registry or of other files; identity, versions and totals are decided later (transforms.core).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas.issues import Issue, make_issue
+from transforms.declared import DeclaredIdentity, SummarySheet, read_identity, read_summary
+from transforms.detail import RowKind, locate_table, read_rows
+from transforms.grid import Book
+
+PARSER_VERSION = "1"
+"""Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
+
+
+@dataclass(slots=True)
+class ParsedSubmission:
+    identity: DeclaredIdentity
+    detail_sheet: str | None
+    activities: list[dict] = field(default_factory=list)
+    summary: SummarySheet | None = None
+    issues: list[Issue] = field(default_factory=list)
+    row_kinds: list[tuple[int, RowKind]] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        """Whether anything countable was found: an activity table or summary figures."""
+        return self.detail_sheet is not None or (self.summary is not None and self.summary.has_figures)
+
+
+def parse_book(book: Book, default_year: int) -> ParsedSubmission:
+    """Typed rows and issues from a workbook's cells. `default_year` completes dates written without one."""
+    header = locate_table(book)
+    identity = read_identity(book, header.sheet if header else None, header.first_row if header else None,
+                             default_year)
+    summary = read_summary(book, exclude=header.sheet if header else None)
+    parsed = ParsedSubmission(identity=identity, detail_sheet=header.sheet.name if header else None,
+                              summary=summary)
+    if identity.reported_on_raw is not None and identity.reported_on is None:
+        parsed.issues.append(make_issue("reported_on_unparseable", sheet=identity.reported_on_raw.sheet,
+                                        cell=identity.reported_on_raw.cell, raw=identity.reported_on_raw.value))
+    if header is not None:
+        rows = read_rows(header, default_year)
+        parsed.activities = rows.activities
+        parsed.issues.extend(rows.issues)
+        parsed.row_kinds = rows.row_kinds
+    if summary is not None:
+        parsed.issues.extend(summary.issues)
+    for sheet_name, cell in book.formulas_without_value:
+        sheet = book.sheet(sheet_name)
+        if sheet is not None and not sheet.hidden:
+            parsed.issues.append(make_issue("formula_no_value", sheet=sheet_name, cell=cell))
+    if not parsed.readable:
+        parsed.issues.append(make_issue("no_detail_table"))
+    return parsed
+
+
+def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
+    """The parsed file as rows of the raw extraction tables, keyed by table name."""
+    ident = parsed.identity
+    declaration = {
+        "sha256": sha256,
+        "declared_code": ident.unit_code.value if ident.unit_code else None,
+        "declared_code_cell": ident.unit_code.cell if ident.unit_code else None,
+        "declared_name": ident.unit_name.value if ident.unit_name else None,
+        "declared_name_cell": ident.unit_name.cell if ident.unit_name else None,
+        "declared_sheet": (ident.unit_code or ident.unit_name or ident.reported_on_raw).sheet
+        if (ident.unit_code or ident.unit_name or ident.reported_on_raw) else None,
+        "reported_at": ident.reported_on,
+        "detail_sheet": parsed.detail_sheet,
+        "summary_sheet": parsed.summary.sheet if parsed.summary else None,
+    }
+    summaries = []
+    if parsed.summary is not None:
+        summaries.append({"sha256": sha256, "sheet": parsed.summary.sheet, **parsed.summary.values,
+                          "cells": dict(parsed.summary.cells)})
+    return {
+        "declarations": [declaration],
+        "activity_rows": [{"sha256": sha256, **row} for row in parsed.activities],
+        "summary_figures": summaries,
+        "parse_issues": [issue_record(sha256, i) for i in parsed.issues],
+    }
+
+
+def issue_record(sha256: str | None, issue: Issue) -> dict:
+    return {
+        "sha256": sha256, "severity": issue.severity, "code": issue.code, "message": issue.message,
+        "sheet": issue.sheet, "cell": issue.cell, "raw_value": issue.raw_value, "row_number": issue.row_number,
+    }

@@ -1,0 +1,42 @@
+-- One row per detail row of every submission, or one unitemized record for a summary-only submission.
+-- `counted`: the row passes every row rule and falls in the campaign window. It reaches the totals
+-- when its submission is current and it is not a copy of a joint activity (duplicate_of is null).
+create table if not exists core.activities (
+    activity_id          varchar not null,
+    campaign_id          varchar not null,
+    file_sha256          varchar not null,
+    unit_code            varchar,
+    source_file          varchar not null,
+    source_sheet         varchar not null,
+    source_row           integer,
+    source_cell          varchar,           -- the activity-name cell, e.g. D12
+    activity_name        varchar,
+    activity_type        varchar not null,
+    activity_type_raw    varchar,
+    start_date           date,
+    end_date             date,
+    venue                varchar,
+    organizer            varchar,
+    partners             varchar[],
+    participants         bigint,
+    volunteers           bigint,
+    materials            bigint,
+    boards               bigint,
+    media_reports        bigint,
+    funding_wan          decimal(14, 2),
+    note                 varchar,
+    participants_approx  boolean not null,
+    volunteers_approx    boolean not null,
+    materials_approx     boolean not null,
+    boards_approx        boolean not null,
+    media_reports_approx boolean not null,
+    funding_wan_approx   boolean not null,
+    activity_count       integer not null,  -- 1 for a detail row; 活动场次 for an unitemized record
+    is_unitemized        boolean not null,
+    row_status           varchar not null,  -- ok | rejected
+    reject_code          varchar,
+    in_window            boolean not null,
+    counted              boolean not null,
+    duplicate_of         varchar,
+    primary key (campaign_id, activity_id)
+);

@@ -1,0 +1,23 @@
+-- One row per received file of a campaign: which unit sent it, its version among that unit's files,
+-- whether it is the one that counts, and its status.
+create table if not exists core.submissions (
+    campaign_id        varchar not null,
+    file_sha256        varchar not null,
+    file_path          varchar not null,
+    unit_code          varchar,            -- null when unidentified or in conflict
+    identified_by      varchar,            -- code | name | file_name | folder
+    claimed_unit_codes varchar[],          -- units the file's code cell and 填报单位 point at
+    declared_code      varchar,
+    declared_name      varchar,
+    reported_at        date,               -- 填报日期
+    received_at        timestamp not null,
+    detail_sheet       varchar,
+    status             varchar not null,   -- accepted | partial | rejected | unidentified | conflict
+    activity_rows      integer not null,
+    counted_rows       integer not null,
+    rejected_rows      integer not null,
+    version            integer,
+    is_current         boolean not null,
+    superseded_by      varchar,
+    primary key (campaign_id, file_sha256)
+);

@@ -1,0 +1,43 @@
+-- 报送情况: one row per expected unit of a campaign. on_time / late: its current submission was received
+-- by / after the deadline (Asia/Shanghai); held: something came from it but nothing counts yet (rejected,
+-- or a file naming it is in conflict); missing: nothing came.
+create or replace view marts.completeness as
+with current_submission as (
+    select campaign_id, unit_code, file_path, received_at, status
+    from core.submissions
+    where is_current
+),
+held as (
+    select s.campaign_id, u.unit_code, min(s.received_at) as received_at,
+           string_agg(distinct s.status, '、') as statuses,
+           arg_min(s.file_path, s.received_at) as file_path
+    from core.submissions as s
+    join core.units as u
+        on u.campaign_id = s.campaign_id
+        and (s.unit_code = u.unit_code or list_contains(s.claimed_unit_codes, u.unit_code))
+    group by all
+)
+select
+    u.campaign_id,
+    u.unit_code,
+    u.unit_name,
+    u.unit_type,
+    u.district_code,
+    u.district_name,
+    case
+        when c.unit_code is not null and cast(c.received_at as date) <= k.deadline then 'on_time'
+        when c.unit_code is not null then 'late'
+        when h.unit_code is not null then 'held'
+        else 'missing'
+    end as status,
+    coalesce(c.received_at, h.received_at) as received_at,
+    case when c.unit_code is not null
+         then greatest(0, date_diff('day', k.deadline, cast(c.received_at as date)))
+    end as days_late,
+    coalesce(c.file_path, h.file_path) as file_path,
+    case when c.unit_code is null and h.unit_code is not null then h.statuses end as held_reason
+from core.units as u
+join core.campaigns as k on k.campaign_id = u.campaign_id
+left join current_submission as c on c.campaign_id = u.campaign_id and c.unit_code = u.unit_code
+left join held as h on h.campaign_id = u.campaign_id and h.unit_code = u.unit_code
+where u.expected;

@@ -1,0 +1,77 @@
+"""Reading the warehouse back: what a run needs to know before it starts (which files it has seen),
+what it hands the raw → core step, and what it reports at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.publisher import read_only
+
+
+@dataclass(frozen=True)
+class KnownFiles:
+    """What the published warehouse already holds for a campaign."""
+
+    sightings: dict[tuple[str, int, float], str] = field(default_factory=dict)
+    """(path, size, mtime) → sha256: files whose bytes need not be hashed again."""
+    paths: dict[str, set[str]] = field(default_factory=dict)
+    """path → every sha256 seen at that path."""
+    parsed: dict[str, str | None] = field(default_factory=dict)
+    """sha256 → parser_version of its stored parse (None for files that could not be read)."""
+
+
+def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
+    if not warehouse.exists():
+        return KnownFiles()
+    con = read_only(warehouse)
+    try:
+        tables = {r[0] for r in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        if not {"raw.files", "raw.file_sightings"} <= tables:
+            return KnownFiles()
+        sightings: dict[tuple[str, int, float], str] = {}
+        paths: dict[str, set[str]] = {}
+        for path, size, mtime, sha in con.execute(
+                "select path, size, mtime, sha256 from raw.file_sightings where campaign_id = ?",
+                [campaign_id]).fetchall():
+            sightings[(path, size, mtime)] = sha
+            paths.setdefault(path, set()).add(sha)
+        parsed = dict(con.execute(
+            "select sha256, parser_version from raw.files where campaign_id = ?", [campaign_id]).fetchall())
+        return KnownFiles(sightings, paths, parsed)
+    finally:
+        con.close()
+
+
+def raw_inputs(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, pd.DataFrame]:
+    """The campaign's raw tables as frames, the inputs of transforms.core.build_core."""
+    frames = {}
+    for name in ("files", "declarations", "activity_rows", "summary_figures"):
+        frames[name] = con.execute(f"select * from raw.{name} where campaign_id = ?", [campaign_id]).df()
+    frames["summary_figures"]["cells"] = frames["summary_figures"]["cells"].map(
+        lambda m: dict(m) if isinstance(m, dict) else ({k: v for k, v in m} if m is not None and not isinstance(m, float) else {}))
+    frames["parse_issues"] = con.execute(
+        "select * from raw.parse_issues where campaign_id = ?", [campaign_id]).df()
+    return frames
+
+
+def previous_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> str | None:
+    row = con.execute(
+        """select campaign_id from core.campaigns
+           where start_date < (select start_date from core.campaigns where campaign_id = ?)
+           order by start_date desc limit 1""", [campaign_id]).fetchone()
+    return row[0] if row else None
+
+
+def fetch(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:
+    """One query against the published warehouse, as a frame."""
+    con = read_only(warehouse)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        con.close()
