@@ -140,12 +140,14 @@ def read_summary(book: Book, exclude: Sheet | None = None) -> SummarySheet | Non
         if sheet is exclude:
             continue
         summary = SummarySheet(sheet.name)
+        quantity_col = _quantity_column(sheet)
         for r in range(sheet.height):
             for c in range(sheet.width):
                 key = index.get(label_key(sheet.value(r, c)))
                 if key is None or key in summary.values:
                     continue
-                value_cell = _summary_value_cell(sheet, r, c)
+                value_cell = quantity_col if quantity_col is not None and quantity_col > c \
+                    else _summary_value_cell(sheet, r, c)
                 if value_cell is None:
                     summary.values[key] = None
                     continue
@@ -165,6 +167,18 @@ def read_summary(book: Book, exclude: Sheet | None = None) -> SummarySheet | Non
                 break
         if len(summary.values) >= 2:
             return summary
+    return None
+
+
+_QUANTITY_LABELS = ("数量", "数值", "完成数", "合计", "数据")
+
+
+def _quantity_column(sheet: Sheet) -> int | None:
+    """The column headed 数量 (or a synonym) in the summary sheet's first rows, if any."""
+    for r in range(min(HEADER_BLOCK_ROWS, sheet.height)):
+        for c in range(sheet.width):
+            if label_key(sheet.value(r, c)) in _QUANTITY_LABELS:
+                return c
     return None
 
 

@@ -245,7 +245,14 @@ def _read_metric_text(text: str, *, scaled_money_unit: bool) -> _Reading | Parse
     number = _read_numeral(text)
     if number is None:
         return _INVALID_NUMBER
+    if not approximate and text in BARE_MULTIPLIERS:
+        return _INVALID_NUMBER
     return _Reading(number, approximate, unit)
+
+
+BARE_MULTIPLIERS = frozenset({"百", "佰", "千", "仟", "万", "萬", "亿", "億"})
+"""A multiplier alone ("万", or "万元" once the unit is stripped) is a unit someone typed into the
+number cell, not a figure; only with a marker (近千, 上万, 百余) does it state an approximate number."""
 
 
 def _strip_markers(text: str, units: tuple[str, ...]) -> tuple[str, bool, str | None]:

@@ -1,0 +1,451 @@
+"""The official form (SPEC §2.3) the city sends out each September, and filled copies of it.
+
+Sheets, in order: 活动明细 (a title, the 填报单位/单位代码/填报日期 line, the header row, one row per
+activity, an optional 合计 row and the signature footer), 汇总表 (one row per indicator) and 填表说明.
+Column labels, activity forms and indicators come from `schemas.synonyms`. Saving is deterministic:
+the same inputs give the same bytes, so a form can be content-addressed like any received file.
+"""
+
+from __future__ import annotations
+
+import io
+from copy import copy
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+
+DETAIL_SHEET = "活动明细"
+SUMMARY_SHEET = "汇总表"
+INSTRUCTIONS_SHEET = "填表说明"
+
+TITLE_ROW = 1
+HEADER_BLOCK_ROW = 2
+HEADER_ROW = 3
+FIRST_DATA_ROW = 4
+BLANK_TEMPLATE_ROWS = 30
+
+UNIT_NAME_LABEL, UNIT_NAME_CELL, UNIT_NAME_MERGE = "A2", "B2", "B2:D2"
+UNIT_CODE_LABEL, UNIT_CODE_CELL, UNIT_CODE_MERGE = "E2", "F2", "F2:G2"
+REPORTED_ON_LABEL, REPORTED_ON_CELL = "H2", "I2"
+
+TOTAL_LABEL = "合计"
+FOOTER_LABELS = ("填表人：", "联系电话：", "审核人：")
+
+SUMMARY_HEADER = ("指标名称", "计量单位", "数量")
+SUMMARY_FIRST_ROW = 3
+
+DATE_FIELDS = ("start_date", "end_date")
+MONEY_FIELD = "funding_wan"
+SUM_FIELDS = (*COUNT_FIELDS, MONEY_FIELD)
+"""Columns the 合计 row adds up."""
+
+DATE_FORMAT = "yyyy-mm-dd"
+REPORTED_ON_FORMAT = 'yyyy"年"m"月"d"日"'
+INT_FORMAT = "#,##0"
+MONEY_FORMAT = "0.00"
+
+FIXED_TIMESTAMP = datetime(2023, 1, 1)
+"""Written as the workbook's created/modified time and every zip member's time, so output is reproducible."""
+
+FIELD_NAMES = tuple(f.field for f in DETAIL_FIELDS)
+FIELD_COLUMN = {f.field: i for i, f in enumerate(DETAIL_FIELDS, start=1)}
+LAST_COLUMN = get_column_letter(len(DETAIL_FIELDS))
+
+COLUMN_WIDTHS = {
+    "seq": 11,
+    "activity_name": 36,
+    "activity_type": 12,
+    "start_date": 12,
+    "end_date": 12,
+    "venue": 24,
+    "organizer": 22,
+    "partners": 24,
+    "participants": 12,
+    "volunteers": 11,
+    "materials": 11,
+    "boards": 9,
+    "media_reports": 10,
+    "funding_wan": 10,
+    "note": 20,
+}
+
+FIELD_NOTES = {
+    "seq": "按 1、2、3…顺序填写，可不填。",
+    "activity_name": "必填。活动的名称或主题，如“节约能源资源 保护生态环境”科普讲座。",
+    "activity_type": "从下拉列表中选择：{types}；列表中没有的形式可直接填写。",
+    "start_date": "必填。活动开始日期，应在本次科普日活动期间内，如 2023-09-17。",
+    "end_date": "活动结束日期；当天结束的活动可不填（视同开始日期），不得早于开始日期。",
+    "venue": "活动举办的具体地点，如社区广场、镇文化站、学校礼堂。",
+    "organizer": "主办本次活动的单位。",
+    "partners": "联合主办、协办的单位，多个单位用顿号“、”分隔。",
+    "participants": "必填。参与活动的群众人次，填整数，不要写“约”“余”“多”等字。",
+    "volunteers": "参与服务的志愿者人数，填整数，不应超过参与人数。",
+    "materials": "发放的科普资料份数，填整数；没有的填 0。",
+    "boards": "展出的展板块数，填整数；没有的填 0。",
+    "media_reports": "报纸、电视、网站、公众号等媒体报道篇数，填整数。",
+    "funding_wan": "本次活动投入的经费，单位为万元，保留两位小数（如 5000 元填 0.50）。",
+    "note": "需要说明的其他情况。",
+}
+
+GENERAL_NOTES = (
+    f"一项活动填一行，从“{DETAIL_SHEET}”表第 {FIRST_DATA_ROW} 行起填写；行数不够可在合计行之前插入行。",
+    "请勿修改工作表名称，不要删除、合并或调整表头各列。",
+    "活动日期应在本次科普日活动期间内；人数、份数、块数、篇数均填整数；经费以万元为单位。",
+    f"表格末尾可填写“{TOTAL_LABEL}”行，合计数应等于以上各行之和。",
+    f"无法逐项填写活动明细的单位，可只填写“{SUMMARY_SHEET}”的各项数量。",
+    "同一活动由多个单位联合举办的，在“合作单位”中写明。",
+    "填写完毕后请于截止日期前报送市科协。",
+)
+
+_THIN = Side(style="thin", color="808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
+TOTAL_FILL = PatternFill("solid", start_color="F2F2F2")
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+BOLD_FONT = Font(name="宋体", size=11, bold=True)
+BODY_FONT = Font(name="宋体", size=11)
+CENTER_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT_WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+LEFT = Alignment(horizontal="left", vertical="center")
+
+
+def build_template(campaign_name: str) -> openpyxl.Workbook:
+    """The blank form: all three sheets, with ~30 formatted empty activity rows."""
+    return _build_workbook(campaign_name, activity_rows=BLANK_TEMPLATE_ROWS, with_total_row=False)
+
+
+def write_template(path: Path, campaign_name: str) -> Path:
+    """Save the blank form to `path` (parent folders created) and return the path."""
+    return save_workbook(build_template(campaign_name), path)
+
+
+def fill_form(
+    path: Path,
+    *,
+    campaign_name: str,
+    unit_name: str,
+    unit_code: str,
+    reported_on: date,
+    activities: Sequence[Mapping[str, object]],
+    summary: Mapping[str, object] | None = None,
+    with_total_row: bool = False,
+    with_detail: bool = True,
+) -> Path:
+    """Save a completed form to `path`, as a reporting unit would send it back.
+
+    Each activity maps DETAIL_FIELDS field names to cell values, written as given (numbers, dates, or
+    text such as "约500"); absent keys stay blank and `seq` is numbered when absent. The 合计 row holds
+    plain numbers, the sums of the numeric values above it, so readers need no formula engine.
+    `summary` maps SUMMARY_INDICATORS keys to the 汇总表 数量 cells. `with_detail=False` writes no
+    activity rows: a summary-only submission.
+    """
+    rows = [dict(a) for a in activities] if with_detail else []
+    for activity in rows:
+        unknown = set(activity) - set(FIELD_NAMES)
+        if unknown:
+            raise ValueError(f"unknown activity fields: {sorted(unknown)}")
+    wb = _build_workbook(campaign_name, activity_rows=len(rows), with_total_row=with_total_row)
+
+    ws = wb[DETAIL_SHEET]
+    ws[UNIT_NAME_CELL] = unit_name
+    ws[UNIT_CODE_CELL] = str(unit_code)
+    ws[REPORTED_ON_CELL] = reported_on
+    for offset, activity in enumerate(rows):
+        activity.setdefault("seq", offset + 1)
+        for field, value in activity.items():
+            if value is not None:
+                ws.cell(FIRST_DATA_ROW + offset, FIELD_COLUMN[field], value)
+    if with_total_row:
+        total_row = FIRST_DATA_ROW + len(rows)
+        for field, value in column_sums(rows).items():
+            ws.cell(total_row, FIELD_COLUMN[field], value)
+
+    if summary is not None:
+        _fill_summary(wb[SUMMARY_SHEET], summary)
+    return save_workbook(wb, path)
+
+
+def column_sums(activities: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """The 合计 row's numbers: per summed column, the total of the numeric values (text is skipped);
+    经费 as a Decimal rounded to 2 places."""
+    sums: dict[str, object] = {}
+    for field in SUM_FIELDS:
+        values = [a.get(field) for a in activities]
+        numbers = [v for v in values if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
+        if field == MONEY_FIELD:
+            sums[field] = sum((Decimal(str(v)) for v in numbers), Decimal("0")).quantize(Decimal("0.01"))
+        else:
+            sums[field] = sum(numbers)
+    return sums
+
+
+def save_workbook(wb: openpyxl.Workbook, path: Path) -> Path:
+    """Write `wb` to `path` byte-for-byte reproducibly and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook_bytes(wb))
+    return path
+
+
+def workbook_bytes(wb: openpyxl.Workbook) -> bytes:
+    """The .xlsx bytes of `wb` with fixed document and zip timestamps (openpyxl's own save stamps
+    the current time into both)."""
+    wb.properties.created = FIXED_TIMESTAMP
+    wb.properties.modified = FIXED_TIMESTAMP
+    buffer = io.BytesIO()
+    ExcelWriter(wb, _StableZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
+    return buffer.getvalue()
+
+
+class _StableZipFile(ZipFile):
+    """A zip archive whose members all carry FIXED_TIMESTAMP instead of the clock or a temp file's mtime."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, ZipInfo):
+            zinfo = ZipInfo(zinfo_or_arcname, date_time=FIXED_TIMESTAMP.timetuple()[:6])
+            zinfo.compress_type = self.compression
+            zinfo.external_attr = 0o600 << 16
+            zinfo_or_arcname = zinfo
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        self.writestr(arcname or str(filename), Path(filename).read_bytes(), compress_type, compresslevel)
+
+
+class _Styles:
+    """Cell styling for one workbook. openpyxl hashes every style object on assignment, which dominates
+    the time to build a form; each combination is therefore applied once and then copied."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple, object] = {}
+
+    def apply(
+        self,
+        cell,
+        *,
+        font: Font = BODY_FONT,
+        alignment: Alignment | None = None,
+        border: Border | None = None,
+        fill: PatternFill | None = None,
+        number_format: str | None = None,
+    ) -> None:
+        key = (id(font), id(alignment), id(border), id(fill), number_format)
+        cached = self._arrays.get(key)
+        if cached is not None:
+            cell._style = copy(cached)
+            return
+        cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        if border is not None:
+            cell.border = border
+        if fill is not None:
+            cell.fill = fill
+        if number_format is not None:
+            cell.number_format = number_format
+        self._arrays[key] = copy(cell._style)
+
+
+def _build_workbook(campaign_name: str, *, activity_rows: int, with_total_row: bool) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    wb.properties.creator = "kepu"
+    wb.properties.title = f"{campaign_name}活动情况统计表"
+    styles = _Styles()
+    _build_detail_sheet(wb.active, styles, campaign_name, activity_rows, with_total_row)
+    _build_summary_sheet(wb.create_sheet(SUMMARY_SHEET), styles, campaign_name)
+    _build_instructions_sheet(wb.create_sheet(INSTRUCTIONS_SHEET), styles)
+    return wb
+
+
+def _build_detail_sheet(
+    ws: Worksheet, styles: _Styles, campaign_name: str, activity_rows: int, with_total_row: bool
+) -> None:
+    """活动明细: title, header block, header row, `activity_rows` formatted rows, optional 合计 row, footer."""
+    ws.title = DETAIL_SHEET
+    width = len(DETAIL_FIELDS)
+
+    ws.merge_cells(f"A{TITLE_ROW}:{LAST_COLUMN}{TITLE_ROW}")
+    styles.apply(ws.cell(TITLE_ROW, 1, f"{campaign_name}活动情况统计表"), font=TITLE_FONT, alignment=CENTER_WRAP)
+    ws.row_dimensions[TITLE_ROW].height = 32
+
+    for label_cell, label in (
+        (UNIT_NAME_LABEL, "填报单位："),
+        (UNIT_CODE_LABEL, "单位代码："),
+        (REPORTED_ON_LABEL, "填报日期："),
+    ):
+        ws[label_cell] = label
+        styles.apply(ws[label_cell], font=BOLD_FONT, alignment=RIGHT)
+    ws.merge_cells(UNIT_NAME_MERGE)
+    ws.merge_cells(UNIT_CODE_MERGE)
+    styles.apply(ws[UNIT_NAME_CELL], alignment=LEFT)
+    styles.apply(ws[UNIT_CODE_CELL], alignment=LEFT, number_format="@")
+    styles.apply(ws[REPORTED_ON_CELL], alignment=LEFT, number_format=REPORTED_ON_FORMAT)
+    ws.row_dimensions[HEADER_BLOCK_ROW].height = 22
+
+    for column, field in enumerate(DETAIL_FIELDS, start=1):
+        cell = ws.cell(HEADER_ROW, column, field.header)
+        styles.apply(cell, font=BOLD_FONT, fill=HEADER_FILL, border=BORDER, alignment=CENTER_WRAP)
+        ws.column_dimensions[get_column_letter(column)].width = COLUMN_WIDTHS.get(field.field, 12)
+    ws.row_dimensions[HEADER_ROW].height = 36
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1).coordinate
+
+    formats = [_number_format(f.field) for f in DETAIL_FIELDS]
+    alignments = [LEFT_WRAP if fmt is None else RIGHT for fmt in formats]
+    alignments[FIELD_COLUMN["seq"] - 1] = CENTER_WRAP
+    last_data_row = FIRST_DATA_ROW + activity_rows - 1
+    for row in range(FIRST_DATA_ROW, last_data_row + 1):
+        for column in range(1, width + 1):
+            styles.apply(ws.cell(row, column), border=BORDER, alignment=alignments[column - 1],
+                         number_format=formats[column - 1])
+    if activity_rows:
+        _add_validations(ws, FIRST_DATA_ROW, last_data_row)
+
+    next_row = last_data_row + 1
+    if with_total_row:
+        label_columns = {FIELD_COLUMN["seq"], FIELD_COLUMN["activity_name"]}
+        for column in range(1, width + 1):
+            cell = ws.cell(next_row, column, TOTAL_LABEL if column in label_columns else None)
+            styles.apply(cell, font=BOLD_FONT, fill=TOTAL_FILL, border=BORDER,
+                         alignment=CENTER_WRAP if column in label_columns else alignments[column - 1],
+                         number_format=formats[column - 1])
+        next_row += 1
+
+    footer_row = next_row + 1
+    step = max(width // len(FOOTER_LABELS), 1)
+    for i, label in enumerate(FOOTER_LABELS):
+        styles.apply(ws.cell(footer_row, 1 + i * step, label), font=BOLD_FONT, alignment=LEFT)
+
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _print_a4_landscape(ws)
+
+
+def _number_format(field: str) -> str | None:
+    if field in DATE_FIELDS:
+        return DATE_FORMAT
+    if field == MONEY_FIELD:
+        return MONEY_FORMAT
+    if field in COUNT_FIELDS:
+        return INT_FORMAT
+    return None
+
+
+def _add_validations(ws: Worksheet, first_row: int, last_row: int) -> None:
+    """A drop-down of the activity forms (other text still allowed) and soft checks on the numbers."""
+    def column_range(field: str) -> str:
+        letter = get_column_letter(FIELD_COLUMN[field])
+        return f"{letter}{first_row}:{letter}{last_row}"
+
+    forms = DataValidation(
+        type="list",
+        formula1='"' + ",".join(ACTIVITY_TYPES) + '"',
+        allow_blank=True,
+        showErrorMessage=False,
+        showInputMessage=True,
+        promptTitle="活动形式",
+        prompt="从列表中选择，也可直接填写其他形式",
+    )
+    forms.add(column_range("activity_type"))
+
+    counts = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        errorStyle="warning",
+        showErrorMessage=True,
+        errorTitle="请填写整数",
+        error="人数、份数、块数、篇数应为不小于 0 的整数。",
+    )
+    for field in COUNT_FIELDS:
+        counts.add(column_range(field))
+
+    money = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        errorStyle="warning",
+        showErrorMessage=True,
+        errorTitle="请填写金额",
+        error="经费以万元为单位，填不小于 0 的数字。",
+    )
+    money.add(column_range(MONEY_FIELD))
+
+    for validation in (forms, counts, money):
+        ws.add_data_validation(validation)
+
+
+def _build_summary_sheet(ws: Worksheet, styles: _Styles, campaign_name: str) -> None:
+    """汇总表: a title, the header `指标名称 | 计量单位 | 数量`, one row per indicator with an empty 数量."""
+    ws.merge_cells(f"A{TITLE_ROW}:C{TITLE_ROW}")
+    styles.apply(ws.cell(TITLE_ROW, 1, f"{campaign_name}活动汇总表"), font=TITLE_FONT, alignment=CENTER_WRAP)
+    ws.row_dimensions[TITLE_ROW].height = 32
+
+    header_row = SUMMARY_FIRST_ROW - 1
+    for column, label in enumerate(SUMMARY_HEADER, start=1):
+        styles.apply(ws.cell(header_row, column, label), font=BOLD_FONT, fill=HEADER_FILL, border=BORDER,
+                     alignment=CENTER_WRAP)
+    for row, indicator in enumerate(SUMMARY_INDICATORS, start=SUMMARY_FIRST_ROW):
+        styles.apply(ws.cell(row, 1, indicator.name), border=BORDER, alignment=LEFT)
+        styles.apply(ws.cell(row, 2, indicator.unit), border=BORDER, alignment=CENTER_WRAP)
+        styles.apply(ws.cell(row, 3), border=BORDER, alignment=RIGHT,
+                     number_format=MONEY_FORMAT if indicator.key == MONEY_FIELD else INT_FORMAT)
+    for letter, width in zip("ABC", (24, 12, 16)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(SUMMARY_FIRST_ROW, 1).coordinate
+    _print_a4_landscape(ws)
+
+
+def _fill_summary(ws: Worksheet, summary: Mapping[str, object]) -> None:
+    rows = {indicator.key: row for row, indicator in enumerate(SUMMARY_INDICATORS, start=SUMMARY_FIRST_ROW)}
+    unknown = set(summary) - set(rows)
+    if unknown:
+        raise ValueError(f"unknown summary indicators: {sorted(unknown)}")
+    for key, value in summary.items():
+        if value is not None:
+            ws.cell(rows[key], 3, value)
+
+
+def _build_instructions_sheet(ws: Worksheet, styles: _Styles) -> None:
+    """填表说明: general rules, then what goes in each column of 活动明细."""
+    styles.apply(ws.cell(1, 1, INSTRUCTIONS_SHEET), font=TITLE_FONT)
+    row = 2
+    for number, note in enumerate(GENERAL_NOTES, start=1):
+        styles.apply(ws.cell(row, 1, f"{number}."), alignment=RIGHT)
+        styles.apply(ws.cell(row, 2, note), alignment=LEFT_WRAP)
+        row += 1
+
+    row += 1
+    for column, label in enumerate(("栏目", "填写要求"), start=1):
+        styles.apply(ws.cell(row, column, label), font=BOLD_FONT, fill=HEADER_FILL, border=BORDER,
+                     alignment=CENTER_WRAP)
+    types = "、".join(ACTIVITY_TYPES)
+    for field in DETAIL_FIELDS:
+        row += 1
+        styles.apply(ws.cell(row, 1, field.header), border=BORDER, alignment=LEFT_WRAP)
+        note = FIELD_NOTES.get(field.field, "").format(types=types)
+        styles.apply(ws.cell(row, 2, note), border=BORDER, alignment=LEFT_WRAP)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90
+    _print_a4_landscape(ws)
+
+
+def _print_a4_landscape(ws: Worksheet) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True

@@ -1,0 +1,891 @@
+"""A realistic, deterministic demo city: its unit registry, campaign config and an inbox of filled forms.
+
+`plan_demo_city` decides everything (pure, from one `random.Random(seed)`); `build_demo_city` writes
+the plan to disk and returns the answer key: the city totals a correct pipeline must publish in
+`marts.city_totals`. The inbox holds what a city office meets in a real September: most units on time,
+some late, some missing, one resubmission, one broken workbook, one stray Word file, messy file names,
+合计 rows, a summary-only form, and reports from societies that were not asked to report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from kepu.deliverables.template import column_sums, fill_form
+from schemas.synonyms import COUNT_FIELDS, SUMMARY_INDICATORS
+
+CAMPAIGN_ID = "2023-science-day"
+CAMPAIGN_NAME = "2023年全国科普日"
+CAMPAIGN_START = date(2023, 9, 17)
+CAMPAIGN_END = date(2023, 9, 23)
+DEADLINE = date(2023, 9, 28)
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+
+CONFIG_TOML = f"""\
+[campaign]
+id = "{CAMPAIGN_ID}"
+name = "{CAMPAIGN_NAME}"
+start = {CAMPAIGN_START.isoformat()}
+end = {CAMPAIGN_END.isoformat()}
+deadline = {DEADLINE.isoformat()}
+
+[paths]
+inbox = "inbox"
+registry = "units.csv"
+warehouse = "warehouse/kepu.duckdb"
+out = "out"
+"""
+
+REGISTRY_HEADER = ("unit_code", "unit_name", "unit_type", "parent_code", "aliases", "expected")
+
+CITY = "江源市"
+CITY_CODE = "C000"
+CITY_FOLDER = "市直单位"
+DISTRICTS = ("双流区", "龙泉区", "清溪县", "白沙县")
+TOWNS_PER_DISTRICT = {
+    "双流区": ("东升街道", "西航港街道", "九江街道", "黄甲街道", "怡心街道", "彭镇", "黄龙溪镇", "永安镇", "黄水镇", "金桥镇"),
+    "龙泉区": ("龙泉街道", "大面街道", "十陵街道", "同安街道", "柏合街道", "洛带镇", "黄土镇", "山泉镇", "茶店镇", "万兴镇"),
+    "清溪县": ("城关镇", "清溪镇", "石桥镇", "马家镇", "河口镇", "新场镇", "白果镇", "桂花镇", "回龙镇", "太平镇"),
+    "白沙县": ("白沙街道", "江南街道", "玉河镇", "古城镇", "双河镇", "金鸡镇", "龙潭镇", "柳溪镇", "三合镇", "东林镇"),
+}
+STEM_FIRST = "东西南北金银石白青红黄龙凤马杨柳桃李花竹松梅兰新安永太长平福宁和兴隆丰顺德华明光高古双三五九万宝云"
+STEM_SECOND = "桥河山湾坝坪场溪口林庄园塘岭沟池井铺湖洲阳泉田店寺关堡"
+STEM_MIDDLE = "家子水台"
+
+CITY_SCHOOL_KINDS = ("第一中学", "实验小学", "第二中学", "外国语学校", "实验中学", "职业技术学校", "第三中学", "第一小学")
+DISTRICT_SCHOOL_KINDS = ("实验小学", "第一中学", "实验中学", "第二中学", "第一小学", "职业中学", "第二小学", "外国语学校", "第三中学", "特殊教育学校")
+TOWN_SCHOOL_KINDS = ("小学", "中学", "中心小学", "初级中学")
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+SOCIETIES = (
+    ("医学会", ("市医学会",)),
+    ("老科协", ("老科技工作者协会", "市老科协")),
+    ("农学会", ()),
+    ("药学会", ()),
+    ("护理学会", ()),
+    ("气象学会", ()),
+    ("科普作家协会", ()),
+    ("青少年科技教育协会", ()),
+    ("中医药学会", ()),
+    ("林学会", ()),
+    ("预防医学会", ()),
+    ("营养学会", ()),
+    ("地震学会", ()),
+    ("水利学会", ()),
+    ("畜牧兽医学会", ()),
+    ("园艺学会", ()),
+    ("计算机学会", ()),
+    ("电子学会", ()),
+    ("环境科学学会", ()),
+    ("土木建筑学会", ()),
+    ("地质学会", ()),
+    ("心理学会", ()),
+    ("抗癌协会", ()),
+    ("口腔医学会", ()),
+    ("养蜂协会", ()),
+    ("茶叶学会", ()),
+    ("天文学会", ()),
+    ("航空模型运动协会", ()),
+    ("无线电运动协会", ()),
+    ("农业机械学会", ()),
+)
+"""City societies, most common first; an alias starting with 市 is written as is, others get the city prefix."""
+RURAL_PRODUCTS = ("柑橘", "蔬菜", "茶叶", "核桃", "食用菌", "养蜂", "水产", "生猪", "花卉", "猕猴桃", "中药材", "葡萄")
+
+THEMES = (
+    "节约能源资源 保护生态环境",
+    "科学健身 健康生活",
+    "防灾减灾 守护平安",
+    "垃圾分类 从我做起",
+    "科学用药 安全用药",
+    "反对邪教 崇尚科学",
+    "防范电信网络诈骗",
+    "提升全民科学素质",
+)
+
+NOTES = ("", "", "", "", "", "线上线下同步开展", "联合开展", "活动照片已报送", "含线上直播观看人次")
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityKind:
+    """A kind of event units hold, with the figures such an event plausibly has.
+
+    Ranges are inclusive; `funding_fen` is in 分 of 万元 (hundredths), `roles` the venue roles it fits,
+    `groups` the unit groups (district, town, school, society) that hold it, `weight` how common it is.
+    """
+
+    activity_type: str
+    names: tuple[str, ...]
+    participants: tuple[int, int]
+    volunteers: tuple[int, int]
+    materials: tuple[int, int]
+    boards: tuple[int, int]
+    media_reports: tuple[int, int]
+    funding_fen: tuple[int, int]
+    max_days: int
+    roles: tuple[str, ...]
+    groups: tuple[str, ...]
+    weight: float = 1.0
+
+
+LAUNCH = ActivityKind(
+    activity_type="启动仪式",
+    names=("{place}2023年全国科普日启动仪式", "全国科普日主场活动启动仪式"),
+    participants=(300, 3000), volunteers=(20, 60), materials=(500, 5000),
+    boards=(10, 60), media_reports=(1, 5), funding_fen=(50, 300), max_days=1,
+    roles=("square",),
+    groups=(),
+)
+"""Every district opens its week with one; it is not drawn at random like the kinds below."""
+KINDS = (
+    ActivityKind(
+        activity_type="讲座报告",
+        names=(
+            "“{theme}”科普讲座", "健康生活方式专题讲座", "院士专家科普报告会", "科学用药知识讲座",
+            "防灾减灾科普讲座", "食品安全知识讲座", "心理健康专题讲座", "“{theme}”专题报告会",
+        ),
+        participants=(50, 400), volunteers=(2, 20), materials=(50, 600),
+        boards=(0, 8), media_reports=(0, 2), funding_fen=(10, 150), max_days=1,
+        roles=("hall",),
+        groups=("district", "town", "school", "society"),
+        weight=3,
+    ),
+    ActivityKind(
+        activity_type="培训",
+        names=("实用农业技术培训班", "柑橘病虫害防治技术培训", "蔬菜栽培技术培训", "老年人智能手机使用培训", "应急救护技能培训", "电商直播技能培训"),
+        participants=(30, 300), volunteers=(2, 15), materials=(50, 800),
+        boards=(0, 5), media_reports=(0, 2), funding_fen=(20, 300), max_days=2,
+        roles=("hall", "village"),
+        groups=("district", "town", "society"),
+        weight=2,
+    ),
+    ActivityKind(
+        activity_type="展览展示",
+        names=("科普展板巡展", "“{theme}”科普展览", "节能减排低碳生活科普展", "青少年科技创新成果展", "科普画廊主题展示"),
+        participants=(200, 2000), volunteers=(3, 30), materials=(200, 3000),
+        boards=(10, 60), media_reports=(0, 3), funding_fen=(20, 250), max_days=3,
+        roles=("square", "venue", "hall"),
+        groups=("district", "town", "school", "society"),
+        weight=2,
+    ),
+    ActivityKind(
+        activity_type="竞赛",
+        names=("青少年科技创新竞赛", "环保知识竞赛", "科普知识竞答活动", "科幻画比赛", "航模制作比赛"),
+        participants=(50, 600), volunteers=(5, 40), materials=(50, 800),
+        boards=(0, 10), media_reports=(0, 2), funding_fen=(10, 200), max_days=1,
+        roles=("hall", "venue"),
+        groups=("district", "town", "school"),
+        weight=1.5,
+    ),
+    ActivityKind(
+        activity_type="参观开放",
+        names=("科技馆免费开放日", "科普教育基地开放日", "组织学生参观污水处理厂", "气象站开放日", "实验室开放日"),
+        participants=(50, 1500), volunteers=(5, 40), materials=(100, 2000),
+        boards=(0, 20), media_reports=(0, 3), funding_fen=(0, 100), max_days=2,
+        roles=("venue",),
+        groups=("district", "school", "society"),
+    ),
+    ActivityKind(
+        activity_type="义诊咨询",
+        names=("老科协专家义诊", "健康咨询义诊进社区", "“关注食品药品安全”用药咨询", "中医药健康咨询"),
+        participants=(80, 600), volunteers=(5, 40), materials=(200, 2000),
+        boards=(0, 10), media_reports=(0, 2), funding_fen=(10, 150), max_days=1,
+        roles=("square", "village"),
+        groups=("district", "town", "society"),
+        weight=1.5,
+    ),
+    ActivityKind(
+        activity_type="科技下乡",
+        names=("送科技下乡", "科技进村入户技术指导", "科技特派员田间指导", "农业专家送技术下乡"),
+        participants=(100, 800), volunteers=(5, 40), materials=(300, 3000),
+        boards=(0, 20), media_reports=(0, 3), funding_fen=(20, 250), max_days=1,
+        roles=("village",),
+        groups=("district", "town", "society"),
+        weight=2,
+    ),
+    ActivityKind(
+        activity_type="宣传活动",
+        names=("“全国科普日”街头宣传", "垃圾分类集中宣传", "防范电信诈骗科普宣传", "科普宣传进社区", "“{theme}”主题宣传"),
+        participants=(300, 3000), volunteers=(5, 60), materials=(500, 5000),
+        boards=(5, 40), media_reports=(0, 4), funding_fen=(10, 200), max_days=1,
+        roles=("square",),
+        groups=("district", "town", "school", "society"),
+        weight=3,
+    ),
+    ActivityKind(
+        activity_type="互动体验",
+        names=("科普大篷车进社区", "科普游园活动", "VR科技体验活动", "趣味科学实验体验", "机器人互动体验"),
+        participants=(300, 3000), volunteers=(10, 60), materials=(200, 3000),
+        boards=(5, 30), media_reports=(0, 4), funding_fen=(30, 300), max_days=1,
+        roles=("square", "venue"),
+        groups=("district", "town", "school"),
+        weight=2,
+    ),
+    ActivityKind(
+        activity_type="其他",
+        names=("科普手抄报评比", "科普志愿服务活动", "科普微视频征集展播"),
+        participants=(30, 500), volunteers=(2, 20), materials=(0, 500),
+        boards=(0, 10), media_reports=(0, 2), funding_fen=(0, 80), max_days=1,
+        roles=("hall", "venue", "square"),
+        groups=("town", "school", "society"),
+        weight=0.5,
+    ),
+)
+ACTIVITY_COUNT = {"district": (6, 12), "town": (2, 8), "school": (1, 6), "society": (1, 5)}
+
+MESSY_NAMES = (
+    "{signed}-科普日报表(终).xlsx",
+    "附件2：{name}2023年全国科普日活动统计表.xlsx",
+    "{name} 科普日活动情况 (1).xlsx",
+    "{name}科普日统计表（修改版）.xlsx",
+    "2023科普日-{name}.xlsx",
+)
+RESUBMISSION_NAME = "{name}（更正）.xlsx"
+STRAY_FILE = "活动照片说明.docx"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One row of units.csv, plus what the generator needs: the unit's inbox folder and place names."""
+
+    code: str
+    name: str
+    unit_type: str
+    parent_code: str
+    aliases: tuple[str, ...]
+    expected: bool
+    folder: str
+    place: str
+    villages: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return "town" if self.unit_type == "street" else self.unit_type
+
+    def csv_row(self) -> tuple[str, ...]:
+        return (self.code, self.name, self.unit_type, self.parent_code, ";".join(self.aliases),
+                "true" if self.expected else "false")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFile:
+    """One file put in the inbox: a filled form, a form whose bytes are broken, or a stray non-spreadsheet.
+
+    `current` marks the form version that counts for its unit (readable and not superseded).
+    """
+
+    relpath: str
+    received_at: datetime
+    kind: Literal["form", "corrupt", "other"]
+    unit: Unit | None = None
+    signed_as: str = ""
+    reported_on: date | None = None
+    activities: tuple[Mapping[str, object], ...] = ()
+    summary: Mapping[str, object] | None = None
+    with_detail: bool = True
+    with_total_row: bool = False
+    current: bool = False
+
+    def records(self) -> list[Mapping[str, object]]:
+        """What the file contributes to the totals: its detail rows, or its 汇总表 as one record."""
+        if not self.current:
+            return []
+        if self.with_detail:
+            return list(self.activities)
+        return [dict(self.summary or {})]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPlan:
+    """The whole demo city before it is written: registry rows in units.csv order, inbox files by path."""
+
+    units: tuple[Unit, ...]
+    files: tuple[DemoFile, ...]
+
+
+@dataclass(frozen=True)
+class DemoCity:
+    """A demo city on disk and its answer key (`expected`: the marts.city_totals row, SPEC §4)."""
+
+    root: Path
+    config_path: Path
+    expected: dict[str, object]
+    units: int
+    files: int
+
+
+def build_demo_city(root: Path, *, seed: int = 2023, scale: float = 1.0) -> DemoCity:
+    """Write kepu.toml, units.csv and the inbox under `root`; return the paths and the answer key.
+
+    Refuses a root whose inbox already holds files, since those would change the totals.
+    """
+    root = Path(root)
+    inbox = root / "inbox"
+    if inbox.exists() and any(p.is_file() for p in inbox.rglob("*")):
+        raise FileExistsError(f"{inbox} already holds files; build the demo city in an empty folder")
+    plan = plan_demo_city(seed=seed, scale=scale)
+
+    root.mkdir(parents=True, exist_ok=True)
+    config_path = root / "kepu.toml"
+    config_path.write_text(CONFIG_TOML, encoding="utf-8")
+    write_registry(root / "units.csv", plan.units)
+    for demo_file in plan.files:
+        write_demo_file(inbox, demo_file)
+    return DemoCity(
+        root=root,
+        config_path=config_path,
+        expected=expected_totals(plan),
+        units=len(plan.units),
+        files=len(plan.files),
+    )
+
+
+def expected_totals(plan: DemoPlan) -> dict[str, object]:
+    """The answer key (SPEC §4 marts.city_totals) computed from the plan."""
+    units_expected = sum(u.expected for u in plan.units)
+    current = [f for f in plan.files if f.current]
+    reported = [f for f in current if f.unit.expected and f.records()]
+    totals: dict[str, object] = {
+        "campaign_id": CAMPAIGN_ID,
+        "units_expected": units_expected,
+        "units_reported": len(reported),
+        "units_on_time": sum(f.received_at.date() <= DEADLINE for f in reported),
+        "activities": 0,
+        **{m: 0 for m in COUNT_FIELDS},
+        "funding_wan": Decimal("0.00"),
+    }
+    for demo_file in current:
+        for record in demo_file.records():
+            totals["activities"] += record.get("activities", 1)
+            for measure in COUNT_FIELDS:
+                totals[measure] += record.get(measure) or 0
+            totals["funding_wan"] += Decimal(str(record.get("funding_wan") or 0))
+    totals["funding_wan"] = totals["funding_wan"].quantize(Decimal("0.01"))
+    return totals
+
+
+def write_registry(path: Path, units: Sequence[Unit]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REGISTRY_HEADER)
+    writer.writerows(u.csv_row() for u in units)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def write_demo_file(inbox: Path, demo_file: DemoFile) -> Path:
+    """Write one planned file and set its mtime to its receipt time (that is its received_at)."""
+    path = inbox / demo_file.relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if demo_file.kind == "other":
+        path.write_bytes(_stray_docx_bytes())
+    else:
+        fill_form(
+            path,
+            campaign_name=CAMPAIGN_NAME,
+            unit_name=demo_file.signed_as,
+            unit_code=demo_file.unit.code,
+            reported_on=demo_file.reported_on,
+            activities=demo_file.activities,
+            summary=demo_file.summary,
+            with_total_row=demo_file.with_total_row,
+            with_detail=demo_file.with_detail,
+        )
+        if demo_file.kind == "corrupt":
+            data = path.read_bytes()
+            path.write_bytes(data[: len(data) // 2])
+    stamp = demo_file.received_at.timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def _stray_docx_bytes() -> bytes:
+    """A small Word-like zip: the kind of file people drop into the inbox next to their forms."""
+    buffer = io.BytesIO()
+    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
+        for name, text in (
+            ("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types/>'),
+            ("word/document.xml", "<document><body><p>科普日活动照片说明：共 12 张，见附件。</p></body></document>"),
+        ):
+            info = ZipInfo(name, date_time=(2023, 9, 25, 10, 0, 0))
+            info.compress_type = ZIP_DEFLATED
+            archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------
+# Planning: registry
+
+
+def plan_demo_city(*, seed: int = 2023, scale: float = 1.0) -> DemoPlan:
+    """Everything the demo city holds, decided from `random.Random(seed)` without touching disk."""
+    rng = random.Random(seed)
+    units = _plan_registry(rng, scale)
+    files = _Submissions(rng, units).plan()
+    return DemoPlan(units=tuple(units), files=tuple(files))
+
+
+def _plan_registry(rng: random.Random, scale: float) -> list[Unit]:
+    """The city, 4 districts, ~40×scale towns/streets, ~30×scale schools and ~10×scale societies."""
+    n_towns = max(4, round(40 * scale))
+    n_schools = max(2, round(30 * scale))
+    n_societies = max(4, round(10 * scale))
+    taken = _TakenNames()
+
+    city = Unit(CITY_CODE, f"{CITY}科协", "city", "", (f"{CITY}科学技术协会",), False, CITY_FOLDER, CITY)
+    taken.claim(city)
+    districts = []
+    for number, district in enumerate(DISTRICTS, start=1):
+        unit = Unit(f"D{number:02d}", f"{district}科协", "district", CITY_CODE, (f"{district}科学技术协会",),
+                    True, district, district)
+        districts.append(taken.claim(unit))
+
+    towns = _plan_towns(rng, districts, n_towns, taken)
+    schools = _plan_schools(rng, districts, towns, n_schools, taken)
+    societies = _plan_societies(rng, towns, n_societies, taken)
+    return [city, *districts, *towns, *schools, *societies]
+
+
+class _TakenNames:
+    """Names and aliases already in the registry, compared the way SPEC §3.1 compares them."""
+
+    SUFFIXES = ("科学技术协会", "科协", "办事处", "办")
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def key(self, name: str) -> str:
+        for suffix in self.SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)]
+        return name
+
+    def free(self, name: str) -> bool:
+        return self.key(name) not in self.keys
+
+    def claim(self, unit: Unit) -> Unit:
+        """Record the unit's labels, dropping aliases another unit already uses."""
+        if not self.free(unit.name):
+            raise ValueError(f"duplicate unit name in demo registry: {unit.name}")
+        aliases = tuple(a for a in unit.aliases if self.key(a) == self.key(unit.name) or self.free(a))
+        for label in (unit.name, *aliases):
+            self.keys.add(self.key(label))
+        return unit if aliases == unit.aliases else replace(unit, aliases=aliases)
+
+
+def _stems(rng: random.Random, reserved: set[str]) -> Iterator[str]:
+    """Fresh two-, then three-character place-name stems (石桥, 马家坝 …) in a seeded order."""
+    for candidates in (
+        [a + b for a in STEM_FIRST for b in STEM_SECOND],
+        [a + m + b for a in STEM_FIRST for m in STEM_MIDDLE for b in STEM_SECOND],
+    ):
+        rng.shuffle(candidates)
+        for stem in candidates:
+            if stem not in reserved:
+                reserved.add(stem)
+                yield stem
+
+
+def _town_stem(name: str) -> str:
+    return name.removesuffix("街道").removesuffix("镇")
+
+
+def _plan_towns(rng: random.Random, districts: Sequence[Unit], count: int, taken: _TakenNames) -> list[Unit]:
+    reserved = {_town_stem(t) for names in TOWNS_PER_DISTRICT.values() for t in names}
+    reserved |= {d.place[:-1] for d in districts} | {CITY[:-1]}
+    stems = _stems(rng, reserved)
+    villages = [a + b for a in STEM_FIRST for b in STEM_SECOND]
+    towns = []
+    for index, district in enumerate(districts):
+        share = count // len(districts) + (index < count % len(districts))
+        curated = list(TOWNS_PER_DISTRICT[district.place])
+        width = max(2, len(str(share)))
+        for number in range(1, share + 1):
+            if curated:
+                name = curated.pop(0)
+            else:
+                name = next(stems) + ("街道" if rng.random() < 0.35 else "镇")
+            street = name.endswith("街道")
+            aliases = (f"{name}办事处", f"{name}科协") if street else (f"{name}人民政府", f"{name}科协")
+            unit = Unit(
+                code=f"{district.code}T{number:0{width}d}",
+                name=name,
+                unit_type="street" if street else "town",
+                parent_code=district.code,
+                aliases=aliases,
+                expected=True,
+                folder=district.place,
+                place=_town_stem(name),
+                villages=tuple(rng.sample(villages, 3)),
+            )
+            towns.append(taken.claim(unit))
+    return towns
+
+
+def _chinese_ordinal(n: int) -> str:
+    """1 → 一, 12 → 十二, 105 → 一百零五 (for 第N中学)."""
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    text = f"{CHINESE_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else CHINESE_DIGITS[tens]) + "十"
+    elif hundreds and ones:
+        text += "零"
+    if ones:
+        text += CHINESE_DIGITS[ones]
+    return text
+
+
+def _school_alias(name: str, prefix: str) -> tuple[str, ...]:
+    """市第一中学 is commonly signed 江源一中; other schools go by their full name."""
+    kind = name.removeprefix(prefix)
+    if kind.startswith("第") and kind.endswith("中学") and len(kind) == 4:
+        return (f"{prefix[:-1]}{kind[1]}中",)
+    return ()
+
+
+def _plan_schools(
+    rng: random.Random, districts: Sequence[Unit], towns: Sequence[Unit], count: int, taken: _TakenNames
+) -> list[Unit]:
+    """Most schools belong to a district (district-level schools first, then town schools); ~15% are city
+    schools; ~10% are not expected to report."""
+    city_count = max(1, round(count * 0.15))
+    city_names = [f"{CITY}{kind}" for kind in CITY_SCHOOL_KINDS]
+    city_names += [f"{CITY}第{_chinese_ordinal(n)}中学" for n in range(4, city_count + 4)]
+    chosen: list[tuple[Unit | None, str]] = [(None, name) for name in city_names[:city_count]]
+
+    district_level = [(d, f"{d.place}{kind}") for kind in DISTRICT_SCHOOL_KINDS for d in districts]
+    town_level = [
+        (t, f"{_district_of(t, districts).place}{t.place}{kind}") for kind in TOWN_SCHOOL_KINDS for t in towns
+    ]
+    rng.shuffle(town_level)
+    wanted = count - city_count
+    district_share = min(len(district_level), max(1, round(wanted * 0.4)))
+    chosen += district_level[:district_share] + town_level[: wanted - district_share]
+
+    width = max(3, len(str(count)))
+    not_expected = set(rng.sample(range(count), round(count * 0.1)))
+    schools = []
+    for number, (owner, name) in enumerate(chosen, start=1):
+        district = None if owner is None else _district_of(owner, districts)
+        prefix = CITY if district is None else district.place
+        unit = Unit(
+            code=f"S{number:0{width}d}",
+            name=name,
+            unit_type="school",
+            parent_code=CITY_CODE if district is None else district.code,
+            aliases=_school_alias(name, prefix),
+            expected=(number - 1) not in not_expected,
+            folder=CITY_FOLDER if district is None else district.place,
+            place=name,
+        )
+        schools.append(taken.claim(unit))
+    return schools
+
+
+def _district_of(unit: Unit, districts: Sequence[Unit]) -> Unit:
+    if unit.unit_type == "district":
+        return unit
+    return next(d for d in districts if d.code == unit.parent_code)
+
+
+def _plan_societies(rng: random.Random, towns: Sequence[Unit], count: int, taken: _TakenNames) -> list[Unit]:
+    """City societies (学会/协会), then town 农村专业技术协会 once the city list runs out; all hang under the city.
+    About 30% are not expected to report."""
+    candidates = [
+        (f"{CITY}{society}", tuple(a if a.startswith("市") else f"{CITY}{a}" for a in aliases))
+        for society, aliases in SOCIETIES
+    ]
+    candidates += [(f"{t.name}{product}专业技术协会", ()) for product in RURAL_PRODUCTS for t in towns]
+    not_expected = set(rng.sample(range(count), max(3, round(count * 0.3))))
+    width = max(2, len(str(count)))
+    societies = []
+    for number, (name, aliases) in enumerate(candidates[:count], start=1):
+        unit = Unit(
+            code=f"X{number:0{width}d}",
+            name=name,
+            unit_type="society",
+            parent_code=CITY_CODE,
+            aliases=aliases,
+            expected=(number - 1) not in not_expected,
+            folder=CITY_FOLDER,
+            place=name,
+        )
+        societies.append(taken.claim(unit))
+    return societies
+
+
+# ----------------------------------------------------------------------------------------------
+# Planning: submissions
+
+
+@dataclass
+class _Submissions:
+    """Decides who reports what and when; `used_slots` keeps (start_date, venue) unique across the
+    city so no two units report what looks like one joint event (SPEC §3.5 would merge them)."""
+
+    rng: random.Random
+    units: Sequence[Unit]
+    used_slots: set[tuple[date, str]] = field(default_factory=set)
+
+    def plan(self) -> list[DemoFile]:
+        """Every inbox file, sorted by path. Of the expected units other than districts, ~10% send nothing,
+        one sends a broken workbook, ~10% are late; half the societies not asked (at least two) report anyway."""
+        rng = self.rng
+        expected = [u for u in self.units if u.expected]
+        eligible = [u for u in expected if u.unit_type != "district"]
+        rng.shuffle(eligible)
+        n_missing = round(0.1 * len(expected))
+        n_late = round(0.1 * len(expected))
+        missing = eligible[:n_missing]
+        corrupt = eligible[n_missing]
+        late = {u.code for u in eligible[n_missing + 1 : n_missing + 1 + n_late]}
+        skipped = {u.code for u in missing} | {corrupt.code}
+
+        not_asked = [u for u in self.units if u.unit_type == "society" and not u.expected]
+        uninvited = rng.sample(not_asked, min(len(not_asked), max(2, round(0.5 * len(not_asked)))))
+        uninvited_codes = {u.code for u in uninvited}
+        reporting = [u for u in self.units if (u.expected and u.code not in skipped) or u.code in uninvited_codes]
+
+        on_time_towns = [u for u in reporting if u.group == "town" and u.code not in late]
+        resubmitter = rng.choice(on_time_towns)
+        summary_only = rng.choice(
+            [u for u in reporting if u.group in ("town", "society") and u.expected
+             and u.code not in late and u.code != resubmitter.code]
+        )
+        ordinary = [u for u in reporting if u.code not in (resubmitter.code, summary_only.code)]
+        at_root = {u.code for u in rng.sample(ordinary, 3)}
+        messy = {u.code: pattern for u, pattern in zip(rng.sample(ordinary, len(MESSY_NAMES)), MESSY_NAMES)}
+
+        files: list[DemoFile] = []
+        for unit in reporting:
+            if unit.code == resubmitter.code:
+                files += self._resubmission(unit)
+                continue
+            activities = self._activities(unit)
+            reported_on, received_at = self._receipt(activities, late=unit.code in late)
+            file_name = messy.get(unit.code, "{name}.xlsx").format(name=unit.name, signed=self._signature(unit))
+            folder = "" if unit.code in at_root else unit.folder
+            files.append(self._form(unit, folder, file_name, reported_on, received_at, activities,
+                                    summary_only=unit.code == summary_only.code))
+
+        corrupt_activities = self._activities(corrupt)
+        reported_on, received_at = self._receipt(corrupt_activities, late=False)
+        files.append(DemoFile(
+            relpath=f"{corrupt.folder}/{corrupt.name}.xlsx", received_at=received_at, kind="corrupt",
+            unit=corrupt, signed_as=self._signature(corrupt), reported_on=reported_on,
+            activities=tuple(corrupt_activities), current=False,
+        ))
+        stray_folder = rng.choice(DISTRICTS)
+        files.append(DemoFile(relpath=f"{stray_folder}/{STRAY_FILE}", received_at=self._time_on(date(2023, 9, 25)),
+                              kind="other"))
+        return sorted(files, key=lambda f: f.relpath)
+
+    def _form(
+        self,
+        unit: Unit,
+        folder: str,
+        file_name: str,
+        reported_on: date,
+        received_at: datetime,
+        activities: list[dict[str, object]],
+        *,
+        summary_only: bool = False,
+        current: bool = True,
+    ) -> DemoFile:
+        """A filled official form; about a third carry a 合计 row, about a quarter also fill 汇总表 (consistently)."""
+        rng = self.rng
+        summary = _summary_of(activities) if summary_only or rng.random() < 0.25 else None
+        return DemoFile(
+            relpath=f"{folder}/{file_name}" if folder else file_name,
+            received_at=received_at,
+            kind="form",
+            unit=unit,
+            signed_as=self._signature(unit),
+            reported_on=reported_on,
+            activities=tuple(activities),
+            summary=summary,
+            with_detail=not summary_only,
+            with_total_row=not summary_only and rng.random() < 1 / 3,
+            current=current,
+        )
+
+    def _resubmission(self, unit: Unit) -> list[DemoFile]:
+        """A first version with wrong figures and one activity missing, then the corrected one."""
+        rng = self.rng
+        corrected = self._activities(unit, minimum=3)
+        first = [dict(a) for a in corrected[:-1]]
+        wrong = rng.randrange(len(first))
+        first[wrong]["participants"] = first[wrong]["participants"] * 10
+        last_day = max(a.get("end_date") or a["start_date"] for a in corrected)
+        first_reported = max(last_day, date(2023, 9, 22)) + timedelta(days=rng.randint(0, 1))
+        second_reported = first_reported + timedelta(days=rng.randint(2, 4))
+        return [
+            self._form(unit, unit.folder, f"{unit.name}.xlsx", first_reported, self._time_on(first_reported),
+                       first, current=False),
+            self._form(unit, unit.folder, RESUBMISSION_NAME.format(name=unit.name), second_reported,
+                       self._time_on(second_reported), corrected),
+        ]
+
+    def _signature(self, unit: Unit) -> str:
+        """What the unit writes as 填报单位: its registry name, or for towns and streets their 科协
+        (东升街道科协), which SPEC §3.1 normalisation maps back to the registry name."""
+        if unit.group == "town":
+            return f"{unit.name}科协"
+        return unit.name
+
+    def _receipt(self, activities: Sequence[Mapping[str, object]], *, late: bool) -> tuple[date, datetime]:
+        """填报日期 and the moment the file landed in the inbox: on time by 09-28 18:00, or late 09-29..10-08."""
+        rng = self.rng
+        last_day = max(a.get("end_date") or a["start_date"] for a in activities)
+        if late:
+            received = date(2023, 9, 29) + timedelta(days=rng.randint(0, 9))
+            reported_on = max(last_day, received - timedelta(days=rng.randint(0, 2)))
+        else:
+            first = max(last_day, date(2023, 9, 18))
+            reported_on = first + timedelta(days=rng.randint(0, (DEADLINE - first).days))
+            received = min(reported_on + timedelta(days=rng.randint(0, 1)), DEADLINE)
+        return reported_on, self._time_on(received)
+
+    def _time_on(self, day: date) -> datetime:
+        """A working-hours moment (08:30–18:00, Asia/Shanghai) on `day`."""
+        minute = self.rng.randint(8 * 60 + 30, 18 * 60)
+        return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=OFFICE_TZ)
+
+    def _activities(self, unit: Unit, *, minimum: int = 1) -> list[dict[str, object]]:
+        """The unit's events of the week; districts open with their launch ceremony."""
+        rng = self.rng
+        low, high = ACTIVITY_COUNT[unit.group]
+        count = rng.randint(max(low, minimum), max(high, minimum))
+        kinds = [k for k in KINDS if unit.group in k.groups]
+        venues = _venues(rng, unit, self.units)
+        activities: list[dict[str, object]] = []
+        names: set[str] = set()
+        if unit.group == "district":
+            activities.append(self._activity(unit, LAUNCH, LAUNCH.names[0].format(place=unit.place),
+                                             CAMPAIGN_START, _pick_venue(rng, venues, LAUNCH)))
+            names.add(activities[0]["activity_name"])
+        for _ in range(200):
+            if len(activities) >= count:
+                break
+            kind = rng.choices(kinds, weights=[k.weight for k in kinds])[0]
+            name = rng.choice(kind.names).format(theme=rng.choice(THEMES), place=unit.place)
+            start = CAMPAIGN_START + timedelta(days=rng.randint(0, (CAMPAIGN_END - CAMPAIGN_START).days))
+            venue = _pick_venue(rng, venues, kind)
+            if name in names or (start, venue) in self.used_slots:
+                continue
+            names.add(name)
+            activities.append(self._activity(unit, kind, name, start, venue))
+        return sorted(activities, key=lambda a: a["start_date"])
+
+    def _activity(self, unit: Unit, kind: ActivityKind, name: str, start: date, venue: str) -> dict[str, object]:
+        """One detail row with figures plausible for its kind; volunteers never exceed participants."""
+        rng = self.rng
+        self.used_slots.add((start, venue))
+        participants = _figure(rng, kind.participants)
+        activity: dict[str, object] = {
+            "activity_name": name,
+            "activity_type": kind.activity_type,
+            "start_date": start,
+        }
+        days = rng.randint(1, kind.max_days)
+        end = min(start + timedelta(days=days - 1), CAMPAIGN_END)
+        if end != start or rng.random() < 0.7:
+            activity["end_date"] = end
+        activity["venue"] = venue
+        activity["organizer"] = self._signature(unit)
+        partners = _partners(rng, unit, self.units)
+        if partners:
+            activity["partners"] = partners
+        activity["participants"] = participants
+        activity["volunteers"] = min(_figure(rng, kind.volunteers), participants)
+        activity["materials"] = _figure(rng, kind.materials)
+        for measure, bounds in (("boards", kind.boards), ("media_reports", kind.media_reports)):
+            value = rng.randint(*bounds)
+            if value or rng.random() < 0.5:
+                activity[measure] = value
+        activity["funding_wan"] = Decimal(rng.randint(*kind.funding_fen)) / 100
+        note = rng.choice(NOTES)
+        if note:
+            activity["note"] = note
+        return activity
+
+
+def _figure(rng: random.Random, bounds: tuple[int, int]) -> int:
+    """A count as people report it: exact when small, rounded to 10 or 50 when large."""
+    value = rng.randint(*bounds)
+    if value >= 1000:
+        return max(bounds[0], round(value / 50) * 50)
+    if value >= 200:
+        return max(bounds[0], round(value / 10) * 10)
+    return value
+
+
+def _summary_of(activities: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """汇总表 figures equal to the detail rows' sums, keyed like SUMMARY_INDICATORS."""
+    sums = column_sums(activities)
+    values = {"activities": len(activities), **sums}
+    return {indicator.key: values[indicator.key] for indicator in SUMMARY_INDICATORS}
+
+
+def _venues(rng: random.Random, unit: Unit, units: Sequence[Unit]) -> dict[str, list[str]]:
+    """The places a unit holds events, by role: hall (indoors), square (outdoors), venue (science
+    venues) and village. Every venue string names its unit or town, so units rarely share one."""
+    if unit.group == "district":
+        own_towns = [u for u in units if u.parent_code == unit.code and u.villages]
+        farms = [f"{t.name}{t.villages[0]}村农业示范基地" for t in rng.sample(own_towns, min(3, len(own_towns)))]
+        p = unit.place
+        return {"hall": [f"{p}文化馆", f"{p}会议中心"], "square": [f"{p}人民广场", f"{p}体育中心广场"],
+                "venue": [f"{p}科技馆", f"{p}青少年活动中心"], "village": farms}
+    if unit.group == "town":
+        n = unit.name
+        community = "社区" if unit.unit_type == "street" else "村"
+        return {
+            "hall": [f"{n}文化站", f"{n}便民服务中心"],
+            "square": [f"{n}中心广场", f"{n}农贸市场", f"{n}{unit.villages[0]}{community}广场"],
+            "venue": [f"{n}新时代文明实践所", f"{unit.place}中心小学"],
+            "village": [f"{n}{v}{community}{'委会' if community == '村' else '服务中心'}" for v in unit.villages]
+            + [f"{n}{unit.villages[1]}{community}文化院坝"],
+        }
+    if unit.group == "school":
+        n = unit.name
+        return {"hall": [f"{n}礼堂", f"{n}阶梯教室", f"{n}报告厅"], "square": [f"{n}操场"],
+                "venue": [f"{n}科技活动室", f"{n}图书馆"], "village": []}
+    towns = [u for u in units if u.villages]
+    visited = rng.sample(towns, min(2, len(towns)))
+    return {
+        "hall": [f"{CITY}科技馆报告厅", f"{CITY}老年大学", f"{unit.name}会议室"],
+        "square": [f"{CITY}人民公园", f"{CITY}文化广场"],
+        "venue": [f"{CITY}科技馆", f"{unit.name}科普活动室"],
+        "village": [f"{t.name}{t.villages[2]}村" for t in visited],
+    }
+
+
+def _pick_venue(rng: random.Random, venues: Mapping[str, list[str]], kind: ActivityKind) -> str:
+    fitting = [v for role in kind.roles for v in venues.get(role, ())]
+    return rng.choice(fitting or [v for role in venues.values() for v in role])
+
+
+def _partners(rng: random.Random, unit: Unit, units: Sequence[Unit]) -> str:
+    """Co-organizers as people list them (、-separated), for about four activities in ten."""
+    if rng.random() >= 0.4:
+        return ""
+    if unit.group == "town":
+        pool = [f"{unit.place}卫生院", f"{unit.place}派出所", "区卫健局", "区农业农村局", "区科技馆"]
+    elif unit.group == "school":
+        pool = ["区教育局", "家长委员会", "区科协", "区青少年活动中心"]
+    elif unit.group == "district":
+        pool = ["区教育局", "区卫健局", "区生态环境局", "区应急管理局", "区老科协"]
+    else:
+        pool = [f"{CITY}卫健委", f"{CITY}科技馆", f"{CITY}中心医院", f"{CITY}科普志愿者服务队"]
+    return "、".join(rng.sample(pool, rng.randint(1, 2)))
