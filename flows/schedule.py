@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron
 
 from flows.nightly import nightly, task_runner_for
@@ -24,4 +25,5 @@ def nightly_deployment(settings: Settings, config: Path, cron: str = DEFAULT_CRO
         parameters={"config": str(Path(config).resolve())},
         description=f"{settings.campaign.name}：每晚汇总收件箱中的报表并发布。",
         tags=["kepu", settings.campaign.campaign_id],
+        entrypoint_type=EntrypointType.MODULE_PATH,
     )

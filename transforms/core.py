@@ -247,9 +247,8 @@ def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
     subs["superseded_by"] = None
     if subs.empty:
         return subs
-    order_key = subs["reported_at"].where(subs["reported_at"].notna(),
-                                          pd.to_datetime(subs["received_at"]).dt.date)
-    subs["_order"] = pd.to_datetime(order_key)
+    received_day = pd.to_datetime(subs["received_at"]).dt.normalize()
+    subs["_order"] = pd.to_datetime(subs["reported_at"]).fillna(received_day)
     identified = subs[subs["unit_code"].notna()].sort_values(["unit_code", "_order", "received_at", "file_path"])
     for unit, group in identified.groupby("unit_code", sort=False):
         subs.loc[group.index, "version"] = range(1, len(group) + 1)

@@ -66,6 +66,8 @@ def _coerce(value, kind: pa.DataType):
         return Decimal(str(value)).quantize(Decimal(1).scaleb(-kind.scale))
     if pa.types.is_date32(kind) and isinstance(value, datetime):
         return value.date()
+    if pa.types.is_date32(kind) and isinstance(value, str):
+        return date.fromisoformat(value)
     if pa.types.is_timestamp(kind) and isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     if pa.types.is_integer(kind) and not isinstance(value, bool):

@@ -1,0 +1,164 @@
+"""The nightly flow end to end: a temporary inbox of filled forms, a temporary DuckDB, exact totals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from flows.nightly import run
+from schemas.errors import ConfigError
+from tests.builders import activity, make_city, set_received
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def city_totals(city) -> dict:
+    con = duckdb.connect(str(city.warehouse), read_only=True)
+    try:
+        cur = con.execute("select * from marts.city_totals")
+        return dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    finally:
+        con.close()
+
+
+def query(city, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(city.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def small_city(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("双流区/东升街道.xlsx", "D01T01", [
+        activity("科普讲座进社区", 17, 300, volunteers=12, materials=500, boards=10, funding_wan=Decimal("0.50")),
+        activity("老科协专家义诊", 18, 150, "义诊咨询", volunteers=8, materials=200),
+    ], with_total_row=True)
+    city.submit("双流区/九江街道.xlsx", "D01T02", [
+        activity("实用农业技术培训班", 19, 80, "培训", volunteers=5, media_reports=1, funding_wan=Decimal("1.25")),
+    ], received=datetime(2023, 9, 30, 9, 0))
+    city.submit("市直单位/市一中.xlsx", "S001", [
+        activity("青少年科技创新竞赛", 20, 600, "竞赛", volunteers=30, boards=20, media_reports=2),
+    ])
+    city.submit("市直单位/医学会.xlsx", "X01", [
+        activity("健康科普义诊", 21, 200, "义诊咨询", volunteers=10),
+    ])
+    return city
+
+
+def test_run_on_template_forms_gives_exact_totals(small_city):
+    summary = run(small_city.config)
+
+    assert summary.outcome == "published"
+    assert city_totals(small_city) == {
+        "campaign_id": "2023-science-day",
+        "units_expected": 6, "units_reported": 3, "units_on_time": 2,
+        "activities": 5, "participants": 1330, "volunteers": 65, "materials": 700, "boards": 30,
+        "media_reports": 3, "funding_wan": Decimal("1.75"),
+    }
+    statuses = dict(query(small_city, "select unit_code, status from marts.completeness"))
+    assert statuses == {"D01": "missing", "D01T01": "on_time", "D01T02": "late", "D02": "missing",
+                        "D02T01": "missing", "S001": "on_time"}
+    districts = {r[0]: r[1:] for r in query(
+        small_city, "select district_code, activities, participants from marts.district_totals")}
+    assert districts == {"D01": (3, 530), "D02": (0, 0), "C000": (2, 800)}
+    assert (small_city.root / "out" / "2023-science-day" / "全市汇总.xlsx").is_file()
+
+
+def test_rerun_without_changes_parses_nothing(small_city):
+    first = run(small_city.config)
+    second = run(small_city.config)
+
+    assert first.files_parsed == 4
+    assert (second.files_seen, second.files_new, second.files_changed, second.files_parsed) == (4, 0, 0, 0)
+    assert city_totals(small_city)["participants"] == 1330
+    runs = query(small_city, "select files_new, files_parsed, outcome from audit.runs order by started_at, run_id")
+    assert sorted(runs) == sorted([(4, 4, "published"), (0, 0, "published")])
+
+
+def test_resubmission_supersedes_and_history_is_kept(small_city):
+    run(small_city.config)
+    small_city.submit("双流区/东升街道（更正）.xlsx", "D01T01", [
+        activity("科普讲座进社区", 17, 350, volunteers=12),
+    ], reported_on=date(2023, 9, 27), received=datetime(2023, 9, 27, 16, 0))
+
+    summary = run(small_city.config)
+
+    assert (summary.files_new, summary.files_parsed) == (1, 1)
+    assert city_totals(small_city)["participants"] == 1330 - 450 + 350
+    versions = query(small_city, """select file_path, version, is_current, status from core.submissions
+                                    where unit_code = 'D01T01' order by version""")
+    assert versions == [("双流区/东升街道.xlsx", 1, False, "accepted"),
+                        ("双流区/东升街道（更正）.xlsx", 2, True, "accepted")]
+    assert query(small_city, "select count(*) from audit.issues where code = 'submission_superseded'") == [(1,)]
+
+
+def test_changed_file_at_same_path_is_detected(small_city):
+    run(small_city.config)
+    path = small_city.submit("双流区/九江街道.xlsx", "D01T02", [
+        activity("实用农业技术培训班", 19, 90, "培训"),
+    ], reported_on=date(2023, 9, 29), received=datetime(2023, 9, 30, 12, 0))
+    set_received(path, datetime(2023, 9, 30, 12, 0))
+
+    summary = run(small_city.config)
+
+    assert (summary.files_new, summary.files_changed, summary.files_parsed) == (0, 1, 1)
+    assert city_totals(small_city)["participants"] == 1330 - 80 + 90
+
+
+def test_bad_files_are_recorded_not_fatal(small_city):
+    (small_city.inbox / "损坏.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (small_city.inbox / "照片说明.docx").write_bytes(b"anything")
+
+    summary = run(small_city.config)
+
+    assert summary.outcome == "published"
+    assert summary.files_rejected == 2
+    assert city_totals(small_city)["participants"] == 1330
+    reasons = dict(query(small_city, "select path, status from raw.files where status = 'rejected'"))
+    assert reasons == {"损坏.xlsx": "rejected", "照片说明.docx": "rejected"}
+    codes = sorted(r[0] for r in query(small_city, "select code from audit.issues where severity = 'error'"))
+    assert codes == ["file_unreadable", "file_unsupported"]
+
+
+def test_open_read_only_connection_does_not_block_the_run(small_city):
+    run(small_city.config)
+    reader = duckdb.connect(str(small_city.warehouse), read_only=True)
+    try:
+        before = reader.execute("select participants from marts.city_totals").fetchone()[0]
+        small_city.submit("双流区/龙泉洛带.xlsx", "D02T01", [activity("科普大篷车进乡村", 22, 1000, "互动体验")])
+
+        summary = run(small_city.config)
+
+        assert summary.outcome == "published"
+        assert reader.execute("select participants from marts.city_totals").fetchone()[0] == before
+    finally:
+        reader.close()
+    assert city_totals(small_city)["participants"] == before + 1000
+
+
+def test_config_errors_stop_before_anything_is_written(tmp_path):
+    city = make_city(tmp_path / "city", deadline="2023-09-01")
+    with pytest.raises(ConfigError, match="deadline"):
+        run(city.config)
+    assert not city.warehouse.exists()
+
+
+def test_demo_city_totals_equal_the_generators_intent(tmp_path):
+    from kepu.demo import build_demo_city
+
+    demo = build_demo_city(tmp_path / "demo", seed=7, scale=0.5)
+    run(demo.config_path)
+
+    con = duckdb.connect(str(demo.root / "warehouse" / "kepu.duckdb"), read_only=True)
+    try:
+        cur = con.execute("select * from marts.city_totals")
+        totals = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    finally:
+        con.close()
+    assert totals == demo.expected
