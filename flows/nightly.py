@@ -159,8 +159,8 @@ def write_outputs(settings: Settings) -> list[str]:
 @task(name="summarise")
 def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     cid = settings.campaign.campaign_id
-    totals = state.fetch(settings.warehouse, "select * from marts.city_totals where campaign_id = ?", [cid])
-    summary.city_totals = totals.iloc[0].to_dict() if len(totals) else {}
+    totals = state.fetch_records(settings.warehouse, "select * from marts.city_totals where campaign_id = ?", [cid])
+    summary.city_totals = totals[0] if totals else {}
     completeness = state.fetch(settings.warehouse,
                                "select status, count(*) n from marts.completeness where campaign_id = ? group by 1",
                                [cid])

@@ -75,3 +75,14 @@ def fetch(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame
         return con.execute(sql, params or []).df()
     finally:
         con.close()
+
+
+def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list[dict]:
+    """One query against the published warehouse, as dicts of exact Python values (decimals stay Decimal)."""
+    con = read_only(warehouse)
+    try:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
