@@ -92,7 +92,7 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
 
         raw = state.raw_inputs(con, cid)
         core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
-                          raw["summary_figures"])
+                          raw["summary_figures"], state.previous_unit_totals(con, cid))
         issues = issue_frame(cid, raw["parse_issues"], core, units, _duplicate_copies(con, cid))
         tables.validate(tables.Units, units, "core.units")
         tables.validate(tables.Submissions, core.submissions, "core.submissions")
@@ -102,6 +102,7 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
         loader.replace_campaign(con, "core.submissions", cid, core.submissions)
         loader.replace_campaign(con, "core.activities", cid, core.activities)
         loader.replace_campaign(con, "audit.issues", cid, issues)
+        loader.replace_campaign(con, "audit.submission_changes", cid, core.changes)
         loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, inventory, parsed, "published")])
 
 

@@ -16,6 +16,8 @@ import pandas as pd
 
 from schemas.issues import Issue, make_issue
 from schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
+from transforms.checks import outliers, year_over_year
+from transforms.dedup import find_joint_duplicates
 from transforms.identity import UnitIndex
 
 ACCEPTED = ("accepted", "partial")
@@ -41,6 +43,8 @@ class CoreTables:
     activities: pd.DataFrame
     issues: list[tuple[str | None, Issue]]
     """(file_sha256, issue) pairs found while building core; parse issues are added by the caller."""
+    changes: pd.DataFrame
+    """audit.submission_changes rows: how each unit's new current version moved its totals."""
 
 
 def _none(value):
@@ -48,8 +52,12 @@ def _none(value):
 
 
 def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, declarations: pd.DataFrame,
-               activity_rows: pd.DataFrame, summaries: pd.DataFrame) -> CoreTables:
-    """Decide each file's unit, version and status, and each row's place in the totals."""
+               activity_rows: pd.DataFrame, summaries: pd.DataFrame,
+               previous_unit_totals: pd.DataFrame | None = None) -> CoreTables:
+    """Decide each file's unit, version and status, and each row's place in the totals.
+
+    `previous_unit_totals` (unit_code, activities, participants) of the campaign before this one, when the
+    warehouse holds one, feeds the ×10 year-over-year check."""
     index = UnitIndex(units)
     issues: list[tuple[str | None, Issue]] = []
     decl = {row["sha256"]: row for row in declarations.to_dict("records")}
@@ -115,9 +123,73 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
         activities.extend(file_rows)
 
     submissions_frame = _versions(pd.DataFrame.from_records(submissions, columns=SUBMISSION_COLUMNS), issues)
-    activities_frame = pd.DataFrame.from_records(
-        [{k: v for k, v in a.items() if not k.startswith("_")} for a in activities], columns=ACTIVITY_COLUMNS)
-    return CoreTables(submissions_frame, activities_frame, issues)
+    frame = pd.DataFrame.from_records(activities, columns=[*ACTIVITY_COLUMNS, "_cells"])
+    current = set(submissions_frame.loc[submissions_frame["is_current"], "file_sha256"])
+    frame["is_current"] = frame["file_sha256"].isin(current)
+
+    unit_names = {code: [name, *(aliases if aliases is not None else [])]
+                  for code, name, aliases in zip(units["unit_code"], units["unit_name"], units["aliases"])}
+    duplicate_of, joint_issues = find_joint_duplicates(frame, submissions_frame, unit_names)
+    frame["duplicate_of"] = frame["activity_id"].map(duplicate_of).astype(object)
+    frame["duplicate_of"] = frame["duplicate_of"].where(frame["duplicate_of"].notna(), None)
+    issues.extend(joint_issues)
+    issues.extend(outliers(frame))
+    totals = unit_totals(frame)
+    current_files = dict(zip(submissions_frame.loc[submissions_frame["is_current"], "unit_code"],
+                             submissions_frame.loc[submissions_frame["is_current"], "file_sha256"]))
+    issues.extend(year_over_year(totals, previous_unit_totals, current_files))
+    changes = submission_changes(campaign.campaign_id, submissions_frame, frame)
+    return CoreTables(submissions_frame, frame[ACTIVITY_COLUMNS], issues, changes)
+
+
+def unit_totals(activities: pd.DataFrame) -> pd.DataFrame:
+    """Per unit, what reaches the totals: counted, current, not a joint-activity copy."""
+    rows = activities[activities["counted"] & activities["is_current"] & activities["duplicate_of"].isna()]
+    return _sum_measures(rows, ["unit_code"])
+
+
+def _sum_measures(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    columns = ["activity_count", *METRIC_FIELDS]
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, "activities", *METRIC_FIELDS])
+    grouped = rows[[*keys, *columns]].groupby(keys, sort=True).agg(
+        {c: (lambda s: sum((v for v in s if v is not None and not pd.isna(v)), Decimal(0)))
+         if c == "funding_wan" else (lambda s: int(pd.to_numeric(s).fillna(0).sum())) for c in columns})
+    return grouped.rename(columns={"activity_count": "activities"}).reset_index()
+
+
+CHANGE_COLUMNS = ["campaign_id", "unit_code", "file_sha256", "version", "previous_sha256", "previous_version",
+                  "measure", "previous_value", "current_value", "change"]
+
+
+def submission_changes(campaign_id: str, submissions: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """For each unit whose current version replaced an earlier countable one: each total that changed,
+    from what to what (audit.submission_changes)."""
+    countable = submissions[submissions["status"].isin(ACCEPTED) & submissions["unit_code"].notna()]
+    counted = activities[activities["counted"]]
+    per_file = _sum_measures(counted, ["file_sha256"]).set_index("file_sha256") if len(counted) else None
+    records: list[dict] = []
+    for unit, group in countable.sort_values("version").groupby("unit_code"):
+        if len(group) < 2 or not group["is_current"].iloc[-1]:
+            continue
+        previous, current = group.iloc[-2], group.iloc[-1]
+        for measure in ("activities", *METRIC_FIELDS):
+            zero = Decimal(0) if measure == "funding_wan" else 0
+
+            def total(sha: str):
+                if per_file is None or sha not in per_file.index:
+                    return zero
+                return Decimal(str(per_file.loc[sha, measure]))
+
+            before, after = total(previous["file_sha256"]), total(current["file_sha256"])
+            if before != after:
+                records.append({
+                    "campaign_id": campaign_id, "unit_code": unit, "file_sha256": current["file_sha256"],
+                    "version": int(current["version"]), "previous_sha256": previous["file_sha256"],
+                    "previous_version": int(previous["version"]), "measure": measure,
+                    "previous_value": Decimal(before), "current_value": Decimal(after),
+                    "change": Decimal(after) - Decimal(before)})
+    return pd.DataFrame.from_records(records, columns=CHANGE_COLUMNS)
 
 
 SUBMISSION_COLUMNS = [
@@ -128,7 +200,7 @@ SUBMISSION_COLUMNS = [
 
 ACTIVITY_COLUMNS = [
     "activity_id", "campaign_id", "file_sha256", "unit_code", "source_file", "source_sheet", "source_row",
-    "activity_name", "activity_type", "activity_type_raw", "start_date", "end_date", "venue", "organizer",
+    "source_cell", "activity_name", "activity_type", "activity_type_raw", "start_date", "end_date", "venue", "organizer",
     "partners", *METRIC_FIELDS, "note", *(f"{f}_approx" for f in METRIC_FIELDS), "activity_count",
     "is_unitemized", "row_status", "reject_code", "in_window", "counted", "duplicate_of",
 ]
@@ -182,6 +254,7 @@ def _activity(campaign: Campaign, sha: str, path: str, unit_code, row: dict) -> 
         "in_window": in_window,
         "counted": ok and in_window,
         "duplicate_of": None,
+        "source_cell": _none(row.get("activity_name_cell")),
         "_date_cell": _none(row.get("start_date_cell")),
         "_cells": {f: _none(row.get(f"{f}_cell")) for f in METRIC_FIELDS},
     }
@@ -201,7 +274,7 @@ def _unitemized(campaign: Campaign, sha: str, path: str, unit_code, summary: dic
     record = {
         "activity_id": f"{sha[:16]}:{summary['sheet']}:summary",
         "campaign_id": campaign.campaign_id, "file_sha256": sha, "unit_code": unit_code, "source_file": path,
-        "source_sheet": summary["sheet"], "source_row": None, "activity_name": "（汇总表，未分项）",
+        "source_sheet": summary["sheet"], "source_row": None, "source_cell": None, "activity_name": "（汇总表，未分项）",
         "activity_type": UNITEMIZED_TYPE, "activity_type_raw": None, "start_date": None, "end_date": None,
         "venue": None, "organizer": None, "partners": [], "note": None,
         "activity_count": int(_none(summary.get("activities")) or 0),

@@ -16,11 +16,12 @@ LAYERS = ("raw", "core", "marts", "audit")
 TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities"),
-    "audit": ("issues", "runs"),
+    "audit": ("issues", "runs", "submission_changes"),
 }
 
 VIEWS: dict[str, tuple[str, ...]] = {
-    "marts": ("activities", "unit_totals", "district_totals", "city_totals", "type_totals", "completeness"),
+    "marts": ("activities", "unit_totals", "district_totals", "city_totals", "type_totals", "completeness",
+              "chase_list", "year_over_year"),
 }
 """In dependency order: each view may read the ones before it."""
 

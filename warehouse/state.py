@@ -68,6 +68,15 @@ def previous_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> str |
     return row[0] if row else None
 
 
+def previous_unit_totals(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame | None:
+    """Unit totals of the campaign before `campaign_id` (by start date) in this warehouse, if any."""
+    previous = previous_campaign(con, campaign_id)
+    if previous is None:
+        return None
+    return con.execute("select unit_code, activities, participants from marts.unit_totals where campaign_id = ?",
+                       [previous]).df()
+
+
 def fetch(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:
     """One query against the published warehouse, as a frame."""
     con = read_only(warehouse)

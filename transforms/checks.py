@@ -1,0 +1,72 @@
+"""Quality checks beyond the single row (SPEC §3.7), each producing warnings, never changing totals.
+
+- Outliers: per activity type, a value whose robust z-score on log values exceeds OUTLIER_Z
+  (median and MAD of log(1 + x) over that type's counted rows; Iglewicz & Hoaglin's 3.5).
+- A unit whose total changed tenfold or more against the previous campaign in the same warehouse.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from schemas.issues import Issue, make_issue
+
+OUTLIER_Z = 3.5
+OUTLIER_MIN_ROWS = 8
+"""Fewer rows of a type than this and the type's spread is not known well enough to call anything odd."""
+OUTLIER_FIELDS = {"participants": "参与人数", "volunteers": "志愿者人数", "materials": "发放资料", "boards": "展板"}
+YOY_RATIO = 10
+YOY_FIELDS = {"activities": "活动场次", "participants": "参与人次"}
+
+
+def robust_z(values: pd.Series) -> pd.Series:
+    """0.6745·(x − median)/MAD of log(1 + x); NaN where the MAD is zero."""
+    logs = values.astype(float).map(math.log1p)
+    median = logs.median()
+    mad = (logs - median).abs().median()
+    if not mad or math.isnan(mad):
+        return pd.Series(float("nan"), index=values.index)
+    return 0.6745 * (logs - median) / mad
+
+
+def outliers(activities: pd.DataFrame) -> list[tuple[str, Issue]]:
+    """Warnings for values far outside the distribution of their activity type."""
+    rows = activities[activities["counted"] & ~activities["is_unitemized"] & activities["is_current"]]
+    issues: list[tuple[str, Issue]] = []
+    for activity_type, group in rows.groupby("activity_type"):
+        for field, label in OUTLIER_FIELDS.items():
+            values = group[field].dropna()
+            values = values[values > 0]
+            if len(values) < OUTLIER_MIN_ROWS:
+                continue
+            z = robust_z(values)
+            for idx in z[z.abs() > OUTLIER_Z].index:
+                row = group.loc[idx]
+                issues.append((row["file_sha256"], make_issue(
+                    "outlier_value", sheet=row["source_sheet"], cell=(row.get("_cells") or {}).get(field),
+                    row=int(row["source_row"]), raw=int(row[field]), label=label, activity_type=activity_type)))
+    return issues
+
+
+def year_over_year(current: pd.DataFrame, previous: pd.DataFrame | None, current_files: dict[str, str]
+                   ) -> list[tuple[str, Issue]]:
+    """Warnings for units whose activities or participants changed ×10 or more since the previous campaign.
+
+    `current` and `previous` hold unit totals (unit_code, activities, participants); `current_files`
+    maps a unit to the file its current figures come from."""
+    if previous is None or previous.empty or current.empty:
+        return []
+    merged = current.merge(previous, on="unit_code", suffixes=("", "_previous"))
+    issues: list[tuple[str, Issue]] = []
+    for row in merged.to_dict("records"):
+        for field, label in YOY_FIELDS.items():
+            now, before = row[field], row[f"{field}_previous"]
+            if not now or not before:
+                continue
+            ratio = now / before
+            if ratio >= YOY_RATIO or ratio <= 1 / YOY_RATIO:
+                issues.append((current_files.get(row["unit_code"]), make_issue(
+                    "year_over_year_jump", raw=int(now), label=label, current=int(now), previous=int(before))))
+    return issues
