@@ -59,7 +59,7 @@ _KINDS = (
     IssueKind("summary_only", "info", "本单位只填报了汇总表，按汇总数计入（活动形式记为“未分项”）。", "仅汇总表"),
     IssueKind("summary_unparseable", "warning", "汇总表{label}“{raw}”无法识别为数字。", "汇总表数值无法识别"),
     IssueKind("volunteers_exceed_participants", "warning", "第{row}行志愿者人数（{volunteers}）多于参与人数（{participants}），请核实。", "志愿者多于参与人数"),
-    IssueKind("outlier_value", "warning", "第{row}行{label}为{raw}，远高于或远低于同类活动（{activity_type}）的一般水平，请核实。", "数值异常"),
+    IssueKind("outlier_value", "warning", "第{row}行{label}为{raw}，{direction}同类活动（{activity_type}）的一般水平（中位数{median}），请核实。", "数值异常"),
     IssueKind("year_over_year_jump", "warning", "本单位{label}为{current}，上一届为{previous}，相差10倍以上，请核实。", "与上届相差悬殊"),
     IssueKind("joint_activity_duplicate", "info", "与“{other_unit}”报送的“{other_name}”为同一活动（同日期、同地点），全市汇总只计一次，保留{kept}的记录。", "联合活动重复"),
 )

@@ -20,3 +20,15 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_city(tmp_path_factory, prefect_harness):
+    """The demo city (seed 2023, scale 1) after one full run: a realistic warehouse to read from."""
+    from flows.nightly import run
+    from kepu.demo import build_demo_city
+
+    city = build_demo_city(tmp_path_factory.mktemp("demo") / "city", seed=2023)
+    summary = run(city.config_path)
+    assert summary.outcome == "published"
+    return city

@@ -1,7 +1,9 @@
 """Quality checks beyond the single row (SPEC §3.7), each producing warnings, never changing totals.
 
 - Outliers: per activity type, a value whose robust z-score on log values exceeds OUTLIER_Z
-  (median and MAD of log(1 + x) over that type's counted rows; Iglewicz & Hoaglin's 3.5).
+  (median and MAD of log(1 + x) over that type's counted rows; Iglewicz & Hoaglin's 3.5) and that is
+  also OUTLIER_FACTOR times above or below the type's median — a narrow spread alone (ten lectures of
+  100–150 listeners) must not make 300 listeners suspicious.
 - A unit whose total changed tenfold or more against the previous campaign in the same warehouse.
 """
 
@@ -14,6 +16,7 @@ import pandas as pd
 from schemas.issues import Issue, make_issue
 
 OUTLIER_Z = 3.5
+OUTLIER_FACTOR = 5
 OUTLIER_MIN_ROWS = 8
 """Fewer rows of a type than this and the type's spread is not known well enough to call anything odd."""
 OUTLIER_FIELDS = {"participants": "参与人数", "volunteers": "志愿者人数", "materials": "发放资料", "boards": "展板"}
@@ -42,11 +45,15 @@ def outliers(activities: pd.DataFrame) -> list[tuple[str, Issue]]:
             if len(values) < OUTLIER_MIN_ROWS:
                 continue
             z = robust_z(values)
-            for idx in z[z.abs() > OUTLIER_Z].index:
+            median = float(values.astype(float).median())
+            ratio = values.astype(float) / median
+            far = (z.abs() > OUTLIER_Z) & ((ratio >= OUTLIER_FACTOR) | (ratio <= 1 / OUTLIER_FACTOR))
+            for idx in far[far].index:
                 row = group.loc[idx]
                 issues.append((row["file_sha256"], make_issue(
                     "outlier_value", sheet=row["source_sheet"], cell=(row.get("_cells") or {}).get(field),
-                    row=int(row["source_row"]), raw=int(row[field]), label=label, activity_type=activity_type)))
+                    row=int(row["source_row"]), raw=int(row[field]), label=label, activity_type=activity_type,
+                    direction="远高于" if ratio[idx] > 1 else "远低于", median=f"{median:g}")))
     return issues
 
 
