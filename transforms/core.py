@@ -15,7 +15,7 @@ from decimal import Decimal
 import pandas as pd
 
 from schemas.issues import Issue, make_issue
-from schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
+from schemas.synonyms import METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
 from transforms.checks import outliers, year_over_year
 from transforms.dedup import find_joint_duplicates
 from transforms.identity import UnitIndex

@@ -1,0 +1,60 @@
+"""The `kepu` command as a user meets it: exit codes, one summary, no tracebacks, no Prefect chatter."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+from tests.builders import activity, make_city
+
+CHATTER = ("Traceback", "Starting temporary server", "Finished in state", "prefect.", "INFO", "WARNING")
+
+
+def kepu(*args: str, home) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return subprocess.run([sys.executable, "-m", "kepu.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=600)
+
+
+def test_missing_config_exits_2_with_a_message(tmp_path):
+    result = kepu("run", "--config", str(tmp_path / "nope.toml"), home=tmp_path / "home")
+    assert result.returncode == 2
+    assert "找不到配置文件" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bad_registry_exits_2_naming_the_line(tmp_path):
+    city = make_city(tmp_path / "city")
+    with open(city.root / "units.csv", "a", encoding="utf-8") as fh:
+        fh.write("D01T01,重复的单位,town,D01,,true\n")
+    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    assert result.returncode == 2
+    assert "第10行" in result.stderr and "重复" in result.stderr
+    assert not city.warehouse.exists()
+
+
+def test_run_then_status(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    (city.inbox / "坏文件.xlsx").write_bytes(b"not a workbook")
+
+    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "已发布" in output and "无法读取 1 个" in output and "120" in output
+    assert not any(word in output for word in CHATTER), output
+
+    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    assert status.returncode == 0, status.stderr
+    assert "报送情况" in status.stdout and "催报名单" in status.stdout and "最近运行" in status.stdout
+
+
+def test_template_command_writes_the_form(tmp_path):
+    out = tmp_path / "模板.xlsx"
+    result = kepu("template", "--output", str(out), "--name", "2024年全国科普日", home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert out.is_file()
