@@ -56,14 +56,29 @@ def _now() -> datetime:
 
 
 @task(name="take inventory")
-def take_inbox_inventory(settings: Settings) -> Inventory:
+def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[FileToParse]]:
     """Scan the inbox; hash only files whose path, size and mtime the warehouse does not know."""
     known = state.known_files(settings.warehouse, settings.campaign.campaign_id)
     sightings = []
     for entry in scan_inbox(settings.inbox):
         sha = known.sightings.get((entry.relpath, entry.size, entry.mtime)) or sha256_of(entry.abspath)
         sightings.append(Sighting(entry.relpath, entry.abspath, entry.size, entry.mtime, entry.received_at, sha))
-    return take_inventory(sightings, known.paths, known.parsed, PARSER_VERSION)
+    inventory = take_inventory(sightings, known.paths, known.parsed, PARSER_VERSION)
+    return inventory, _files_to_parse(settings, inventory, known)
+
+
+def _files_to_parse(settings: Settings, inventory: Inventory, known: state.KnownFiles) -> list[FileToParse]:
+    """New contents from the inbox; stale parses again from the kept copy, keeping when they were received."""
+    items = []
+    for sha in inventory.to_parse:
+        s = inventory.first_sighting[sha]
+        received = known.stored.get(sha, {}).get("received_at") or s.received_at
+        items.append(FileToParse(sha, s.relpath, s.abspath, s.size, received, s.extension))
+    for sha in inventory.stale_elsewhere:
+        record = known.stored[sha]
+        items.append(FileToParse(sha, record["path"], settings.store.parent / record["stored_as"], record["size"],
+                                 record["received_at"], record["extension"] or ""))
+    return items
 
 
 @task(name="parse batch")
@@ -81,19 +96,15 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
         loader.replace_campaign(con, "core.campaigns", cid, [{
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
-        reparsed = [row["sha256"] for row in parsed.files]
-        loader.delete_files(con, cid, reparsed)
-        con.execute("delete from raw.files where campaign_id = ? and sha256 in (select unnest(?::varchar[]))",
-                    [cid, reparsed])
-        loader.insert(con, "raw.files", [{**r, "campaign_id": cid, "first_run_id": run_id} for r in parsed.files])
-        for name, rows in parsed.tables.items():
-            loader.insert(con, f"raw.{name}", [{**r, "campaign_id": cid} for r in rows])
-        _record_sightings(con, cid, inventory, run_id)
+        loader.load_parsed(con, cid, parsed.files, parsed.tables, run_id)
+        loader.record_sightings(con, cid, [
+            {"path": s.relpath, "sha256": s.sha256, "size": s.size, "mtime": s.mtime} for s in inventory.sightings
+        ], run_id)
 
         raw = state.raw_inputs(con, cid)
         core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
                           raw["summary_figures"], state.previous_unit_totals(con, cid))
-        issues = issue_frame(cid, raw["parse_issues"], core, units, _duplicate_copies(con, cid))
+        issues = issue_frame(cid, raw["parse_issues"], core, units, state.duplicate_copies(con, cid))
         tables.validate(tables.Units, units, "core.units")
         tables.validate(tables.Submissions, core.submissions, "core.submissions")
         tables.validate(tables.Activities, core.activities, "core.activities")
@@ -104,28 +115,6 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
         loader.replace_campaign(con, "audit.issues", cid, issues)
         loader.replace_campaign(con, "audit.submission_changes", cid, core.changes)
         loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, inventory, parsed, "published")])
-
-
-def _record_sightings(con, cid: str, inventory: Inventory, run_id: str) -> None:
-    rows = [{"campaign_id": cid, "path": s.relpath, "sha256": s.sha256, "size": s.size, "mtime": s.mtime,
-             "first_run_id": run_id, "last_run_id": run_id} for s in inventory.sightings]
-    data = loader.to_arrow(con, "raw.file_sightings", rows)
-    con.register("_kepu_sightings", data)
-    try:
-        con.execute("""
-            insert into raw.file_sightings by name select * from _kepu_sightings
-            on conflict (campaign_id, path, sha256) do update
-                set size = excluded.size, mtime = excluded.mtime, last_run_id = excluded.last_run_id""")
-    finally:
-        con.unregister("_kepu_sightings")
-
-
-def _duplicate_copies(con, cid: str) -> pd.DataFrame:
-    """Paths holding the same bytes as a file already recorded (recorded once, reported as info)."""
-    return con.execute("""
-        select s.sha256, s.path, f.path as first_path
-        from raw.file_sightings s join raw.files f on f.campaign_id = s.campaign_id and f.sha256 = s.sha256
-        where s.campaign_id = ? and s.path <> f.path""", [cid]).df()
 
 
 def _run_row(run_id, cid, started_at, inventory: Inventory | None, parsed: BatchResult | None, outcome: str,
@@ -208,11 +197,7 @@ def run_settings(settings: Settings) -> RunSummary:
     with run_lock(settings.warehouse):
         try:
             progress.report("scan")
-            inventory = take_inbox_inventory(settings)
-            items = [
-                FileToParse(sha, s.relpath, s.abspath, s.size, s.received_at, s.extension)
-                for sha in inventory.to_parse for s in [inventory.first_sighting[sha]]
-            ]
+            inventory, items = take_inbox_inventory(settings)
             parsed = BatchResult()
             batches = _batches(items, settings)
             progress.report("parse", 0, len(items))

@@ -32,7 +32,7 @@ class Settings:
     config_path: Path | None = None
     workers: int = max(1, min(8, os.cpu_count() or 1))
     batch_size: int = 50
-    task_runner: str = "process"
+    task_runner: str = "thread"
     dask_address: str | None = None
 
     @property
@@ -95,7 +95,7 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     settings = Settings(
         campaign=campaign, config_path=config.resolve(), **resolved,
         workers=int(run.get("workers", Settings.workers)), batch_size=int(run.get("batch_size", 50)),
-        task_runner=str(run.get("task_runner", "process")), dask_address=run.get("dask_address"),
+        task_runner=str(run.get("task_runner", "thread")), dask_address=run.get("dask_address"),
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}

@@ -32,7 +32,9 @@ class Inventory:
     first_sighting: dict[str, Sighting] = field(default_factory=dict)
     """sha256 → its earliest sighting (the copy whose path and time the warehouse records)."""
     to_parse: list[str] = field(default_factory=list)
-    """sha256s to parse: new contents, and stored ones whose parse is stale."""
+    """sha256s in the inbox to parse: new contents, and known ones whose stored parse is stale."""
+    stale_elsewhere: list[str] = field(default_factory=list)
+    """sha256s no longer in the inbox whose stored parse is stale: parsed again from the kept copy."""
     new_shas: set[str] = field(default_factory=set)
     files_new: int = 0
     files_changed: int = 0
@@ -56,6 +58,8 @@ def take_inventory(sightings: list[Sighting], known_paths: dict[str, set[str]],
         if sha not in parsed:
             inventory.new_shas.add(sha)
             inventory.to_parse.append(sha)
-        elif parsed[sha] is not None and parsed[sha] != parser_version:
+        elif parsed[sha] != parser_version:
             inventory.to_parse.append(sha)
+    inventory.stale_elsewhere = sorted(
+        sha for sha, version in parsed.items() if version != parser_version and sha not in inventory.first_sighting)
     return inventory

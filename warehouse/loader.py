@@ -105,14 +105,35 @@ def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: st
     return insert(con, table, rows)
 
 
-def delete_files(con: duckdb.DuckDBPyConnection, campaign_id: str, shas: list[str]) -> None:
-    """Forget the parse results of files about to be parsed again (raw extraction tables only)."""
-    if not shas:
+def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[dict],
+                tables: Mapping[str, list[dict]], run_id: str) -> None:
+    """Store this run's parse results: a file parsed again (the parser changed) replaces its old rows."""
+    shas = [row["sha256"] for row in files]
+    if shas:
+        con.register("_kepu_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
+        try:
+            for table in ("raw.files", "raw.declarations", "raw.activity_rows", "raw.summary_figures",
+                          "raw.parse_issues"):
+                con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_shas)",
+                            [campaign_id])
+        finally:
+            con.unregister("_kepu_shas")
+    insert(con, "raw.files", [{**row, "campaign_id": campaign_id, "first_run_id": run_id} for row in files])
+    for name, rows in tables.items():
+        insert(con, f"raw.{name}", [{**row, "campaign_id": campaign_id} for row in rows])
+
+
+def record_sightings(con: duckdb.DuckDBPyConnection, campaign_id: str, sightings: list[dict], run_id: str) -> None:
+    """Remember every (path, content) seen tonight, so tomorrow knows what is new, changed or unchanged."""
+    rows = [{**s, "campaign_id": campaign_id, "first_run_id": run_id, "last_run_id": run_id} for s in sightings]
+    data = to_arrow(con, "raw.file_sightings", rows)
+    if data.num_rows == 0:
         return
-    con.register("_kepu_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
+    con.register("_kepu_sightings", data)
     try:
-        for table in ("raw.declarations", "raw.activity_rows", "raw.summary_figures", "raw.parse_issues"):
-            con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_shas)",
-                        [campaign_id])
+        con.execute("""
+            insert into raw.file_sightings by name select * from _kepu_sightings
+            on conflict (campaign_id, path, sha256) do update
+                set size = excluded.size, mtime = excluded.mtime, last_run_id = excluded.last_run_id""")
     finally:
-        con.unregister("_kepu_shas")
+        con.unregister("_kepu_sightings")

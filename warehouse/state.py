@@ -22,7 +22,9 @@ class KnownFiles:
     paths: dict[str, set[str]] = field(default_factory=dict)
     """path → every sha256 seen at that path."""
     parsed: dict[str, str | None] = field(default_factory=dict)
-    """sha256 → parser_version of its stored parse (None for files that could not be read)."""
+    """sha256 → parser_version of its stored parse."""
+    stored: dict[str, dict] = field(default_factory=dict)
+    """sha256 → its raw.files record (path, stored_as, size, received_at, extension)."""
 
 
 def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
@@ -41,9 +43,12 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
                 [campaign_id]).fetchall():
             sightings[(path, size, mtime)] = sha
             paths.setdefault(path, set()).add(sha)
-        parsed = dict(con.execute(
-            "select sha256, parser_version from raw.files where campaign_id = ?", [campaign_id]).fetchall())
-        return KnownFiles(sightings, paths, parsed)
+        cursor = con.execute("""select sha256, parser_version, path, stored_as, size, received_at, extension
+                                from raw.files where campaign_id = ?""", [campaign_id])
+        names = [d[0] for d in cursor.description]
+        stored = {row[0]: dict(zip(names, row)) for row in cursor.fetchall()}
+        parsed = {sha: record["parser_version"] for sha, record in stored.items()}
+        return KnownFiles(sightings, paths, parsed, stored)
     finally:
         con.close()
 
@@ -75,6 +80,15 @@ def previous_unit_totals(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd
         return None
     return con.execute("select unit_code, activities, participants from marts.unit_totals where campaign_id = ?",
                        [previous]).df()
+
+
+def duplicate_copies(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
+    """Paths holding the same bytes as a file already recorded under another path (recorded once)."""
+    return con.execute("""
+        select s.sha256, s.path, f.path as first_path
+        from raw.file_sightings as s
+        join raw.files as f on f.campaign_id = s.campaign_id and f.sha256 = s.sha256
+        where s.campaign_id = ? and s.path <> f.path""", [campaign_id]).df()
 
 
 def fetch(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:

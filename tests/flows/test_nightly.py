@@ -162,3 +162,27 @@ def test_demo_city_totals_equal_the_generators_intent(tmp_path):
     finally:
         con.close()
     assert totals == demo.expected
+
+
+def test_a_new_parser_version_parses_every_kept_file_again(small_city, monkeypatch):
+    import flows.nightly
+    import flows.parsing
+
+    run(small_city.config)
+    (small_city.inbox / "市直单位" / "医学会.xlsx").unlink()
+    monkeypatch.setattr(flows.nightly, "PARSER_VERSION", "test-next")
+    monkeypatch.setattr(flows.parsing, "PARSER_VERSION", "test-next")
+
+    again = run(small_city.config)
+    settled = run(small_city.config)
+
+    assert (again.files_seen, again.files_parsed) == (3, 4)
+    assert settled.files_parsed == 0
+    assert city_totals(small_city)["participants"] == 1330
+    assert query(small_city, "select distinct parser_version from raw.files") == [("test-next",)]
+
+
+def test_process_pool_runner_gives_the_same_totals(small_city):
+    summary = run(small_city.config, task_runner="process", workers=2)
+    assert summary.files_parsed == 4
+    assert city_totals(small_city)["participants"] == 1330
