@@ -186,3 +186,10 @@ def test_process_pool_runner_gives_the_same_totals(small_city):
     summary = run(small_city.config, task_runner="process", workers=2)
     assert summary.files_parsed == 4
     assert city_totals(small_city)["participants"] == 1330
+
+
+def test_dask_runner_gives_the_same_totals(small_city):
+    pytest.importorskip("prefect_dask")
+    summary = run(small_city.config, task_runner="dask", workers=2)
+    assert summary.files_parsed == 4
+    assert city_totals(small_city)["participants"] == 1330
