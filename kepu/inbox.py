@@ -79,16 +79,22 @@ def sha256_of(path: Path) -> str:
 
 
 def read_book(path: Path) -> Book:
-    """The file at `path` as a Book. Raises ReadError for anything that is not a readable submission."""
+    """The file at `path` as a Book. Raises ReadError for anything that is not a readable submission,
+    whatever went wrong inside the readers."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError("file_unsupported", suffix or "无扩展名")
-    data = path.read_bytes()
-    if not data.strip():
-        raise ReadError("file_empty")
-    if suffix == ".csv":
-        return _read_csv(data, path.stem)
-    return _read_spreadsheet(data, suffix)
+    try:
+        data = path.read_bytes()
+        if not data.strip():
+            raise ReadError("file_empty")
+        if suffix == ".csv":
+            return _read_csv(data, path.stem)
+        return _read_spreadsheet(data, suffix)
+    except ReadError:
+        raise
+    except Exception as exc:  # a reader failing on an odd file is that file's problem, not the run's
+        raise ReadError("file_unreadable", _short(exc)) from exc
 
 
 def _read_spreadsheet(data: bytes, suffix: str) -> Book:
@@ -130,57 +136,90 @@ def _read_spreadsheet(data: bytes, suffix: str) -> Book:
 
 
 _CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_CSV_DELIMITERS = (",", "\t", ";")
 
 
 def _read_csv(data: bytes, name: str) -> Book:
-    for encoding in _CSV_ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReadError("file_unreadable", "无法识别的文字编码")
+    """A CSV file as a one-sheet Book named after the file. Text is UTF-8 (with or without BOM),
+    UTF-16 with BOM (Excel's "Unicode text"), or GBK/GB18030; the delimiter is the one that splits
+    the lines into the most fields."""
+    text = _decode_csv(data)
+    if "\x00" in text:
+        raise ReadError("file_unreadable", "文件含有二进制内容，不是文本表格")
+    delimiter = max(_CSV_DELIMITERS, key=lambda d: _fields_split(text, d))
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = tuple(
-        tuple(cell if cell.strip() else None for cell in row)
-        for row in csv.reader(io.StringIO(text), dialect)
-    )
+        rows = tuple(
+            tuple(cell if cell.strip() else None for cell in row)
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        )
+    except csv.Error as exc:
+        raise ReadError("file_unreadable", _short(exc)) from exc
     return Book((Sheet(name=name, rows=rows),))
 
 
-_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
-_REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(.*?)</c>', re.S)
+def _decode_csv(data: bytes) -> str:
+    if data[:2] in _UTF16_BOMS:
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError("file_unreadable", "无法识别的文字编码") from exc
+    for encoding in _CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError("file_unreadable", "无法识别的文字编码")
 
 
-def _formulas_without_value(data: bytes) -> tuple[tuple[str, str], ...]:
-    """(sheet, A1) of formula cells saved without a cached result (e.g. written by a script, never
-    opened in Excel). calamine shows them as empty; the parser warns instead of silently counting 0."""
+def _fields_split(text: str, delimiter: str) -> int:
+    """How many extra fields `delimiter` makes in the first lines (quoted text not counted)."""
+    try:
+        return sum(len(row) - 1 for row, _ in zip(csv.reader(io.StringIO(text[:8192]), delimiter=delimiter),
+                                                   range(50)))
+    except csv.Error:
+        return -1
+
+
+_TAG_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {key.decode().split(":")[-1]: _xml_unescape(value.decode("utf-8")) for key, value in
+            _TAG_ATTR.findall(tag)}
+
+
+def _formulas_without_value(data: bytes) -> tuple[tuple[str, str, str], ...]:
+    """(sheet, A1, formula) of formula cells saved without a cached result (e.g. written by a script,
+    never opened in Excel). calamine shows them as empty; the parser warns instead of silently counting 0.
+    An empty text result (`t="str"` with an empty value) is a result, not a missing one."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             workbook_xml = zf.read("xl/workbook.xml")
             rels_xml = zf.read("xl/_rels/workbook.xml.rels")
-            targets = {rid: target for rid, target in _REL_ENTRY.findall(rels_xml)}
-            targets.update({rid: target for target, rid in _REL_ENTRY_REV.findall(rels_xml)})
+            targets = {a.get("Id"): a.get("Target", "") for a in map(_attributes, _REL_TAG.findall(rels_xml))}
             found = []
-            for name, rid in _SHEET_ENTRY.findall(workbook_xml):
-                target = targets.get(rid, b"").decode()
+            for sheet in map(_attributes, _SHEET_TAG.findall(workbook_xml)):
+                target = targets.get(sheet.get("id"), "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 try:
                     xml = zf.read(part)
                 except KeyError:
                     continue
-                if b"<f" not in xml:
-                    continue
-                sheet_name = _xml_unescape(name.decode("utf-8"))
-                for ref, inner in _FORMULA_CELL.findall(xml):
-                    if b"<f" in inner and b"<v" not in inner and b"<is>" not in inner:
-                        found.append((sheet_name, ref.decode()))
+                for attrs, inner in _CELL.findall(xml):
+                    formula = _FORMULA.search(inner or b"")
+                    if formula is None:
+                        continue
+                    cell = _attributes(attrs)
+                    value = _VALUE.search(inner)
+                    if value is None or (not value.group(1) and cell.get("t") != "str"):
+                        text = _xml_unescape((formula.group(1) or b"").decode("utf-8"))
+                        found.append((sheet.get("name", ""), cell.get("r", ""), text))
             return tuple(found)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return ()

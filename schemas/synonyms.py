@@ -36,6 +36,7 @@ class SummaryIndicator:
 class Synonyms:
     detail_fields: tuple[DetailField, ...]
     yuan_headers: tuple[str, ...]
+    header_sub_labels: tuple[str, ...]
     activity_types: dict[str, tuple[str, ...]]
     total_labels: tuple[str, ...]
     footer_labels: tuple[str, ...]
@@ -44,6 +45,8 @@ class Synonyms:
     unit_code_labels: tuple[str, ...]
     reported_on_labels: tuple[str, ...]
     summary_indicators: tuple[SummaryIndicator, ...]
+    summary_quantity_headers: tuple[str, ...]
+    summary_unit_headers: tuple[str, ...]
     unit_strip_words: tuple[str, ...]
     unit_strip_suffixes: tuple[str, ...]
 
@@ -57,6 +60,7 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
             DetailField(f["field"], f["header"], tuple(f.get("synonyms", ()))) for f in detail["fields"]
         ),
         yuan_headers=tuple(detail.get("yuan_headers", ())),
+        header_sub_labels=tuple(detail.get("sub_labels", ())),
         activity_types={k: tuple(v) for k, v in data["activity_types"].items()},
         total_labels=tuple(data["rows"]["total_labels"]),
         footer_labels=tuple(data["rows"]["footer_labels"]),
@@ -68,6 +72,8 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
             SummaryIndicator(i["key"], i["name"], i["unit"], tuple(i.get("synonyms", ())))
             for i in data["summary"]["indicators"]
         ),
+        summary_quantity_headers=tuple(data["summary"].get("quantity_headers", ())),
+        summary_unit_headers=tuple(data["summary"].get("unit_headers", ())),
         unit_strip_words=tuple(data["unit_names"]["strip_words"]),
         unit_strip_suffixes=tuple(data["unit_names"]["strip_suffixes"]),
     )

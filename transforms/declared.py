@@ -1,4 +1,4 @@
-"""What a submission says about itself: 填报单位, 单位代码 and 填报日期 from the lines above the table,
+"""What a submission says about itself: 填报单位, 单位代码 and 填报日期 from the lines around the table,
 and the figures of its 汇总表 (unit summary) sheet.
 """
 
@@ -7,24 +7,34 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from schemas.issues import Issue, make_issue
 from schemas.synonyms import SYNONYMS
+from transforms.detail import CENT, TableHeader, plausible
 from transforms.grid import Book, CellValue, Sheet, is_blank
-from transforms.labels import label_key
+from transforms.labels import header_field, header_in_yuan, label_key, strip_units
 from transforms.values import parse_amount, parse_count, parse_date_span
 
 HEADER_BLOCK_ROWS = 15
+FOOTER_BLOCK_ROWS = 10
+NEIGHBOUR_CELLS = 5
+UNMISTAKABLE_LABEL = 4
+"""Labels this long (填报单位, 单位代码) are labels even with the value typed straight after them."""
+TEN_THOUSAND = Decimal(10000)
 
 
 @dataclass(frozen=True, slots=True)
 class Declared:
-    """A value the file declares, where it sits, and the raw text."""
+    """A value the file declares, where it sits (`cell` holds the value, or the label and the value
+    together), and the cell's raw content."""
 
     value: str
     sheet: str
     cell: str
+    raw: CellValue = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,78 +45,134 @@ class DeclaredIdentity:
     reported_on_raw: Declared | None = None
 
 
-def _label_pattern(label: str) -> re.Pattern[str]:
-    spaced = r"\s*".join(re.escape(ch) for ch in unicodedata.normalize("NFKC", label))
-    return re.compile(rf"^\s*{spaced}\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]?\s*(.*)$", re.S)
+_SEAL = re.compile(r"[(（]\s*[盖公印]\s*章\s*[)）]|[盖公]章处?$")
 
 
-def _label_value(sheet: Sheet, r: int, c: int, labels: tuple[str, ...], all_labels: tuple[str, ...]
-                 ) -> Declared | None:
-    """If cell (r, c) is one of `labels`, its value: the text after the label in the same cell, else the
-    next non-blank cell to the right that is not itself a label."""
-    raw = sheet.value(r, c)
-    if not isinstance(raw, str):
-        return None
-    text = unicodedata.normalize("NFKC", raw).strip()
-    for label in sorted(labels, key=len, reverse=True):
-        match = _label_pattern(label).match(text)
-        if match is None:
-            continue
-        rest = match.group(1).strip()
-        if rest:
-            return Declared(" ".join(rest.split()), sheet.name, sheet.address(r, c))
-        for c2 in range(c + 1, min(c + 6, sheet.width)):
-            value = sheet.value(r, c2)
-            if is_blank(value):
-                continue
-            if isinstance(value, str) and any(label_key(value).startswith(label_key(x)) for x in all_labels):
-                return None
-            return Declared(_text(value), sheet.name, sheet.address(r, c2))
-        return None
-    return None
+@cache
+def _label_groups() -> dict[str, tuple[str, ...]]:
+    return {
+        "unit_name": SYNONYMS.unit_name_labels,
+        "unit_code": SYNONYMS.unit_code_labels,
+        "reported_on": SYNONYMS.reported_on_labels,
+    }
+
+
+@cache
+def _label_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern finding any identity label in a text, with an optional bracketed remark after it
+    (`填报单位（盖章）`) and an optional colon; and which group each label belongs to."""
+    group_of: dict[str, str] = {}
+    for group, labels in _label_groups().items():
+        for label in labels:
+            group_of.setdefault(_compact(label), group)
+    alternatives = sorted(group_of, key=len, reverse=True)
+    spelled = "|".join(r"\s*".join(re.escape(ch) for ch in label) for label in alternatives)
+    pattern = re.compile(
+        rf"(?:^|(?<=[\s,;、|]))(?P<label>{spelled})\s*(?:\([^()]{{0,8}}\))?\s*(?P<colon>:)?")
+    return pattern, group_of
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
+
+
+def _labelled_values(text: str) -> list[tuple[str, str]]:
+    """(group, value) for each identity label a cell holds: `填报单位：东升街道  单位代码：T0101` gives
+    two. A label opens the cell, or comes later in the text with a colon; its value runs to the next
+    label. Opening the cell, a short label (`日期`, `代码`) must be followed by a colon, a space or
+    nothing, so that `日期请按…` is not one. An empty value means "look to the right"."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    pattern, group_of = _label_pattern()
+    found = [m for m in pattern.finditer(text) if m["colon"] or (m.start() == 0 and _opens_cell(m, text))]
+    if not found or found[0].start() != 0:
+        return []
+    values = []
+    for i, match in enumerate(found):
+        stop = found[i + 1].start() if i + 1 < len(found) else len(text)
+        value = _NEXT_FIELD.split(text[match.end():stop], maxsplit=1)[0]
+        values.append((group_of[_compact(match["label"])], " ".join(value.split())))
+    return values
+
+
+def _opens_cell(match: re.Match[str], text: str) -> bool:
+    """A label without colon at the start of a cell: alone, followed by a space, or unmistakable."""
+    end = match.end()
+    return end == len(text) or text[end - 1].isspace() or len(_compact(match["label"])) >= UNMISTAKABLE_LABEL
+
+
+_NEXT_FIELD = re.compile(r"\s+[^\s:]{2,8}:")
+"""Where another labelled field starts inside a value (`东升街道  联系人：张三`)."""
+
+
+def _is_label_cell(value: CellValue) -> bool:
+    return isinstance(value, str) and bool(_labelled_values(value))
 
 
 def _text(value: CellValue) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     return " ".join(str(value).split())
 
 
-def read_identity(book: Book, table_sheet: Sheet | None, table_first_row: int | None,
-                  default_year: int) -> DeclaredIdentity:
+def _neighbour(sheet: Sheet, r: int, c: int) -> tuple[int, CellValue] | None:
+    """The value written to the right of a label cell: the next non-blank cell, unless that is a label."""
+    for c2 in range(c + 1, min(c + 1 + NEIGHBOUR_CELLS, sheet.width)):
+        value = sheet.value(r, c2)
+        if is_blank(value):
+            continue
+        return None if _is_label_cell(value) else (c2, value)
+    return None
+
+
+def _declarations_in(sheet: Sheet, r: int, c: int) -> list[tuple[str, Declared]]:
+    raw = sheet.value(r, c)
+    if not isinstance(raw, str):
+        return []
+    found = []
+    parts = _labelled_values(raw)
+    for i, (group, value) in enumerate(parts):
+        if value:
+            found.append((group, Declared(value, sheet.name, sheet.address(r, c), value)))
+        elif i == len(parts) - 1 and (beside := _neighbour(sheet, r, c)) is not None:
+            c2, cell = beside
+            found.append((group, Declared(_text(cell), sheet.name, sheet.address(r, c2), cell)))
+    return found
+
+
+def _clean_unit_name(declared: Declared) -> Declared | None:
+    """The 填报单位 text without a seal remark (`东升街道办事处（盖章）` → `东升街道办事处`)."""
+    name = " ".join(_SEAL.sub("", declared.value).split())
+    return Declared(name, declared.sheet, declared.cell, declared.raw) if name else None
+
+
+def read_identity(book: Book, table: TableHeader | None, default_year: int) -> DeclaredIdentity:
     """填报单位/单位代码/填报日期 declared in the file: above the table on its sheet first, then in the
-    first rows of the other visible sheets, then in the footer rows of the table's sheet."""
-    groups = {
-        "unit_name": SYNONYMS.unit_name_labels,
-        "unit_code": SYNONYMS.unit_code_labels,
-        "reported_on": SYNONYMS.reported_on_labels,
-    }
-    all_labels = tuple(label for labels in groups.values() for label in labels)
-    found: dict[str, Declared] = {}
-    sheets: list[tuple[Sheet, range]] = []
-    if table_sheet is not None:
-        limit = table_first_row if table_first_row is not None else HEADER_BLOCK_ROWS
-        sheets.append((table_sheet, range(0, min(limit, table_sheet.height))))
+    first rows of the other visible sheets, then in the rows under the table (the footer)."""
+    regions: list[tuple[Sheet, range]] = []
+    if table is not None:
+        regions.append((table.sheet, range(0, table.first_row)))
     for sheet in book.visible_sheets():
-        if sheet is not table_sheet:
-            sheets.append((sheet, range(0, min(HEADER_BLOCK_ROWS, sheet.height))))
-    if table_sheet is not None:
-        sheets.append((table_sheet, range(max(0, table_sheet.height - 10), table_sheet.height)))
-    for sheet, rows in sheets:
+        if table is None or sheet is not table.sheet:
+            regions.append((sheet, range(0, min(HEADER_BLOCK_ROWS, sheet.height))))
+    if table is not None:
+        height = table.sheet.height
+        regions.append((table.sheet, range(max(table.last_row + 1, height - FOOTER_BLOCK_ROWS), height)))
+    found: dict[str, Declared] = {}
+    for sheet, rows in regions:
         for r in rows:
             for c in range(sheet.width):
-                for key in ("unit_code", "unit_name", "reported_on"):
-                    if key in found:
-                        continue
-                    hit = _label_value(sheet, r, c, groups[key], all_labels)
-                    if hit is not None and hit.value:
-                        found[key] = hit
+                for group, declared in _declarations_in(sheet, r, c):
+                    if group == "unit_name":
+                        declared = _clean_unit_name(declared)
+                    if declared is not None and group not in found:
+                        found[group] = declared
     reported_on = None
     if "reported_on" in found:
-        cell = found["reported_on"]
-        span = parse_date_span(cell.value, default_year)
+        span = parse_date_span(found["reported_on"].raw, default_year)
         reported_on = span.start if span.kind in ("date", "range") else None
     return DeclaredIdentity(found.get("unit_code"), found.get("unit_name"), reported_on, found.get("reported_on"))
 
@@ -116,7 +182,7 @@ class SummarySheet:
     """The 汇总表 figures a unit declared, keyed by indicator (activities, participants, …)."""
 
     sheet: str
-    values: dict[str, int | object] = field(default_factory=dict)
+    values: dict[str, int | Decimal | None] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
@@ -125,66 +191,122 @@ class SummarySheet:
         return any(v is not None for v in self.values.values())
 
 
+@cache
 def _indicator_index() -> dict[str, str]:
     index = {}
     for ind in SYNONYMS.summary_indicators:
         for name in (ind.name, *ind.synonyms):
             index.setdefault(label_key(name), ind.key)
+            index.setdefault(strip_units(label_key(name)), ind.key)
     return index
 
 
-def read_summary(book: Book, exclude: Sheet | None = None) -> SummarySheet | None:
-    """The visible sheet that lists summary indicators (指标名称 | 计量单位 | 数量), read as figures."""
+def _indicator(value: CellValue) -> str | None:
+    key = label_key(value)
+    if not key or not isinstance(value, str):
+        return None
     index = _indicator_index()
+    return index.get(key) or index.get(strip_units(key))
+
+
+INDICATOR_LABELS = {i.key: i.name for i in SYNONYMS.summary_indicators}
+
+
+def read_summary(book: Book, exclude: Sheet | None = None) -> SummarySheet | None:
+    """The first visible sheet that lists at least two summary indicators (指标名称 | 计量单位 | 数量),
+    read as figures. Money in 元 (by the 计量单位 cell, the indicator's label or the value's own unit)
+    is converted to 万元. A sheet that merely names indicators (填表说明, a copy of the detail header)
+    is not a summary: it has neither a 数量 column nor any figure."""
     for sheet in book.visible_sheets():
         if sheet is exclude:
             continue
-        summary = SummarySheet(sheet.name)
-        quantity_col = _quantity_column(sheet)
-        for r in range(sheet.height):
-            for c in range(sheet.width):
-                key = index.get(label_key(sheet.value(r, c)))
-                if key is None or key in summary.values:
-                    continue
-                value_cell = quantity_col if quantity_col is not None and quantity_col > c \
-                    else _summary_value_cell(sheet, r, c)
-                if value_cell is None:
-                    summary.values[key] = None
-                    continue
-                raw = sheet.value(r, value_cell)
-                parsed = parse_amount(raw) if key == "funding_wan" else parse_count(raw)
-                address = sheet.address(r, value_cell)
-                summary.cells[key] = address
-                if parsed.kind == "number" and parsed.value >= 0:
-                    summary.values[key] = parsed.value
-                elif parsed.kind in ("blank", "placeholder"):
-                    summary.values[key] = None
-                else:
-                    summary.values[key] = None
-                    ind = next(i for i in SYNONYMS.summary_indicators if i.key == key)
-                    summary.issues.append(make_issue("summary_unparseable", sheet=sheet.name, cell=address,
-                                                     raw=_text(raw), label=ind.name))
-                break
-        if len(summary.values) >= 2:
+        quantity_col = _column_headed(sheet, SYNONYMS.summary_quantity_headers)
+        summary = _read_summary_sheet(sheet, quantity_col)
+        if len(summary.values) >= 2 and (quantity_col is not None or summary.has_figures or summary.issues):
             return summary
     return None
 
 
-_QUANTITY_LABELS = ("数量", "数值", "完成数", "合计", "数据")
+def _read_summary_sheet(sheet: Sheet, quantity_col: int | None) -> SummarySheet:
+    summary = SummarySheet(sheet.name)
+    unit_col = _column_headed(sheet, SYNONYMS.summary_unit_headers)
+    for r in range(sheet.height):
+        for c in range(sheet.width):
+            key = _indicator(sheet.value(r, c))
+            if key is None or key in summary.values:
+                continue
+            value_col = quantity_col if quantity_col is not None and quantity_col > c \
+                else _summary_value_cell(sheet, r, c)
+            if value_col is None:
+                summary.values[key] = None
+                break
+            unit_cell = (unit_col if unit_col is not None and c < unit_col < value_col else None)
+            _read_figure(summary, sheet, r, c, key, value_col, unit_cell)
+            break
+    return summary
 
 
-def _quantity_column(sheet: Sheet) -> int | None:
-    """The column headed 数量 (or a synonym) in the summary sheet's first rows, if any."""
+def _read_figure(summary: SummarySheet, sheet: Sheet, r: int, c: int, key: str, value_col: int,
+                 unit_col: int | None) -> None:
+    raw = sheet.value(r, value_col)
+    address = sheet.address(r, value_col)
+    label = INDICATOR_LABELS[key]
+    summary.cells[key] = address
+    summary.values[key] = None
+    parsed = parse_amount(raw) if key == "funding_wan" else parse_count(raw)
+    if parsed.kind in ("blank", "placeholder"):
+        return
+    if parsed.kind != "number" or parsed.value < 0:
+        summary.issues.append(make_issue("summary_unparseable", sheet=sheet.name, cell=address, raw=_text(raw),
+                                         label=label, row=sheet.row_number(r)))
+        return
+    value = parsed.value
+    if key == "funding_wan":
+        value, yuan_at = _summary_money(sheet, r, c, unit_col, parsed)
+        if yuan_at is not None:
+            summary.issues.append(make_issue("summary_funding_in_yuan", sheet=sheet.name,
+                                             cell=sheet.address(r, yuan_at[0]), raw=_text(yuan_at[1])))
+    if not plausible(key, value):
+        summary.issues.append(make_issue("implausible_value", sheet=sheet.name, cell=address, raw=_text(raw),
+                                         row=sheet.row_number(r), label=label))
+        return
+    summary.values[key] = value.quantize(CENT, rounding=ROUND_HALF_UP) if key == "funding_wan" else value
+    if parsed.approximate:
+        summary.issues.append(make_issue("approximate_value", sheet=sheet.name, cell=address, raw=_text(raw),
+                                         row=sheet.row_number(r), label=label, value=value))
+
+
+def _summary_money(sheet: Sheet, r: int, c: int, unit_col: int | None, parsed
+                   ) -> tuple[Decimal, tuple[int, CellValue] | None]:
+    """The 经费 figure in 万元, and (column, text) of what said it was in 元, if it was."""
+    value = Decimal(parsed.value)
+    if parsed.unit_hint in ("元", "万元"):
+        in_yuan = parsed.unit_hint == "元"
+        said_by = None
+    else:
+        said_by = next(((col, sheet.value(r, col)) for col in (unit_col, c) if col is not None
+                        and header_in_yuan(sheet.value(r, col))), None)
+        in_yuan = said_by is not None
+    if in_yuan:
+        value = value / TEN_THOUSAND
+    return value, said_by
+
+
+def _column_headed(sheet: Sheet, labels: tuple[str, ...]) -> int | None:
+    """The column headed by one of `labels` in the summary sheet's first rows, if any."""
+    keys = {label_key(label) for label in labels}
     for r in range(min(HEADER_BLOCK_ROWS, sheet.height)):
         for c in range(sheet.width):
-            if label_key(sheet.value(r, c)) in _QUANTITY_LABELS:
+            if label_key(sheet.value(r, c)) in keys:
                 return c
     return None
 
 
 def _summary_value_cell(sheet: Sheet, r: int, c: int) -> int | None:
-    """The 数量 cell of an indicator row: the last non-blank cell right of the name that is not its unit."""
-    candidates = [c2 for c2 in range(c + 1, sheet.width) if not is_blank(sheet.value(r, c2))]
+    """The 数量 cell of an indicator row: the last non-blank cell right of the name that is neither its
+    unit nor another label."""
+    candidates = [c2 for c2 in range(c + 1, sheet.width) if not is_blank(value := sheet.value(r, c2))
+                  and _indicator(value) is None and header_field(value) is None]
     numeric = [c2 for c2 in candidates if not isinstance(sheet.value(r, c2), str)
                or parse_count(sheet.value(r, c2)).kind == "number"]
     if numeric:

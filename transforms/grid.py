@@ -81,12 +81,12 @@ class Sheet:
 class Book:
     """A whole submission as read: its sheets in workbook order (hidden ones flagged, not dropped).
 
-    `formulas_without_value` lists (sheet, A1) of formula cells that carry no cached value,
+    `formulas_without_value` lists (sheet, A1, formula) of formula cells that carry no cached value,
     which a reader can only see as empty.
     """
 
     sheets: tuple[Sheet, ...]
-    formulas_without_value: tuple[tuple[str, str], ...] = field(default=())
+    formulas_without_value: tuple[tuple[str, str, str], ...] = field(default=())
 
     def visible_sheets(self) -> tuple[Sheet, ...]:
         return tuple(s for s in self.sheets if not s.hidden)

@@ -41,11 +41,17 @@ def normalize_unit_name(value) -> str:
 
 
 def normalize_code(value) -> str:
+    """A unit code as compared: NFKC, no spaces, upper case; a numeric code that Excel stored as a
+    number (`1023.0`) is its integer."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    return _WHOLE_NUMBER.sub(r"\1", text)
+
+
+_WHOLE_NUMBER = re.compile(r"^([0-9]+)\.0+$")
 
 
 IdentifiedBy = Literal["code", "name", "file_name", "folder"]

@@ -1,7 +1,9 @@
 """Recognising labels people write: header cells, activity forms, total and footer rows.
 
-Every comparison goes through `label_key`, so `参与人数（人次）`, ` 参与人数(人次) ` and
-`参与\n人数` are the same label. The tables themselves live in schemas/synonyms.toml.
+Header cells are compared through `label_key`, so `参与人数（人次）`, ` 参与人数(人次) ` and
+`参与\n人数` are the same label. Row labels (合计, 填表人：) keep their colons and brackets, which tell a
+label (`负责人：张三`) from words that merely start alike (`负责人培训班`). The tables themselves live in
+schemas/synonyms.toml.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def label_key(value) -> str:
 
 
 def strip_units(key: str) -> str:
-    """A label key without trailing bracketed units or unit words: `发放资料(份)` → `发放资料`."""
+    """A label key without trailing units, bracketed or not: `发放资料(份)`, `发放资料/份` → `发放资料`."""
     previous = None
     while key and key != previous:
         previous = key
@@ -35,6 +37,7 @@ def strip_units(key: str) -> str:
             if key.endswith(word) and len(key) > len(word) + 1:
                 key = key[: -len(word)]
                 break
+        key = key.rstrip("/／-")
     return key
 
 
@@ -66,7 +69,11 @@ def header_in_yuan(value) -> bool:
     return "元" in key and "万元" not in key
 
 
-_SUB_LABELS = {"开始", "结束", "起", "止", "始", "终", "开始日期", "结束日期", "起始", "截止"}
+
+
+@cache
+def _sub_labels() -> frozenset[str]:
+    return frozenset(label_key(label) for label in SYNONYMS.header_sub_labels)
 
 
 def is_header_continuation(value) -> bool:
@@ -75,7 +82,7 @@ def is_header_continuation(value) -> bool:
     if not key:
         return True
     bare = key.strip("()（）[]【】")
-    return bare in _UNIT_WORDS or bare in _SUB_LABELS or bare in {"单位", "数量"} or header_field(value) is not None
+    return bare in _UNIT_WORDS or bare in _sub_labels() or header_field(value) is not None
 
 
 @cache
@@ -105,21 +112,50 @@ def activity_type_of(value) -> str | None:
     return None
 
 
-def _starts_with_any(value, labels: tuple[str, ...]) -> bool:
-    key = label_key(value)
-    return bool(key) and any(key.startswith(label_key(label)) for label in labels)
+def _label_text(value) -> str:
+    """Cell text as written labels are compared: NFKC, no spaces or stars, colons and brackets kept."""
+    return _LABEL_NOISE.sub("", unicodedata.normalize("NFKC", str(value or "")))
+
+
+_LABEL_NOISE = re.compile(r"[\s*＊※★☆_]+")
+_AFTER_LABEL = ":([【0123456789"
+
+
+def _opens_with_label(value, labels: tuple[str, ...]) -> bool:
+    """Whether a cell begins with one of `labels` used as a label: the label alone, or followed by a
+    colon, a bracket or a figure (`填表人：张三`, `合计(9月)`), never by more words (`负责人培训班`)."""
+    text = _label_text(value)
+    for label in labels:
+        label = _label_text(label).rstrip(":")
+        if label and text.startswith(label) and (len(text) == len(label) or text[len(label)] in _AFTER_LABEL):
+            return True
+    return False
 
 
 def is_total_label(value) -> bool:
-    key = label_key(value)
-    return bool(key) and any(key == label_key(t) or key.startswith(label_key(t)) for t in SYNONYMS.total_labels)
+    """合计/小计/总计 and the like, also as the last word of a longer label (`全镇合计`, `本页小计`)."""
+    if not isinstance(value, str):
+        return False
+    text = _label_text(value).rstrip(":")
+    return _opens_with_label(value, SYNONYMS.total_labels) or any(
+        text.endswith(_label_text(label)) for label in SYNONYMS.total_labels)
+
+
+@cache
+def _footer_labels() -> tuple[str, ...]:
+    """Signature-line labels, and the identity labels a unit may repeat under its table."""
+    return (*SYNONYMS.footer_labels, *SYNONYMS.unit_name_labels, *SYNONYMS.unit_code_labels,
+            *SYNONYMS.reported_on_labels)
 
 
 def is_footer_label(value) -> bool:
-    return _starts_with_any(value, SYNONYMS.footer_labels)
+    return isinstance(value, str) and _opens_with_label(value, _footer_labels())
 
 
 def is_note_label(value) -> bool:
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    """注：… / 说明：… / 填表说明 — a line of commentary under the table."""
+    if not isinstance(value, str):
+        return False
+    text = unicodedata.normalize("NFKC", value).strip()
     return any(text.startswith(unicodedata.normalize("NFKC", n)) for n in SYNONYMS.note_labels if len(n) > 1) or (
         text.startswith("注") and len(text) > 1 and text[1] in ":：1１、.")

@@ -10,17 +10,22 @@ from dataclasses import dataclass, field
 
 from schemas.issues import Issue, make_issue
 from transforms.declared import DeclaredIdentity, SummarySheet, read_identity, read_summary
-from transforms.detail import RowKind, locate_table, read_rows
+from transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
 from transforms.grid import Book
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
 @dataclass(slots=True)
 class ParsedSubmission:
+    """One file as read: what it declares, its detail rows (row_kinds: what each non-empty row under the
+    header became, by Excel row number), its 汇总表 figures and its issues."""
+
     identity: DeclaredIdentity
     detail_sheet: str | None
+    header_rows: tuple[int, int] | None = None
+    """First and last row of the detail table's header, as Excel numbers them."""
     activities: list[dict] = field(default_factory=list)
     summary: SummarySheet | None = None
     issues: list[Issue] = field(default_factory=list)
@@ -33,13 +38,23 @@ class ParsedSubmission:
 
 
 def parse_book(book: Book, default_year: int) -> ParsedSubmission:
-    """Typed rows and issues from a workbook's cells. `default_year` completes dates written without one."""
-    header = locate_table(book)
-    identity = read_identity(book, header.sheet if header else None, header.first_row if header else None,
-                             default_year)
+    """Typed rows and issues from a workbook's cells. `default_year` completes dates written without one.
+    Never raises: a failure on unforeseen content becomes a `parse_failed` issue on this file alone."""
+    try:
+        return _parse(book, default_year)
+    except Exception as exc:  # the last guard: one odd file must not stop a run
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        return ParsedSubmission(identity=DeclaredIdentity(), detail_sheet=None,
+                                issues=[make_issue("parse_failed", raw=detail)])
+
+
+def _parse(book: Book, default_year: int) -> ParsedSubmission:
+    tables = locate_tables(book)
+    header = tables[0] if tables else None
+    identity = read_identity(book, header, default_year)
     summary = read_summary(book, exclude=header.sheet if header else None)
     parsed = ParsedSubmission(identity=identity, detail_sheet=header.sheet.name if header else None,
-                              summary=summary)
+                              header_rows=header.excel_rows if header else None, summary=summary)
     if identity.reported_on_raw is not None and identity.reported_on is None:
         parsed.issues.append(make_issue("reported_on_unparseable", sheet=identity.reported_on_raw.sheet,
                                         cell=identity.reported_on_raw.cell, raw=identity.reported_on_raw.value))
@@ -48,12 +63,18 @@ def parse_book(book: Book, default_year: int) -> ParsedSubmission:
         parsed.activities = rows.activities
         parsed.issues.extend(rows.issues)
         parsed.row_kinds = rows.row_kinds
+        for other in tables[1:]:
+            if has_activity_rows(other):
+                parsed.issues.append(make_issue(
+                    "other_detail_table", sheet=other.sheet.name,
+                    cell=other.sheet.address(other.first_row, min(other.columns.values())),
+                    sheet_name=other.sheet.name, used=header.sheet.name))
     if summary is not None:
         parsed.issues.extend(summary.issues)
-    for sheet_name, cell in book.formulas_without_value:
+    for sheet_name, cell, formula in book.formulas_without_value:
         sheet = book.sheet(sheet_name)
         if sheet is not None and not sheet.hidden:
-            parsed.issues.append(make_issue("formula_no_value", sheet=sheet_name, cell=cell))
+            parsed.issues.append(make_issue("formula_no_value", sheet=sheet_name, cell=cell, raw=f"={formula}" if formula else None))
     if not parsed.readable:
         parsed.issues.append(make_issue("no_detail_table"))
     return parsed

@@ -34,6 +34,7 @@ __all__ = [
     "parse_amount",
     "parse_count",
     "parse_date_span",
+    "parse_end_date",
 ]
 
 NumberKind = Literal["number", "blank", "placeholder", "invalid"]
@@ -452,6 +453,21 @@ def parse_date_span(value: object, default_year: int) -> ParsedDateSpan:
     if isinstance(value, str):
         return _date_span_from_text(normalize_text(value), default_year)
     return _INVALID_DATE
+
+
+def parse_end_date(value: object, start: date | None, default_year: int) -> ParsedDateSpan:
+    """Read an end-date cell that follows a start date in its own column.
+
+    As in a written range, the end may omit what it shares with the start: "22日" is a day of the
+    start's month, "10月2日" a day of the start's year.  Anything else reads as ``parse_date_span``.
+    """
+    year = start.year if start is not None else default_year
+    if start is not None and isinstance(value, str):
+        text = normalize_text(value)
+        day_only = _DAY_ONLY.fullmatch(text)
+        if day_only is not None:
+            return _single(_make_date(start.year, start.month, int(day_only["d"])))
+    return parse_date_span(value, year)
 
 
 def _single(day: date | None) -> ParsedDateSpan:

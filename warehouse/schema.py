@@ -22,6 +22,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 VIEWS: dict[str, tuple[str, ...]] = {
     "marts": ("activities", "unit_totals", "district_totals", "city_totals", "type_totals", "completeness",
               "chase_list", "year_over_year"),
+    "audit": ("submissions",),
 }
 """In dependency order: each view may read the ones before it."""
 
@@ -40,9 +41,11 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view, then every comment: replacing a view drops its comments."""
     for layer, names in VIEWS.items():
         for name in names:
             con.execute(sql_text(layer, name))
+    con.execute(resources.files("warehouse").joinpath("sql", "comments.sql").read_text(encoding="utf-8"))
 
 
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:

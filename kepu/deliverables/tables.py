@@ -1,0 +1,192 @@
+"""A table the city receives, declared once and written three ways.
+
+A `Table` is a frame plus the columns to show: each column's key in the frame, its Chinese header and
+its `Kind` (how the value is typed, formatted and stored). The workbook writer (`sheets.py`), the CSV
+writer and the Parquet writer (`exports.py`) all read the same declaration, so a column added here
+appears in all three.
+
+Values are normalised once (`Table.rows`): pandas' missing markers become None, integers `int`, money
+`Decimal` with two places, dates `date`. Codes stay codes (`late`); a column's `labels` turn them into
+Chinese only where people read them (workbook, CSV, HTML), never in Parquet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+import pandas as pd
+import pyarrow as pa
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make Excel read a text as a formula (OWASP CSV injection)."""
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """How one column's values are typed: the Excel number format and the Parquet type."""
+
+    name: str
+    number_format: str | None
+    arrow_type: pa.DataType
+
+
+TEXT = Kind("text", None, pa.string())
+INT = Kind("int", "#,##0", pa.int64())
+ORDINAL = Kind("ordinal", "0", pa.int64())
+MONEY = Kind("money", "#,##0.00", pa.decimal128(18, 2))
+PERCENT = Kind("percent", "0.0%", pa.float64())
+DATE = Kind("date", "yyyy-mm-dd", pa.date32())
+DATETIME = Kind("datetime", "yyyy-mm-dd hh:mm", pa.timestamp("s"))
+FLAG = Kind("flag", None, pa.bool_())
+LIST = Kind("list", None, pa.list_(pa.string()))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an output table: the frame column, its Chinese header, its kind, whether the
+    totals row adds it up, and Chinese labels for the codes it holds (codes joined with 、 are
+    labelled one by one)."""
+
+    key: str
+    header: str
+    kind: Kind = TEXT
+    total: bool = False
+    labels: Mapping[str, str] | None = None
+
+    def display(self, value):
+        """The value as people read it: codes labelled, flags 是/否, lists joined with 、."""
+        if value is None:
+            return None
+        if self.labels is not None:
+            return "、".join(self.labels.get(code, code) for code in str(value).split("、"))
+        if self.kind is FLAG:
+            return "是" if value else "否"
+        if self.kind is LIST:
+            return "、".join(value)
+        return value
+
+    def text(self, value, *, grouped: bool = False) -> str:
+        """The value as text people read: labelled, money with two places, rates as percentages, dates
+        ISO, and counts with thousands separators when `grouped`."""
+        value = self.display(value)
+        if value is None:
+            return ""
+        if self.kind is PERCENT:
+            return f"{value:.1%}"
+        if self.kind is MONEY:
+            return f"{value:,.2f}" if grouped else f"{value:.2f}"
+        if self.kind is INT:
+            return f"{value:,}" if grouped else str(value)
+        if isinstance(value, datetime):
+            return f"{value:%Y-%m-%d %H:%M}"
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One output table. `name` is the stable file stem of its CSV and Parquet files; `sheet` and
+    `title` are what the workbook shows."""
+
+    name: str
+    sheet: str
+    title: str
+    columns: tuple[Column, ...]
+    frame: pd.DataFrame = field(repr=False)
+    total_label: str | None = "合计"
+
+    @cached_property
+    def rows(self) -> list[tuple]:
+        """One tuple of normalised values per frame row, in column order."""
+        missing = [c.key for c in self.columns if c.key not in self.frame.columns]
+        if missing:
+            raise KeyError(f"{self.name}: frame lacks {missing}")
+        series = [self.frame[c.key].tolist() for c in self.columns]
+        kinds = [c.kind for c in self.columns]
+        return [tuple(normalise(v, k) for v, k in zip(values, kinds)) for values in zip(*series)]
+
+    def where(self, key: str, value) -> Callable[[tuple], bool]:
+        """A test on normalised rows: does the column `key` hold `value`?"""
+        index = [c.key for c in self.columns].index(key)
+        return lambda record: record[index] == value
+
+    @cached_property
+    def totals(self) -> dict[str, object] | None:
+        """Sums of the `total` columns (exact: int or Decimal), or None when the table has no totals row."""
+        if self.total_label is None or not self.rows:
+            return None
+        sums: dict[str, object] = {}
+        for i, column in enumerate(self.columns):
+            if column.total:
+                start = Decimal("0.00") if column.kind is MONEY else 0
+                sums[column.key] = sum((row[i] for row in self.rows if row[i] is not None), start)
+        return sums
+
+
+def is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def normalise(value, kind: Kind):
+    """`value` from a DuckDB-made frame as a plain Python value of `kind` (None when missing)."""
+    if kind is LIST:
+        if value is None or (not isinstance(value, (str, bytes)) and not hasattr(value, "__iter__")):
+            return None
+        items = [value] if isinstance(value, str) else list(value)
+        return [str(v) for v in items if not is_missing(v)]
+    if is_missing(value):
+        return None
+    if kind is INT or kind is ORDINAL:
+        return int(value)
+    if kind is MONEY:
+        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if kind is PERCENT:
+        return float(value)
+    if kind is DATE:
+        return value.date() if isinstance(value, datetime) else value
+    if kind is DATETIME:
+        if isinstance(value, pd.Timestamp):
+            value = value.to_pydatetime()
+        if isinstance(value, datetime):
+            return value.replace(microsecond=0)
+        return datetime(value.year, value.month, value.day)
+    if kind is FLAG:
+        return bool(value)
+    return str(value)
+
+
+def starts_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+_PLAIN_SHEET_NAME = re.compile(r"^\w+$")
+
+
+def cell_ref(sheet: str | None, cell: str | None) -> str | None:
+    """A cell as Excel writes a reference to it: `活动明细!I12`, `'Sheet 1'!B3`; just the cell when its
+    sheet is unknown, and None without a cell."""
+    if is_missing(cell) or cell == "":
+        return None
+    if is_missing(sheet) or sheet == "":
+        return str(cell)
+    sheet = str(sheet)
+    if not _PLAIN_SHEET_NAME.match(sheet) or sheet[0].isdigit():
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    return f"{sheet}!{cell}"
+
+
+def ordered(frame: pd.DataFrame, key: str, order: Sequence[str]) -> pd.DataFrame:
+    """`frame` sorted by `key` in the given order of values; values not listed go last, as they came."""
+    rank = frame[key].map({v: i for i, v in enumerate(order)}).fillna(len(order))
+    return frame.iloc[rank.to_numpy().argsort(kind="stable")]

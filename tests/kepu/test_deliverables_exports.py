@@ -1,0 +1,94 @@
+"""csv/*.csv and parquet/*.parquet from a published demo city: one pair per mart, the activity list and
+the issues; CSVs open in Excel (BOM, no live formulas), Parquet keeps types and raw text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.kepu.deliverables_city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
+
+SOURCES = {
+    "city_totals": "marts.city_totals",
+    "district_totals": "marts.district_totals",
+    "type_totals": "marts.type_totals",
+    "unit_totals": "marts.unit_totals",
+    "activities": "marts.activities",
+    "completeness": "marts.completeness",
+    "chase_list": "marts.chase_list",
+    "year_over_year": "marts.year_over_year",
+    "issues": "audit.issues",
+}
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory, prefect_harness) -> PublishedCity:
+    return published_city(tmp_path_factory)
+
+
+def read_csv(city: PublishedCity, name: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO((city.out / "csv" / f"{name}.csv").read_text(encoding="utf-8-sig"))))
+
+
+def test_one_csv_and_one_parquet_per_table(city):
+    assert sorted(p.stem for p in (city.out / "csv").glob("*.csv")) == sorted(SOURCES)
+    assert sorted(p.stem for p in (city.out / "parquet").glob("*.parquet")) == sorted(SOURCES)
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_csv_starts_with_a_bom_and_has_a_row_per_mart_row(city, name):
+    raw = (city.out / "csv" / f"{name}.csv").read_bytes()
+    count = len(city.query(f"select * from {SOURCES[name]}"))
+
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert len(read_csv(city, name)) == count
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_parquet_has_a_row_per_mart_row(city, name):
+    table = pq.read_table(city.out / "parquet" / f"{name}.parquet")
+
+    assert table.num_rows == len(city.query(f"select * from {SOURCES[name]}"))
+    assert set(table.column("campaign_id").to_pylist()) <= {"2023-science-day"}
+
+
+def test_csv_neutralises_submitted_formulas(city):
+    activities = {r["活动名称"]: r for r in read_csv(city, "activities") if r["来源文件"] == "双流区/公式试探.xlsx"}
+    issues = [r for r in read_csv(city, "issues") if r["文件"] == "双流区/公式试探.xlsx"]
+
+    assert {"'" + name for name in FORMULA_NAMES} <= set(activities)
+    assert not any(name in activities for name in FORMULA_NAMES)
+    assert activities["'" + FORMULA_NAMES[0]]["备注"] == "'-3 备注"
+    assert "'" + FORMULA_PARTICIPANTS in {r["原始值"] for r in issues}
+
+
+def test_csv_numbers_stay_plain_numbers(city):
+    totals = city.query("select * from marts.city_totals").iloc[0]
+    (row,) = read_csv(city, "city_totals")
+
+    assert row["参与人次"] == str(totals["participants"])
+    assert row["经费（万元）"] == f"{Decimal(str(totals['funding_wan'])):.2f}"
+    assert all(not v.startswith("'") for r in read_csv(city, "activities") for k, v in r.items()
+               if k in ("参与人次", "活动场次", "经费（万元）", "开始日期", "行号"))
+
+
+def test_csv_labels_codes_in_chinese(city):
+    statuses = {r["报送情况"] for r in read_csv(city, "completeness")}
+
+    assert statuses <= {"按时报送", "逾期报送", "待核实", "未报送"}
+    assert {r["严重程度"] for r in read_csv(city, "issues")} <= {"错误", "警告", "提示"}
+
+
+def test_parquet_keeps_raw_text_codes_and_exact_sums(city):
+    activities = pq.read_table(city.out / "parquet" / "activities.parquet").to_pylist()
+    totals = city.query("select * from marts.city_totals").iloc[0]
+    completeness = pq.read_table(city.out / "parquet" / "completeness.parquet")
+
+    assert set(FORMULA_NAMES) <= {a["activity_name"] for a in activities}
+    assert sum(a["participants"] or 0 for a in activities) == totals["participants"]
+    assert sum(a["funding_wan"] or Decimal(0) for a in activities) == Decimal(str(totals["funding_wan"]))
+    assert set(completeness.column("status").to_pylist()) <= {"on_time", "late", "held", "missing"}

@@ -1,0 +1,110 @@
+"""情况说明: the paragraph the city writes, from tiny inline marts frames."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from transforms.narrative import FORM_PHRASES, form_clauses, reporting_sentence, situation_paragraph
+
+NAME = "2023年全国科普日"
+CITY = {"campaign_id": "c", "units_expected": 78, "units_reported": 69, "units_on_time": 61, "activities": 31,
+        "participants": 14000, "volunteers": 320, "materials": 10000, "boards": 300, "media_reports": 12,
+        "funding_wan": 18.5}
+
+
+def types(*rows: tuple[str, int, int]) -> pd.DataFrame:
+    return pd.DataFrame([{"campaign_id": "c", "activity_type": t, "activities": a, "participants": p}
+                         for t, a, p in rows])
+
+
+SEEDS_LIKE = types(("讲座报告", 6, 4000), ("培训", 13, 3000), ("展览展示", 10, 1000), ("科技下乡", 15, 6000))
+
+
+def test_paragraph_reads_like_the_seeds_with_exact_numbers():
+    text = situation_paragraph(NAME, CITY, SEEDS_LIKE)
+
+    assert text.startswith("2023年全国科普日期间，全市共开展科普活动31场次，参与群众14000人次。其中，")
+    assert ("举办科普讲座、报告6场次，听众4000人次；举办各类培训班13期，参训3000人次；"
+            "举办科普展览10场次，观众1000人次；全市共展出科普展板300块、发放科普资料10000份；"
+            "送科技下乡15场次，参与群众6000人次。") in text
+    assert "科普志愿者320人参与服务，媒体报道12篇，投入经费18.50万元。" in text
+    assert ("全市应报送单位78个，已报送69个，报送率88.5%，其中按时报送61个、逾期报送8个；"
+            "尚有9个单位未报送或报送材料待核实。") in text
+    assert not any(word in text for word in ("多", "余", "约"))
+
+
+@pytest.mark.parametrize("zero", ["讲座报告", "培训", "展览展示", "科技下乡"])
+def test_a_form_with_no_activities_is_left_out(zero):
+    frame = SEEDS_LIKE.assign(activities=lambda d: d["activities"].where(d["activity_type"] != zero, 0),
+                              participants=lambda d: d["participants"].where(d["activity_type"] != zero, 0))
+    phrase = next(p for p in FORM_PHRASES if p.activity_type == zero)
+
+    text = situation_paragraph(NAME, CITY, frame)
+
+    assert phrase.action not in text
+    assert all(p.action in text for p in FORM_PHRASES if p.activity_type in set(frame["activity_type"]) - {zero})
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([("培训", 2, 40)], ["举办各类培训班2期，参训40人次", "全市共展出科普展板5块、发放科普资料7份"]),
+    ([("展览展示", 1, 0)], ["举办科普展览1场次", "全市共展出科普展板5块、发放科普资料7份"]),
+    ([("竞赛", 3, 90), ("讲座报告", 1, 50)],
+     ["举办科普讲座、报告1场次，听众50人次", "举办科普竞赛3场次，参赛90人次",
+      "全市共展出科普展板5块、发放科普资料7份"]),
+    ([("未分项", 4, 1200), ("其他", 1, 10)],
+     ["开展其他形式的科普活动1场次，参与10人次", "另有只报送汇总数的单位开展活动4场次，参与1200人次",
+      "全市共展出科普展板5块、发放科普资料7份"]),
+    ([("新形式", 2, 30)], ["开展新形式活动2场次，参与30人次", "全市共展出科普展板5块、发放科普资料7份"]),
+])
+def test_clauses_follow_the_office_order(rows, expected):
+    assert form_clauses(types(*rows), boards=5, materials=7) == expected
+
+
+@pytest.mark.parametrize(("boards", "materials", "clause"), [
+    (0, 7, "全市共发放科普资料7份"), (5, 0, "全市共展出科普展板5块"), (0, 0, None)])
+def test_boards_and_materials_clause_omits_zeros(boards, materials, clause):
+    clauses = form_clauses(types(("讲座报告", 1, 10)), boards=boards, materials=materials)
+
+    assert clauses[1:] == ([clause] if clause else [])
+
+
+@pytest.mark.parametrize(("city", "sentence"), [
+    ({"units_expected": 10, "units_reported": 10, "units_on_time": 10},
+     "全市应报送单位10个，已报送10个，报送率100.0%，其中按时报送10个，应报单位全部报送。"),
+    ({"units_expected": 3, "units_reported": 0, "units_on_time": 0},
+     "全市应报送单位3个，已报送0个，报送率0.0%；尚有3个单位未报送或报送材料待核实。"),
+    ({"units_expected": 3, "units_reported": 2, "units_on_time": 2},
+     "全市应报送单位3个，已报送2个，报送率66.7%，其中按时报送2个；尚有1个单位未报送或报送材料待核实。"),
+    ({"units_expected": 0, "units_reported": 0, "units_on_time": 0}, ""),
+])
+def test_reporting_sentence(city, sentence):
+    assert reporting_sentence(city) == sentence
+
+
+def test_support_sentence_omits_zero_measures_and_keeps_cents():
+    city = {**CITY, "volunteers": 0, "media_reports": 0, "funding_wan": Decimal("0.05")}
+
+    text = situation_paragraph(NAME, city, SEEDS_LIKE)
+
+    assert "活动中，投入经费0.05万元。" in text
+    assert "志愿者" not in text and "媒体报道" not in text
+
+
+def test_nothing_counted_yet():
+    city = {**CITY, "activities": 0, "participants": 0}
+
+    text = situation_paragraph(NAME, city, types())
+
+    assert text.startswith("2023年全国科普日期间，全市尚无计入汇总的科普活动。全市应报送单位78个")
+    assert "其中，" not in text.split("。")[0]
+
+
+def test_missing_values_count_as_zero():
+    city = {"units_expected": None, "activities": 2, "participants": None, "funding_wan": float("nan")}
+
+    text = situation_paragraph(NAME, city, types(("培训", 2, None)))
+
+    assert text == "2023年全国科普日期间，全市共开展科普活动2场次，参与群众0人次。其中，举办各类培训班2期。"

@@ -1,0 +1,120 @@
+"""情况说明: the paragraph the city office writes at the end of its year-end summary, from the marts.
+
+In the words of the seeds («全市共开展科普报告、讲座6场次，听众达4000多人，举办各类培训班13多期…»), but
+with exact numbers: one clause per activity form that took place, in a fixed order, then volunteers,
+media and funding, then how many units reported. Forms with no activities are left out.
+
+Pure: a marts.city_totals row and the marts.type_totals frame in, text out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class FormPhrase:
+    """How the office words one activity form: 「{action}{n}{measure}，{audience}{participants}人次」."""
+
+    activity_type: str
+    action: str
+    measure: str
+    audience: str
+
+
+FORM_PHRASES = (
+    FormPhrase("讲座报告", "举办科普讲座、报告", "场次", "听众"),
+    FormPhrase("培训", "举办各类培训班", "期", "参训"),
+    FormPhrase("展览展示", "举办科普展览", "场次", "观众"),
+    FormPhrase("科技下乡", "送科技下乡", "场次", "参与群众"),
+    FormPhrase("宣传活动", "开展科普宣传活动", "场次", "受众"),
+    FormPhrase("竞赛", "举办科普竞赛", "场次", "参赛"),
+    FormPhrase("参观开放", "开放科普场馆、基地", "场次", "接待参观"),
+    FormPhrase("义诊咨询", "开展义诊咨询", "场次", "服务群众"),
+    FormPhrase("互动体验", "开展科普互动体验活动", "场次", "参与"),
+    FormPhrase("启动仪式", "举行启动仪式", "场次", "参加"),
+    FormPhrase("其他", "开展其他形式的科普活动", "场次", "参与"),
+    FormPhrase("未分项", "另有只报送汇总数的单位开展活动", "场次", "参与"),
+)
+"""In the order the paragraph names them: the seeds' order first (讲座, 培训, 展览, 科技下乡)."""
+
+MATERIALS_AFTER = "展览展示"
+"""The city-wide 展板 and 资料 counts follow the exhibitions clause, as in the seeds."""
+
+
+def _int(value) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _money(value) -> Decimal:
+    if value is None or pd.isna(value):
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _phrase(activity_type: str) -> FormPhrase:
+    for phrase in FORM_PHRASES:
+        if phrase.activity_type == activity_type:
+            return phrase
+    return FormPhrase(activity_type, f"开展{activity_type}活动", "场次", "参与")
+
+
+def form_clauses(types: pd.DataFrame, boards: int, materials: int) -> list[str]:
+    """One clause per activity form with activities, in FORM_PHRASES order (forms it does not know
+    last, by name); the city's 展板 and 资料 after the exhibitions, or after the last form."""
+    known = [p.activity_type for p in FORM_PHRASES]
+    rows = {str(r["activity_type"]): r for r in types.to_dict("records") if _int(r.get("activities")) > 0}
+    order = [t for t in known if t in rows] + sorted(t for t in rows if t not in known)
+    materials_clause = "、".join(
+        text for n, text in ((boards, f"展出科普展板{boards}块"), (materials, f"发放科普资料{materials}份")) if n)
+    clauses = []
+    for activity_type in order:
+        phrase, row = _phrase(activity_type), rows[activity_type]
+        clause = f"{phrase.action}{_int(row['activities'])}{phrase.measure}"
+        participants = _int(row.get("participants"))
+        if participants:
+            clause += f"，{phrase.audience}{participants}人次"
+        clauses.append(clause)
+        if activity_type == MATERIALS_AFTER and materials_clause:
+            clauses.append("全市共" + materials_clause)
+            materials_clause = ""
+    if materials_clause:
+        clauses.append("全市共" + materials_clause)
+    return clauses
+
+
+def reporting_sentence(city: Mapping[str, object]) -> str:
+    """应报 / 已报 (rate) / 按时 / 逾期, and how many expected units are still missing or held."""
+    expected, reported, on_time = (_int(city.get(k)) for k in ("units_expected", "units_reported", "units_on_time"))
+    if not expected:
+        return ""
+    rate = Decimal(reported * 100) / Decimal(expected)
+    sentence = f"全市应报送单位{expected}个，已报送{reported}个，报送率{rate.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+    late = reported - on_time
+    if reported:
+        sentence += f"，其中按时报送{on_time}个" + (f"、逾期报送{late}个" if late else "")
+    outstanding = expected - reported
+    sentence += f"；尚有{outstanding}个单位未报送或报送材料待核实。" if outstanding else "，应报单位全部报送。"
+    return sentence
+
+
+def situation_paragraph(campaign_name: str, city: Mapping[str, object], types: pd.DataFrame) -> str:
+    """The 情况说明 paragraph for one campaign, from its marts.city_totals row and marts.type_totals."""
+    activities, participants = _int(city.get("activities")), _int(city.get("participants"))
+    if not activities and not participants:
+        return f"{campaign_name}期间，全市尚无计入汇总的科普活动。" + reporting_sentence(city)
+    text = f"{campaign_name}期间，全市共开展科普活动{activities}场次，参与群众{participants}人次。"
+    clauses = form_clauses(types, _int(city.get("boards")), _int(city.get("materials")))
+    if clauses:
+        text += "其中，" + "；".join(clauses) + "。"
+    volunteers, media, funding = _int(city.get("volunteers")), _int(city.get("media_reports")), _money(
+        city.get("funding_wan"))
+    support = [part for n, part in ((volunteers, f"科普志愿者{volunteers}人参与服务"),
+                                    (media, f"媒体报道{media}篇"), (funding, f"投入经费{funding}万元")) if n]
+    if support:
+        text += "活动中，" + "，".join(support) + "。"
+    return text + reporting_sentence(city)

@@ -1,0 +1,25 @@
+-- 报送记录: every received file with each unit it belongs to or claims (a file in conflict names two
+-- units and is held for both), its version, status and whether it came in by the deadline.
+create or replace view audit.submissions as
+select
+    s.campaign_id,
+    u.unit_code,
+    u.unit_name,
+    u.district_code,
+    u.district_name,
+    s.file_sha256,
+    s.file_path,
+    s.received_at,
+    s.reported_at,
+    s.status,
+    s.version,
+    s.is_current,
+    s.activity_rows,
+    s.counted_rows,
+    s.rejected_rows,
+    cast(s.received_at as date) <= k.deadline as on_time
+from core.submissions as s
+join core.units as u
+    on u.campaign_id = s.campaign_id
+    and (s.unit_code = u.unit_code or list_contains(s.claimed_unit_codes, u.unit_code))
+join core.campaigns as k on k.campaign_id = s.campaign_id;
