@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
@@ -29,16 +32,34 @@ def print_summary(console: Console, summary) -> None:
                   f"（按时 {t.get('units_on_time', 0)}，逾期 {done.get('late', 0)}），"
                   f"未报 {done.get('missing', 0)} 个，待核实 {done.get('held', 0)} 个")
     table = Table(title="全市汇总", show_header=True, header_style="bold")
-    for _, label in TOTAL_LABELS:
-        table.add_column(label, justify="right")
-    table.add_row(*[f"{float(t.get(k) or 0):,.2f}" if k == "funding_wan" else f"{int(t.get(k) or 0):,}"
-                    for k, _ in TOTAL_LABELS])
+    table.add_column("指标")
+    table.add_column("数值", justify="right")
+    for key, label in TOTAL_LABELS:
+        value = t.get(key) or 0
+        table.add_row(label, f"{value:,.2f}" if key == "funding_wan" else f"{int(value):,}")
     console.print(table)
     issues = summary.issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {issues.get(s, 0)} 条" for s in SEVERITY_LABELS))
     console.print(f"数据仓库：{summary.warehouse}")
-    for path in summary.outputs:
-        console.print(f"输出：{path}")
+    for line in describe_outputs(summary.outputs):
+        console.print(line)
+
+
+def describe_outputs(paths: list[str]) -> list[str]:
+    """The output folder with its files named and its sub-folders counted (回执 can run to hundreds)."""
+    if not paths:
+        return []
+    files = [Path(p) for p in paths]
+    root = Path(os.path.commonpath([str(f.parent) for f in files]))
+    top = sorted(f.name for f in files if f.parent == root)
+    folders: dict[str, int] = {}
+    for f in files:
+        if f.parent != root:
+            folders[f.relative_to(root).parts[0]] = folders.get(f.relative_to(root).parts[0], 0) + 1
+    lines = [f"输出：{root}"]
+    lines += [f"  {name}" for name in top]
+    lines += [f"  {name}/（{count} 个文件）" for name, count in sorted(folders.items())]
+    return lines
 
 
 def print_status(console: Console, settings: Settings) -> None:

@@ -75,11 +75,12 @@ class Activities(pa.DataFrameModel):
         cols = ["participants", "volunteers", "materials", "boards", "media_reports", "funding_wan"]
         return bool(all(_non_negative_or_null(df[c]).all() for c in cols))
 
-    @pa.dataframe_check(error="a counted row lacks its name, date or participants")
+    @pa.dataframe_check(error="a counted row lacks its name or start date")
     def counted_rows_complete(cls, df: pd.DataFrame) -> bool:
+        """Participants may be empty on a counted row: the rows under a merged participants cell share
+        the figure written once in its first row."""
         rows = df[df["counted"] & ~df["is_unitemized"]]
-        return bool(rows["activity_name"].notna().all() and rows["start_date"].notna().all()
-                    and rows["participants"].notna().all())
+        return bool(rows["activity_name"].notna().all() and rows["start_date"].notna().all())
 
     @pa.dataframe_check(error="funding_wan has more than 2 decimal places")
     def funding_two_places(cls, df: pd.DataFrame) -> bool:

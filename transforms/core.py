@@ -208,8 +208,8 @@ ACTIVITY_COLUMNS = [
 
 def _identity_issues(sha, declared: dict, resolution, units: pd.DataFrame, issues: list) -> None:
     names = dict(zip(units["unit_code"], units["unit_name"]))
-    code_cell = (_none(declared.get("declared_sheet")), _none(declared.get("declared_code_cell")))
-    name_cell = (_none(declared.get("declared_sheet")), _none(declared.get("declared_name_cell")))
+    code_cell = (_none(declared.get("declared_code_sheet")), _none(declared.get("declared_code_cell")))
+    name_cell = (_none(declared.get("declared_name_sheet")), _none(declared.get("declared_name_cell")))
     if resolution.status == "conflict":
         issues.append((sha, make_issue(
             "unit_conflict", sheet=code_cell[0], cell=code_cell[1], raw=declared.get("declared_code"),

@@ -13,7 +13,7 @@ from transforms.declared import DeclaredIdentity, SummarySheet, read_identity, r
 from transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
 from transforms.grid import Book
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
@@ -87,10 +87,10 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "sha256": sha256,
         "declared_code": ident.unit_code.value if ident.unit_code else None,
         "declared_code_cell": ident.unit_code.cell if ident.unit_code else None,
+        "declared_code_sheet": ident.unit_code.sheet if ident.unit_code else None,
         "declared_name": ident.unit_name.value if ident.unit_name else None,
         "declared_name_cell": ident.unit_name.cell if ident.unit_name else None,
-        "declared_sheet": (ident.unit_code or ident.unit_name or ident.reported_on_raw).sheet
-        if (ident.unit_code or ident.unit_name or ident.reported_on_raw) else None,
+        "declared_name_sheet": ident.unit_name.sheet if ident.unit_name else None,
         "reported_at": ident.reported_on,
         "detail_sheet": parsed.detail_sheet,
         "summary_sheet": parsed.summary.sheet if parsed.summary else None,

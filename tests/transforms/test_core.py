@@ -45,7 +45,8 @@ class Raw:
         self.files.append({"sha256": digest, "path": path or f"{n}.xlsx", "received_at": received,
                            "status": status})
         self.declarations.append({"sha256": digest, "declared_code": code, "declared_name": name,
-                                  "declared_sheet": "活动明细", "declared_code_cell": "F2",
+                                  "declared_code_sheet": "活动明细", "declared_code_cell": "F2",
+                                  "declared_name_sheet": "封面",
                                   "declared_name_cell": "B2", "reported_at": reported,
                                   "detail_sheet": "活动明细" if rows else None})
         for i, row in enumerate(rows):
@@ -96,6 +97,9 @@ def test_statuses():
     conflict_row = core.submissions.set_index("file_sha256").loc[conflict]
     assert conflict_row["claimed_unit_codes"] == ["T01", "T02"]
     assert {"unit_unidentified", "unit_conflict", "submission_empty", "outside_window"} <= set(codes(core))
+    cited = {i.code: (i.sheet, i.cell) for _, i in core.issues}
+    assert cited["unit_conflict"] == ("活动明细", "F2")
+    assert cited["unit_unidentified"] == ("封面", "B2")
 
 
 def test_identity_falls_back_to_file_name_then_folder():

@@ -1,14 +1,15 @@
 -- What each readable file says about itself: 单位代码, 填报单位, 填报日期 (with the cells they sit in).
 create table if not exists raw.declarations (
-    campaign_id        varchar not null,
-    sha256             varchar not null,
-    declared_code      varchar,
-    declared_code_cell varchar,
-    declared_name      varchar,
-    declared_name_cell varchar,
-    declared_sheet     varchar,
-    reported_at        date,
-    detail_sheet       varchar,
-    summary_sheet      varchar,
+    campaign_id         varchar not null,
+    sha256              varchar not null,
+    declared_code       varchar,
+    declared_code_cell  varchar,
+    declared_code_sheet varchar,
+    declared_name       varchar,
+    declared_name_cell  varchar,
+    declared_name_sheet varchar,
+    reported_at         date,
+    detail_sheet        varchar,
+    summary_sheet       varchar,
     primary key (campaign_id, sha256)
 );
