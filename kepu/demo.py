@@ -1,10 +1,15 @@
-"""A realistic, deterministic demo city: its unit registry, campaign config and an inbox of filled forms.
+"""A realistic, deterministic demo city: its unit registry, campaign config and an inbox of reports.
 
 `plan_demo_city` decides everything (pure, from one `random.Random(seed)`); `build_demo_city` writes
 the plan to disk and returns the answer key: the city totals a correct pipeline must publish in
 `marts.city_totals`. The inbox holds what a city office meets in a real September: most units on time,
 some late, some missing, one resubmission, one broken workbook, one stray Word file, messy file names,
-合计 rows, a summary-only form, and reports from societies that were not asked to report.
+合计 rows, a summary-only form, reports from societies that were not asked to report, and, from about
+half of the units, forms filled in their own way (kepu.demo_styles: renamed and moved sheets, headers
+further down or over two rows, figures typed as `约500` or `三百`, dates as `9月18日`, 元 instead of
+万元, .xls and .csv). Some files and rows must not count, and the answer key leaves them out exactly as
+SPEC §3 does: a file whose unit cannot be told or is contradicted, a row without a name or dated outside
+the week, and the partner's copy of a joint activity (the organizer's copy counts).
 """
 
 from __future__ import annotations
@@ -23,6 +28,17 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from kepu.deliverables.template import column_sums, fill_form
+from kepu.demo_styles import (
+    MIN_ROWS,
+    SHOWCASES,
+    GridBook,
+    Identity,
+    Layout,
+    book_bytes,
+    draw_layout,
+    lay_out,
+    type_rows,
+)
 from schemas.synonyms import COUNT_FIELDS, SUMMARY_INDICATORS
 
 CAMPAIGN_ID = "2023-science-day"
@@ -243,6 +259,7 @@ KINDS = (
     ),
 )
 ACTIVITY_COUNT = {"district": (6, 12), "town": (2, 8), "school": (1, 6), "society": (1, 5)}
+KIND_BY_TYPE = {k.activity_type: k for k in KINDS}
 
 MESSY_NAMES = (
     "{signed}-科普日报表(终).xlsx",
@@ -253,6 +270,15 @@ MESSY_NAMES = (
 )
 RESUBMISSION_NAME = "{name}（更正）.xlsx"
 STRAY_FILE = "活动照片说明.docx"
+FALLBACK_FILE_NAME = "{name}科普日活动统计表.xlsx"
+"""A form whose 填报单位 and 单位代码 are blank: only its file name says who sent it."""
+FOLDER_ONLY_NAME = "2023年科普日活动统计表.xlsx"
+"""The same form, named like everyone's: only the folder it was collected in says who sent it."""
+OUTSIDERS = ("蓝天应急救援队", "启明星科技兴趣小组", "晨曦科普志愿服务队", "青禾读书会")
+"""Organisations not in the registry that send a form anyway; the first whose name holds no registry name is used."""
+MESSY_SHARE = 0.5
+"""Share of the ordinary reporting units that fill the form in their own way (kepu.demo_styles)."""
+JOINT_NOTE = "与区科协联合举办"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,10 +305,23 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class UncountedRow:
+    """A row a counted file holds that must not reach the totals: `missing_name` (rejected, SPEC §3.3),
+    `outside_window` (dated before the week, §3.3) or `joint_copy` (a partner's copy of a joint activity
+    whose organizer's copy counts, §3.5)."""
+
+    reason: Literal["missing_name", "outside_window", "joint_copy"]
+    activity: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
 class DemoFile:
     """One file put in the inbox: a filled form, a form whose bytes are broken, or a stray non-spreadsheet.
 
-    `current` marks the form version that counts for its unit (readable and not superseded).
+    `activities` are the rows that count when the file is `current` (its unit's countable, newest version);
+    `uncounted` are rows it also holds that never count. `book` holds the cells of a form filled in an
+    office's own way; without it the official form is written. `declared_code` and `signed_as` are the
+    单位代码 and 填报单位 as written ("" when left blank). `traits` name what the file shows, for tests.
     """
 
     relpath: str
@@ -290,12 +329,16 @@ class DemoFile:
     kind: Literal["form", "corrupt", "other"]
     unit: Unit | None = None
     signed_as: str = ""
+    declared_code: str = ""
     reported_on: date | None = None
     activities: tuple[Mapping[str, object], ...] = ()
+    uncounted: tuple[UncountedRow, ...] = ()
     summary: Mapping[str, object] | None = None
     with_detail: bool = True
     with_total_row: bool = False
     current: bool = False
+    book: GridBook | None = None
+    traits: tuple[str, ...] = ()
 
     def records(self) -> list[Mapping[str, object]]:
         """What the file contributes to the totals: its detail rows, or its 汇总表 as one record."""
@@ -304,6 +347,11 @@ class DemoFile:
         if self.with_detail:
             return list(self.activities)
         return [dict(self.summary or {})]
+
+    def written_rows(self) -> list[Mapping[str, object]]:
+        """Every activity row the file holds, counted or not, in date order (as an office lists them)."""
+        rows = [*self.activities, *(u.activity for u in self.uncounted)]
+        return sorted(rows, key=lambda a: a["start_date"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,13 +364,15 @@ class DemoPlan:
 
 @dataclass(frozen=True)
 class DemoCity:
-    """A demo city on disk and its answer key (`expected`: the marts.city_totals row, SPEC §4)."""
+    """A demo city on disk and its answer key: `expected` is the marts.city_totals row (SPEC §4),
+    `expected_units` what marts.unit_totals must show per unit code (units contributing nothing omitted)."""
 
     root: Path
     config_path: Path
     expected: dict[str, object]
     units: int
     files: int
+    expected_units: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def build_demo_city(root: Path, *, seed: int = 2023, scale: float = 1.0) -> DemoCity:
@@ -348,31 +398,40 @@ def build_demo_city(root: Path, *, seed: int = 2023, scale: float = 1.0) -> Demo
         expected=expected_totals(plan),
         units=len(plan.units),
         files=len(plan.files),
+        expected_units=expected_unit_totals(plan),
     )
+
+
+MEASURES = ("activities", *COUNT_FIELDS, "funding_wan")
+
+
+def _measures(records: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """activities, the counts and funding_wan (2 places) summed over records; a record without
+    `activities` is one detail row."""
+    totals: dict[str, object] = {"activities": sum(r.get("activities", 1) for r in records)}
+    for measure in COUNT_FIELDS:
+        totals[measure] = sum(r.get(measure) or 0 for r in records)
+    funding = sum((Decimal(str(r.get("funding_wan") or 0)) for r in records), Decimal(0))
+    totals["funding_wan"] = funding.quantize(Decimal("0.01"))
+    return totals
 
 
 def expected_totals(plan: DemoPlan) -> dict[str, object]:
     """The answer key (SPEC §4 marts.city_totals) computed from the plan."""
-    units_expected = sum(u.expected for u in plan.units)
     current = [f for f in plan.files if f.current]
     reported = [f for f in current if f.unit.expected and f.records()]
-    totals: dict[str, object] = {
+    return {
         "campaign_id": CAMPAIGN_ID,
-        "units_expected": units_expected,
+        "units_expected": sum(u.expected for u in plan.units),
         "units_reported": len(reported),
         "units_on_time": sum(f.received_at.date() <= DEADLINE for f in reported),
-        "activities": 0,
-        **{m: 0 for m in COUNT_FIELDS},
-        "funding_wan": Decimal("0.00"),
+        **_measures([r for f in current for r in f.records()]),
     }
-    for demo_file in current:
-        for record in demo_file.records():
-            totals["activities"] += record.get("activities", 1)
-            for measure in COUNT_FIELDS:
-                totals[measure] += record.get(measure) or 0
-            totals["funding_wan"] += Decimal(str(record.get("funding_wan") or 0))
-    totals["funding_wan"] = totals["funding_wan"].quantize(Decimal("0.01"))
-    return totals
+
+
+def expected_unit_totals(plan: DemoPlan) -> dict[str, dict[str, object]]:
+    """Per unit code, what its current version contributes (the measures of marts.unit_totals)."""
+    return {f.unit.code: _measures(f.records()) for f in plan.files if f.current}
 
 
 def write_registry(path: Path, units: Sequence[Unit]) -> None:
@@ -389,14 +448,16 @@ def write_demo_file(inbox: Path, demo_file: DemoFile) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if demo_file.kind == "other":
         path.write_bytes(_stray_docx_bytes())
+    elif demo_file.book is not None:
+        path.write_bytes(book_bytes(demo_file.book))
     else:
         fill_form(
             path,
             campaign_name=CAMPAIGN_NAME,
             unit_name=demo_file.signed_as,
-            unit_code=demo_file.unit.code,
+            unit_code=demo_file.declared_code,
             reported_on=demo_file.reported_on,
-            activities=demo_file.activities,
+            activities=demo_file.written_rows(),
             summary=demo_file.summary,
             with_total_row=demo_file.with_total_row,
             with_detail=demo_file.with_detail,
@@ -629,18 +690,64 @@ def _plan_societies(rng: random.Random, towns: Sequence[Unit], count: int, taken
 # Planning: submissions
 
 
+@dataclass(frozen=True, slots=True)
+class _JointEvent:
+    """One event two units both report (SPEC §3.5): the organizer (a district) writes `name` at `venue`,
+    its partner `partner_name` at `partner_venue` (the same place, written its own way)."""
+
+    organizer: Unit
+    partner: Unit
+    kind: ActivityKind
+    start: date
+    venue: str
+    name: str
+    partner_name: str
+    partner_venue: str
+
+
+@dataclass
+class _Cast:
+    """Who plays which set piece of the demo; each unit plays at most one identity part.
+
+    `conflict` is (signer, unit whose code the signer wrote); `known_by` maps a unit whose form leaves
+    填报单位 and 单位代码 blank to what alone names it ("identity_file_name" or "identity_folder");
+    `near_miss` maps a unit to the (day, venue) of a joint event where it held a different event of its own."""
+
+    layouts: dict[str, Layout] = field(default_factory=dict)
+    conflict: tuple[Unit, Unit] | None = None
+    known_by: dict[str, str] = field(default_factory=dict)
+    joint: list[_JointEvent] = field(default_factory=list)
+    near_miss: dict[str, tuple[date, str]] = field(default_factory=dict)
+
+    def traits_of(self, unit: Unit) -> tuple[str, ...]:
+        """The set pieces a unit's file shows beyond its rows: organizing a joint event, a near miss."""
+        return (*(("joint_organizer",) if self.joint_organized_by(unit) else ()),
+                *(("near_miss",) if unit.code in self.near_miss else ()))
+
+    def joint_organized_by(self, unit: Unit) -> list[_JointEvent]:
+        return [e for e in self.joint if e.organizer.code == unit.code]
+
+    def joint_partnered_by(self, unit: Unit) -> list[_JointEvent]:
+        return [e for e in self.joint if e.partner.code == unit.code]
+
+
 @dataclass
 class _Submissions:
-    """Decides who reports what and when; `used_slots` keeps (start_date, venue) unique across the
-    city so no two units report what looks like one joint event (SPEC §3.5 would merge them)."""
+    """Decides who reports what and when. `used_slots` keeps (start_date, venue) unique across the city
+    so that no two units report what looks like one joint event (SPEC §3.5 would merge them), except the
+    joint events and the near miss planned on purpose; `joint_rows` holds each organizer's copy of a
+    joint event for its partner to report too."""
 
     rng: random.Random
     units: Sequence[Unit]
     used_slots: set[tuple[date, str]] = field(default_factory=set)
+    joint_rows: dict[tuple[str, date], dict[str, object]] = field(default_factory=dict)
 
     def plan(self) -> list[DemoFile]:
         """Every inbox file, sorted by path. Of the expected units other than districts, ~10% send nothing,
-        one sends a broken workbook, ~10% are late; half the societies not asked (at least two) report anyway."""
+        one sends a broken workbook, ~10% are late; half the societies not asked (at least two) report anyway.
+        One resubmits, one fills only 汇总表, about half of the others fill the form in their own way, and
+        the set pieces of `_cast` are played."""
         rng = self.rng
         expected = [u for u in self.units if u.expected]
         eligible = [u for u in expected if u.unit_type != "district"]
@@ -666,58 +773,266 @@ class _Submissions:
         ordinary = [u for u in reporting if u.code not in (resubmitter.code, summary_only.code)]
         at_root = {u.code for u in rng.sample(ordinary, 3)}
         messy = {u.code: pattern for u, pattern in zip(rng.sample(ordinary, len(MESSY_NAMES)), MESSY_NAMES)}
+        cast = self._cast(ordinary, named=at_root | set(messy))
 
         files: list[DemoFile] = []
         for unit in reporting:
             if unit.code == resubmitter.code:
                 files += self._resubmission(unit)
                 continue
-            activities = self._activities(unit)
-            reported_on, received_at = self._receipt(activities, late=unit.code in late)
+            is_late = unit.code in late
+            if cast.conflict and unit.code == cast.conflict[0].code:
+                files.append(self._conflict(*cast.conflict, late=is_late))
+                continue
+            layout = cast.layouts.get(unit.code)
+            rows = self._rows(unit, cast, layout)
+            traits = cast.traits_of(unit)
             file_name = messy.get(unit.code, "{name}.xlsx").format(name=unit.name, signed=self._signature(unit))
-            folder = "" if unit.code in at_root else unit.folder
-            files.append(self._form(unit, folder, file_name, reported_on, received_at, activities,
-                                    summary_only=unit.code == summary_only.code))
+            relpath = file_name if unit.code in at_root else f"{unit.folder}/{file_name}"
+            if layout is not None:
+                files.append(self._messy_form(unit, relpath, rows, layout, late=is_late, traits=traits))
+                continue
+            known_by = cast.known_by.get(unit.code)
+            if known_by == "identity_file_name":
+                relpath = f"{unit.folder}/{FALLBACK_FILE_NAME.format(name=unit.name)}"
+            elif known_by == "identity_folder":
+                relpath = f"{unit.folder}/{unit.name}/{FOLDER_ONLY_NAME}"
+            files.append(self._form(unit, relpath, rows, late=is_late, summary_only=unit.code == summary_only.code,
+                                    blank_identity=known_by is not None,
+                                    traits=traits + ((known_by,) if known_by else ())))
 
         corrupt_activities = self._activities(corrupt)
         reported_on, received_at = self._receipt(corrupt_activities, late=False)
         files.append(DemoFile(
             relpath=f"{corrupt.folder}/{corrupt.name}.xlsx", received_at=received_at, kind="corrupt",
-            unit=corrupt, signed_as=self._signature(corrupt), reported_on=reported_on,
-            activities=tuple(corrupt_activities), current=False,
+            unit=corrupt, signed_as=self._signature(corrupt), declared_code=corrupt.code, reported_on=reported_on,
+            activities=tuple(corrupt_activities), current=False, traits=("corrupt",),
         ))
+        files.append(self._outsider())
         stray_folder = rng.choice(DISTRICTS)
         files.append(DemoFile(relpath=f"{stray_folder}/{STRAY_FILE}", received_at=self._time_on(date(2023, 9, 25)),
-                              kind="other"))
+                              kind="other", traits=("stray_file",)))
         return sorted(files, key=lambda f: f.relpath)
+
+    def _cast(self, ordinary: Sequence[Unit], *, named: set[str]) -> _Cast:
+        """Choose the units of the set pieces among the ordinary reporting units: two districts organize a
+        joint event with one of their towns or schools, a third unit of the first district holds another
+        event at the same place on the same day (a near miss, counted twice), a town signs a neighbour's
+        code (a conflict), one unit is known only by its file name and one only by its folder; then the
+        layouts: every SHOWCASES entry once, and drawn ones until about MESSY_SHARE of the units have one.
+        `named` are units whose file name is already decided."""
+        rng = self.rng
+        cast = _Cast()
+        taken: set[str] = set()
+
+        def pick(candidates: Sequence[Unit]) -> Unit | None:
+            free = [u for u in candidates if u.code not in taken]
+            if not free:
+                return None
+            unit = rng.choice(free)
+            taken.add(unit.code)
+            return unit
+
+        districts = [u for u in ordinary if u.group == "district"]
+        local = [u for u in ordinary if u.group in ("town", "school")]
+        for district, event in zip(rng.sample(districts, min(2, len(districts))), (self._main_event, self._contest)):
+            partner = pick([u for u in local if u.parent_code == district.code])
+            if partner is not None:
+                cast.joint.append(event(district, partner))
+        if cast.joint:
+            first = cast.joint[0]
+            neighbour = pick([u for u in local if u.parent_code == first.organizer.code])
+            if neighbour is not None:
+                cast.near_miss[neighbour.code] = (first.start, first.venue)
+
+        signer = pick([u for u in ordinary if u.group == "town" and u.expected])
+        if signer is not None:
+            lender = pick([u for u in ordinary if u.group == "town" and u.parent_code == signer.parent_code]) \
+                or pick([u for u in ordinary if u.group != "district"])
+            if lender is not None:
+                cast.conflict = (signer, lender)
+        for source in ("identity_file_name", "identity_folder"):
+            unit = pick([u for u in local if u.code not in named])
+            if unit is not None:
+                cast.known_by[unit.code] = source
+
+        identity_parts = set(cast.known_by) | ({cast.conflict[0].code} if cast.conflict else set())
+        candidates = [u for u in ordinary if u.code not in identity_parts]
+        rng.shuffle(candidates)
+        wanted = max(len(SHOWCASES), round(MESSY_SHARE * len(ordinary)))
+        for showcase, unit in zip([*SHOWCASES, *[""] * len(candidates)], candidates[:wanted]):
+            cast.layouts[unit.code] = draw_layout(rng, showcase)
+        return cast
+
+    def _free_day(self, venue: str) -> date:
+        """A day of the week, after the opening day (the districts' launch), on which `venue` is still free."""
+        days = [CAMPAIGN_START + timedelta(days=n) for n in range(1, (CAMPAIGN_END - CAMPAIGN_START).days + 1)]
+        return self.rng.choice([d for d in days if (d, venue) not in self.used_slots])
+
+    def _main_event(self, district: Unit, partner: Unit) -> _JointEvent:
+        """The district's 主场活动, which a town or school of the district co-organizes and reports as its own."""
+        venue = f"{district.place}体育中心广场"
+        event = _JointEvent(
+            organizer=district, partner=partner, kind=KIND_BY_TYPE["宣传活动"], start=self._free_day(venue),
+            venue=venue, name=f"2023年全国科普日{district.place}主场活动",
+            partner_name=f"全国科普日{district.place}主场宣传活动", partner_venue=venue)
+        self.used_slots.add((event.start, venue))
+        return event
+
+    def _contest(self, district: Unit, partner: Unit) -> _JointEvent:
+        """The district's youth science contest (第N届…), which the partner reports without the edition and
+        with the venue spaced its own way."""
+        venue = f"{district.place}青少年活动中心"
+        edition = _chinese_ordinal(self.rng.randint(15, 38))
+        event = _JointEvent(
+            organizer=district, partner=partner, kind=KIND_BY_TYPE["竞赛"], start=self._free_day(venue),
+            venue=venue, name=f"第{edition}届{district.place}青少年科技创新大赛",
+            partner_name=f"{district.place}青少年科技创新大赛", partner_venue=f"{district.place} 青少年活动中心")
+        self.used_slots.add((event.start, venue))
+        return event
+
+    def _rows(self, unit: Unit, cast: _Cast, layout: Layout | None) -> list[tuple[dict[str, object], str]]:
+        """The unit's rows in file order, each with why it does not count ("" when it counts): its events,
+        the joint events it organizes (counted) or partners (its copy, not counted), a near miss, and the
+        odd rows its layout calls for."""
+        rows = [(a, "") for a in self._activities(unit, minimum=MIN_ROWS.get(layout.showcase, 1) if layout else 1)]
+        for event in cast.joint_organized_by(unit):
+            activity = self._activity(unit, event.kind, event.name, event.start, event.venue)
+            activity["partners"] = self._signature(event.partner)
+            self.joint_rows[event.partner.code, event.start] = activity
+            rows.append((activity, ""))
+        for event in cast.joint_partnered_by(unit):
+            rows.append((self._joint_copy(event), "joint_copy"))
+        if unit.code in cast.near_miss:
+            day, venue = cast.near_miss[unit.code]
+            kind = next(k for k in (KIND_BY_TYPE["义诊咨询"], KIND_BY_TYPE["互动体验"]) if unit.group in k.groups)
+            name = self.rng.choice(kind.names).format(theme=self.rng.choice(THEMES), place=unit.place)
+            rows.append((self._activity(unit, kind, name, day, venue), ""))
+        for reason in layout.odd_rows if layout else ():
+            rows.append((self._odd_row(unit, reason), reason))
+        rows.sort(key=lambda r: r[0]["start_date"])
+        return rows
+
+    def _joint_copy(self, event: _JointEvent) -> dict[str, object]:
+        """The partner's row for a joint event: its own name for it and its own (smaller) head counts."""
+        rng = self.rng
+        original = self.joint_rows[event.partner.code, event.start]
+        participants = max(50, round(original["participants"] * rng.uniform(0.3, 0.7) / 10) * 10)
+        copy = dict(original)
+        copy.update(activity_name=event.partner_name, venue=event.partner_venue,
+                    organizer=self._signature(event.organizer), partners=self._signature(event.partner),
+                    participants=participants, volunteers=min(rng.randint(5, 20), participants),
+                    materials=round(original["materials"] * 0.04) * 10, funding_wan=Decimal("0.00"),
+                    note=JOINT_NOTE)
+        return copy
+
+    def _odd_row(self, unit: Unit, reason: str) -> dict[str, object]:
+        """A row that must not count: an event whose name was left blank, or a warm-up dated before the week."""
+        rng = self.rng
+        kinds = [k for k in KINDS if unit.group in k.groups]
+        kind = rng.choice(kinds)
+        venues = _venues(rng, unit, self.units)
+        while True:
+            venue = _pick_venue(rng, venues, kind)
+            if reason == "outside_window":
+                start = CAMPAIGN_START - timedelta(days=rng.randint(1, 3))
+                name = f"科普日预热：{rng.choice(kind.names).format(theme=rng.choice(THEMES), place=unit.place)}"
+            else:
+                start = CAMPAIGN_START + timedelta(days=rng.randint(0, (CAMPAIGN_END - CAMPAIGN_START).days))
+                name = ""
+            if (start, venue) not in self.used_slots:
+                break
+        activity = self._activity(unit, kind, name, start, venue)
+        if not name:
+            del activity["activity_name"]
+        return activity
+
+    def _signed(self, unit: Unit) -> str:
+        """填报单位 as an office with its own layout writes it: its usual signature, its name or any alias."""
+        return self.rng.choice([self._signature(unit), unit.name, *unit.aliases])
 
     def _form(
         self,
         unit: Unit,
-        folder: str,
-        file_name: str,
-        reported_on: date,
-        received_at: datetime,
-        activities: list[dict[str, object]],
+        relpath: str,
+        rows: list[tuple[dict[str, object], str]],
         *,
+        late: bool,
         summary_only: bool = False,
-        current: bool = True,
+        blank_identity: bool = False,
+        traits: tuple[str, ...] = (),
     ) -> DemoFile:
-        """A filled official form; about a third carry a 合计 row, about a quarter also fill 汇总表 (consistently)."""
+        """A filled official form; about a third carry a 合计 row, about a quarter also fill 汇总表 (consistently).
+        With `blank_identity` its 填报单位 and 单位代码 are left empty."""
         rng = self.rng
-        summary = _summary_of(activities) if summary_only or rng.random() < 0.25 else None
+        written = [a for a, _ in rows]
+        reported_on, received_at = self._receipt(written, late=late)
+        summary = _summary_of(written) if summary_only or rng.random() < 0.25 else None
+        with_total_row = not summary_only and rng.random() < 1 / 3
         return DemoFile(
-            relpath=f"{folder}/{file_name}" if folder else file_name,
+            relpath=relpath,
             received_at=received_at,
             kind="form",
             unit=unit,
-            signed_as=self._signature(unit),
+            signed_as="" if blank_identity else self._signature(unit),
+            declared_code="" if blank_identity else unit.code,
             reported_on=reported_on,
-            activities=tuple(activities),
+            activities=tuple(a for a, reason in rows if not reason),
+            uncounted=tuple(UncountedRow(reason, a) for a, reason in rows if reason),
             summary=summary,
             with_detail=not summary_only,
-            with_total_row=not summary_only and rng.random() < 1 / 3,
-            current=current,
+            with_total_row=with_total_row,
+            current=True,
+            traits=("official_form", *(("summary_only",) if summary_only else ()), *_row_traits(rows), *traits),
+        )
+
+    def _messy_form(self, unit: Unit, relpath: str, rows: list[tuple[dict[str, object], str]], layout: Layout,
+                    *, late: bool, traits: tuple[str, ...] = ()) -> DemoFile:
+        """A form filled in the office's own way: its rows typed and laid out by `layout`."""
+        rng = self.rng
+        table = type_rows(rng, layout, [a for a, _ in rows], CAMPAIGN_END)
+        typed = list(zip(table.rows, (reason for _, reason in rows)))
+        reported_on, received_at = self._receipt(table.rows, late=late)
+        signed_as = self._signed(unit)
+        book = lay_out(layout, Identity(signed_as, unit.code, reported_on), table, campaign_name=CAMPAIGN_NAME,
+                       rng=rng)
+        return DemoFile(
+            relpath=str(Path(relpath).with_suffix(book.suffix)),
+            received_at=received_at,
+            kind="form",
+            unit=unit,
+            signed_as=signed_as,
+            declared_code=unit.code,
+            reported_on=reported_on,
+            activities=tuple(a for a, reason in typed if not reason),
+            uncounted=tuple(UncountedRow(reason, a) for a, reason in typed if reason),
+            current=True,
+            book=book,
+            traits=(*layout.traits(), *_row_traits(rows), *traits),
+        )
+
+    def _conflict(self, signer: Unit, lender: Unit, *, late: bool) -> DemoFile:
+        """A town that filled in a copy of its neighbour's form: its own 填报单位, the neighbour's 单位代码.
+        Held (SPEC §3.1): it counts for neither."""
+        activities = self._activities(signer)
+        reported_on, received_at = self._receipt(activities, late=late)
+        return DemoFile(
+            relpath=f"{signer.folder}/{FALLBACK_FILE_NAME.format(name=signer.name)}", received_at=received_at,
+            kind="form", unit=signer, signed_as=self._signature(signer), declared_code=lender.code,
+            reported_on=reported_on, activities=tuple(activities), current=False, traits=("conflict",),
+        )
+
+    def _outsider(self) -> DemoFile:
+        """A form from an organisation that is not in the registry, dropped at the inbox root. Held as
+        unidentified (SPEC §3.1): nothing in it names a registered unit."""
+        keys = {_TakenNames().key(label) for u in self.units for label in (u.name, *u.aliases)}
+        name = next(n for n in OUTSIDERS if not any(key in n for key in keys if len(key) >= 2))
+        outsider = Unit("", name, "society", CITY_CODE, (), False, "", name)
+        activities = self._activities(outsider)
+        reported_on, received_at = self._receipt(activities, late=False)
+        return DemoFile(
+            relpath=f"{name}2023年科普日活动情况.xlsx", received_at=received_at, kind="form", signed_as=name,
+            reported_on=reported_on, activities=tuple(activities), current=False, traits=("unidentified",),
         )
 
     def _resubmission(self, unit: Unit) -> list[DemoFile]:
@@ -730,12 +1045,19 @@ class _Submissions:
         last_day = max(a.get("end_date") or a["start_date"] for a in corrected)
         first_reported = max(last_day, date(2023, 9, 22)) + timedelta(days=rng.randint(0, 1))
         second_reported = first_reported + timedelta(days=rng.randint(2, 4))
-        return [
-            self._form(unit, unit.folder, f"{unit.name}.xlsx", first_reported, self._time_on(first_reported),
-                       first, current=False),
-            self._form(unit, unit.folder, RESUBMISSION_NAME.format(name=unit.name), second_reported,
-                       self._time_on(second_reported), corrected),
-        ]
+        versions = []
+        for relpath, reported_on, activities, current in (
+            (f"{unit.folder}/{unit.name}.xlsx", first_reported, first, False),
+            (f"{unit.folder}/{RESUBMISSION_NAME.format(name=unit.name)}", second_reported, corrected, True),
+        ):
+            versions.append(DemoFile(
+                relpath=relpath, received_at=self._time_on(reported_on), kind="form", unit=unit,
+                signed_as=self._signature(unit), declared_code=unit.code, reported_on=reported_on,
+                activities=tuple(activities), summary=_summary_of(activities) if rng.random() < 0.25 else None,
+                with_total_row=rng.random() < 1 / 3, current=current,
+                traits=("official_form", "resubmission" if current else "superseded"),
+            ))
+        return versions
 
     def _signature(self, unit: Unit) -> str:
         """What the unit writes as 填报单位: its registry name, or for towns and streets their 科协
@@ -829,6 +1151,11 @@ def _figure(rng: random.Random, bounds: tuple[int, int]) -> int:
     if value >= 200:
         return max(bounds[0], round(value / 10) * 10)
     return value
+
+
+def _row_traits(rows: Sequence[tuple[Mapping[str, object], str]]) -> tuple[str, ...]:
+    """Traits of a file's rows: which kinds of uncounted row it holds."""
+    return tuple(dict.fromkeys(reason for _, reason in rows if reason))
 
 
 def _summary_of(activities: Sequence[Mapping[str, object]]) -> dict[str, object]:

@@ -429,6 +429,15 @@ def _total_label(row: _Row) -> str:
     return next((str(v) for v in candidates if is_total_label(v)), "")
 
 
+def _exact_amount(header: TableHeader, record: dict) -> Decimal:
+    """A row's money before rounding to the 分 of 万元: 3850元 + 3850元 must match a 合计 of 7700元
+    although each row counts as 0.39万元."""
+    sheet = header.sheet
+    r = record["source_row"] - 1 - sheet.first_row
+    parsed = parse_amount(sheet.value(r, header.columns["funding_wan"]))
+    return _in_wan(parsed, header.funding_in_yuan) if parsed.kind == "number" else Decimal(record["funding_wan"])
+
+
 def _check_total(header: TableHeader, row: _Row, out: DetailRows, block_start: int) -> None:
     """A 合计 row is never an activity; its figures are compared with the sum of the rows above it
     (since the previous 小计, for a 小计)."""
@@ -445,9 +454,11 @@ def _check_total(header: TableHeader, row: _Row, out: DetailRows, block_start: i
         reported = _in_wan(parsed, header.funding_in_yuan) if f == "funding_wan" else Decimal(parsed.value)
         if not plausible(f, abs(reported)):
             continue
-        computed = sum((Decimal(r[f]) for r in rows if r.get(f) is not None), Decimal(0))
         if f == "funding_wan":
+            computed = sum((_exact_amount(header, r) for r in rows if r.get(f) is not None), Decimal(0))
             reported, computed = _quantize(reported), _quantize(computed)
+        else:
+            computed = sum((Decimal(r[f]) for r in rows if r.get(f) is not None), Decimal(0))
         if reported != computed:
             out.issues.append(make_issue(
                 "total_row_mismatch", sheet=sheet.name, cell=sheet.address(row.r, c), raw=_cell_text(raw),

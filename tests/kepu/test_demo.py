@@ -1,35 +1,72 @@
-"""The demo city: its registry and inbox are sane and reproducible, and its answer key is right.
+"""The demo city: its registry and inbox are sane and reproducible, its files show the habits of SPEC §2.3,
+and its answer key is right.
 
-The answer key is checked independently of the generator: every file in the inbox is read back with
-calamine, each unit's current version is chosen (newest 填报日期, then mtime), and the data rows that
-are not 合计 are summed.
+Official forms are read back with calamine and compared with the plan. Forms filled in an office's own way
+are checked on disk for what they show (sheets, headers, typed figures and dates, formats); whether they
+read back as intended is what the end-to-end tests settle: the nightly flow must publish exactly the answer
+key, city and unit totals, and keep out exactly what the plan says must not count.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import random
+import re
 import tomllib
 from collections import Counter
-from datetime import date, datetime
-from decimal import Decimal
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
-from python_calamine import CalamineWorkbook
+from hypothesis import given
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from kepu.demo import DemoCity, build_demo_city, plan_demo_city
+from kepu.demo import DemoCity, DemoPlan, build_demo_city, plan_demo_city
+from kepu.demo_styles import (
+    EVERY_COUNT_FORM,
+    SINGLE_DATE_FORMS,
+    YUAN,
+    GridBook,
+    book_bytes,
+    chinese_numeral,
+    count_cell,
+    count_fits,
+    date_cell,
+    draw_layout,
+    type_rows,
+)
 from kepu.deliverables.template import DETAIL_SHEET, SUMMARY_SHEET
 from schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from transforms.values import parse_count, parse_date_span
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 START, END, DEADLINE = date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28)
 MEASURES = (*COUNT_FIELDS, "funding_wan")
+STYLES = (
+    "sheet_renamed", "notes_sheet_first", "hidden_old_copy", "title_rows", "header_moved", "blank_columns",
+    "blank_rows", "split_header", "reordered_columns", "renamed_headers", "contact_column", "single_date_column",
+    "numbers_as_text", "dates_as_text", "money_in_yuan", "total_row", "subtotal_rows", "note_row", "footer",
+    "xls", "csv_utf8_bom", "csv_gbk", "identity_file_name", "identity_folder", "unidentified", "conflict",
+    "missing_name", "outside_window", "joint_organizer", "joint_copy", "near_miss", "official_form",
+    "summary_only", "resubmission", "superseded", "corrupt", "stray_file",
+)
+"""Every habit and set piece the demo city must show at seed 2023 (DemoFile.traits)."""
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory) -> DemoCity:
     return build_demo_city(tmp_path_factory.mktemp("city"), seed=2023)
+
+
+@pytest.fixture(scope="module")
+def plan() -> DemoPlan:
+    return plan_demo_city(seed=2023)
 
 
 def registry(root: Path) -> list[dict[str, str]]:
@@ -49,12 +86,9 @@ def as_number(value) -> float:
     return 0 if value in ("", None) else value
 
 
-def read_form(path: Path) -> dict[str, object] | None:
-    """What one received file says: unit code, 填报日期 and the records it contributes (None if unreadable)."""
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception:
-        return None
+def read_official_form(path: Path) -> dict[str, object]:
+    """The official form's 填报单位, 单位代码, 填报日期, detail rows (合计 left out) and 汇总表 figures."""
+    book = CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(DETAIL_SHEET).to_python()
     header = rows[2]
     column = {f.field: header.index(f.header) for f in DETAIL_FIELDS}
@@ -64,35 +98,31 @@ def read_form(path: Path) -> dict[str, object] | None:
             break
         if "合计" in (row[column["seq"]], row[column["activity_name"]]):
             continue
-        records.append({"activities": 1, **{m: as_number(row[column[m]]) for m in MEASURES}})
-    if not records:
-        amounts = {row[0]: row[2] for row in book.get_sheet_by_name(SUMMARY_SHEET).to_python()[2:]}
-        summary = {i.key: as_number(amounts.get(i.name)) for i in SUMMARY_INDICATORS}
-        if summary["activities"]:
-            records.append(summary)
-    return {"code": rows[1][5], "reported_on": rows[1][8], "mtime": path.stat().st_mtime, "records": records,
-            "path": path}
+        records.append({f: row[column[f]] for f in column})
+    amounts = {row[0]: row[2] for row in book.get_sheet_by_name(SUMMARY_SHEET).to_python()[2:]}
+    return {"name": rows[1][1], "code": rows[1][5], "reported_on": rows[1][8], "records": records,
+            "summary": {i.key: as_number(amounts.get(i.name)) for i in SUMMARY_INDICATORS}}
 
 
-def recompute_totals(root: Path) -> dict[str, object]:
-    """City totals by SPEC §4, from units.csv and the inbox alone."""
-    units = {row["unit_code"]: row for row in registry(root)}
-    versions: dict[str, list[dict]] = {}
-    for path in inbox_files(root):
-        if path.suffix == ".xlsx" and (form := read_form(path)) is not None:
-            versions.setdefault(form["code"], []).append(form)
-    current = [max(v, key=lambda f: (f["reported_on"], f["mtime"])) for v in versions.values()]
-    reported = [f for f in current if units[f["code"]]["expected"] == "true" and f["records"]]
-    records = [r for f in current for r in f["records"]]
-    return {
-        "campaign_id": "2023-science-day",
-        "units_expected": sum(u["expected"] == "true" for u in units.values()),
-        "units_reported": len(reported),
-        "units_on_time": sum(received_day(f["path"]) <= DEADLINE for f in reported),
-        "activities": round(sum(r["activities"] for r in records)),
-        **{m: round(sum(r[m] for r in records)) for m in COUNT_FIELDS},
-        "funding_wan": Decimal(str(round(sum(r["funding_wan"] for r in records), 2))).quantize(Decimal("0.01")),
-    }
+def decoded_csv(data: bytes) -> str:
+    return data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("gbk")
+
+
+def visible_cells(path: Path) -> list[object]:
+    """Every non-empty cell value of a spreadsheet's visible sheets, or of a CSV file."""
+    if path.suffix == ".csv":
+        return [v for row in csv.reader(io.StringIO(decoded_csv(path.read_bytes()))) for v in row if v]
+    book = CalamineWorkbook.from_path(str(path))
+    return [v for meta in book.sheets_metadata if meta.visible == SheetVisibleEnum.Visible
+            for row in book.get_sheet_by_name(meta.name).to_python() for v in row if v != ""]
+
+
+def messy_books(plan: DemoPlan) -> list[GridBook]:
+    return [f.book for f in plan.files if f.book is not None]
+
+
+# ----------------------------------------------------------------------------------------------
+# Registry, config and inbox
 
 
 def test_config_has_the_spec_shape(city):
@@ -132,15 +162,15 @@ def test_registry_composition(city):
     assert by_code["D01T01"]["aliases"].split(";") == ["东升街道办事处", "东升街道科协"]
 
 
-def test_inbox_holds_what_a_real_office_meets(city):
+def test_inbox_holds_what_a_real_office_meets(city, plan):
     files = inbox_files(city.root)
     relpaths = [p.relative_to(city.root / "inbox").as_posix() for p in files]
-    forms = [p for p in files if p.suffix == ".xlsx"]
-    unreadable = [p for p in forms if read_form(p) is None]
+    suffixes = Counter(p.suffix for p in files)
 
-    assert city.files == len(files)
-    assert [p for p in relpaths if not p.endswith(".xlsx")] == [r for r in relpaths if r.endswith("活动照片说明.docx")]
-    assert len(unreadable) == 1
+    assert city.files == len(files) == len(plan.files)
+    assert relpaths == sorted(f.relpath for f in plan.files)
+    assert set(suffixes) == {".xlsx", ".xls", ".csv", ".docx"}
+    assert suffixes[".docx"] == 1 and [r for r in relpaths if r.endswith(".docx")][0].endswith("活动照片说明.docx")
     assert sum("/" not in p for p in relpaths) >= 3
     assert any(p.startswith("市直单位/") for p in relpaths)
     assert any("（更正）" in p for p in relpaths)
@@ -148,16 +178,11 @@ def test_inbox_holds_what_a_real_office_meets(city):
     assert len(relpaths) > 60
 
 
-def test_every_readable_form_names_its_unit_by_code_and_name(city):
-    units = {u["unit_code"]: u for u in registry(city.root)}
-    for path in inbox_files(city.root):
-        form = read_form(path) if path.suffix == ".xlsx" else None
-        if form is None:
-            continue
-        unit = units[form["code"]]
-        signed = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(DETAIL_SHEET).to_python()[1][1]
-        labels = {unit["unit_name"], *unit["aliases"].split(";")}
-        assert signed in labels or signed.removesuffix("科协") in labels
+def test_about_half_of_the_forms_are_filled_in_an_offices_own_way(plan):
+    forms = [f for f in plan.files if f.kind == "form"]
+    own_way = [f for f in forms if f.book is not None]
+
+    assert 0.35 < len(own_way) / len(forms) < 0.65
 
 
 def test_receipt_times_bracket_the_deadline(city):
@@ -170,8 +195,165 @@ def test_receipt_times_bracket_the_deadline(city):
     assert late and len(late) < len(on_time)
 
 
-def test_answer_key_equals_a_recount_of_the_inbox(city):
-    assert recompute_totals(city.root) == city.expected
+def test_official_forms_hold_what_the_plan_says(city, plan):
+    """Every official form reads back (calamine, no kepu code) as the planned identity, rows and 汇总表."""
+    official = [f for f in plan.files if f.kind == "form" and f.book is None]
+    assert len(official) > 30
+    for demo_file in official:
+        form = read_official_form(city.root / "inbox" / demo_file.relpath)
+        written = demo_file.written_rows() if demo_file.with_detail else []
+
+        assert (form["name"], form["code"]) == (demo_file.signed_as, demo_file.declared_code), demo_file.relpath
+        assert form["reported_on"] == demo_file.reported_on
+        assert [r["activity_name"] for r in form["records"]] == [a.get("activity_name", "") for a in written]
+        for record, activity in zip(form["records"], written):
+            assert record["start_date"] == activity["start_date"]
+            for measure in MEASURES:
+                assert as_number(record[measure]) == float(activity.get(measure) or 0), (demo_file.relpath, measure)
+        if demo_file.summary is not None:
+            assert form["summary"] == {k: float(v) for k, v in demo_file.summary.items()}
+
+
+def test_official_forms_name_their_unit_by_code_and_name(city, plan):
+    """A form signs with the unit's name or alias and its own code, except the set pieces that test
+    identity: blank (known by file name or folder only), or someone else's code (a conflict)."""
+    units = {u["unit_code"]: u for u in registry(city.root)}
+    for demo_file in plan.files:
+        if demo_file.kind != "form" or demo_file.book is not None or demo_file.unit is None:
+            continue
+        if {"identity_file_name", "identity_folder"} & set(demo_file.traits):
+            assert (demo_file.signed_as, demo_file.declared_code) == ("", "")
+            continue
+        unit = units[demo_file.unit.code]
+        labels = {unit["unit_name"], *unit["aliases"].split(";")}
+        assert demo_file.signed_as in labels or demo_file.signed_as.removesuffix("科协") in labels
+        if "conflict" in demo_file.traits:
+            assert demo_file.declared_code in units and demo_file.declared_code != unit["unit_code"]
+        else:
+            assert demo_file.declared_code == unit["unit_code"]
+
+
+# ----------------------------------------------------------------------------------------------
+# What the messy files show
+
+
+def test_every_style_occurs_at_seed_2023(plan):
+    traits = Counter(t for f in plan.files for t in f.traits)
+
+    assert set(STYLES) <= set(traits), set(STYLES) - set(traits)
+    assert traits["joint_copy"] == traits["joint_organizer"] == 2
+    assert traits["unidentified"] == traits["conflict"] == traits["near_miss"] == 1
+
+
+def test_every_showcase_is_played_at_any_seed_and_scale():
+    for seed, scale in ((1, 0.5), (7, 0.5), (2023, 1.0), (99, 2.0)):
+        traits = {t for f in plan_demo_city(seed=seed, scale=scale).files for t in f.traits}
+        assert set(STYLES) <= traits, (seed, scale, set(STYLES) - traits)
+
+
+def test_sheets_are_renamed_moved_and_old_copies_hidden(city, plan):
+    """On disk: a 说明 sheet before the table, a hidden earlier draft with other figures, renamed tables."""
+    layouts = []
+    for demo_file in plan.files:
+        if demo_file.book is None or demo_file.book.file_format == "csv":
+            continue
+        book = CalamineWorkbook.from_path(str(city.root / "inbox" / demo_file.relpath))
+        layouts.append([(m.name, m.visible == SheetVisibleEnum.Visible) for m in book.sheets_metadata])
+        hidden = [m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible]
+        if hidden:
+            visible = book.get_sheet_by_name(book.sheets_metadata[-1].name).to_python()
+            assert book.get_sheet_by_name(hidden[0]).to_python() != visible
+
+    assert any(sheets[0] == ("说明", True) and sheets[-1] == ("Sheet1", True) for sheets in layouts)
+    assert any(not all(visible for _, visible in sheets[:-1]) for sheets in layouts)
+    assert {name for sheets in layouts for name, _ in sheets} >= {"Sheet1", "科普日活动", "活动明细"}
+
+
+def test_headers_move_split_and_get_renamed(plan):
+    positions, labels, split = [], set(), False
+    for book in messy_books(plan):
+        table = book.sheets[-1]
+        row, col = next((r, c) for r, c, v in table.cells if v == "序号")
+        positions.append((row, col))
+        labels |= {v for r, _, v in table.cells if r in (row, row + 1) and isinstance(v, str)}
+        split |= any(r0 == row and r1 == row + 1 for r0, _, r1, _ in table.merged)
+
+    assert any(4 <= r <= 11 and 1 <= c <= 3 for r, c in positions), "a header on rows 5–12 from column B–D"
+    assert {"参加人数", "受众人次", "参与群众", "展版", "活动类型", "活动日期", "联系人", "经费（元）"} <= labels
+    assert {"活动时间", "开始", "结束", "发放资料", "（份）"} <= labels
+    assert split, "a header over two merged rows"
+
+
+def test_figures_and_dates_are_typed_every_way(city, plan):
+    texts = [v for f in plan.files if f.book is not None
+             for v in visible_cells(city.root / "inbox" / f.relpath) if isinstance(v, str)]
+    floats = [v for f in plan.files if f.book is not None and f.book.file_format != "csv"
+              for v in visible_cells(city.root / "inbox" / f.relpath) if isinstance(v, float)]
+    patterns = {
+        "约500": r"约\d+", "300余": r"\d+余", "4000多": r"\d+多", "1.2万": r"\d+(\.\d)?万", "２５０": r"[０-９]+",
+        "三百": r"[一二两三四五六七八九十百千零]+", "300人": r"\d+人", "3,000": r"\d{1,3}(,\d{3})+",
+        "—": "—", "/": "/", "无": "无", "2023.9.18": r"2023\.9\.\d+", "2023/9/18": r"2023/9/\d+",
+        "2023年9月18日": r"2023年9月\d+日", "9月18日": r"9月\d+日", "9.18": r"9\.\d+",
+        "9月18日-20日": r"9月\d+日-\d+日", "3850元": r"\d+元", "合计": "合计", "小计": "小计", "注：…": r"注：.+",
+        "填表人": r"填表人：.+", "审核人": r"审核人：.+", "联系电话": r"联系电话：\d+",
+    }
+    missing = [example for example, pattern in patterns.items()
+               if not any(re.fullmatch(pattern, t) for t in texts)]
+
+    assert not missing
+    assert any(9.17 <= v <= 9.23 for v in floats), "a date typed as the number 9.18"
+
+
+def test_files_come_as_xls_and_csv_in_both_encodings(city, plan):
+    suffixes = Counter(Path(f.relpath).suffix for f in plan.files)
+    csvs = [(city.root / "inbox" / f.relpath).read_bytes() for f in plan.files if f.relpath.endswith(".csv")]
+    xls = [(city.root / "inbox" / f.relpath).read_bytes() for f in plan.files if f.relpath.endswith(".xls")]
+
+    assert suffixes[".xls"] >= 1 and suffixes[".csv"] >= 2
+    assert all(data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" for data in xls)
+    assert any(data.startswith(b"\xef\xbb\xbf") for data in csvs)
+    gbk = [data for data in csvs if not data.startswith(b"\xef\xbb\xbf")]
+    assert gbk
+    for data in gbk:
+        with pytest.raises(UnicodeDecodeError):
+            data.decode("utf-8")
+        assert "填报单位" in data.decode("gbk")
+
+
+# ----------------------------------------------------------------------------------------------
+# Typed values say exactly the planned figure
+
+
+@given(st.integers(min_value=0, max_value=50_000), st.sampled_from([*EVERY_COUNT_FORM, "text", "number"]))
+def test_every_way_of_typing_a_count_reads_back_as_the_count(value, form):
+    if not count_fits(value, form):
+        return
+    cell = count_cell(value, form, "人")
+    parsed = parse_count(cell)
+
+    assert (parsed.value or 0) == value, (value, form, cell)
+
+
+@given(st.integers(min_value=1, max_value=9999))
+def test_chinese_numerals_read_back(value):
+    assert parse_count(chinese_numeral(value)).value == value
+
+
+@given(st.dates(min_value=date(2023, 9, 1), max_value=date(2023, 9, 30)),
+       st.sampled_from(SINGLE_DATE_FORMS + ("cell",)), st.integers(min_value=0, max_value=5))
+def test_every_way_of_typing_a_date_reads_back_as_the_date(day, form, days):
+    if form == "number" and day.day % 10 == 0:
+        return
+    end = min(day + timedelta(days=days + 1), date(2023, 9, 30))
+    single = parse_date_span(date_cell(day, None, form), 2023)
+    span = parse_date_span(date_cell(day, end, "range"), 2023)
+
+    assert (single.start, single.end) == (day, None)
+    assert (span.start, span.end) == (day, end)
+
+
+# ----------------------------------------------------------------------------------------------
+# The answer key
 
 
 def test_answer_key_shape(city):
@@ -184,10 +366,65 @@ def test_answer_key_shape(city):
     assert 0.7 < expected["units_reported"] / expected["units_expected"] < 0.95
 
 
+def test_answer_key_at_seed_2023(city):
+    """The totals the nightly flow must publish for `kepu demo` (pinned, so a change is seen and reviewed)."""
+    assert city.expected == {
+        "campaign_id": "2023-science-day", "units_expected": 78, "units_reported": 68, "units_on_time": 60,
+        "activities": 360, "participants": 279757, "volunteers": 7425, "materials": 488645, "boards": 5049,
+        "media_reports": 519, "funding_wan": Decimal("408.93"),
+    }
+
+
+def test_answer_key_sums_the_unit_keys(city):
+    units = city.expected_units.values()
+
+    for measure in ("activities", *MEASURES):
+        assert sum(u[measure] for u in units) == city.expected[measure], measure
+
+
+def test_answer_key_leaves_out_what_must_not_count(plan):
+    """Held, broken and superseded files are not current; rows that do not count are what SPEC §3 says."""
+    current_units = [f.unit.code for f in plan.files if f.current]
+    counted = {(a["start_date"], a["venue"].replace(" ", ""), f.unit.code): a
+               for f in plan.files if f.current for a in f.activities}
+
+    assert len(current_units) == len(set(current_units))
+    for demo_file in plan.files:
+        if {"conflict", "unidentified", "corrupt", "superseded"} & set(demo_file.traits):
+            assert not demo_file.current and demo_file.records() == []
+        for row in demo_file.uncounted:
+            activity = row.activity
+            if row.reason == "missing_name":
+                assert not activity.get("activity_name") and START <= activity["start_date"] <= END
+            elif row.reason == "outside_window":
+                assert activity["activity_name"] and activity["start_date"] < START
+            else:
+                organizer = [a for (day, venue, unit), a in counted.items()
+                             if (day, venue) == (activity["start_date"], activity["venue"].replace(" ", ""))
+                             and unit != demo_file.unit.code and a["organizer"] == activity["organizer"]]
+                assert len(organizer) == 1 and organizer[0]["activity_name"] != activity["activity_name"]
+
+
+def test_money_in_yuan_is_rounded_half_up():
+    """In a 经费（元） column the first amount ends in 50 over an even hundredths digit, where half-up and
+    banker's rounding part: the row's 万元 is the half-up one (3850 元 → 0.39, not 0.38)."""
+    layout = replace(draw_layout(random.Random(0), "yuan"), numbers="plain")
+    rows = [{"activity_name": "科普讲座", "activity_type": "讲座报告", "start_date": START, "participants": 80,
+             "funding_wan": Decimal(fen) / 100} for fen in (38, 120, 0)]
+    table = type_rows(random.Random(1), layout, rows, END)
+    amounts = [line.cells[YUAN] for line in table.lines if line.kind == "activity"]
+
+    assert amounts[0] % 200 == 50 and amounts[2] == 0
+    for amount, row in zip(amounts, table.rows):
+        assert row["funding_wan"] == (Decimal(amount) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert table.rows[0]["funding_wan"] != (Decimal(amounts[0]) / 10000).quantize(Decimal("0.01"))
+
+
 def test_same_seed_gives_the_same_city(city, tmp_path):
     again = build_demo_city(tmp_path / "again", seed=2023)
 
     assert again.expected == city.expected
+    assert again.expected_units == city.expected_units
     assert (again.root / "units.csv").read_bytes() == (city.root / "units.csv").read_bytes()
     first, second = inbox_files(city.root), inbox_files(again.root)
     assert [p.relative_to(city.root) for p in first] == [p.relative_to(again.root) for p in second]
@@ -196,21 +433,32 @@ def test_same_seed_gives_the_same_city(city, tmp_path):
         assert a.stat().st_mtime == b.stat().st_mtime, a
 
 
+def test_same_seed_gives_the_same_plan_and_bytes():
+    first, second = plan_demo_city(seed=5, scale=0.5), plan_demo_city(seed=5, scale=0.5)
+
+    assert first == second
+    assert [book_bytes(b) for b in messy_books(first)] == [book_bytes(b) for b in messy_books(second)]
+
+
 def test_another_seed_gives_another_city():
     assert plan_demo_city(seed=1) != plan_demo_city(seed=2)
 
 
-def test_generated_activities_are_plausible():
-    plan = plan_demo_city(seed=2023)
-    slots: dict[tuple, str] = {}
+def test_generated_activities_are_plausible(plan):
+    """Counted rows fall in the week, volunteers never exceed participants, money stays small; and no two
+    units share a (day, venue) except at the joint events and their planned near miss."""
+    slots: dict[tuple, set[str]] = {}
     for demo_file in plan.files:
         for activity in demo_file.activities:
             assert START <= activity["start_date"] <= activity.get("end_date", activity["start_date"]) <= END
-            assert 0 <= activity["volunteers"] <= activity["participants"]
-            assert Decimal("0") <= activity["funding_wan"] <= Decimal("3.00")
-            assert activity["funding_wan"].as_tuple().exponent >= -2
-            slot = (activity["start_date"], activity["venue"])
-            assert slots.setdefault(slot, demo_file.unit.code) == demo_file.unit.code, slot
+            assert 0 <= activity.get("volunteers", 0) <= activity["participants"]
+            assert Decimal("0") <= Decimal(str(activity["funding_wan"])) <= Decimal("3.05")
+            assert Decimal(str(activity["funding_wan"])).as_tuple().exponent >= -2
+            if demo_file.current:
+                slots.setdefault((activity["start_date"], activity["venue"]), set()).add(demo_file.unit.code)
+    shared = [slot for slot, units in slots.items() if len(units) > 1]
+
+    assert len(shared) == 1, shared
 
 
 def test_scale_multiplies_towns_schools_and_societies():
@@ -227,3 +475,72 @@ def test_refuses_an_inbox_that_already_holds_files(tmp_path):
 
     with pytest.raises(FileExistsError):
         build_demo_city(tmp_path)
+
+
+# ----------------------------------------------------------------------------------------------
+# End to end: the nightly flow publishes exactly the answer key
+
+
+@pytest.fixture(scope="module", params=[(2023, 1.0), (11, 0.5)], ids=["seed2023", "seed11-half"])
+def published(request, tmp_path_factory, prefect_harness) -> tuple[DemoCity, DemoPlan]:
+    """A demo city after one nightly run; seed 2023 is the session's `demo_city`."""
+    seed, scale = request.param
+    if (seed, scale) == (2023, 1.0):
+        city = request.getfixturevalue("demo_city")
+    else:
+        from flows.nightly import run
+
+        city = build_demo_city(tmp_path_factory.mktemp("published") / "city", seed=seed, scale=scale)
+        assert run(city.config_path).outcome == "published"
+    return city, plan_demo_city(seed=seed, scale=scale)
+
+
+def query(city: DemoCity, sql: str) -> list[dict]:
+    con = duckdb.connect(str(city.root / "warehouse" / "kepu.duckdb"), read_only=True)
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def test_city_totals_equal_the_answer_key(published):
+    city, _ = published
+
+    assert query(city, "select * from marts.city_totals") == [city.expected]
+
+
+def test_unit_totals_equal_the_answer_key(published):
+    city, _ = published
+    rows = query(city, "select unit_code, activities, participants, volunteers, materials, boards, media_reports, "
+                       "funding_wan from marts.unit_totals where submission_status is not null")
+
+    assert {r.pop("unit_code"): r for r in rows} == city.expected_units
+
+
+def test_the_warehouse_keeps_out_what_must_not_count(published):
+    """Held files, rejected and out-of-window rows, and partners' copies of joint events are in the
+    warehouse, marked as the plan says; the near miss counts twice."""
+    city, plan = published
+    by_trait = {t: [f for f in plan.files if t in f.traits] for t in ("identity_file_name", "identity_folder")}
+    submissions = {r["file_path"]: r for r in query(city, "select * from core.submissions")}
+    activities = query(city, "select a.*, s.is_current from core.activities a join core.submissions s "
+                             "on s.file_sha256 = a.file_sha256")
+    current = [a for a in activities if a["is_current"]]
+    uncounted = Counter(u.reason for f in plan.files if f.current for u in f.uncounted)
+    duplicates = [a for a in current if a["duplicate_of"] is not None]
+    kept = {a["activity_id"]: a for a in current if a["activity_id"] in {d["duplicate_of"] for d in duplicates}}
+    near_miss = next(f for f in plan.files if "near_miss" in f.traits)
+    organizers = {f.unit.code for f in plan.files if "joint_organizer" in f.traits}
+
+    assert sorted(s["status"] for s in submissions.values() if s["status"] in ("conflict", "unidentified")) == \
+        ["conflict", "unidentified"]
+    assert [submissions[f.relpath]["identified_by"] for f in by_trait["identity_file_name"]] == ["file_name"]
+    assert [submissions[f.relpath]["identified_by"] for f in by_trait["identity_folder"]] == ["folder"]
+    assert sum(a["reject_code"] == "missing_activity_name" for a in current) == uncounted["missing_name"]
+    assert sum(a["row_status"] == "ok" and not a["in_window"] for a in current) == uncounted["outside_window"]
+    assert len(duplicates) == uncounted["joint_copy"] == 2
+    assert {kept[d["duplicate_of"]]["unit_code"] for d in duplicates} == organizers
+    assert sum(a["unit_code"] == near_miss.unit.code and a["counted"] and a["duplicate_of"] is None
+               for a in current) == len(near_miss.activities)
