@@ -28,6 +28,25 @@ def _max_rss_mb() -> tuple[float, float]:
     return own, children
 
 
+class StageClock:
+    """Seconds between the flow's progress reports: Prefect start-up, scan, parse, load, outputs."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.stage = "prefect start"
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == self.stage:
+            return
+        now = time.perf_counter()
+        self.seconds[self.stage] = self.seconds.get(self.stage, 0) + now - self.last
+        self.stage, self.last = stage, now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.seconds.items())
+
+
 def bench_parse(inbox: Path) -> tuple[int, int, float]:
     from kepu.inbox import ReadError, read_book
     from transforms.submission import parse_book
@@ -50,6 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from flows.nightly import run
+    from kepu import progress
     from kepu.demo import build_demo_city
 
     with tempfile.TemporaryDirectory(prefix="kepu-bench-") as tmp:
@@ -65,9 +85,12 @@ def main() -> None:
         for runner in args.runners.split(","):
             warehouse = Path(tmp) / f"{runner}.duckdb"
             out = Path(tmp) / f"out-{runner}"
+            stages = StageClock()
+            stop = progress.listen(stages)
             started = time.perf_counter()
             summary = run(city.config_path, warehouse=warehouse, out=out, task_runner=runner)
             first = time.perf_counter() - started
+            stop()
             started = time.perf_counter()
             again = run(city.config_path, warehouse=warehouse, out=out, task_runner=runner)
             second = time.perf_counter() - started
@@ -75,6 +98,7 @@ def main() -> None:
             print(f"runner {runner:8s}: first run {first:6.1f} s ({summary.files_parsed} files parsed), "
                   f"rerun {second:5.1f} s ({again.files_parsed} parsed); totals match generator: {ok}; "
                   f"warehouse {warehouse.stat().st_size / 1e6:.1f} MB")
+            print(f"  first run by stage: {stages}")
         own, children = _max_rss_mb()
         print(f"peak memory: {own:.0f} MB in this process, {children:.0f} MB in the largest child")
 

@@ -176,3 +176,25 @@ def test_a_conflicting_file_goes_back_to_both_units_and_the_current_version_lead
     assert header["版本"] == "—（未计入汇总）"
     assert header["报送情况"].startswith("待核实；")
     assert dict(header_fields(a, CAMPAIGN))["报送情况"].startswith("逾期报送（逾期 2 天）")
+
+
+def test_unchanged_receipts_are_not_rewritten(tmp_path):
+    from kepu.deliverables.receipts import write_receipts
+
+    submissions = [{"unit_code": "A", "unit_name": "甲街道", "file_sha256": "v1", "file_path": "甲.xlsx",
+                    "received_at": pd.Timestamp("2023-09-20 10:00"), "status": "accepted", "version": 1,
+                    "is_current": True}]
+    note = {"file_sha256": "v1", "severity": "info", "code": "approximate_value", "cell": "I6"}
+    first = write_receipts(build_receipts(tiny_marts(submissions, [note]), CAMPAIGN), CAMPAIGN, tmp_path)
+    (path,) = first
+    stamp = path.stat().st_mtime_ns
+    (tmp_path / "已撤销单位.xlsx").write_bytes(b"old receipt")
+
+    again = write_receipts(build_receipts(tiny_marts(submissions, [note]), CAMPAIGN), CAMPAIGN, tmp_path)
+    assert again == first and path.stat().st_mtime_ns == stamp
+    assert not (tmp_path / "已撤销单位.xlsx").exists()
+
+    changed = write_receipts(build_receipts(tiny_marts(submissions, [
+        note, {"file_sha256": "v1", "code": "invalid_participants", "cell": "I5"}]), CAMPAIGN), CAMPAIGN, tmp_path)
+    assert changed == first and path.stat().st_mtime_ns != stamp
+    assert any("活动明细!I5" in row for row in sheet_values(path))
