@@ -10,7 +10,8 @@ A file in conflict (its code and 填报单位 name two units) is reported to bot
 from __future__ import annotations
 
 import hashlib
-import json
+import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from kepu.deliverables.city_tables import (
     SUBMISSION_LABELS,
     issue_rows,
 )
-from kepu.deliverables.files import safe_filename, write_atomically, write_text
+from kepu.deliverables.files import safe_filename, write_atomically
 from kepu.deliverables.sheets import SheetWriter, Styles
 from kepu.deliverables.source import Marts
 from kepu.deliverables.tables import DATE, DATETIME, ORDINAL, Column, Table, is_missing, normalise
@@ -176,35 +177,40 @@ def receipt_names(receipts: list[Receipt]) -> list[str]:
             for s, r in zip(stems, receipts)]
 
 
-MANIFEST = ".manifest.json"
-"""Digest of what each receipt says, so a nightly run rewrites only the receipts whose content changed
-(writing one takes ~13 ms; a province has thousands)."""
-
-
 def receipt_digest(receipt: Receipt, campaign: Campaign) -> str:
+    """What a receipt says, hashed; kept in the workbook's properties (dc:identifier) so a nightly run
+    rewrites only receipts whose content changed (one takes ~13 ms to write; a province has thousands)."""
     content = (header_fields(receipt, campaign), receipt.totals.rows, receipt.issues.rows, receipt.activities.rows)
     return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
+
+
+_IDENTIFIER = re.compile(r"<dc:identifier>([0-9a-f]{64})</dc:identifier>")
+
+
+def written_digest(path: Path) -> str | None:
+    """The digest stored in an existing receipt, or None."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            match = _IDENTIFIER.search(zf.read("docProps/core.xml").decode("utf-8"))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    return match.group(1) if match else None
 
 
 def write_receipts(receipts: list[Receipt], campaign: Campaign, folder: Path) -> list[Path]:
     """Every receipt in `folder`, rewritten only where its content changed; receipts left there by
     earlier runs for units that no longer get one are removed."""
-    manifest_path = folder / MANIFEST
-    try:
-        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = {}
-    digests: dict[str, str] = {}
     written = []
     for receipt, name in zip(receipts, receipt_names(receipts)):
         path = folder / name
-        digests[name] = receipt_digest(receipt, campaign)
-        if previous.get(name) != digests[name] or not path.is_file():
-            write_atomically(path, receipt_workbook(receipt, campaign).save)
+        digest = receipt_digest(receipt, campaign)
+        if written_digest(path) != digest:
+            workbook = receipt_workbook(receipt, campaign)
+            workbook.properties.identifier = digest
+            write_atomically(path, workbook.save)
         written.append(path)
+    keep = {p.name for p in written}
     for old in folder.glob("*.xlsx") if folder.is_dir() else ():
-        if old.name not in digests and not old.name.startswith("."):
+        if old.name not in keep and not old.name.startswith("."):
             old.unlink()
-    if folder.is_dir():
-        write_text(manifest_path, json.dumps(digests, ensure_ascii=False, indent=0, sort_keys=True))
     return written
