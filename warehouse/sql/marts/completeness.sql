@@ -32,7 +32,7 @@ select
     end as status,
     coalesce(c.received_at, h.received_at) as received_at,
     case when c.unit_code is not null
-         then greatest(0, date_diff('day', k.deadline, cast(c.received_at as date)))
+         then greatest(0, date_diff('day', k.deadline, cast(c.received_at as date)))::integer
     end as days_late,
     coalesce(c.file_path, h.file_path) as file_path,
     case when c.unit_code is null and h.unit_code is not null then h.statuses end as held_reason

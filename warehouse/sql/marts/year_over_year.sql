@@ -20,8 +20,9 @@ select
     m.measure,
     m.current_value,
     p.current_value as previous_value,
-    m.current_value - p.current_value as change,
-    case when p.current_value > 0 then round((m.current_value - p.current_value) / p.current_value, 4) end
+    (m.current_value - p.current_value)::decimal(18, 2) as change,
+    case when p.current_value > 0
+         then round((m.current_value - p.current_value)::double / p.current_value::double, 4) end
         as change_ratio
 from measures as m
 left join measures as p on p.campaign_id = m.previous_campaign_id and p.measure = m.measure;
