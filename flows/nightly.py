@@ -148,16 +148,10 @@ def write_outputs(settings: Settings) -> list[str]:
 
 @task(name="summarise")
 def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
-    cid = settings.campaign.campaign_id
-    totals = state.fetch_records(settings.warehouse, "select * from marts.city_totals where campaign_id = ?", [cid])
-    summary.city_totals = totals[0] if totals else {}
-    completeness = state.fetch(settings.warehouse,
-                               "select status, count(*) n from marts.completeness where campaign_id = ? group by 1",
-                               [cid])
-    summary.completeness = dict(zip(completeness["status"], completeness["n"].astype(int)))
-    issues = state.fetch(settings.warehouse,
-                         "select severity, count(*) n from audit.issues where campaign_id = ? group by 1", [cid])
-    summary.issues = dict(zip(issues["severity"], issues["n"].astype(int)))
+    published = state.published_summary(settings.warehouse, settings.campaign.campaign_id)
+    summary.city_totals = published.city_totals
+    summary.completeness = published.completeness
+    summary.issues = published.issues
     summary.warehouse = str(settings.warehouse)
     return summary
 

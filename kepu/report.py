@@ -65,36 +65,24 @@ def describe_outputs(paths: list[str]) -> list[str]:
 def print_status(console: Console, settings: Settings) -> None:
     cid = settings.campaign.campaign_id
     wh = settings.warehouse
-    by_district = state.fetch(wh, """
-        select district_name,
-               count(*) as expected,
-               count(*) filter (where status = 'on_time') as on_time,
-               count(*) filter (where status = 'late') as late,
-               count(*) filter (where status = 'held') as held,
-               count(*) filter (where status = 'missing') as missing
-        from marts.completeness where campaign_id = ? group by all order by min(district_code)""", [cid])
     table = Table(title=f"{settings.campaign.name} 报送情况（截止 {settings.campaign.deadline}）", header_style="bold")
     for label in ("区县", "应报", "按时", "逾期", "待核实", "未报"):
         table.add_column(label, justify="left" if label == "区县" else "right")
-    for row in by_district.itertuples(index=False):
-        table.add_row(str(row.district_name), *(f"{int(v)}" for v in row[1:]))
+    for row in state.completeness_by_district(wh, cid):
+        table.add_row(str(row["district_name"]), *(str(row[k]) for k in ("expected", "on_time", "late", "held",
+                                                                        "missing")))
     console.print(table)
-    chase = state.fetch(wh, """
-        select district_name, unit_name, status from marts.completeness
-        where campaign_id = ? and status in ('missing', 'held') order by district_code, unit_code""", [cid])
-    if len(chase):
+    chase = state.chase_list(wh, cid)
+    if chase:
         console.print("催报名单：" + "；".join(
-            f"{r.district_name} {r.unit_name}（{STATUS_LABELS[r.status]}）" for r in chase.itertuples()))
-    issues = state.fetch(wh, "select severity, count(*) n from audit.issues where campaign_id = ? group by 1", [cid])
-    counts = dict(zip(issues["severity"], issues["n"]))
-    console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0))} 条" for s in SEVERITY_LABELS))
-    runs = state.fetch(wh, """select run_id, started_at, finished_at, files_seen, files_new, files_changed,
-                                     files_parsed, outcome, message
-                              from audit.runs where campaign_id = ? order by started_at desc limit 5""", [cid])
+            f"{r['district_name']} {r['unit_name']}（{STATUS_LABELS[r['status']]}）" for r in chase))
+    counts = state.published_summary(wh, cid).issues
+    console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
     table = Table(title="最近运行", header_style="bold")
     for label in ("运行", "开始", "结束", "文件", "新增", "变更", "解析", "结果"):
         table.add_column(label)
-    for r in runs.itertuples(index=False):
-        table.add_row(r.run_id, str(r.started_at), str(r.finished_at), str(r.files_seen), str(r.files_new),
-                      str(r.files_changed), str(r.files_parsed), "已发布" if r.outcome == "published" else f"失败：{r.message}")
+    for r in state.recent_runs(wh, cid):
+        outcome = "已发布" if r["outcome"] == "published" else f"失败：{r['message']}"
+        table.add_row(r["run_id"], str(r["started_at"]), str(r["finished_at"]), str(r["files_seen"]),
+                      str(r["files_new"]), str(r["files_changed"]), str(r["files_parsed"]), outcome)
     console.print(table)

@@ -91,15 +91,6 @@ def duplicate_copies(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.Dat
         where s.campaign_id = ? and s.path <> f.path""", [campaign_id]).df()
 
 
-def fetch(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:
-    """One query against the published warehouse, as a frame."""
-    con = read_only(warehouse)
-    try:
-        return con.execute(sql, params or []).df()
-    finally:
-        con.close()
-
-
 def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list[dict]:
     """One query against the published warehouse, as dicts of exact Python values (decimals stay Decimal)."""
     con = read_only(warehouse)
@@ -109,3 +100,45 @@ def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list
         return [dict(zip(names, row)) for row in cursor.fetchall()]
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class PublishedSummary:
+    """The headline of a published campaign: city totals, units by completeness status, issues by severity."""
+
+    city_totals: dict
+    completeness: dict[str, int]
+    issues: dict[str, int]
+
+
+def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
+    totals = fetch_records(warehouse, "select * from marts.city_totals where campaign_id = ?", [campaign_id])
+    completeness = fetch_records(warehouse, """select status, count(*) as n from marts.completeness
+                                               where campaign_id = ? group by status""", [campaign_id])
+    issues = fetch_records(warehouse, """select severity, count(*) as n from audit.issues
+                                         where campaign_id = ? group by severity""", [campaign_id])
+    return PublishedSummary(totals[0] if totals else {}, {r["status"]: r["n"] for r in completeness},
+                            {r["severity"]: r["n"] for r in issues})
+
+
+def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:
+    return fetch_records(warehouse, """
+        select district_name,
+               count(*) as expected,
+               count(*) filter (where status = 'on_time') as on_time,
+               count(*) filter (where status = 'late') as late,
+               count(*) filter (where status = 'held') as held,
+               count(*) filter (where status = 'missing') as missing
+        from marts.completeness where campaign_id = ?
+        group by district_code, district_name order by district_code""", [campaign_id])
+
+
+def chase_list(warehouse: Path, campaign_id: str) -> list[dict]:
+    return fetch_records(warehouse, """select district_name, unit_name, status from marts.chase_list
+                                       where campaign_id = ?""", [campaign_id])
+
+
+def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]:
+    return fetch_records(warehouse, """
+        select run_id, started_at, finished_at, files_seen, files_new, files_changed, files_parsed, outcome, message
+        from audit.runs where campaign_id = ? order by started_at desc limit ?""", [campaign_id, limit])
