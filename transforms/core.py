@@ -15,7 +15,7 @@ from decimal import Decimal
 import pandas as pd
 
 from schemas.issues import Issue, make_issue
-from schemas.synonyms import METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
+from schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
 from transforms.checks import outliers, year_over_year
 from transforms.dedup import find_joint_duplicates
 from transforms.identity import UnitIndex
@@ -59,6 +59,7 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
     `previous_unit_totals` (unit_code, activities, participants) of the campaign before this one, when the
     warehouse holds one, feeds the ×10 year-over-year check."""
     index = UnitIndex(units)
+    unit_names = dict(zip(units["unit_code"], units["unit_name"]))
     issues: list[tuple[str | None, Issue]] = []
     decl = {row["sha256"]: row for row in declarations.to_dict("records")}
     summary_by_sha = {row["sha256"]: row for row in summaries.to_dict("records")}
@@ -86,7 +87,7 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
             "detail_sheet": _none(d.get("detail_sheet")),
         }
         if f["status"] != "rejected":
-            _identity_issues(sha, d, resolution, units, issues)
+            _identity_issues(sha, d, resolution, unit_names, issues)
         file_rows = [_activity(campaign, sha, f["path"], resolution.unit_code, r) for r in rows_by_sha.get(sha, [])]
         for r in file_rows:
             if r["row_status"] == "ok" and not r["in_window"]:
@@ -127,9 +128,9 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
     current = set(submissions_frame.loc[submissions_frame["is_current"], "file_sha256"])
     frame["is_current"] = frame["file_sha256"].isin(current)
 
-    unit_names = {code: [name, *(aliases if aliases is not None else [])]
-                  for code, name, aliases in zip(units["unit_code"], units["unit_name"], units["aliases"])}
-    duplicate_of, joint_issues = find_joint_duplicates(frame, submissions_frame, unit_names)
+    unit_labels = {code: [name, *(aliases if aliases is not None else [])]
+                   for code, name, aliases in zip(units["unit_code"], units["unit_name"], units["aliases"])}
+    duplicate_of, joint_issues = find_joint_duplicates(frame, submissions_frame, unit_labels)
     frame["duplicate_of"] = frame["activity_id"].map(duplicate_of).astype(object)
     frame["duplicate_of"] = frame["duplicate_of"].where(frame["duplicate_of"].notna(), None)
     issues.extend(joint_issues)
@@ -149,13 +150,15 @@ def unit_totals(activities: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sum_measures(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    columns = ["activity_count", *METRIC_FIELDS]
+    """Sums of the measures per `keys`; money is summed in whole 分 so the result stays exact."""
     if rows.empty:
         return pd.DataFrame(columns=[*keys, "activities", *METRIC_FIELDS])
-    grouped = rows[[*keys, *columns]].groupby(keys, sort=True).agg(
-        {c: (lambda s: sum((v for v in s if v is not None and not pd.isna(v)), Decimal(0)))
-         if c == "funding_wan" else (lambda s: int(pd.to_numeric(s).fillna(0).sum())) for c in columns})
-    return grouped.rename(columns={"activity_count": "activities"}).reset_index()
+    counts = {c: pd.to_numeric(rows[c]).fillna(0).astype("int64") for c in ("activity_count", *COUNT_FIELDS)}
+    cents = rows["funding_wan"].map(lambda v: 0 if v is None or pd.isna(v) else int(Decimal(v) * 100))
+    frame = pd.DataFrame({**{k: rows[k] for k in keys}, **counts, "funding_wan": cents})
+    sums = frame.groupby(keys, sort=True).sum().reset_index()
+    sums["funding_wan"] = sums["funding_wan"].map(lambda c: Decimal(int(c)) / 100)
+    return sums.rename(columns={"activity_count": "activities"})
 
 
 CHANGE_COLUMNS = ["campaign_id", "unit_code", "file_sha256", "version", "previous_sha256", "previous_version",
@@ -166,7 +169,8 @@ def submission_changes(campaign_id: str, submissions: pd.DataFrame, activities: 
     """For each unit whose current version replaced an earlier countable one: each total that changed,
     from what to what (audit.submission_changes)."""
     countable = submissions[submissions["status"].isin(ACCEPTED) & submissions["unit_code"].notna()]
-    counted = activities[activities["counted"]]
+    countable = countable[countable["unit_code"].duplicated(keep=False)]
+    counted = activities[activities["counted"] & activities["file_sha256"].isin(countable["file_sha256"])]
     per_file = _sum_measures(counted, ["file_sha256"]).set_index("file_sha256") if len(counted) else None
     records: list[dict] = []
     for unit, group in countable.sort_values("version").groupby("unit_code"):
@@ -206,8 +210,7 @@ ACTIVITY_COLUMNS = [
 ]
 
 
-def _identity_issues(sha, declared: dict, resolution, units: pd.DataFrame, issues: list) -> None:
-    names = dict(zip(units["unit_code"], units["unit_name"]))
+def _identity_issues(sha, declared: dict, resolution, names: dict[str, str], issues: list) -> None:
     code_cell = (_none(declared.get("declared_code_sheet")), _none(declared.get("declared_code_cell")))
     name_cell = (_none(declared.get("declared_name_sheet")), _none(declared.get("declared_name_cell")))
     if resolution.status == "conflict":
@@ -323,18 +326,17 @@ def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
     received_day = pd.to_datetime(subs["received_at"]).dt.normalize()
     subs["_order"] = pd.to_datetime(subs["reported_at"]).fillna(received_day)
     identified = subs[subs["unit_code"].notna()].sort_values(["unit_code", "_order", "received_at", "file_path"])
-    for unit, group in identified.groupby("unit_code", sort=False):
-        subs.loc[group.index, "version"] = range(1, len(group) + 1)
-        countable = group[group["status"].isin(ACCEPTED)]
-        if countable.empty:
-            continue
-        current = countable.index[-1]
-        subs.loc[current, "is_current"] = True
-        newer = subs.loc[current]
-        for idx in countable.index[:-1]:
-            subs.loc[idx, "superseded_by"] = newer["file_sha256"]
-            issues.append((subs.loc[idx, "file_sha256"], make_issue(
-                "submission_superseded", newer=f"{newer['file_path']}，第{int(subs.loc[current, 'version'])}版")))
+    subs.loc[identified.index, "version"] = identified.groupby("unit_code", sort=False).cumcount() + 1
+    countable = identified[identified["status"].isin(ACCEPTED)]
+    current = countable.groupby("unit_code", sort=False).tail(1)
+    subs.loc[current.index, "is_current"] = True
+    newest = current.assign(_index=current.index).set_index("unit_code")
+    for idx in countable.index.difference(current.index):
+        unit = subs.at[idx, "unit_code"]
+        subs.at[idx, "superseded_by"] = newest.at[unit, "file_sha256"]
+        issues.append((subs.at[idx, "file_sha256"], make_issue(
+            "submission_superseded",
+            newer=f"{newest.at[unit, 'file_path']}，第{int(subs.at[newest.at[unit, '_index'], 'version'])}版")))
     return subs.drop(columns="_order")
 
 

@@ -58,6 +58,8 @@ def find_joint_duplicates(activities: pd.DataFrame, submissions: pd.DataFrame, u
     if rows.empty:
         return {}, []
     rows = rows.assign(_venue=rows["venue"].map(venue_key)).loc[lambda d: d["_venue"] != ""]
+    shared = rows.groupby(["start_date", "_venue"])["unit_code"].transform("nunique") > 1
+    rows = rows[shared]
     organizer_keys = {code: {normalize_unit_name(n) for n in names} - {""} for code, names in unit_names.items()}
 
     duplicate_of: dict[str, str] = {}
