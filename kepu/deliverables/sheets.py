@@ -187,9 +187,9 @@ class SheetWriter:
                 self.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
         return Placed(header_row, header_row + 1, last_row)
 
-    def transposed(self, table: Table, labels: tuple[str, str] = ("指标", "数值")) -> Placed:
+    def transposed(self, table: Table, labels: tuple[str, str] = ("指标", "数值"), title_span: int = 2) -> Placed:
         """A one-row table turned on its side: one line per column, header on the left."""
-        self.title(table.title, 2)
+        self.title(table.title, title_span)
         header_row = self._header(labels)
         record = table.rows[0] if table.rows else (None,) * len(table.columns)
         for column, value in zip(table.columns, record):

@@ -19,8 +19,11 @@ CHART_WIDTH_CM = 16
 CHART_HEIGHT_CM = 8
 CHART_ROWS = 18
 """Rows a chart covers at the default row height, to stack the second below the first."""
-PARAGRAPH_SPAN = 8
-"""Columns the 情况说明 paragraph spreads over on the 全市汇总 sheet."""
+PARAGRAPH_SPAN = 12
+"""Columns the 情况说明 paragraph spreads over on the 全市汇总 sheet: wide enough that the paragraph
+prints on the first page under the figures."""
+PARAGRAPH_CHARS_PER_LINE = 50
+"""Chinese characters a line of the paragraph holds across those columns, to size its row."""
 
 
 def district_chart(ws: Worksheet, table: Table, placed: Placed, key: str, title: str, anchor: str) -> BarChart:
@@ -51,10 +54,10 @@ def city_workbook(tables: CityTables, paragraph: str) -> Workbook:
     for table in tables.workbook:
         writer = SheetWriter(wb.create_sheet(table.sheet), styles)
         if table is tables.city_totals:
-            writer.transposed(table)
+            writer.transposed(table, title_span=PARAGRAPH_SPAN)
             writer.skip()
             writer.title("情况说明", PARAGRAPH_SPAN, role="subtitle")
-            writer.paragraph(paragraph, PARAGRAPH_SPAN, lines=max(4, len(paragraph) // 36 + 2))
+            writer.paragraph(paragraph, PARAGRAPH_SPAN, lines=max(4, len(paragraph) // PARAGRAPH_CHARS_PER_LINE + 2))
         elif table is tables.district_totals:
             placed = writer.table(table)
             if placed.last_row >= placed.first_row:
