@@ -32,6 +32,7 @@ _ROLES: dict[str, tuple[Font | None, PatternFill | None, Border | None, dict]] =
     "title": (Font(bold=True, size=14), None, None, {"vertical": "center"}),
     "subtitle": (Font(bold=True, size=12), None, None, {"vertical": "center"}),
     "text": (None, None, None, {"vertical": "top"}),
+    "field": (None, None, None, {"vertical": "top", "horizontal": "left"}),
     "label": (Font(bold=True), None, None, {"vertical": "top"}),
     "header": (Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), _BORDER,
                {"horizontal": "center", "vertical": "center", "wrap_text": True}),
@@ -143,12 +144,20 @@ class SheetWriter:
         self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=max(span, 2))
         self.ws.row_dimensions[self.row].height = 15 * lines
 
-    def fields(self, pairs: Sequence[tuple[str, object]]) -> None:
-        """Label–value lines, such as the header block of a 回执."""
+    def fields(self, pairs: Sequence[tuple[str, object]], span: int = 6) -> None:
+        """Label–value lines, such as the header block of a 回执. Each value runs left-aligned across
+        `span` merged columns, so a long file path does not widen the table columns below it."""
         for label, value in pairs:
             self.row += 1
             self._write(1, label, "label")
-            self._write(2, value, "text")
+            cell = self.ws.cell(row=self.row, column=2)
+            put(cell, value)
+            number_format = None
+            if isinstance(value, date):
+                number_format = DATETIME.number_format if isinstance(value, datetime) else DATE.number_format
+            self.styles.apply(cell, "field", number_format,
+                              quote=isinstance(value, str) and starts_like_formula(value))
+            self.ws.merge_cells(start_row=self.row, start_column=2, end_row=self.row, end_column=span + 1)
 
     def skip(self, rows: int = 1) -> None:
         self.row += rows
