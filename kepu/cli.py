@@ -45,10 +45,16 @@ def _run_with_progress(config: Path, **flags):
     show = console.is_terminal
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=not show) as bar:
-        task_id = bar.add_task("启动", total=None)
+        current = {"stage": "start", "task": bar.add_task("启动", total=None)}
 
         def listener(stage: str, done: int, total: int) -> None:
-            bar.update(task_id, description=STAGES.get(stage, stage), completed=done, total=total or None)
+            """A new bar for each stage (rich cannot turn a counted bar back into a spinner)."""
+            if stage != current["stage"]:
+                bar.remove_task(current["task"])
+                current["stage"] = stage
+                current["task"] = bar.add_task(STAGES.get(stage, stage), total=total or None, completed=done)
+            else:
+                bar.update(current["task"], completed=done)
 
         stop = progress.listen(listener)
         try:
