@@ -58,3 +58,33 @@ def test_template_command_writes_the_form(tmp_path):
     result = kepu("template", "--output", str(out), "--name", "2024年全国科普日", home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
     assert out.is_file()
+
+
+def test_on_a_terminal_the_user_sees_progress_and_summary_only(tmp_path):
+    """Run under a pseudo-terminal, as a person would: Prefect's first-run telemetry notice and logs
+    only appear there, so a pipe would not catch them."""
+    import pty
+
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "DO_NOT_TRACK"}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), COLUMNS="100", TERM="xterm")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "kepu.cli", "run", "--config", str(city.config)],
+                            stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=600) == 0
+    os.close(leader)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "已发布" in screen and "120" in screen
+    assert "anonymous usage" not in screen and "Traceback" not in screen
+    assert not any(word in screen for word in CHATTER[1:]), screen
