@@ -186,9 +186,10 @@ def serve(
             with temporary_settings(updates={PREFECT_API_URL: api_url}):
                 start(api_url)
     except KeyboardInterrupt:
-        console.print("已停止。")
+        pass
     except KepuError as exc:
         _fail(str(exc), 1)
+    console.print("已停止定时任务和本地 Prefect 服务。")
 
 
 def _interrupt(signum, frame) -> None:

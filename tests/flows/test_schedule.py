@@ -12,7 +12,7 @@ import pytest
 
 from flows.schedule import nightly_deployment
 from kepu.settings import load_settings
-from tests.builders import make_city
+from tests.builders import activity, make_city
 
 
 def test_deployment_runs_nightly_at_two_beijing_time(tmp_path):
@@ -44,12 +44,27 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def test_serve_starts_a_local_server_and_stops_it_on_sigterm(tmp_path):
+def published_runs(warehouse) -> int:
+    import duckdb
+
+    if not warehouse.exists():
+        return 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select count(*) from audit.runs where outcome = 'published'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_serve_runs_the_schedule_on_a_local_server_and_stops_it_on_sigterm(tmp_path):
+    """The real thing, every minute instead of nightly: the served deployment runs the pipeline."""
     city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     env["PREFECT_UI_ENABLED"] = "false"
-    proc = subprocess.Popen([sys.executable, "-m", "kepu.cli", "serve", "--config", str(city.config)],
+    proc = subprocess.Popen([sys.executable, "-m", "kepu.cli", "serve", "--config", str(city.config),
+                             "--cron", "* * * * *"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: list[str] = []
     try:
@@ -64,6 +79,10 @@ def test_serve_starts_a_local_server_and_stops_it_on_sigterm(tmp_path):
         assert any("已注册定时任务" in line and "Asia/Shanghai" in line for line in lines), "".join(lines)
         server_pids = _children(proc.pid)
         assert server_pids, "the local Prefect server should run as a child process"
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and published_runs(city.warehouse) == 0:
+            time.sleep(2)
+        assert published_runs(city.warehouse) >= 1, "the scheduled run should have published the warehouse"
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         rest = proc.stdout.read()
@@ -71,6 +90,7 @@ def test_serve_starts_a_local_server_and_stops_it_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert "Traceback" not in "".join(lines) + rest
+    assert "已停止" in rest
     time.sleep(0.5)
     for pid in server_pids:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
