@@ -42,32 +42,48 @@ _ROLES: dict[str, tuple[Font | None, PatternFill | None, Border | None, dict]] =
 }
 
 
-class Styles:
-    """Cell styles of one workbook. Each combination is built once and its style array copied onto
-    later cells: openpyxl hashes every style object on assignment, which would dominate a large sheet."""
+class StyleCache:
+    """Cell styles of one workbook, each combination built once and its style array copied onto later
+    cells: openpyxl hashes every style object on assignment, which would dominate a large sheet.
+    Pass the same style objects (module constants) for the cache to recognise a combination."""
 
-    def __init__(self) -> None:
+    def __init__(self, font: Font | None = None) -> None:
+        self.font = font
         self._arrays: dict[tuple, object] = {}
 
-    def apply(self, cell: Cell, role: str, number_format: str | None = None, *, wrap: bool = False,
-              quote: bool = False) -> None:
-        key = (role, number_format, wrap, quote)
+    def apply(self, cell: Cell, *, font: Font | None = None, fill: PatternFill | None = None,
+              border: Border | None = None, alignment: Alignment | None = None,
+              number_format: str | None = None, quote: bool = False) -> None:
+        font = font or self.font
+        key = (id(font), id(fill), id(border), id(alignment), number_format, quote)
         cached = self._arrays.get(key)
         if cached is not None:
             cell._style = copy(cached)
             return
-        font, fill, border, alignment = _ROLES[role]
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if border is not None:
-            cell.border = border
-        cell.alignment = Alignment(**{**alignment, "wrap_text": alignment.get("wrap_text", False) or wrap})
-        if number_format is not None:
-            cell.number_format = number_format
+        for name, value in (("font", font), ("fill", fill), ("border", border), ("alignment", alignment),
+                            ("number_format", number_format)):
+            if value is not None:
+                setattr(cell, name, value)
         cell.quotePrefix = quote
         self._arrays[key] = copy(cell._style)
+
+
+class Styles:
+    """The roles cells play in kepu's tables (header, body, total, …), applied through a StyleCache."""
+
+    def __init__(self) -> None:
+        self._cache = StyleCache()
+        self._alignments: dict[tuple[str, bool], Alignment] = {}
+
+    def apply(self, cell: Cell, role: str, number_format: str | None = None, *, wrap: bool = False,
+              quote: bool = False) -> None:
+        font, fill, border, alignment = _ROLES[role]
+        aligned = self._alignments.get((role, wrap))
+        if aligned is None:
+            aligned = Alignment(**{**alignment, "wrap_text": alignment.get("wrap_text", False) or wrap})
+            self._alignments[(role, wrap)] = aligned
+        self._cache.apply(cell, font=font, fill=fill, border=border, alignment=aligned,
+                          number_format=number_format, quote=quote)
 
 
 def put(cell: Cell, value) -> None:

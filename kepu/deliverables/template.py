@@ -9,7 +9,6 @@ the same inputs give the same bytes, so a form can be content-addressed like any
 from __future__ import annotations
 
 import io
-from copy import copy
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from kepu.deliverables.sheets import StyleCache
 from schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
 
 DETAIL_SHEET = "活动明细"
@@ -224,45 +224,11 @@ class _StableZipFile(ZipFile):
         self.writestr(arcname or str(filename), Path(filename).read_bytes(), compress_type, compresslevel)
 
 
-class _Styles:
-    """Cell styling for one workbook. openpyxl hashes every style object on assignment, which dominates
-    the time to build a form; each combination is therefore applied once and then copied."""
-
-    def __init__(self) -> None:
-        self._arrays: dict[tuple, object] = {}
-
-    def apply(
-        self,
-        cell,
-        *,
-        font: Font = BODY_FONT,
-        alignment: Alignment | None = None,
-        border: Border | None = None,
-        fill: PatternFill | None = None,
-        number_format: str | None = None,
-    ) -> None:
-        key = (id(font), id(alignment), id(border), id(fill), number_format)
-        cached = self._arrays.get(key)
-        if cached is not None:
-            cell._style = copy(cached)
-            return
-        cell.font = font
-        if alignment is not None:
-            cell.alignment = alignment
-        if border is not None:
-            cell.border = border
-        if fill is not None:
-            cell.fill = fill
-        if number_format is not None:
-            cell.number_format = number_format
-        self._arrays[key] = copy(cell._style)
-
-
 def _build_workbook(campaign_name: str, *, activity_rows: int, with_total_row: bool) -> openpyxl.Workbook:
     wb = openpyxl.Workbook()
     wb.properties.creator = "kepu"
     wb.properties.title = f"{campaign_name}活动情况统计表"
-    styles = _Styles()
+    styles = StyleCache(font=BODY_FONT)
     _build_detail_sheet(wb.active, styles, campaign_name, activity_rows, with_total_row)
     _build_summary_sheet(wb.create_sheet(SUMMARY_SHEET), styles, campaign_name)
     _build_instructions_sheet(wb.create_sheet(INSTRUCTIONS_SHEET), styles)
@@ -270,7 +236,7 @@ def _build_workbook(campaign_name: str, *, activity_rows: int, with_total_row: b
 
 
 def _build_detail_sheet(
-    ws: Worksheet, styles: _Styles, campaign_name: str, activity_rows: int, with_total_row: bool
+    ws: Worksheet, styles: StyleCache, campaign_name: str, activity_rows: int, with_total_row: bool
 ) -> None:
     """活动明细: title, header block, header row, `activity_rows` formatted rows, optional 合计 row, footer."""
     ws.title = DETAIL_SHEET
@@ -387,7 +353,7 @@ def _add_validations(ws: Worksheet, first_row: int, last_row: int) -> None:
         ws.add_data_validation(validation)
 
 
-def _build_summary_sheet(ws: Worksheet, styles: _Styles, campaign_name: str) -> None:
+def _build_summary_sheet(ws: Worksheet, styles: StyleCache, campaign_name: str) -> None:
     """汇总表: a title, the header `指标名称 | 计量单位 | 数量`, one row per indicator with an empty 数量."""
     ws.merge_cells(f"A{TITLE_ROW}:C{TITLE_ROW}")
     styles.apply(ws.cell(TITLE_ROW, 1, f"{campaign_name}活动汇总表"), font=TITLE_FONT, alignment=CENTER_WRAP)
@@ -418,7 +384,7 @@ def _fill_summary(ws: Worksheet, summary: Mapping[str, object]) -> None:
             ws.cell(rows[key], 3, value)
 
 
-def _build_instructions_sheet(ws: Worksheet, styles: _Styles) -> None:
+def _build_instructions_sheet(ws: Worksheet, styles: StyleCache) -> None:
     """填表说明: general rules, then what goes in each column of 活动明细."""
     styles.apply(ws.cell(1, 1, INSTRUCTIONS_SHEET), font=TITLE_FONT)
     row = 2
