@@ -11,7 +11,17 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
+import tempfile  # noqa: E402
+
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="kepu-hypothesis-"))
+settings.register_profile("kepu", database=None)
+settings.load_profile("kepu")
+"""Hypothesis keeps neither examples nor caches in the working tree: tests write only into temporary
+folders."""
 
 
 @pytest.fixture(scope="session")
