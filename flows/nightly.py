@@ -48,7 +48,6 @@ class RunSummary:
     issues: dict = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     warehouse: str = ""
-    message: str = ""
 
 
 def _now() -> datetime:
