@@ -22,6 +22,7 @@ from kepu import progress
 from kepu.inbox import scan_inbox, sha256_of
 from kepu.settings import Settings, load_settings, read_registry
 from schemas import tables
+from schemas.errors import ConfigError
 from transforms.core import build_core, issue_frame
 from transforms.inventory import Inventory, Sighting, take_inventory
 from transforms.submission import PARSER_VERSION
@@ -223,7 +224,10 @@ def task_runner_for(settings: Settings):
     if settings.task_runner == "process":
         return ProcessPoolTaskRunner(max_workers=settings.workers)
     if settings.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise ConfigError('task_runner = "dask" 需要安装 Dask 扩展：pip install -e ".[dask]"') from exc
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
