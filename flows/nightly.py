@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from prefect import flow, task
@@ -23,13 +22,11 @@ from kepu.inbox import scan_inbox, sha256_of
 from kepu.settings import Settings, load_settings, read_registry
 from schemas import tables
 from schemas.errors import ConfigError
-from transforms.core import build_core, issue_frame
+from transforms.core import OFFICE_TZ, build_core, issue_frame
 from transforms.inventory import Inventory, Sighting, take_inventory
 from transforms.submission import PARSER_VERSION
 from warehouse import loader, state
 from warehouse.publisher import run_lock, staged
-
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from kepu.deliverables.template import column_sums, fill_form
 from kepu.demo_styles import (
@@ -40,13 +39,13 @@ from kepu.demo_styles import (
     type_rows,
 )
 from schemas.synonyms import COUNT_FIELDS, SUMMARY_INDICATORS
+from transforms.core import OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"
 CAMPAIGN_NAME = "2023年全国科普日"
 CAMPAIGN_START = date(2023, 9, 17)
 CAMPAIGN_END = date(2023, 9, 23)
 DEADLINE = date(2023, 9, 28)
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 CONFIG_TOML = f"""\
 [campaign]

@@ -15,13 +15,12 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from transforms.core import OFFICE_TZ
 from transforms.grid import Book, Sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True, slots=True)

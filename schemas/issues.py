@@ -7,7 +7,7 @@ Message templates use `{placeholders}` filled from the fields passed to `make_is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -83,7 +83,6 @@ class Issue:
     cell: str | None = None
     raw_value: str | None = None
     row_number: int | None = None
-    context: dict = field(default_factory=dict, compare=False)
 
 
 class _Blank(dict):
@@ -108,7 +107,6 @@ def make_issue(code: str, *, sheet: str | None = None, cell: str | None = None, 
         cell=cell,
         raw_value=raw_text,
         row_number=row,
-        context=dict(fields),
     )
 
 

@@ -7,12 +7,11 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from kepu.deliverables.template import fill_form
+from transforms.core import OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 UNITS = [
     # unit_code, unit_name, unit_type, parent_code, aliases, expected

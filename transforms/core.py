@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -20,6 +21,8 @@ from transforms.checks import outliers, year_over_year
 from transforms.dedup import find_joint_duplicates
 from transforms.identity import UnitIndex
 
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+"""The office's clock: received_at, the deadline and run times are Beijing wall-clock time."""
 ACCEPTED = ("accepted", "partial")
 SUMMARY_LABELS = {i.key: i.name for i in SUMMARY_INDICATORS}
 

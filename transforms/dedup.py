@@ -15,13 +15,12 @@ from difflib import SequenceMatcher
 import pandas as pd
 
 from schemas.issues import Issue, make_issue
-from transforms.identity import normalize_unit_name
+from transforms.identity import PUNCTUATION, normalize_unit_name
 
 NAME_SIMILARITY = 0.85
 """Tuned on pairs such as 「2023年全国科普日双流区主场活动」/「全国科普日双流区主场宣传活动」 (0.92, same event)
 against 「科普讲座：垃圾分类」/「科普讲座：防溺水」 (0.53, different events at one venue)."""
 
-_PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。、:：;；!！?？·・\-—_~～/／]+")
 _YEAR = re.compile(r"^(?:20\d{2}|19\d{2})年(?:度)?")
 _EDITION = re.compile(r"第[0-9一二三四五六七八九十百零〇两]+届")
 _VENUE_NOISE = re.compile(r"^(?:在|于)")
@@ -29,14 +28,14 @@ _VENUE_NOISE = re.compile(r"^(?:在|于)")
 
 def name_key(name) -> str:
     text = unicodedata.normalize("NFKC", str(name or "")).lower()
-    text = _PUNCT.sub("", text)
+    text = PUNCTUATION.sub("", text)
     text = _YEAR.sub("", text)
     return _EDITION.sub("", text)
 
 
 def venue_key(venue) -> str:
     text = unicodedata.normalize("NFKC", str(venue or "")).lower()
-    return _VENUE_NOISE.sub("", _PUNCT.sub("", text))
+    return _VENUE_NOISE.sub("", PUNCTUATION.sub("", text))
 
 
 def same_event_name(a: str, b: str) -> bool:

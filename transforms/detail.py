@@ -29,7 +29,6 @@ from transforms.labels import (
 from transforms.values import ParsedNumber, parse_amount, parse_count, parse_date_span, parse_end_date
 
 HEADER_SEARCH_ROWS = 15
-REQUIRED_FIELDS = ("activity_name", "start_date", "participants")
 FIELD_LABELS = {f.field: f.header for f in DETAIL_FIELDS}
 TEXT_FIELDS = ("activity_name", "venue", "organizer", "partners", "note")
 METRICS = (*COUNT_FIELDS, "funding_wan")

@@ -18,7 +18,8 @@ import pandas as pd
 
 from schemas.synonyms import SYNONYMS
 
-_BRACKETS = re.compile(r"[\s()（）\[\]【】〔〕<>《》“”\"'‘’「」『』·・,，.。、:：;；\-—_]+")
+PUNCTUATION = re.compile(r"[\s()（）\[\]【】〔〕<>《》〈〉“”\"'‘’「」『』·・,，.。、:：;；!！?？\-—_~～/／]+")
+"""Spaces, brackets, quotes and punctuation: dropped before names are compared."""
 MIN_CONTAINED_LENGTH = 2
 
 
@@ -29,7 +30,7 @@ def normalize_unit_name(value) -> str:
     text = unicodedata.normalize("NFKC", str(value)).lower()
     for word in SYNONYMS.unit_strip_words:
         text = text.replace(unicodedata.normalize("NFKC", word), "")
-    text = _BRACKETS.sub("", text)
+    text = PUNCTUATION.sub("", text)
     changed = True
     while changed:
         changed = False

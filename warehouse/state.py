@@ -59,7 +59,7 @@ def raw_inputs(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, pd
     for name in ("files", "declarations", "activity_rows", "summary_figures"):
         frames[name] = con.execute(f"select * from raw.{name} where campaign_id = ?", [campaign_id]).df()
     frames["summary_figures"]["cells"] = frames["summary_figures"]["cells"].map(
-        lambda m: dict(m) if isinstance(m, dict) else ({k: v for k, v in m} if m is not None and not isinstance(m, float) else {}))
+        lambda cells: cells if isinstance(cells, dict) else {})
     frames["parse_issues"] = con.execute(
         "select * from raw.parse_issues where campaign_id = ?", [campaign_id]).df()
     return frames

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from kepu.deliverables.city_tables import city_tables
 from kepu.deliverables.exports import write_exports
@@ -28,12 +27,12 @@ from kepu.deliverables.receipts import build_receipts, write_receipts
 from kepu.deliverables.source import read_marts
 from kepu.deliverables.workbook import city_workbook
 from kepu.settings import Settings
+from transforms.core import OFFICE_TZ
 from transforms.narrative import situation_paragraph
 
 WORKBOOK = "全市汇总.xlsx"
 NARRATIVE = "情况说明.md"
 REPORT = "报告.html"
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def write_all(settings: Settings) -> list[Path]:

@@ -307,6 +307,12 @@ def _number_format(field: str) -> str | None:
     return None
 
 
+def _non_negative(kind: str, title: str, message: str) -> DataValidation:
+    """A number ≥ 0 check that warns but lets people keep what they typed (约500 is still read)."""
+    return DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                          errorStyle="warning", showErrorMessage=True, errorTitle=title, error=message)
+
+
 def _add_validations(ws: Worksheet, first_row: int, last_row: int) -> None:
     """A drop-down of the activity forms (other text still allowed) and soft checks on the numbers."""
     def column_range(field: str) -> str:
@@ -324,29 +330,10 @@ def _add_validations(ws: Worksheet, first_row: int, last_row: int) -> None:
     )
     forms.add(column_range("activity_type"))
 
-    counts = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        errorStyle="warning",
-        showErrorMessage=True,
-        errorTitle="请填写整数",
-        error="人数、份数、块数、篇数应为不小于 0 的整数。",
-    )
+    counts = _non_negative("whole", "请填写整数", "人数、份数、块数、篇数应为不小于 0 的整数。")
     for field in COUNT_FIELDS:
         counts.add(column_range(field))
-
-    money = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        errorStyle="warning",
-        showErrorMessage=True,
-        errorTitle="请填写金额",
-        error="经费以万元为单位，填不小于 0 的数字。",
-    )
+    money = _non_negative("decimal", "请填写金额", "经费以万元为单位，填不小于 0 的数字。")
     money.add(column_range(MONEY_FIELD))
 
     for validation in (forms, counts, money):

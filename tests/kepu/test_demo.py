@@ -19,7 +19,6 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -27,6 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from kepu.deliverables.template import DETAIL_SHEET, SUMMARY_SHEET
 from kepu.demo import DemoCity, DemoPlan, build_demo_city, plan_demo_city
 from kepu.demo_styles import (
     EVERY_COUNT_FORM,
@@ -41,11 +41,10 @@ from kepu.demo_styles import (
     draw_layout,
     type_rows,
 )
-from kepu.deliverables.template import DETAIL_SHEET, SUMMARY_SHEET
 from schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from transforms.core import OFFICE_TZ
 from transforms.values import parse_count, parse_date_span
 
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 START, END, DEADLINE = date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28)
 MEASURES = (*COUNT_FIELDS, "funding_wan")
 STYLES = (

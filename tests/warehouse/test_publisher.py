@@ -77,3 +77,16 @@ def test_two_runs_never_build_at_once(tmp_path):
         with pytest.raises(WarehouseBusy):
             with run_lock(path):
                 pass
+
+
+def test_drop_tables_removes_every_layer(tmp_path):
+    from warehouse.schema import LAYERS, create_tables, drop_tables
+
+    con = duckdb.connect(str(tmp_path / "scratch.duckdb"))
+    try:
+        create_tables(con)
+        drop_tables(con)
+        schemas = {r[0] for r in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    finally:
+        con.close()
+    assert not schemas & set(LAYERS)
