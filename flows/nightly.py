@@ -16,17 +16,17 @@ import pandas as pd
 from prefect import flow, task
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from flows.parsing import BatchResult, FileToParse, parse_files
+from kepu.flows.parsing import BatchResult, FileToParse, parse_files
 from kepu import progress
 from kepu.inbox import scan_inbox, sha256_of
 from kepu.settings import Settings, load_settings, read_registry
-from schemas import tables
-from schemas.errors import ConfigError
-from transforms.core import OFFICE_TZ, build_core, issue_frame
-from transforms.inventory import Inventory, Sighting, take_inventory
-from transforms.submission import PARSER_VERSION
-from warehouse import loader, state
-from warehouse.publisher import run_lock, staged
+from kepu.schemas import tables
+from kepu.schemas.errors import ConfigError
+from kepu.transforms.core import OFFICE_TZ, build_core, issue_frame
+from kepu.transforms.inventory import Inventory, Sighting, take_inventory
+from kepu.transforms.submission import PARSER_VERSION
+from kepu.warehouse import loader, state
+from kepu.warehouse.publisher import run_lock, staged
 
 
 @dataclass

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kepu.inbox import ReadError, read_book
-from schemas.issues import make_issue
-from transforms.submission import PARSER_VERSION, issue_record, parse_book, raw_records
-from warehouse.store import keep_copy
+from kepu.schemas.issues import make_issue
+from kepu.transforms.submission import PARSER_VERSION, issue_record, parse_book, raw_records
+from kepu.warehouse.store import keep_copy
 
 RAW_TABLES = ("declarations", "activity_rows", "summary_figures", "parse_issues")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron
 
-from flows.nightly import nightly, task_runner_for
+from kepu.flows.nightly import nightly, task_runner_for
 from kepu.settings import Settings
 
 DEFAULT_CRON = "0 2 * * *"

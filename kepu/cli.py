@@ -21,7 +21,7 @@ from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: E402
 
 from kepu import progress, report  # noqa: E402
-from schemas.errors import ConfigError, KepuError  # noqa: E402
+from kepu.schemas.errors import ConfigError, KepuError  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="kepu：全国科普日活动报表汇总（收件箱 → DuckDB 数据仓库 → 全市汇总表）。")
@@ -40,7 +40,7 @@ def _fail(message: str, code: int) -> None:
 
 
 def _run_with_progress(config: Path, **flags):
-    from flows.nightly import run
+    from kepu.flows.nightly import run
 
     show = console.is_terminal
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -163,7 +163,7 @@ def serve(
         settings = load_settings(config)
     except ConfigError as exc:
         _fail(str(exc), 2)
-    from flows.schedule import nightly_deployment
+    from kepu.flows.schedule import nightly_deployment
     from kepu.prefect_server import local_server
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings

@@ -38,8 +38,8 @@ from kepu.demo_styles import (
     lay_out,
     type_rows,
 )
-from schemas.synonyms import COUNT_FIELDS, SUMMARY_INDICATORS
-from transforms.core import OFFICE_TZ
+from kepu.schemas.synonyms import COUNT_FIELDS, SUMMARY_INDICATORS
+from kepu.transforms.core import OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"
 CAMPAIGN_NAME = "2023年全国科普日"

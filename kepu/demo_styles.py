@@ -25,7 +25,7 @@ from typing import Literal
 import openpyxl
 
 from kepu.deliverables.template import FIELD_NAMES, workbook_bytes
-from schemas.synonyms import COUNT_FIELDS
+from kepu.schemas.synonyms import COUNT_FIELDS
 
 CONTACT = "contact"
 """An extra column (联系人) kepu does not read."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from transforms.core import OFFICE_TZ
-from transforms.grid import Book, Sheet
+from kepu.transforms.core import OFFICE_TZ
+from kepu.transforms.grid import Book, Sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from schemas.errors import KepuError
+from kepu.schemas.errors import KepuError
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kepu.settings import Settings
-from warehouse import state
+from kepu.warehouse import state
 
 STATUS_LABELS = {"on_time": "按时", "late": "逾期", "missing": "未报", "held": "待核实"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}

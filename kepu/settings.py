@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas.errors import ConfigError
-from transforms.core import Campaign
-from transforms.units import REGISTRY_COLUMNS, build_units
+from kepu.schemas.errors import ConfigError
+from kepu.transforms.core import Campaign
+from kepu.transforms.units import REGISTRY_COLUMNS, build_units
 
 TASK_RUNNERS = ("process", "thread", "dask")
 

@@ -13,10 +13,10 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 from pandera.typing import Series
 
-from schemas.errors import ValidationFailed
-from schemas.issues import CATALOGUE, SEVERITIES
-from schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
-from transforms.units import UNIT_TYPES
+from kepu.schemas.errors import ValidationFailed
+from kepu.schemas.issues import CATALOGUE, SEVERITIES
+from kepu.schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
+from kepu.transforms.units import UNIT_TYPES
 
 SUBMISSION_STATUSES = ("accepted", "partial", "rejected", "unidentified", "conflict")
 

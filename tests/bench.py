@@ -49,7 +49,7 @@ class StageClock:
 
 def bench_parse(inbox: Path) -> tuple[int, int, float]:
     from kepu.inbox import ReadError, read_book
-    from transforms.submission import parse_book
+    from kepu.transforms.submission import parse_book
 
     files = [p for p in inbox.rglob("*") if p.is_file()]
     rows = 0
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--runners", default="thread,process", help="task runners to compare")
     args = parser.parse_args()
 
-    from flows.nightly import run
+    from kepu.flows.nightly import run
     from kepu import progress
     from kepu.demo import build_demo_city
 

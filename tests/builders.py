@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kepu.deliverables.template import fill_form
-from transforms.core import OFFICE_TZ
+from kepu.transforms.core import OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"
 
@@ -76,6 +76,23 @@ class City:
 def set_received(path: Path, received: datetime) -> None:
     stamp = received.replace(tzinfo=OFFICE_TZ).timestamp()
     os.utime(path, (stamp, stamp))
+
+
+SHADOWING_FOLDERS = ("flows", "schemas", "transforms", "warehouse")
+"""Names of kepu's layers that a campaign folder may also hold (its `warehouse/` data folder, say)."""
+
+
+def add_shadowing_folders(root: Path) -> None:
+    """Folders named like kepu's layers in `root`: `warehouse/` as the data folder it is, the others as
+    packages that fail when imported. Code run from `root` (where `python -m` puts `root` on sys.path)
+    must still import kepu's own modules."""
+    for name in SHADOWING_FOLDERS:
+        folder = root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        if name != "warehouse":
+            (folder / "__init__.py").write_text(
+                f"raise ImportError('the folder {name}/ in the working directory was imported')\n", encoding="utf-8")
+    (root / "warehouse" / "sql").mkdir(exist_ok=True)
 
 
 def make_city(root: Path, units=UNITS, **config) -> City:

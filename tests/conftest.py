@@ -36,7 +36,7 @@ def prefect_harness():
 @pytest.fixture(scope="session")
 def demo_city(tmp_path_factory, prefect_harness):
     """The demo city (seed 2023, scale 1) after one full run: a realistic warehouse to read from."""
-    from flows.nightly import run
+    from kepu.flows.nightly import run
     from kepu.demo import build_demo_city
 
     city = build_demo_city(tmp_path_factory.mktemp("demo") / "city", seed=2023)

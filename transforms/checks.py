@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from schemas.issues import Issue, make_issue
+from kepu.schemas.issues import Issue, make_issue
 
 OUTLIER_Z = 3.5
 OUTLIER_FACTOR = 5

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from schemas.issues import Issue, make_issue
-from schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
-from transforms.checks import outliers, year_over_year
-from transforms.dedup import find_joint_duplicates
-from transforms.identity import UnitIndex
+from kepu.schemas.issues import Issue, make_issue
+from kepu.schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
+from kepu.transforms.checks import outliers, year_over_year
+from kepu.transforms.dedup import find_joint_duplicates
+from kepu.transforms.identity import UnitIndex
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 """The office's clock: received_at, the deadline and run times are Beijing wall-clock time."""

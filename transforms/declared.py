@@ -11,12 +11,12 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from schemas.issues import Issue, make_issue
-from schemas.synonyms import SYNONYMS
-from transforms.detail import CENT, TableHeader, plausible
-from transforms.grid import Book, CellValue, Sheet, is_blank
-from transforms.labels import header_field, header_in_yuan, label_key, strip_units
-from transforms.values import parse_amount, parse_count, parse_date_span
+from kepu.schemas.issues import Issue, make_issue
+from kepu.schemas.synonyms import SYNONYMS
+from kepu.transforms.detail import CENT, TableHeader, plausible
+from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
+from kepu.transforms.labels import header_field, header_in_yuan, label_key, strip_units
+from kepu.transforms.values import parse_amount, parse_count, parse_date_span
 
 HEADER_BLOCK_ROWS = 15
 FOOTER_BLOCK_ROWS = 10

@@ -14,8 +14,8 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
-from schemas.issues import Issue, make_issue
-from transforms.identity import PUNCTUATION, normalize_unit_name
+from kepu.schemas.issues import Issue, make_issue
+from kepu.transforms.identity import PUNCTUATION, normalize_unit_name
 
 NAME_SIMILARITY = 0.85
 """Tuned on pairs such as 「2023年全国科普日双流区主场活动」/「全国科普日双流区主场宣传活动」 (0.92, same event)

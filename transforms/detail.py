@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from schemas.issues import Issue, make_issue
-from schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, OTHER_TYPE
-from transforms.grid import Book, CellValue, Sheet, is_blank
-from transforms.labels import (
+from kepu.schemas.issues import Issue, make_issue
+from kepu.schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, OTHER_TYPE
+from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
+from kepu.transforms.labels import (
     activity_type_of,
     header_field,
     header_in_yuan,
@@ -26,7 +26,7 @@ from transforms.labels import (
     is_total_label,
     label_key,
 )
-from transforms.values import ParsedNumber, parse_amount, parse_count, parse_date_span, parse_end_date
+from kepu.transforms.values import ParsedNumber, parse_amount, parse_count, parse_date_span, parse_end_date
 
 HEADER_SEARCH_ROWS = 15
 FIELD_LABELS = {f.field: f.header for f in DETAIL_FIELDS}

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from schemas.synonyms import SYNONYMS
+from kepu.schemas.synonyms import SYNONYMS
 
 PUNCTUATION = re.compile(r"[\s()（）\[\]【】〔〕<>《》〈〉“”\"'‘’「」『』·・,，.。、:：;；!！?？\-—_~～/／]+")
 """Spaces, brackets, quotes and punctuation: dropped before names are compared."""

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cache
 
-from schemas.synonyms import OTHER_TYPE, SYNONYMS
+from kepu.schemas.synonyms import OTHER_TYPE, SYNONYMS
 
 _DROP = re.compile(r"[\s\u3000:：*＊※★☆_]+")
 _TRAILING_UNIT = re.compile(r"(\((?:[^()]*)\)|（[^（）]*）|\[[^\]]*\]|【[^】]*】)$")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.issues import Issue, make_issue
-from transforms.declared import DeclaredIdentity, SummarySheet, read_identity, read_summary
-from transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
-from transforms.grid import Book
+from kepu.schemas.issues import Issue, make_issue
+from kepu.transforms.declared import DeclaredIdentity, SummarySheet, read_identity, read_summary
+from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
+from kepu.transforms.grid import Book
 
 PARSER_VERSION = "3"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""

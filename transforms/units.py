@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from schemas.errors import ConfigError
+from kepu.schemas.errors import ConfigError
 
 UNIT_TYPES = ("city", "district", "town", "street", "school", "society", "other")
 REGISTRY_COLUMNS = ("unit_code", "unit_name", "unit_type", "parent_code", "aliases", "expected")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from schemas.errors import WarehouseBusy
-from warehouse.schema import create_tables
+from kepu.schemas.errors import WarehouseBusy
+from kepu.warehouse.schema import create_tables
 
 STORAGE_COMPATIBILITY = "v1.0.0"
 """Files are written in the storage format DuckDB 1.0 introduced, so 1.x clients (DBeaver's JDBC

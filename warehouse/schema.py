@@ -28,7 +28,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
 
 
 def sql_text(layer: str, name: str) -> str:
-    return resources.files("warehouse").joinpath("sql", layer, f"{name}.sql").read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("sql", layer, f"{name}.sql").read_text(encoding="utf-8")
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -45,7 +45,7 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     for layer, names in VIEWS.items():
         for name in names:
             con.execute(sql_text(layer, name))
-    con.execute(resources.files("warehouse").joinpath("sql", "comments.sql").read_text(encoding="utf-8"))
+    con.execute(resources.files(__package__).joinpath("sql", "comments.sql").read_text(encoding="utf-8"))
 
 
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:

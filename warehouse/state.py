@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.publisher import read_only
+from kepu.warehouse.publisher import read_only
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from kepu.deliverables.tables import (
     cell_ref,
     ordered,
 )
-from schemas.issues import CATALOGUE, SEVERITIES
-from schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
-from transforms.core import Campaign
+from kepu.schemas.issues import CATALOGUE, SEVERITIES
+from kepu.schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
+from kepu.transforms.core import Campaign
 
 COMPLETENESS_LABELS = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送"}
 SUBMISSION_LABELS = {"accepted": "已接收", "partial": "部分接收", "rejected": "未能计入（文件无法读取或无有效记录）",

@@ -17,8 +17,8 @@ import pandas as pd
 from kepu.deliverables.city_tables import COMPLETENESS_LABELS, MEASURES, SEVERITY_LABELS, CityTables
 from kepu.deliverables.source import Marts
 from kepu.deliverables.tables import INT, MONEY, PERCENT, Table
-from schemas.issues import CATALOGUE, SEVERITIES
-from transforms.core import Campaign
+from kepu.schemas.issues import CATALOGUE, SEVERITIES
+from kepu.transforms.core import Campaign
 
 TOP_ISSUES = 10
 NUMERIC = (INT, MONEY, PERCENT)

@@ -32,8 +32,8 @@ from kepu.deliverables.files import safe_filename, write_atomically
 from kepu.deliverables.sheets import SheetWriter, Styles
 from kepu.deliverables.source import Marts
 from kepu.deliverables.tables import DATE, DATETIME, ORDINAL, Column, Table, is_missing, normalise
-from schemas.issues import SEVERITIES
-from transforms.core import Campaign
+from kepu.schemas.issues import SEVERITIES
+from kepu.transforms.core import Campaign
 
 FOLDER = "回执"
 RECEIPT_ISSUE_COLUMNS = (Column("no", "序号", ORDINAL), *ISSUE_COLUMNS)

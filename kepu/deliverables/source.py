@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.publisher import read_only
+from kepu.warehouse.publisher import read_only
 
 SUBMISSIONS_SQL = """
 select * from audit.submissions

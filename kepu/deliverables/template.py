@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from kepu.deliverables.sheets import StyleCache
-from schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
 
 DETAIL_SHEET = "活动明细"
 SUMMARY_SHEET = "汇总表"

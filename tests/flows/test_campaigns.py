@@ -7,7 +7,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from flows.nightly import run
+from kepu.flows.nightly import run
 from tests.builders import activity, make_city
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -79,7 +79,7 @@ def test_a_failing_run_publishes_nothing_but_records_itself(tmp_path, monkeypatc
     run(city.config)
     city.submit("九江街道.xlsx", "D01T02", [activity("科普展", 18, 200)])
 
-    import flows.nightly as nightly
+    import kepu.flows.nightly as nightly
 
     def broken(*args, **kwargs):
         raise RuntimeError("core rules crashed")

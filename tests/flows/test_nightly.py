@@ -8,8 +8,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from flows.nightly import run
-from schemas.errors import ConfigError
+from kepu.flows.nightly import run
+from kepu.schemas.errors import ConfigError
 from tests.builders import activity, make_city, set_received
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -165,13 +165,13 @@ def test_demo_city_totals_equal_the_generators_intent(tmp_path):
 
 
 def test_a_new_parser_version_parses_every_kept_file_again(small_city, monkeypatch):
-    import flows.nightly
-    import flows.parsing
+    import kepu.flows.nightly
+    import kepu.flows.parsing
 
     run(small_city.config)
     (small_city.inbox / "市直单位" / "医学会.xlsx").unlink()
-    monkeypatch.setattr(flows.nightly, "PARSER_VERSION", "test-next")
-    monkeypatch.setattr(flows.parsing, "PARSER_VERSION", "test-next")
+    monkeypatch.setattr(kepu.flows.nightly, "PARSER_VERSION", "test-next")
+    monkeypatch.setattr(kepu.flows.parsing, "PARSER_VERSION", "test-next")
 
     again = run(small_city.config)
     settled = run(small_city.config)

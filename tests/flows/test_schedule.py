@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from flows.schedule import nightly_deployment
+from kepu.flows.schedule import nightly_deployment
 from kepu.settings import load_settings
-from tests.builders import activity, make_city
+from tests.builders import activity, add_shadowing_folders, make_city
 
 
 def test_deployment_runs_nightly_at_two_beijing_time(tmp_path):
@@ -22,7 +22,7 @@ def test_deployment_runs_nightly_at_two_beijing_time(tmp_path):
     (schedule,) = deployment.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 2 * * *", "Asia/Shanghai")
     assert deployment.parameters == {"config": str(city.config.resolve())}
-    assert deployment.entrypoint == "flows.nightly.nightly"
+    assert deployment.entrypoint == "kepu.flows.nightly.nightly"
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -57,15 +57,18 @@ def published_runs(warehouse) -> int:
 
 
 def test_serve_runs_the_schedule_on_a_local_server_and_stops_it_on_sigterm(tmp_path):
-    """The real thing, every minute instead of nightly: the served deployment runs the pipeline."""
+    """The real thing, every minute instead of nightly: the served deployment runs the pipeline. It is
+    served from the campaign folder, which holds a `warehouse/` data folder and folders named like
+    kepu's other layers: Prefect starts each scheduled run with that folder first on sys.path."""
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    add_shadowing_folders(city.root)
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     env["PREFECT_UI_ENABLED"] = "false"
-    proc = subprocess.Popen([sys.executable, "-m", "kepu.cli", "serve", "--config", str(city.config),
+    proc = subprocess.Popen([sys.executable, "-m", "kepu.cli", "serve", "--config", "kepu.toml",
                              "--cron", "* * * * *"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=city.root)
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 240

@@ -90,7 +90,7 @@ _built: dict[str, PublishedCity] = {}
 def published_city(tmp_path_factory) -> PublishedCity:
     """The demo city with the planted form, published by the nightly flow (needs the Prefect harness)."""
     if "city" not in _built:
-        from flows.nightly import run
+        from kepu.flows.nightly import run
 
         root = tmp_path_factory.mktemp("deliverables_city")
         city = build_demo_city(root)

@@ -6,17 +6,16 @@ import os
 import subprocess
 import sys
 
-
-from tests.builders import activity, make_city
+from tests.builders import activity, add_shadowing_folders, make_city
 
 CHATTER = ("Traceback", "Starting temporary server", "Finished in state", "prefect.", "INFO", "WARNING")
 
 
-def kepu(*args: str, home) -> subprocess.CompletedProcess:
+def kepu(*args: str, home, cwd=None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     return subprocess.run([sys.executable, "-m", "kepu.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+                          timeout=600, cwd=cwd)
 
 
 def test_missing_config_exits_2_with_a_message(tmp_path):
@@ -51,6 +50,21 @@ def test_run_then_status(tmp_path):
     status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
     assert status.returncode == 0, status.stderr
     assert "报送情况" in status.stdout and "催报名单" in status.stdout and "最近运行" in status.stdout
+
+
+def test_a_run_from_a_campaign_folder_holding_folders_named_like_kepus_layers(tmp_path):
+    """A campaign folder has its own `warehouse/`; `python -m` puts the working directory first on
+    sys.path, so a bare `import warehouse` would find that folder instead of kepu's code."""
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    add_shadowing_folders(city.root)
+
+    result = kepu("run", "--config", "kepu.toml", home=tmp_path / "home", cwd=city.root)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "已发布" in result.stdout and "120" in result.stdout
+    status = kepu("status", home=tmp_path / "home", cwd=city.root)
+    assert status.returncode == 0, status.stdout + status.stderr
 
 
 def test_template_command_writes_the_form(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.schema import LAYERS, create_tables
+from kepu.warehouse.schema import LAYERS, create_tables
 
 COMMENTS = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "comments.sql"
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from kepu.deliverables.html_report import bar_chart, html_table
-from schemas.issues import CATALOGUE
+from kepu.schemas.issues import CATALOGUE
 from tests.kepu.deliverables_city import PublishedCity, published_city
 
 

@@ -48,7 +48,7 @@ def test_narrative_is_a_markdown_paragraph_from_the_marts(city):
 
 
 def test_an_empty_inbox_still_gives_every_deliverable(tmp_path, prefect_harness):
-    from flows.nightly import run
+    from kepu.flows.nightly import run
 
     city = make_city(tmp_path / "city")
 

@@ -41,9 +41,9 @@ from kepu.demo_styles import (
     draw_layout,
     type_rows,
 )
-from schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
-from transforms.core import OFFICE_TZ
-from transforms.values import parse_count, parse_date_span
+from kepu.schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.transforms.core import OFFICE_TZ
+from kepu.transforms.values import parse_count, parse_date_span
 
 START, END, DEADLINE = date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28)
 MEASURES = (*COUNT_FIELDS, "funding_wan")
@@ -487,7 +487,7 @@ def published(request, tmp_path_factory, prefect_harness) -> tuple[DemoCity, Dem
     if (seed, scale) == (2023, 1.0):
         city = request.getfixturevalue("demo_city")
     else:
-        from flows.nightly import run
+        from kepu.flows.nightly import run
 
         city = build_demo_city(tmp_path_factory.mktemp("published") / "city", seed=seed, scale=scale)
         assert run(city.config_path).outcome == "published"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kepu.settings import load_settings, read_registry
-from schemas.errors import ConfigError
+from kepu.schemas.errors import ConfigError
 from tests.builders import config_text, make_city
 
 HEADER = "unit_code,unit_name,unit_type,parent_code,aliases,expected\n"

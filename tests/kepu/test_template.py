@@ -24,7 +24,7 @@ from kepu.deliverables.template import (
     fill_form,
     write_template,
 )
-from schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
 
 CAMPAIGN = "2023年全国科普日"
 REPO = Path(__file__).resolve().parents[2]

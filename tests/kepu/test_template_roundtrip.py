@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from kepu.deliverables.template import fill_form, write_template
 from kepu.inbox import read_book
-from transforms.submission import parse_book
+from kepu.transforms.submission import parse_book
 
 
 def test_blank_template_has_a_header_and_no_activities(tmp_path):

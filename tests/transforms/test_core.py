@@ -10,9 +10,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from transforms.core import Campaign, build_core
-from transforms.dedup import same_event_name
-from transforms.units import build_units
+from kepu.transforms.core import Campaign, build_core
+from kepu.transforms.dedup import same_event_name
+from kepu.transforms.units import build_units
 
 CAMPAIGN = Campaign("2023", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
 

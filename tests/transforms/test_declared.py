@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from transforms.declared import read_identity, read_summary
-from transforms.detail import locate_table
-from transforms.grid import Book, Sheet
+from kepu.transforms.declared import read_identity, read_summary
+from kepu.transforms.detail import locate_table
+from kepu.transforms.grid import Book, Sheet
 
 HEADER = ("序号", "活动名称", "开始日期", "参与人数")
 

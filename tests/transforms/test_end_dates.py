@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.values import ParsedDateSpan, parse_end_date
+from kepu.transforms.values import ParsedDateSpan, parse_end_date
 
 START = date(2023, 9, 20)
 

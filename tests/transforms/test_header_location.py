@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.detail import locate_table, read_rows
-from transforms.grid import Book, Sheet, a1, column_letter
+from kepu.transforms.detail import locate_table, read_rows
+from kepu.transforms.grid import Book, Sheet, a1, column_letter
 
 
 def book(*sheets: Sheet) -> Book:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.messy_workbooks import registry_rows
-from transforms.identity import UnitIndex, normalize_code, normalize_unit_name
-from transforms.units import build_units
+from kepu.transforms.identity import UnitIndex, normalize_code, normalize_unit_name
+from kepu.transforms.units import build_units
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.labels import header_field, header_in_yuan, is_footer_label, is_note_label, is_total_label
+from kepu.transforms.labels import header_field, header_in_yuan, is_footer_label, is_note_label, is_total_label
 
 
 @pytest.mark.parametrize(("label", "field"), [

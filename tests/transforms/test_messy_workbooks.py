@@ -8,12 +8,12 @@ from collections import Counter
 import pytest
 
 from kepu.inbox import ReadError, read_book
-from schemas.issues import CATALOGUE
+from kepu.schemas.issues import CATALOGUE
 from tests.fixtures.messy_workbooks import CAMPAIGN_YEAR, FIXTURES, UNREADABLE, Fixture, registry_rows
-from transforms.grid import Book, is_blank
-from transforms.identity import UnitIndex
-from transforms.submission import ParsedSubmission, parse_book
-from transforms.units import build_units
+from kepu.transforms.grid import Book, is_blank
+from kepu.transforms.identity import UnitIndex
+from kepu.transforms.submission import ParsedSubmission, parse_book
+from kepu.transforms.units import build_units
 
 ROW_KINDS = {"activity", "rejected", "total", "footer", "note"}
 MISSING = "<not in record>"

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from transforms.narrative import FORM_PHRASES, form_clauses, reporting_sentence, situation_paragraph
+from kepu.transforms.narrative import FORM_PHRASES, form_clauses, reporting_sentence, situation_paragraph
 
 NAME = "2023年全国科普日"
 CITY = {"campaign_id": "c", "units_expected": 78, "units_reported": 69, "units_on_time": 61, "activities": 31,

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.issues import CATALOGUE
-from schemas.synonyms import SYNONYMS
-from transforms.grid import Book, Sheet
-from transforms.submission import parse_book
+from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.synonyms import SYNONYMS
+from kepu.transforms.grid import Book, Sheet
+from kepu.transforms.submission import parse_book
 
 LABELS = sorted({
     *(label for f in SYNONYMS.detail_fields for label in (f.header, *f.synonyms)),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.detail import locate_table, read_rows
-from transforms.grid import Book, Sheet
+from kepu.transforms.detail import locate_table, read_rows
+from kepu.transforms.grid import Book, Sheet
 
 
 def total_issues(money_header: str, amounts: list, total) -> list[str]:

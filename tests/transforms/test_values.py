@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.values import (
+from kepu.transforms.values import (
     ParsedDateSpan,
     ParsedNumber,
     normalize_text,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from schemas.errors import WarehouseBusy
-from warehouse import loader
-from warehouse.publisher import read_only, run_lock, staged
+from kepu.schemas.errors import WarehouseBusy
+from kepu.warehouse import loader
+from kepu.warehouse.publisher import read_only, run_lock, staged
 
 
 def campaigns(path) -> list[str]:
@@ -80,7 +80,7 @@ def test_two_runs_never_build_at_once(tmp_path):
 
 
 def test_drop_tables_removes_every_layer(tmp_path):
-    from warehouse.schema import LAYERS, create_tables, drop_tables
+    from kepu.warehouse.schema import LAYERS, create_tables, drop_tables
 
     con = duckdb.connect(str(tmp_path / "scratch.duckdb"))
     try:
