@@ -22,7 +22,8 @@ from kepu.inbox import scan_inbox, sha256_of
 from kepu.settings import Settings, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.errors import ConfigError
-from kepu.transforms.core import OFFICE_TZ, build_core, issue_frame
+from kepu.schemas.vocabulary import office_now
+from kepu.transforms.core import build_core, issue_frame
 from kepu.transforms.inventory import Inventory, Sighting, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
 from kepu.warehouse import loader, state
@@ -46,10 +47,6 @@ class RunSummary:
     issues: dict = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     warehouse: str = ""
-
-
-def _now() -> datetime:
-    return datetime.now(OFFICE_TZ).replace(tzinfo=None, microsecond=0)
 
 
 @task(name="take inventory")
@@ -117,7 +114,7 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
 def _run_row(run_id, cid, started_at, inventory: Inventory | None, parsed: BatchResult | None, outcome: str,
              message: str | None = None) -> dict:
     return {
-        "run_id": run_id, "campaign_id": cid, "started_at": started_at, "finished_at": _now(),
+        "run_id": run_id, "campaign_id": cid, "started_at": started_at, "finished_at": office_now(),
         "files_seen": inventory.files_seen if inventory else 0,
         "files_new": inventory.files_new if inventory else 0,
         "files_changed": inventory.files_changed if inventory else 0,
@@ -180,7 +177,7 @@ def run_settings(settings: Settings) -> RunSummary:
     """The body of the nightly flow for already-checked settings."""
     units = read_registry(settings.registry)
     run_id = uuid.uuid4().hex[:12]
-    started_at = _now()
+    started_at = office_now()
     cid = settings.campaign.campaign_id
     summary = RunSummary(run_id=run_id, campaign_id=cid, outcome="failed")
     inventory: Inventory | None = None

@@ -8,14 +8,12 @@ from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron
 
 from kepu.flows.nightly import nightly, task_runner_for
-from kepu.settings import Settings
-
-DEFAULT_CRON = "0 2 * * *"
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+from kepu.schemas.vocabulary import OFFICE_TIMEZONE
+from kepu.settings import NIGHTLY_CRON, Settings
 
 
-def nightly_deployment(settings: Settings, config: Path, cron: str = DEFAULT_CRON,
-                       timezone: str = DEFAULT_TIMEZONE, name: str | None = None):
+def nightly_deployment(settings: Settings, config: Path, cron: str = NIGHTLY_CRON,
+                       timezone: str = OFFICE_TIMEZONE, name: str | None = None):
     """A deployment that runs the whole pipeline for `config` every night (02:00 Beijing time by default;
     Prefect would take UTC if the timezone were left out)."""
     flow = nightly.with_options(task_runner=task_runner_for(settings))

@@ -22,6 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from kepu import progress, report  # noqa: E402
 from kepu.schemas.errors import ConfigError, KepuError  # noqa: E402
+from kepu.schemas.vocabulary import OFFICE_TIMEZONE  # noqa: E402
+from kepu.settings import NIGHTLY_CRON, load_settings  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="kepu：全国科普日活动报表汇总（收件箱 → DuckDB 数据仓库 → 全市汇总表）。")
@@ -124,8 +126,6 @@ def template(
 
     campaign_name = name
     if campaign_name is None and config is not None:
-        from kepu.settings import load_settings
-
         try:
             campaign_name = load_settings(config).campaign.name
         except ConfigError as exc:
@@ -138,8 +138,6 @@ def template(
 def status(config: ConfigOpt = Path("kepu.toml"),
            warehouse: Annotated[Optional[Path], typer.Option(help="DuckDB 数据仓库文件")] = None) -> None:
     """显示报送情况（按区县）、数据问题和最近几次运行。"""
-    from kepu.settings import load_settings
-
     try:
         settings = load_settings(config, warehouse=warehouse)
     except ConfigError as exc:
@@ -152,13 +150,11 @@ def status(config: ConfigOpt = Path("kepu.toml"),
 @app.command()
 def serve(
     config: ConfigOpt = Path("kepu.toml"),
-    cron: Annotated[str, typer.Option(help="cron 表达式")] = "0 2 * * *",
-    timezone: Annotated[str, typer.Option(help="时区")] = "Asia/Shanghai",
+    cron: Annotated[str, typer.Option(help="cron 表达式")] = NIGHTLY_CRON,
+    timezone: Annotated[str, typer.Option(help="时区")] = OFFICE_TIMEZONE,
     verbose: Verbose = False,
 ) -> None:
     """注册每晚定时运行（默认北京时间 02:00）并持续服务；未配置 PREFECT_API_URL 时自动启动本地 Prefect 服务。"""
-    from kepu.settings import load_settings
-
     try:
         settings = load_settings(config)
     except ConfigError as exc:

@@ -38,8 +38,8 @@ from kepu.demo_styles import (
     lay_out,
     type_rows,
 )
-from kepu.schemas.synonyms import COUNT_FIELDS, SUMMARY_INDICATORS
-from kepu.transforms.core import OFFICE_TZ
+from kepu.schemas.synonyms import SUMMARY_INDICATORS, SYNONYMS
+from kepu.schemas.vocabulary import COUNT_METRICS, OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"
 CAMPAIGN_NAME = "2023年全国科普日"
@@ -401,14 +401,11 @@ def build_demo_city(root: Path, *, seed: int = 2023, scale: float = 1.0) -> Demo
     )
 
 
-MEASURES = ("activities", *COUNT_FIELDS, "funding_wan")
-
-
 def _measures(records: Sequence[Mapping[str, object]]) -> dict[str, object]:
     """activities, the counts and funding_wan (2 places) summed over records; a record without
     `activities` is one detail row."""
     totals: dict[str, object] = {"activities": sum(r.get("activities", 1) for r in records)}
-    for measure in COUNT_FIELDS:
+    for measure in COUNT_METRICS:
         totals[measure] = sum(r.get(measure) or 0 for r in records)
     funding = sum((Decimal(str(r.get("funding_wan") or 0)) for r in records), Decimal(0))
     totals["funding_wan"] = funding.quantize(Decimal("0.01"))
@@ -519,7 +516,7 @@ def _plan_registry(rng: random.Random, scale: float) -> list[Unit]:
 class _TakenNames:
     """Names and aliases already in the registry, compared the way SPEC §3.1 compares them."""
 
-    SUFFIXES = ("科学技术协会", "科协", "办事处", "办")
+    SUFFIXES = SYNONYMS.unit_strip_suffixes
 
     def __init__(self) -> None:
         self.keys: set[str] = set()

@@ -25,7 +25,7 @@ from typing import Literal
 import openpyxl
 
 from kepu.deliverables.template import FIELD_NAMES, workbook_bytes
-from kepu.schemas.synonyms import COUNT_FIELDS
+from kepu.schemas.vocabulary import COUNT_METRICS
 
 CONTACT = "contact"
 """An extra column (联系人) kepu does not read."""
@@ -593,7 +593,7 @@ def type_rows(rng: random.Random, layout: Layout, rows: Sequence[Mapping[str, ob
             cells[column] = row.get(column)
         kind = row.get("activity_type")
         cells["activity_type"] = rng.choice(TYPE_WORDS[kind]) if layout.type_words and kind in TYPE_WORDS else kind
-        for metric in COUNT_FIELDS:
+        for metric in COUNT_METRICS:
             cells[metric] = count_cell(row.get(metric), count_forms[i, metric], UNIT_WORDS[metric])
         cells.update(_money_cells(rng, layout, row, None if yuan is None else yuan[i]))
         cells.update(_date_cells(row, date_forms[i], layout.single_date))
@@ -610,7 +610,7 @@ def _count_forms(rng: random.Random, layout: Layout, rows: list[dict]) -> dict[t
     """A form per metric cell. With `numbers="every"`, every form in EVERY_COUNT_FORM is placed first (in a
     cell it fits, or one whose figure is changed to fit); the other cells are drawn."""
     forms: dict[tuple[int, str], CountForm] = {}
-    free = [(i, m) for i in range(len(rows)) for m in COUNT_FIELDS]
+    free = [(i, m) for i in range(len(rows)) for m in COUNT_METRICS]
     if layout.numbers == "every":
         for form in EVERY_COUNT_FORM:
             spot = next((s for s in free if count_fits(rows[s[0]].get(s[1]), form)), None)
@@ -714,7 +714,7 @@ def _money_cells(rng: random.Random, layout: Layout, row: Mapping[str, object], 
 
 def _sums(rows: Sequence[Mapping[str, object]], yuan: Sequence[int] | None, column: str) -> dict[str, object]:
     """A 合计/小计 line's figures: what the rows above add up to, as the office would total them."""
-    sums: dict[str, object] = {m: sum(r.get(m) or 0 for r in rows) for m in COUNT_FIELDS}
+    sums: dict[str, object] = {m: sum(r.get(m) or 0 for r in rows) for m in COUNT_METRICS}
     if yuan is not None:
         sums[column] = sum(yuan)
     else:

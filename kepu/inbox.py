@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kepu.transforms.core import OFFICE_TZ
+from kepu.schemas.vocabulary import office_time
 from kepu.transforms.grid import Book, Sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -35,7 +35,7 @@ class InboxEntry:
     @property
     def received_at(self) -> datetime:
         """When the file was saved into the inbox, as wall-clock time in Asia/Shanghai (naive)."""
-        return datetime.fromtimestamp(self.mtime, OFFICE_TZ).replace(tzinfo=None, microsecond=0)
+        return office_time(self.mtime)
 
     @property
     def suffix(self) -> str:

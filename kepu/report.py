@@ -8,18 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, SEVERITY_LABELS
 from kepu.settings import Settings
 from kepu.warehouse import state
-
-STATUS_LABELS = {"on_time": "按时", "late": "逾期", "missing": "未报", "held": "待核实"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-TOTAL_LABELS = [
-    ("activities", "活动场次"), ("participants", "参与人次"), ("volunteers", "志愿者人数"),
-    ("materials", "发放资料（份）"), ("boards", "展板（块）"), ("media_reports", "媒体报道（篇）"),
-    ("funding_wan", "经费（万元）"),
-]
-
-
 
 
 def print_summary(console: Console, summary) -> None:
@@ -34,9 +25,9 @@ def print_summary(console: Console, summary) -> None:
     table = Table(title="全市汇总", show_header=True, header_style="bold")
     table.add_column("指标")
     table.add_column("数值", justify="right")
-    for key, label in TOTAL_LABELS:
-        value = t.get(key) or 0
-        table.add_row(label, f"{value:,.2f}" if key == "funding_wan" else f"{int(value):,}")
+    for measure in MEASURES:
+        value = t.get(measure.key) or 0
+        table.add_row(measure.label, f"{value:,.2f}" if measure.money else f"{int(value):,}")
     console.print(table)
     issues = summary.issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {issues.get(s, 0)} 条" for s in SEVERITY_LABELS))
@@ -75,7 +66,7 @@ def print_status(console: Console, settings: Settings) -> None:
     chase = state.chase_list(wh, cid)
     if chase:
         console.print("催报名单：" + "；".join(
-            f"{r['district_name']} {r['unit_name']}（{STATUS_LABELS[r['status']]}）" for r in chase))
+            f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）" for r in chase))
     counts = state.published_summary(wh, cid).issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
     table = Table(title="最近运行", header_style="bold")

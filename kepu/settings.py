@@ -16,10 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from kepu.schemas.errors import ConfigError
-from kepu.transforms.core import Campaign
+from kepu.schemas.vocabulary import Campaign
 from kepu.transforms.units import REGISTRY_COLUMNS, build_units
 
 TASK_RUNNERS = ("process", "thread", "dask")
+NIGHTLY_CRON = "0 2 * * *"
+"""When `kepu serve` runs the pipeline unless told otherwise: 02:00 on the office's clock (SPEC §6)."""
 
 
 @dataclass(frozen=True)

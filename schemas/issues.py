@@ -8,10 +8,8 @@ Message templates use `{placeholders}` filled from the fields passed to `make_is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+from kepu.schemas.vocabulary import Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,11 +24,11 @@ class DetailField:
 
 @dataclass(frozen=True, slots=True)
 class SummaryIndicator:
-    """One row of the 汇总表: the measure it feeds, its canonical name and unit, and other names."""
+    """One row of the 汇总表: the measure it feeds (a key of `vocabulary.MEASURES`, whose unit is its
+    计量单位), its canonical name in the form, and other names people write for it."""
 
     key: str
     name: str
-    unit: str
     synonyms: tuple[str, ...]
 
 
@@ -69,7 +69,7 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         unit_code_labels=tuple(data["header_block"]["unit_code"]),
         reported_on_labels=tuple(data["header_block"]["reported_on"]),
         summary_indicators=tuple(
-            SummaryIndicator(i["key"], i["name"], i["unit"], tuple(i.get("synonyms", ())))
+            SummaryIndicator(i["key"], i["name"], tuple(i.get("synonyms", ())))
             for i in data["summary"]["indicators"]
         ),
         summary_quantity_headers=tuple(data["summary"].get("quantity_headers", ())),
@@ -84,24 +84,6 @@ SYNONYMS = load_synonyms()
 DETAIL_FIELDS: tuple[DetailField, ...] = SYNONYMS.detail_fields
 """Detail-sheet columns in template order."""
 
-ACTIVITY_TYPES: tuple[str, ...] = tuple(SYNONYMS.activity_types)
-"""Canonical activity forms in template order; the last is 其他."""
-
-OTHER_TYPE = "其他"
-UNITEMIZED_TYPE = "未分项"
-"""activity_type of the one record a summary-only submission contributes (SPEC §3.4)."""
-
 SUMMARY_INDICATORS: tuple[SummaryIndicator, ...] = SYNONYMS.summary_indicators
-
-METRIC_FIELDS: tuple[str, ...] = (
-    "participants",
-    "volunteers",
-    "materials",
-    "boards",
-    "media_reports",
-    "funding_wan",
-)
-"""Measures summed into totals, in display order."""
-
-COUNT_FIELDS: tuple[str, ...] = METRIC_FIELDS[:-1]
-"""Integer measures; funding_wan is the one decimal measure."""
+"""汇总表 rows in template order."""
+INDICATOR: dict[str, SummaryIndicator] = {i.key: i for i in SUMMARY_INDICATORS}

@@ -14,11 +14,16 @@ from pandera.errors import SchemaError, SchemaErrors
 from pandera.typing import Series
 
 from kepu.schemas.errors import ValidationFailed
-from kepu.schemas.issues import CATALOGUE, SEVERITIES
-from kepu.schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
-from kepu.transforms.units import UNIT_TYPES
-
-SUBMISSION_STATUSES = ("accepted", "partial", "rejected", "unidentified", "conflict")
+from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.vocabulary import (
+    ACTIVITY_TYPES,
+    COUNTED_STATUSES,
+    METRICS,
+    SEVERITIES,
+    SUBMISSION_STATUSES,
+    UNIT_TYPES,
+    UNITEMIZED_TYPE,
+)
 
 
 def _non_negative_or_null(series: pd.Series) -> pd.Series:
@@ -55,7 +60,7 @@ class Submissions(pa.DataFrameModel):
     @pa.dataframe_check(error="a current submission is not accepted or partial, or has no unit")
     def current_is_countable(cls, df: pd.DataFrame) -> bool:
         current = df[df["is_current"]]
-        return bool(current["status"].isin(["accepted", "partial"]).all() and current["unit_code"].notna().all())
+        return bool(current["status"].isin(COUNTED_STATUSES).all() and current["unit_code"].notna().all())
 
 
 class Activities(pa.DataFrameModel):
@@ -72,8 +77,7 @@ class Activities(pa.DataFrameModel):
 
     @pa.dataframe_check(error="a metric is negative")
     def metrics_non_negative(cls, df: pd.DataFrame) -> bool:
-        cols = ["participants", "volunteers", "materials", "boards", "media_reports", "funding_wan"]
-        return bool(all(_non_negative_or_null(df[c]).all() for c in cols))
+        return bool(all(_non_negative_or_null(df[c]).all() for c in METRICS))
 
     @pa.dataframe_check(error="a counted row lacks its name or start date")
     def counted_rows_complete(cls, df: pd.DataFrame) -> bool:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kepu.deliverables.template import fill_form
-from kepu.transforms.core import OFFICE_TZ
+from kepu.schemas.vocabulary import OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"
 

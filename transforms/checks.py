@@ -14,14 +14,15 @@ import math
 import pandas as pd
 
 from kepu.schemas.issues import Issue, make_issue
+from kepu.schemas.vocabulary import MEASURE
 
 OUTLIER_Z = 3.5
 OUTLIER_FACTOR = 5
 OUTLIER_MIN_ROWS = 8
 """Fewer rows of a type than this and the type's spread is not known well enough to call anything odd."""
-OUTLIER_FIELDS = {"participants": "参与人数", "volunteers": "志愿者人数", "materials": "发放资料", "boards": "展板"}
+OUTLIER_FIELDS = ("participants", "volunteers", "materials", "boards")
 YOY_RATIO = 10
-YOY_FIELDS = {"activities": "活动场次", "participants": "参与人次"}
+YOY_FIELDS = ("activities", "participants")
 
 
 def robust_z(values: pd.Series) -> pd.Series:
@@ -39,7 +40,7 @@ def outliers(activities: pd.DataFrame) -> list[tuple[str, Issue]]:
     rows = activities[activities["counted"] & ~activities["is_unitemized"] & activities["is_current"]]
     issues: list[tuple[str, Issue]] = []
     for activity_type, group in rows.groupby("activity_type"):
-        for field, label in OUTLIER_FIELDS.items():
+        for field in OUTLIER_FIELDS:
             values = group[field].dropna()
             values = values[values > 0]
             if len(values) < OUTLIER_MIN_ROWS:
@@ -52,7 +53,7 @@ def outliers(activities: pd.DataFrame) -> list[tuple[str, Issue]]:
                 row = group.loc[idx]
                 issues.append((row["file_sha256"], make_issue(
                     "outlier_value", sheet=row["source_sheet"], cell=(row.get("_cells") or {}).get(field),
-                    row=int(row["source_row"]), raw=int(row[field]), label=label, activity_type=activity_type,
+                    row=int(row["source_row"]), raw=int(row[field]), label=MEASURE[field].noun, activity_type=activity_type,
                     direction="远高于" if ratio[idx] > 1 else "远低于", median=f"{median:g}")))
     return issues
 
@@ -68,12 +69,13 @@ def year_over_year(current: pd.DataFrame, previous: pd.DataFrame | None, current
     merged = current.merge(previous, on="unit_code", suffixes=("", "_previous"))
     issues: list[tuple[str, Issue]] = []
     for row in merged.to_dict("records"):
-        for field, label in YOY_FIELDS.items():
+        for field in YOY_FIELDS:
             now, before = row[field], row[f"{field}_previous"]
             if not now or not before:
                 continue
             ratio = now / before
             if ratio >= YOY_RATIO or ratio <= 1 / YOY_RATIO:
                 issues.append((current_files.get(row["unit_code"]), make_issue(
-                    "year_over_year_jump", raw=int(now), label=label, current=int(now), previous=int(before))))
+                    "year_over_year_jump", raw=int(now), label=MEASURE[field].label, current=int(now),
+                    previous=int(before))))
     return issues

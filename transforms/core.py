@@ -9,35 +9,17 @@ unitemized summary) and the issues found along the way. Rules: SPEC §3.1–§3.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import COUNT_FIELDS, METRIC_FIELDS, SUMMARY_INDICATORS, UNITEMIZED_TYPE
+from kepu.schemas.synonyms import INDICATOR
+from kepu.schemas.vocabulary import COUNT_METRICS, COUNTED_STATUSES, METRICS, SEVERITIES, UNITEMIZED_TYPE, Campaign
 from kepu.transforms.checks import outliers, year_over_year
 from kepu.transforms.dedup import find_joint_duplicates
 from kepu.transforms.identity import UnitIndex
-
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
-"""The office's clock: received_at, the deadline and run times are Beijing wall-clock time."""
-ACCEPTED = ("accepted", "partial")
-SUMMARY_LABELS = {i.key: i.name for i in SUMMARY_INDICATORS}
-
-
-@dataclass(frozen=True, slots=True)
-class Campaign:
-    campaign_id: str
-    name: str
-    start: date
-    end: date
-    deadline: date
-
-    @property
-    def window_text(self) -> str:
-        return f"{self.start:%Y年%-m月%-d日}至{self.end:%-m月%-d日}"
 
 
 @dataclass(slots=True)
@@ -155,8 +137,8 @@ def unit_totals(activities: pd.DataFrame) -> pd.DataFrame:
 def _sum_measures(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sums of the measures per `keys`; money is summed in whole 分 so the result stays exact."""
     if rows.empty:
-        return pd.DataFrame(columns=[*keys, "activities", *METRIC_FIELDS])
-    counts = {c: pd.to_numeric(rows[c]).fillna(0).astype("int64") for c in ("activity_count", *COUNT_FIELDS)}
+        return pd.DataFrame(columns=[*keys, "activities", *METRICS])
+    counts = {c: pd.to_numeric(rows[c]).fillna(0).astype("int64") for c in ("activity_count", *COUNT_METRICS)}
     cents = rows["funding_wan"].map(lambda v: 0 if v is None or pd.isna(v) else int(Decimal(v) * 100))
     frame = pd.DataFrame({**{k: rows[k] for k in keys}, **counts, "funding_wan": cents})
     sums = frame.groupby(keys, sort=True).sum().reset_index()
@@ -171,7 +153,7 @@ CHANGE_COLUMNS = ["campaign_id", "unit_code", "file_sha256", "version", "previou
 def submission_changes(campaign_id: str, submissions: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
     """For each unit whose current version replaced an earlier countable one: each total that changed,
     from what to what (audit.submission_changes)."""
-    countable = submissions[submissions["status"].isin(ACCEPTED) & submissions["unit_code"].notna()]
+    countable = submissions[submissions["status"].isin(COUNTED_STATUSES) & submissions["unit_code"].notna()]
     countable = countable[countable["unit_code"].duplicated(keep=False)]
     counted = activities[activities["counted"] & activities["file_sha256"].isin(countable["file_sha256"])]
     per_file = _sum_measures(counted, ["file_sha256"]).set_index("file_sha256") if len(counted) else None
@@ -180,7 +162,7 @@ def submission_changes(campaign_id: str, submissions: pd.DataFrame, activities: 
         if len(group) < 2 or not group["is_current"].iloc[-1]:
             continue
         previous, current = group.iloc[-2], group.iloc[-1]
-        for measure in ("activities", *METRIC_FIELDS):
+        for measure in ("activities", *METRICS):
             zero = Decimal(0) if measure == "funding_wan" else 0
 
             def total(sha: str):
@@ -208,7 +190,7 @@ SUBMISSION_COLUMNS = [
 ACTIVITY_COLUMNS = [
     "activity_id", "campaign_id", "file_sha256", "unit_code", "source_file", "source_sheet", "source_row",
     "source_cell", "activity_name", "activity_type", "activity_type_raw", "start_date", "end_date", "venue", "organizer",
-    "partners", *METRIC_FIELDS, "note", *(f"{f}_approx" for f in METRIC_FIELDS), "activity_count",
+    "partners", *METRICS, "note", *(f"{f}_approx" for f in METRICS), "activity_count",
     "is_unitemized", "row_status", "reject_code", "in_window", "counted", "duplicate_of",
 ]
 
@@ -262,9 +244,9 @@ def _activity(campaign: Campaign, sha: str, path: str, unit_code, row: dict) -> 
         "duplicate_of": None,
         "source_cell": _none(row.get("activity_name_cell")),
         "_date_cell": _none(row.get("start_date_cell")),
-        "_cells": {f: _none(row.get(f"{f}_cell")) for f in METRIC_FIELDS},
+        "_cells": {f: _none(row.get(f"{f}_cell")) for f in METRICS},
     }
-    for f in METRIC_FIELDS:
+    for f in METRICS:
         value = _none(row.get(f))
         record[f] = None if value is None else (Decimal(str(value)) if f == "funding_wan" else int(value))
         record[f"{f}_approx"] = bool(row.get(f"{f}_approx") or False)
@@ -272,7 +254,7 @@ def _activity(campaign: Campaign, sha: str, path: str, unit_code, row: dict) -> 
 
 
 def _summary_has_figures(summary: dict) -> bool:
-    return any(_none(summary.get(k)) is not None for k in SUMMARY_LABELS)
+    return any(_none(summary.get(k)) is not None for k in INDICATOR)
 
 
 def _unitemized(campaign: Campaign, sha: str, path: str, unit_code, summary: dict) -> dict:
@@ -287,7 +269,7 @@ def _unitemized(campaign: Campaign, sha: str, path: str, unit_code, summary: dic
         "is_unitemized": True, "row_status": "ok", "reject_code": None, "in_window": True, "counted": True,
         "duplicate_of": None, "_cells": {},
     }
-    for f in METRIC_FIELDS:
+    for f in METRICS:
         value = _none(summary.get(f))
         record[f] = None if value is None else (Decimal(str(value)).quantize(Decimal("0.01"))
                                                 if f == "funding_wan" else int(value))
@@ -299,11 +281,11 @@ def _compare_summary(sha: str, summary: dict, rows: list[dict], issues: list) ->
     """When a unit fills both sheets, details count; a 汇总表 figure that differs from them is a warning."""
     ok_rows = [r for r in rows if r["row_status"] == "ok"]
     computed = {"activities": len(ok_rows)}
-    for f in METRIC_FIELDS:
+    for f in METRICS:
         total = sum((r[f] for r in ok_rows if r[f] is not None), Decimal(0) if f == "funding_wan" else 0)
         computed[f] = total
     cells = summary.get("cells") or {}
-    for key, label in SUMMARY_LABELS.items():
+    for key, indicator in INDICATOR.items():
         reported = _none(summary.get(key))
         if reported is None:
             continue
@@ -313,7 +295,7 @@ def _compare_summary(sha: str, summary: dict, rows: list[dict], issues: list) ->
         if reported_value != computed[key]:
             issues.append((sha, make_issue("summary_mismatch", sheet=summary["sheet"],
                                            cell=cells.get(key) if isinstance(cells, dict) else None,
-                                           raw=reported, label=label, reported=reported_value,
+                                           raw=reported, label=indicator.name, reported=reported_value,
                                            computed=computed[key])))
 
 
@@ -330,7 +312,7 @@ def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
     subs["_order"] = pd.to_datetime(subs["reported_at"]).fillna(received_day)
     identified = subs[subs["unit_code"].notna()].sort_values(["unit_code", "_order", "received_at", "file_path"])
     subs.loc[identified.index, "version"] = identified.groupby("unit_code", sort=False).cumcount() + 1
-    countable = identified[identified["status"].isin(ACCEPTED)]
+    countable = identified[identified["status"].isin(COUNTED_STATUSES)]
     current = countable.groupby("unit_code", sort=False).tail(1)
     subs.loc[current.index, "is_current"] = True
     newest = current.assign(_index=current.index).set_index("unit_code")
@@ -345,7 +327,7 @@ def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
 
 ISSUE_COLUMNS = ["campaign_id", "issue_no", "severity", "code", "message", "unit_code", "unit_name",
                  "file_sha256", "file_path", "sheet", "cell", "raw_value", "row_number"]
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+_SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 
 
 def issue_frame(campaign_id: str, parse_issues: pd.DataFrame, core: CoreTables, units: pd.DataFrame,

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import SYNONYMS
+from kepu.schemas.synonyms import INDICATOR, SYNONYMS
 from kepu.transforms.detail import CENT, TableHeader, plausible
 from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
 from kepu.transforms.labels import header_field, header_in_yuan, label_key, strip_units
@@ -209,9 +209,6 @@ def _indicator(value: CellValue) -> str | None:
     return index.get(key) or index.get(strip_units(key))
 
 
-INDICATOR_LABELS = {i.key: i.name for i in SYNONYMS.summary_indicators}
-
-
 def read_summary(book: Book, exclude: Sheet | None = None) -> SummarySheet | None:
     """The first visible sheet that lists at least two summary indicators (指标名称 | 计量单位 | 数量),
     read as figures. Money in 元 (by the 计量单位 cell, the indicator's label or the value's own unit)
@@ -250,7 +247,7 @@ def _read_figure(summary: SummarySheet, sheet: Sheet, r: int, c: int, key: str, 
                  unit_col: int | None) -> None:
     raw = sheet.value(r, value_col)
     address = sheet.address(r, value_col)
-    label = INDICATOR_LABELS[key]
+    label = INDICATOR[key].name
     summary.cells[key] = address
     summary.values[key] = None
     parsed = parse_amount(raw) if key == "funding_wan" else parse_count(raw)

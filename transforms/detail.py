@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, OTHER_TYPE
+from kepu.schemas.synonyms import DETAIL_FIELDS
+from kepu.schemas.vocabulary import METRICS, MONEY_METRIC, OTHER_TYPE
 from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
 from kepu.transforms.labels import (
     activity_type_of,
@@ -31,7 +32,6 @@ from kepu.transforms.values import ParsedNumber, parse_amount, parse_count, pars
 HEADER_SEARCH_ROWS = 15
 FIELD_LABELS = {f.field: f.header for f in DETAIL_FIELDS}
 TEXT_FIELDS = ("activity_name", "venue", "organizer", "partners", "note")
-METRICS = (*COUNT_FIELDS, "funding_wan")
 CITED_FIELDS = ("activity_name", "start_date", *METRICS)
 CENT = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
@@ -67,7 +67,7 @@ class TableHeader:
 
     @property
     def funding_in_yuan(self) -> bool:
-        return "funding_wan" in self.labels and header_in_yuan(self.labels["funding_wan"])
+        return MONEY_METRIC in self.labels and header_in_yuan(self.labels[MONEY_METRIC])
 
     @property
     def excel_rows(self) -> tuple[int, int]:
@@ -279,7 +279,7 @@ def _quantize(value: Decimal) -> Decimal:
 
 def plausible(f: str, value: int | Decimal) -> bool:
     """Whether a non-negative figure (funding in 万元) is small enough to be real and to be stored."""
-    return value <= (MAX_WAN if f == "funding_wan" else MAX_COUNT)
+    return value <= (MAX_WAN if f == MONEY_METRIC else MAX_COUNT)
 
 
 def _in_wan(parsed: ParsedNumber, column_in_yuan: bool) -> Decimal:
@@ -297,9 +297,9 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
     in_footer = False
     block_start = 0
     if header.funding_in_yuan:
-        c = header.columns["funding_wan"]
+        c = header.columns[MONEY_METRIC]
         out.issues.append(make_issue("funding_in_yuan", sheet=sheet.name,
-                                     cell=sheet.address(header.first_row, c), raw=header.labels["funding_wan"]))
+                                     cell=sheet.address(header.first_row, c), raw=header.labels[MONEY_METRIC]))
     for r in range(header.last_row + 1, sheet.height):
         row = _row_at(header, r)
         kind = _classify(header, row, in_footer)
@@ -382,7 +382,7 @@ def _read_activity(header: TableHeader, row: _Row, default_year: int) -> tuple[d
 
     for f in METRICS:
         raw = values.get(f)
-        parsed = parse_amount(raw) if f == "funding_wan" else parse_count(raw)
+        parsed = parse_amount(raw) if f == MONEY_METRIC else parse_count(raw)
         label = FIELD_LABELS[f]
         record[f] = None
         record[f"{f}_approx"] = False
@@ -403,14 +403,14 @@ def _read_activity(header: TableHeader, row: _Row, default_year: int) -> tuple[d
         if parsed.value < 0:
             reject("negative_value", f, raw=_cell_text(raw), label=label)
             continue
-        value = _in_wan(parsed, header.funding_in_yuan) if f == "funding_wan" else parsed.value
+        value = _in_wan(parsed, header.funding_in_yuan) if f == MONEY_METRIC else parsed.value
         if not plausible(f, value):
             if f == "participants":
                 reject("implausible_participants", f, raw=_cell_text(raw))
             else:
                 issues.append(make_issue("implausible_value", raw=_cell_text(raw), label=label, **cite(f)))
             continue
-        value = _quantize(value) if f == "funding_wan" else value
+        value = _quantize(value) if f == MONEY_METRIC else value
         record[f] = value
         if parsed.approximate:
             record[f"{f}_approx"] = True
@@ -433,8 +433,8 @@ def _exact_amount(header: TableHeader, record: dict) -> Decimal:
     although each row counts as 0.39万元."""
     sheet = header.sheet
     r = record["source_row"] - 1 - sheet.first_row
-    parsed = parse_amount(sheet.value(r, header.columns["funding_wan"]))
-    return _in_wan(parsed, header.funding_in_yuan) if parsed.kind == "number" else Decimal(record["funding_wan"])
+    parsed = parse_amount(sheet.value(r, header.columns[MONEY_METRIC]))
+    return _in_wan(parsed, header.funding_in_yuan) if parsed.kind == "number" else Decimal(record[MONEY_METRIC])
 
 
 def _check_total(header: TableHeader, row: _Row, out: DetailRows, block_start: int) -> None:
@@ -447,13 +447,13 @@ def _check_total(header: TableHeader, row: _Row, out: DetailRows, block_start: i
         if c is None:
             continue
         raw = row.values.get(f)
-        parsed = parse_amount(raw) if f == "funding_wan" else parse_count(raw)
+        parsed = parse_amount(raw) if f == MONEY_METRIC else parse_count(raw)
         if parsed.kind != "number":
             continue
-        reported = _in_wan(parsed, header.funding_in_yuan) if f == "funding_wan" else Decimal(parsed.value)
+        reported = _in_wan(parsed, header.funding_in_yuan) if f == MONEY_METRIC else Decimal(parsed.value)
         if not plausible(f, abs(reported)):
             continue
-        if f == "funding_wan":
+        if f == MONEY_METRIC:
             computed = sum((_exact_amount(header, r) for r in rows if r.get(f) is not None), Decimal(0))
             reported, computed = _quantize(reported), _quantize(computed)
         else:

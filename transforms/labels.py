@@ -12,7 +12,8 @@ import re
 import unicodedata
 from functools import cache
 
-from kepu.schemas.synonyms import OTHER_TYPE, SYNONYMS
+from kepu.schemas.synonyms import SYNONYMS
+from kepu.schemas.vocabulary import OTHER_TYPE
 
 _DROP = re.compile(r"[\s\u3000:：*＊※★☆_]+")
 _TRAILING_UNIT = re.compile(r"(\((?:[^()]*)\)|（[^（）]*）|\[[^\]]*\]|【[^】]*】)$")

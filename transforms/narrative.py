@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from kepu.schemas.vocabulary import UNITEMIZED_TYPE
+
 
 @dataclass(frozen=True, slots=True)
 class FormPhrase:
@@ -38,9 +40,10 @@ FORM_PHRASES = (
     FormPhrase("互动体验", "开展科普互动体验活动", "场次", "参与"),
     FormPhrase("启动仪式", "举行启动仪式", "场次", "参加"),
     FormPhrase("其他", "开展其他形式的科普活动", "场次", "参与"),
-    FormPhrase("未分项", "另有只报送汇总数的单位开展活动", "场次", "参与"),
+    FormPhrase(UNITEMIZED_TYPE, "另有只报送汇总数的单位开展活动", "场次", "参与"),
 )
-"""In the order the paragraph names them: the seeds' order first (讲座, 培训, 展览, 科技下乡)."""
+"""In the order the paragraph names them: the seeds' order first (讲座, 培训, 展览, 科技下乡). Every form of
+`vocabulary.ACTIVITY_TYPES` has its phrase."""
 
 MATERIALS_AFTER = "展览展示"
 """The city-wide 展板 and 资料 counts follow the exhibitions clause, as in the seeds."""

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from kepu.schemas.errors import ConfigError
+from kepu.schemas.vocabulary import UNIT_TYPES
 
-UNIT_TYPES = ("city", "district", "town", "street", "school", "society", "other")
 REGISTRY_COLUMNS = ("unit_code", "unit_name", "unit_type", "parent_code", "aliases", "expected")
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f", ""}

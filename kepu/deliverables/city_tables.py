@@ -25,28 +25,22 @@ from kepu.deliverables.tables import (
     cell_ref,
     ordered,
 )
-from kepu.schemas.issues import CATALOGUE, SEVERITIES
-from kepu.schemas.synonyms import ACTIVITY_TYPES, UNITEMIZED_TYPE
-from kepu.transforms.core import Campaign
-
-COMPLETENESS_LABELS = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送"}
-SUBMISSION_LABELS = {"accepted": "已接收", "partial": "部分接收", "rejected": "未能计入（文件无法读取或无有效记录）",
-                     "unidentified": "单位无法识别", "conflict": "单位信息矛盾"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-UNIT_TYPE_LABELS = {"city": "市级", "district": "区县", "town": "镇", "street": "街道", "school": "学校",
-                    "society": "学会/协会", "other": "其他"}
-CHASED = ("missing", "held")
-"""Completeness statuses that put a unit on the 催报名单."""
-
-MEASURES = (
-    Column("activities", "活动场次", INT, total=True),
-    Column("participants", "参与人次", INT, total=True),
-    Column("volunteers", "志愿者人数", INT, total=True),
-    Column("materials", "发放资料（份）", INT, total=True),
-    Column("boards", "展板（块）", INT, total=True),
-    Column("media_reports", "媒体报道（篇）", INT, total=True),
-    Column("funding_wan", "经费（万元）", MONEY, total=True),
+from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.vocabulary import (
+    ACTIVITY_TYPES,
+    CHASED,
+    COMPLETENESS_LABELS,
+    MEASURES,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    SUBMISSION_STATUS_LABELS,
+    UNIT_TYPE_LABELS,
+    UNITEMIZED_TYPE,
+    Campaign,
 )
+
+MEASURE_COLUMNS = tuple(Column(m.key, m.label, MONEY if m.money else INT, total=True) for m in MEASURES)
+"""The city's measures as table columns, summed in the totals row."""
 UNIT = (
     Column("district_name", "所属区县"),
     Column("unit_code", "单位代码"),
@@ -68,7 +62,7 @@ ACTIVITY_COLUMNS = (
     Column("organizer", "主办单位"),
     Column("partners", "合作单位", LIST),
     Column("activity_count", "活动场次", INT, total=True),
-    *MEASURES[1:],
+    *MEASURE_COLUMNS[1:],
     Column("has_approximate", "含约数", FLAG),
     Column("note", "备注"),
     Column("source_file", "来源文件"),
@@ -148,21 +142,21 @@ def city_tables(marts: Marts, campaign: Campaign) -> CityTables:
     per_severity = issues["severity"].value_counts()
     return CityTables(
         city_totals=Table(
-            "city_totals", "全市汇总", f"{name}活动情况全市汇总", (*UNIT_COUNTS, *MEASURES),
+            "city_totals", "全市汇总", f"{name}活动情况全市汇总", (*UNIT_COUNTS, *MEASURE_COLUMNS),
             with_unit_counts(marts.city), total_label=None),
         district_totals=Table(
             "district_totals", "分区县", f"{name}活动情况分区县汇总",
-            (Column("district_code", "区县代码"), Column("district_name", "区县"), *UNIT_COUNTS, *MEASURES),
+            (Column("district_code", "区县代码"), Column("district_name", "区县"), *UNIT_COUNTS, *MEASURE_COLUMNS),
             with_unit_counts(marts.districts)),
         type_totals=Table(
             "type_totals", "分类型", f"{name}活动情况分类型汇总",
-            (Column("activity_type", "活动形式"), *MEASURES),
+            (Column("activity_type", "活动形式"), *MEASURE_COLUMNS),
             ordered(marts.types, "activity_type", (*ACTIVITY_TYPES, UNITEMIZED_TYPE))),
         unit_totals=Table(
             "unit_totals", "单位明细", f"{name}各单位活动情况",
             (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS), Column("expected", "应报", FLAG),
-             Column("submission_status", "报送文件状态", labels=SUBMISSION_LABELS),
-             Column("received_at", "收到时间", DATETIME), Column("file_path", "文件"), *MEASURES),
+             Column("submission_status", "报送文件状态", labels=SUBMISSION_STATUS_LABELS),
+             Column("received_at", "收到时间", DATETIME), Column("file_path", "文件"), *MEASURE_COLUMNS),
             marts.units),
         activities=Table(
             "activities", "活动清单", f"{name}活动清单（计入全市汇总的活动）",
@@ -175,17 +169,17 @@ def city_tables(marts: Marts, campaign: Campaign) -> CityTables:
             (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS),
              Column("status", "报送情况", labels=COMPLETENESS_LABELS), Column("chase", "催报", FLAG),
              Column("received_at", "收到时间", DATETIME), Column("days_late", "逾期天数", ORDINAL),
-             Column("file_path", "文件"), Column("held_reason", "待核实原因", labels=SUBMISSION_LABELS)),
+             Column("file_path", "文件"), Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS)),
             completeness, total_label=None),
         chase_list=Table(
             "chase_list", "催报名单", f"{name}催报名单（未报送、待核实的应报单位）",
             (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS),
              Column("status", "报送情况", labels=COMPLETENESS_LABELS),
-             Column("held_reason", "待核实原因", labels=SUBMISSION_LABELS), Column("file_path", "文件")),
+             Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS), Column("file_path", "文件")),
             marts.chase_list, total_label=None),
         year_over_year=Table(
             "year_over_year", "同比", f"{name}与上一届对比",
-            (Column("measure", "指标", labels={c.key: c.header for c in MEASURES}),
+            (Column("measure", "指标", labels={m.key: m.label for m in MEASURES}),
              Column("current_value", "本届", MONEY), Column("previous_campaign_id", "上一届"),
              Column("previous_value", "上一届数值", MONEY), Column("change", "增减", MONEY),
              Column("change_ratio", "增减幅度", PERCENT)),

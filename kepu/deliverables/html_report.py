@@ -14,11 +14,11 @@ from html import escape
 
 import pandas as pd
 
-from kepu.deliverables.city_tables import COMPLETENESS_LABELS, MEASURES, SEVERITY_LABELS, CityTables
+from kepu.deliverables.city_tables import MEASURE_COLUMNS, CityTables
 from kepu.deliverables.source import Marts
 from kepu.deliverables.tables import INT, MONEY, PERCENT, Table
-from kepu.schemas.issues import CATALOGUE, SEVERITIES
-from kepu.transforms.core import Campaign
+from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.vocabulary import COMPLETENESS_LABELS, SEVERITIES, SEVERITY_LABELS, Campaign
 
 TOP_ISSUES = 10
 NUMERIC = (INT, MONEY, PERCENT)
@@ -116,7 +116,7 @@ def frequent_issues(issues: pd.DataFrame, limit: int = TOP_ISSUES) -> pd.DataFra
 def _cards(city: Table) -> str:
     record = dict(zip((c.key for c in city.columns), city.rows[0])) if city.rows else {}
     columns = {c.key: c for c in city.columns}
-    cards = [(c.header, c.text(record.get(c.key), grouped=True), "") for c in MEASURES]
+    cards = [(c.header, c.text(record.get(c.key), grouped=True), "") for c in MEASURE_COLUMNS]
     cards.append(("报送率", columns["reporting_rate"].text(record.get("reporting_rate")) or "—",
                   f"应报 {record.get('units_expected') or 0:,}，已报 {record.get('units_reported') or 0:,}，"
                   f"按时 {record.get('units_on_time') or 0:,}"))

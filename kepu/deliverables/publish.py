@@ -27,7 +27,7 @@ from kepu.deliverables.receipts import build_receipts, write_receipts
 from kepu.deliverables.source import read_marts
 from kepu.deliverables.workbook import city_workbook
 from kepu.settings import Settings
-from kepu.transforms.core import OFFICE_TZ
+from kepu.schemas.vocabulary import OFFICE_TZ
 from kepu.transforms.narrative import situation_paragraph
 
 WORKBOOK = "全市汇总.xlsx"

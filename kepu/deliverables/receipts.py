@@ -19,21 +19,18 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from kepu.deliverables.city_tables import (
-    ACTIVITY_COLUMNS,
-    COMPLETENESS_LABELS,
-    ISSUE_COLUMNS,
-    MEASURES,
-    SEVERITY_LABELS,
-    SUBMISSION_LABELS,
-    issue_rows,
-)
+from kepu.deliverables.city_tables import ACTIVITY_COLUMNS, ISSUE_COLUMNS, MEASURE_COLUMNS, issue_rows
 from kepu.deliverables.files import safe_filename, write_atomically
 from kepu.deliverables.sheets import SheetWriter, Styles
 from kepu.deliverables.source import Marts
 from kepu.deliverables.tables import DATE, DATETIME, ORDINAL, Column, Table, is_missing, normalise
-from kepu.schemas.issues import SEVERITIES
-from kepu.transforms.core import Campaign
+from kepu.schemas.vocabulary import (
+    COMPLETENESS_LABELS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    SUBMISSION_STATUS_LABELS,
+    Campaign,
+)
 
 FOLDER = "回执"
 RECEIPT_ISSUE_COLUMNS = (Column("no", "序号", ORDINAL), *ISSUE_COLUMNS)
@@ -81,7 +78,7 @@ def build_receipts(marts: Marts, campaign: Campaign) -> list[Receipt]:
             submission=submission,
             files_received=int(files_of_unit[unit_code]),
             completeness=completeness.get(unit_code),
-            totals=Table("totals", "回执", "计入全市汇总的数据", MEASURES,
+            totals=Table("totals", "回执", "计入全市汇总的数据", MEASURE_COLUMNS,
                          totals_of_unit.get(unit_code, marts.units.iloc[:0]), total_label=None),
             issues=Table("issues", "回执", _issues_title(issues), RECEIPT_ISSUE_COLUMNS, issues, total_label=None),
             activities=Table(
@@ -119,7 +116,7 @@ def header_fields(receipt: Receipt, campaign: Campaign) -> list[tuple[str, objec
     version += "（计入汇总的版本）" if s["is_current"] else "（未计入汇总）"
     if receipt.files_received > 1:
         version += f"；共收到本单位文件 {receipt.files_received} 个"
-    outcome = SUBMISSION_LABELS.get(s["status"], s["status"])
+    outcome = SUBMISSION_STATUS_LABELS.get(s["status"], s["status"])
     rows, counted = int(s["activity_rows"]), int(s["counted_rows"])
     if rows:
         outcome += f"：活动明细 {rows} 行，计入 {counted} 行，未计入 {rows - counted} 行"

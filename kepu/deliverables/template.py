@@ -23,7 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from kepu.deliverables.sheets import StyleCache
-from kepu.schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.synonyms import DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.vocabulary import ACTIVITY_TYPES, COUNT_METRICS, MEASURE, MONEY_METRIC
 
 DETAIL_SHEET = "活动明细"
 SUMMARY_SHEET = "汇总表"
@@ -46,8 +47,7 @@ SUMMARY_HEADER = ("指标名称", "计量单位", "数量")
 SUMMARY_FIRST_ROW = 3
 
 DATE_FIELDS = ("start_date", "end_date")
-MONEY_FIELD = "funding_wan"
-SUM_FIELDS = (*COUNT_FIELDS, MONEY_FIELD)
+SUM_FIELDS = (*COUNT_METRICS, MONEY_METRIC)
 """Columns the 合计 row adds up."""
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -184,7 +184,7 @@ def column_sums(activities: Sequence[Mapping[str, object]]) -> dict[str, object]
     for field in SUM_FIELDS:
         values = [a.get(field) for a in activities]
         numbers = [v for v in values if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
-        if field == MONEY_FIELD:
+        if field == MONEY_METRIC:
             sums[field] = sum((Decimal(str(v)) for v in numbers), Decimal("0")).quantize(Decimal("0.01"))
         else:
             sums[field] = sum(numbers)
@@ -300,9 +300,9 @@ def _build_detail_sheet(
 def _number_format(field: str) -> str | None:
     if field in DATE_FIELDS:
         return DATE_FORMAT
-    if field == MONEY_FIELD:
+    if field == MONEY_METRIC:
         return MONEY_FORMAT
-    if field in COUNT_FIELDS:
+    if field in COUNT_METRICS:
         return INT_FORMAT
     return None
 
@@ -331,10 +331,10 @@ def _add_validations(ws: Worksheet, first_row: int, last_row: int) -> None:
     forms.add(column_range("activity_type"))
 
     counts = _non_negative("whole", "请填写整数", "人数、份数、块数、篇数应为不小于 0 的整数。")
-    for field in COUNT_FIELDS:
+    for field in COUNT_METRICS:
         counts.add(column_range(field))
     money = _non_negative("decimal", "请填写金额", "经费以万元为单位，填不小于 0 的数字。")
-    money.add(column_range(MONEY_FIELD))
+    money.add(column_range(MONEY_METRIC))
 
     for validation in (forms, counts, money):
         ws.add_data_validation(validation)
@@ -352,9 +352,9 @@ def _build_summary_sheet(ws: Worksheet, styles: StyleCache, campaign_name: str) 
                      alignment=CENTER_WRAP)
     for row, indicator in enumerate(SUMMARY_INDICATORS, start=SUMMARY_FIRST_ROW):
         styles.apply(ws.cell(row, 1, indicator.name), border=BORDER, alignment=LEFT)
-        styles.apply(ws.cell(row, 2, indicator.unit), border=BORDER, alignment=CENTER_WRAP)
+        styles.apply(ws.cell(row, 2, MEASURE[indicator.key].unit), border=BORDER, alignment=CENTER_WRAP)
         styles.apply(ws.cell(row, 3), border=BORDER, alignment=RIGHT,
-                     number_format=MONEY_FORMAT if indicator.key == MONEY_FIELD else INT_FORMAT)
+                     number_format=MONEY_FORMAT if indicator.key == MONEY_METRIC else INT_FORMAT)
     for letter, width in zip("ABC", (24, 12, 16)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(SUMMARY_FIRST_ROW, 1).coordinate

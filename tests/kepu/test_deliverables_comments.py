@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from kepu.warehouse.schema import LAYERS, create_tables
-
-COMMENTS = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "comments.sql"
 
 
 @pytest.fixture
 def con():
     con = duckdb.connect()
     create_tables(con)
-    con.execute(COMMENTS.read_text(encoding="utf-8"))
     yield con
     con.close()
 

@@ -14,7 +14,7 @@ from kepu.deliverables.files import safe_filename
 from kepu.deliverables.receipts import build_receipts, header_fields
 from kepu.deliverables.source import Marts
 from tests.kepu.deliverables_city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
-from kepu.transforms.core import Campaign
+from kepu.schemas.vocabulary import Campaign
 
 CAMPAIGN = Campaign("2023-science-day", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
 

@@ -41,12 +41,11 @@ from kepu.demo_styles import (
     draw_layout,
     type_rows,
 )
-from kepu.schemas.synonyms import COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
-from kepu.transforms.core import OFFICE_TZ
+from kepu.schemas.synonyms import DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.vocabulary import MEASURES, METRICS, OFFICE_TZ
 from kepu.transforms.values import parse_count, parse_date_span
 
 START, END, DEADLINE = date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28)
-MEASURES = (*COUNT_FIELDS, "funding_wan")
 STYLES = (
     "sheet_renamed", "notes_sheet_first", "hidden_old_copy", "title_rows", "header_moved", "blank_columns",
     "blank_rows", "split_header", "reordered_columns", "renamed_headers", "contact_column", "single_date_column",
@@ -207,7 +206,7 @@ def test_official_forms_hold_what_the_plan_says(city, plan):
         assert [r["activity_name"] for r in form["records"]] == [a.get("activity_name", "") for a in written]
         for record, activity in zip(form["records"], written):
             assert record["start_date"] == activity["start_date"]
-            for measure in MEASURES:
+            for measure in METRICS:
                 assert as_number(record[measure]) == float(activity.get(measure) or 0), (demo_file.relpath, measure)
         if demo_file.summary is not None:
             assert form["summary"] == {k: float(v) for k, v in demo_file.summary.items()}
@@ -377,7 +376,7 @@ def test_answer_key_at_seed_2023(city):
 def test_answer_key_sums_the_unit_keys(city):
     units = city.expected_units.values()
 
-    for measure in ("activities", *MEASURES):
+    for measure in (m.key for m in MEASURES):
         assert sum(u[measure] for u in units) == city.expected[measure], measure
 
 

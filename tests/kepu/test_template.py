@@ -24,7 +24,8 @@ from kepu.deliverables.template import (
     fill_form,
     write_template,
 )
-from kepu.schemas.synonyms import ACTIVITY_TYPES, COUNT_FIELDS, DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.synonyms import DETAIL_FIELDS, SUMMARY_INDICATORS
+from kepu.schemas.vocabulary import ACTIVITY_TYPES, COUNT_METRICS, MEASURE
 
 CAMPAIGN = "2023年全国科普日"
 REPO = Path(__file__).resolve().parents[2]
@@ -117,7 +118,7 @@ def test_activity_type_drop_down_lists_the_eleven_forms_and_counts_warn(tmp_path
 
     (counts,) = [v for v in validations if v.type == "whole"]
     assert counts.errorStyle == "warning" and counts.operator == "greaterThanOrEqual"
-    assert len(str(counts.sqref).split()) == len(COUNT_FIELDS)
+    assert len(str(counts.sqref).split()) == len(COUNT_METRICS)
 
 
 def test_summary_sheet_lists_every_indicator_with_an_empty_amount():
@@ -125,7 +126,7 @@ def test_summary_sheet_lists_every_indicator_with_an_empty_amount():
 
     assert [c.value for c in ws[2]] == ["指标名称", "计量单位", "数量"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
-    assert rows == [[i.name, i.unit, None] for i in SUMMARY_INDICATORS]
+    assert rows == [[i.name, MEASURE[i.key].unit, None] for i in SUMMARY_INDICATORS]
 
 
 def test_instructions_explain_every_column():

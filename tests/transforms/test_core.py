@@ -10,7 +10,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from kepu.transforms.core import Campaign, build_core
+from kepu.schemas.vocabulary import Campaign
+from kepu.transforms.core import build_core
 from kepu.transforms.dedup import same_event_name
 from kepu.transforms.units import build_units
 

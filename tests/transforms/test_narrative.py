@@ -108,3 +108,9 @@ def test_missing_values_count_as_zero():
     text = situation_paragraph(NAME, city, types(("培训", 2, None)))
 
     assert text == "2023年全国科普日期间，全市共开展科普活动2场次，参与群众0人次。其中，举办各类培训班2期。"
+
+
+def test_every_activity_form_has_its_phrase():
+    from kepu.schemas.vocabulary import ACTIVITY_TYPES, UNITEMIZED_TYPE
+
+    assert {p.activity_type for p in FORM_PHRASES} == {*ACTIVITY_TYPES, UNITEMIZED_TYPE}

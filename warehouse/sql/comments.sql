@@ -1,319 +1,181 @@
 -- COMMENT ON every table, view and column of the raw, core, marts and audit layers, so any SQL client
 -- shows what a row is and what each column means. Run after the views are (re)created: replacing a
--- view drops its comments.
+-- view drops its comments. `columns` lists every (schema, table, column) of the four layers.
 
+-- The glossary: a column of one of these names means the same in every table and view that has it.
+{% set glossary = dict(
+    activities="活动场次：计入的明细行数，加上未分项记录的活动场次",
+    activity_count="活动场次：明细行为 1，未分项记录为汇总表的活动场次",
+    activity_name="活动名称（原文）",
+    activity_type="活动形式（规范类别：" ~ activity_types ~ "；只报汇总表的为“" ~ unitemized_type ~ "”）",
+    activity_type_raw="活动形式（原文，归类前）",
+    campaign_id="届次标识（kepu.toml 的 [campaign] id），如 2023-science-day",
+    cell="问题所在的单元格，A1 格式，与原表中 Excel 显示的一致",
+    code="问题代码（稳定标识，见 schemas/issues.py）",
+    counted_rows="计入的行数",
+    declared_code="表中所填单位代码",
+    declared_name="表中所填填报单位",
+    detail_sheet="识别为活动明细表的工作表",
+    district_code="所属区县的单位代码；市直单位为市的代码",
+    district_name="所属区县的名称；市直单位为市的名称",
+    end_date="活动结束日期（未填时等于开始日期）",
+    expected="本届是否应报",
+    file_sha256="文件内容的 SHA-256，对应 raw.files.sha256",
+    first_run_id="首次见到的运行（audit.runs.run_id）",
+    held_reason="待核实原因：该单位文件的处理状态（rejected、unidentified、conflict，多个用 、 连接）",
+    is_unitemized="是否为只报汇总表单位的未分项记录",
+    measure="指标：" ~ measures | map(attribute="key") | join("、"),
+    message="问题说明（中文，供市科协和报送单位阅读）",
+    note="备注（原文）",
+    organizer="主办单位（原文）",
+    partners="合作单位列表（原文按 、，;/ 拆分）",
+    raw_value="单元格中的原始值",
+    received_at="收到时间：文件保存到收件箱时的修改时间（北京时间）",
+    reject_code="被拒原因的问题代码（见 audit.issues.code）",
+    reported_at="填报日期（表中所填）",
+    row_number="问题所在行号",
+    row_status="行状态：ok 通过行规则，rejected 被拒（见 reject_code）",
+    severity="严重程度：error 错误（相应行或文件不计入）、warning 警告（请核实）、info 提示",
+    sha256="文件内容的 SHA-256（十六进制），文件的唯一标识",
+    sheet="问题所在的工作表",
+    size="文件大小（字节）",
+    source_cell="活动名称所在单元格，如 B12",
+    source_file="来源文件（收件箱相对路径）",
+    source_row="来源行号（Excel 中显示的行号）",
+    source_sheet="来源工作表名称",
+    start_date="活动开始日期",
+    unit_code="单位代码（单位名录 units.csv 的 unit_code）",
+    unit_name="单位名称（单位名录中的标准名称）",
+    unit_type="单位类型：" ~ unit_types,
+    venue="活动地点（原文）",
+) %}
+{% for c in columns if c.column in glossary %}
+comment on column {{ c.schema }}.{{ c.table }}.{{ c.column }} is '{{ glossary[c.column] }}';
+{% endfor %}
+
+-- The measures a detail row reports, whether each was written as an approximate figure, and where it sits.
+{% for c in columns %}
+{% for m in metrics %}
+{% if c.column == m.key %}
+comment on column {{ c.schema }}.{{ c.table }}.{{ c.column }} is '{{ m.noun }}（{{ m.unit }}）';
+{% elif c.column == m.key ~ "_approx" %}
+comment on column {{ c.schema }}.{{ c.table }}.{{ c.column }} is '{{ m.noun }}为约数（如“约500”“4000多”），按数字计入';
+{% elif c.column == m.key ~ "_cell" %}
+comment on column {{ c.schema }}.{{ c.table }}.{{ c.column }} is '{{ m.noun }}所在单元格';
+{% endif %}
+{% endfor %}
+{% endfor %}
+{% for m in measures %}
+comment on column raw.summary_figures.{{ m.key }} is '汇总表：{{ m.label }}';
+{% endfor %}
+
+-- What each table and view is, and its columns whose meaning there is narrower than the glossary's.
 comment on table raw.activity_rows is '每个活动明细表的每一数据行，按解析结果定型；尚未考虑单位识别、版本和活动期间。';
-comment on column raw.activity_rows.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column raw.activity_rows.sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
-comment on column raw.activity_rows.source_sheet is '来源工作表名称';
-comment on column raw.activity_rows.source_row is '来源行号（Excel 中显示的行号）';
 comment on column raw.activity_rows.seq is '序号（原文，不使用）';
-comment on column raw.activity_rows.activity_name is '活动名称（原文）';
-comment on column raw.activity_rows.activity_type is '活动形式（规范类别：讲座报告、培训、展览展示、竞赛、参观开放、义诊咨询、科技下乡、宣传活动、互动体验、启动仪式、其他；只报汇总表的为“未分项”）';
-comment on column raw.activity_rows.activity_type_raw is '活动形式（原文，归类前）';
-comment on column raw.activity_rows.start_date is '活动开始日期';
-comment on column raw.activity_rows.end_date is '活动结束日期（未填时等于开始日期）';
-comment on column raw.activity_rows.venue is '活动地点（原文）';
-comment on column raw.activity_rows.organizer is '主办单位（原文）';
-comment on column raw.activity_rows.partners is '合作单位列表（原文按 、，;/ 拆分）';
-comment on column raw.activity_rows.participants is '参与人数（人次）';
-comment on column raw.activity_rows.volunteers is '志愿者人数';
-comment on column raw.activity_rows.materials is '发放资料（份）';
-comment on column raw.activity_rows.boards is '展板（块）';
-comment on column raw.activity_rows.media_reports is '媒体报道（篇）';
-comment on column raw.activity_rows.funding_wan is '经费（万元，两位小数）';
-comment on column raw.activity_rows.note is '备注（原文）';
-comment on column raw.activity_rows.participants_approx is '参与人数为约数（如“约500”“4000多”），按数字计入';
-comment on column raw.activity_rows.volunteers_approx is '志愿者人数为约数，按数字计入';
-comment on column raw.activity_rows.materials_approx is '发放资料份数为约数，按数字计入';
-comment on column raw.activity_rows.boards_approx is '展板块数为约数，按数字计入';
-comment on column raw.activity_rows.media_reports_approx is '媒体报道篇数为约数，按数字计入';
-comment on column raw.activity_rows.funding_wan_approx is '经费为约数，按数字计入';
 comment on column raw.activity_rows.activity_name_cell is '活动名称所在单元格';
 comment on column raw.activity_rows.start_date_cell is '开始日期所在单元格';
-comment on column raw.activity_rows.participants_cell is '参与人数所在单元格';
-comment on column raw.activity_rows.volunteers_cell is '志愿者人数所在单元格';
-comment on column raw.activity_rows.materials_cell is '发放资料所在单元格';
-comment on column raw.activity_rows.boards_cell is '展板所在单元格';
-comment on column raw.activity_rows.media_reports_cell is '媒体报道所在单元格';
-comment on column raw.activity_rows.funding_wan_cell is '经费所在单元格';
-comment on column raw.activity_rows.row_status is '行状态：ok 通过行规则，rejected 被拒（见 reject_code）';
-comment on column raw.activity_rows.reject_code is '被拒原因的问题代码（见 audit.issues.code）';
 
 comment on table raw.declarations is '每个可读文件对自身的声明：单位代码、填报单位、填报日期，以及它们所在的单元格。';
-comment on column raw.declarations.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column raw.declarations.sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
-comment on column raw.declarations.declared_code is '表中所填单位代码';
 comment on column raw.declarations.declared_code_cell is '单位代码所在单元格';
-comment on column raw.declarations.declared_name is '表中所填填报单位';
 comment on column raw.declarations.declared_name_cell is '填报单位所在单元格';
 comment on column raw.declarations.declared_code_sheet is '单位代码所在的工作表';
 comment on column raw.declarations.declared_name_sheet is '填报单位所在的工作表';
-comment on column raw.declarations.reported_at is '填报日期（表中所填）';
-comment on column raw.declarations.detail_sheet is '识别为活动明细表的工作表';
 comment on column raw.declarations.summary_sheet is '识别为汇总表的工作表';
 
 comment on table raw.file_sightings is '收件箱中见过的每个（路径, 内容）组合：用于区分新文件、改动过的文件，并跳过大小和修改时间都未变的文件的哈希计算。';
-comment on column raw.file_sightings.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column raw.file_sightings.path is '收件箱中的相对路径';
-comment on column raw.file_sightings.sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
-comment on column raw.file_sightings.size is '文件大小（字节）';
 comment on column raw.file_sightings.mtime is '文件修改时间（Unix 时间戳，秒）';
-comment on column raw.file_sightings.first_run_id is '首次见到的运行（audit.runs.run_id）';
 comment on column raw.file_sightings.last_run_id is '最近一次见到的运行（audit.runs.run_id）';
 
 comment on table raw.files is '每个收到的文件一行（按内容 sha256 去重：字节完全相同的副本只记一次）。';
-comment on column raw.files.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column raw.files.sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
 comment on column raw.files.path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column raw.files.extension is '文件扩展名（小写，含点），如 .xlsx';
-comment on column raw.files.size is '文件大小（字节）';
-comment on column raw.files.received_at is '收到时间：文件保存到收件箱时的修改时间（北京时间）';
 comment on column raw.files.status is 'read 可读取；rejected 完全无法读取';
 comment on column raw.files.reason is '无法读取的原因（中文）';
 comment on column raw.files.stored_as is '保存的副本路径（相对于数据仓库所在文件夹）';
 comment on column raw.files.parser_version is '解析该文件时的解析器版本；版本升级后文件会被重新解析';
-comment on column raw.files.first_run_id is '首次见到的运行（audit.runs.run_id）';
 
 comment on table raw.parse_issues is '读取单个文件时发现的问题（此时尚不知道文件属于哪个单位）。';
-comment on column raw.parse_issues.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column raw.parse_issues.sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
-comment on column raw.parse_issues.severity is '严重程度：error 错误（相应行或文件不计入）、warning 警告（请核实）、info 提示';
-comment on column raw.parse_issues.code is '问题代码（稳定标识，见 schemas/issues.py）';
-comment on column raw.parse_issues.message is '问题说明（中文，供市科协和报送单位阅读）';
-comment on column raw.parse_issues.sheet is '问题所在的工作表';
-comment on column raw.parse_issues.cell is '问题所在的单元格，A1 格式，与原表中 Excel 显示的一致';
-comment on column raw.parse_issues.raw_value is '单元格中的原始值';
-comment on column raw.parse_issues.row_number is '问题所在行号';
 
 comment on table raw.summary_figures is '每个带“汇总表”的文件一行：汇总表中各项指标的数量。';
-comment on column raw.summary_figures.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column raw.summary_figures.sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
 comment on column raw.summary_figures.sheet is '汇总表所在的工作表';
-comment on column raw.summary_figures.activities is '汇总表：活动场次';
-comment on column raw.summary_figures.participants is '汇总表：参与人数（人次）';
-comment on column raw.summary_figures.volunteers is '汇总表：志愿者人数';
-comment on column raw.summary_figures.materials is '汇总表：发放资料（份）';
-comment on column raw.summary_figures.boards is '汇总表：展板（块）';
-comment on column raw.summary_figures.media_reports is '汇总表：媒体报道（篇）';
-comment on column raw.summary_figures.funding_wan is '汇总表：经费（万元，两位小数）';
 comment on column raw.summary_figures.cells is '各指标（字段名）所在的单元格';
 
 comment on table core.activities is '每个活动明细行一行；只报汇总表的单位记一条“未分项”记录。counted 表示该行通过行规则且在活动期间内；当前版本中 counted 且 duplicate_of 为空的行计入汇总。';
 comment on column core.activities.activity_id is '活动记录标识（文件哈希前缀:工作表:行号）';
-comment on column core.activities.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column core.activities.file_sha256 is '文件内容的 SHA-256，对应 raw.files.sha256';
-comment on column core.activities.unit_code is '单位代码（单位名录 units.csv 的 unit_code）';
-comment on column core.activities.source_file is '来源文件（收件箱相对路径）';
-comment on column core.activities.source_sheet is '来源工作表名称';
-comment on column core.activities.source_row is '来源行号（Excel 中显示的行号）';
-comment on column core.activities.source_cell is '活动名称所在单元格，如 B12';
-comment on column core.activities.activity_name is '活动名称（原文）';
-comment on column core.activities.activity_type is '活动形式（规范类别：讲座报告、培训、展览展示、竞赛、参观开放、义诊咨询、科技下乡、宣传活动、互动体验、启动仪式、其他；只报汇总表的为“未分项”）';
-comment on column core.activities.activity_type_raw is '活动形式（原文，归类前）';
-comment on column core.activities.start_date is '活动开始日期';
-comment on column core.activities.end_date is '活动结束日期（未填时等于开始日期）';
-comment on column core.activities.venue is '活动地点（原文）';
-comment on column core.activities.organizer is '主办单位（原文）';
-comment on column core.activities.partners is '合作单位列表（原文按 、，;/ 拆分）';
-comment on column core.activities.participants is '参与人数（人次）';
-comment on column core.activities.volunteers is '志愿者人数';
-comment on column core.activities.materials is '发放资料（份）';
-comment on column core.activities.boards is '展板（块）';
-comment on column core.activities.media_reports is '媒体报道（篇）';
-comment on column core.activities.funding_wan is '经费（万元，两位小数）';
-comment on column core.activities.note is '备注（原文）';
-comment on column core.activities.participants_approx is '参与人数为约数（如“约500”“4000多”），按数字计入';
-comment on column core.activities.volunteers_approx is '志愿者人数为约数，按数字计入';
-comment on column core.activities.materials_approx is '发放资料份数为约数，按数字计入';
-comment on column core.activities.boards_approx is '展板块数为约数，按数字计入';
-comment on column core.activities.media_reports_approx is '媒体报道篇数为约数，按数字计入';
-comment on column core.activities.funding_wan_approx is '经费为约数，按数字计入';
-comment on column core.activities.activity_count is '活动场次：明细行为 1，未分项记录为汇总表的活动场次';
-comment on column core.activities.is_unitemized is '是否为只报汇总表单位的未分项记录';
-comment on column core.activities.row_status is '行状态：ok 通过行规则，rejected 被拒（见 reject_code）';
-comment on column core.activities.reject_code is '被拒原因的问题代码（见 audit.issues.code）';
 comment on column core.activities.in_window is '活动日期是否在活动期间内';
 comment on column core.activities.counted is '是否通过行规则且在活动期间内';
 comment on column core.activities.duplicate_of is '联合活动的重复副本：保留的那条记录的 activity_id；为空则不是副本';
 
 comment on table core.campaigns is '每届活动（一年的全国科普日）一行：活动期间和报送截止日期。';
-comment on column core.campaigns.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column core.campaigns.name is '届次名称，如 2023年全国科普日';
 comment on column core.campaigns.start_date is '活动期间第一天';
 comment on column core.campaigns.end_date is '活动期间最后一天';
 comment on column core.campaigns.deadline is '报送截止日期；此后（北京时间）收到的为逾期，仍予接收';
 
 comment on table core.submissions is '该届活动收到的每个文件一行：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
-comment on column core.submissions.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column core.submissions.file_sha256 is '文件内容的 SHA-256，对应 raw.files.sha256';
 comment on column core.submissions.file_path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column core.submissions.unit_code is '文件所属单位；无法识别或信息矛盾时为空';
 comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、file_name 文件名、folder 所在文件夹';
 comment on column core.submissions.claimed_unit_codes is '文件的单位代码和填报单位分别指向的单位';
-comment on column core.submissions.declared_code is '表中所填单位代码';
-comment on column core.submissions.declared_name is '表中所填填报单位';
-comment on column core.submissions.reported_at is '填报日期（表中所填）';
-comment on column core.submissions.received_at is '收到时间：文件保存到收件箱时的修改时间（北京时间）';
-comment on column core.submissions.detail_sheet is '识别为活动明细表的工作表';
-comment on column core.submissions.status is '处理状态：accepted 已接收、partial 部分行被拒、rejected 无法读取或无可计入记录、unidentified 单位无法识别、conflict 单位信息矛盾';
+comment on column core.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column core.submissions.activity_rows is '活动明细数据行数';
-comment on column core.submissions.counted_rows is '计入的行数';
 comment on column core.submissions.rejected_rows is '被拒的行数';
 comment on column core.submissions.version is '该单位文件中的版本号（按填报日期、再按收到时间排序，从 1 起）';
 comment on column core.submissions.is_current is '是否为该单位计入汇总的当前版本';
 comment on column core.submissions.superseded_by is '替代它的较新版本的 file_sha256';
 
 comment on table core.units is '该届活动时的单位名录：每个报送单位一行，及其所属区县。';
-comment on column core.units.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column core.units.unit_code is '单位代码（单位名录 units.csv 的 unit_code）';
-comment on column core.units.unit_name is '单位名称（单位名录中的标准名称）';
-comment on column core.units.unit_type is '单位类型：city 市级、district 区县、town 镇、street 街道、school 学校、society 学会/协会、other 其他';
 comment on column core.units.parent_code is '上级单位代码（区县的上级为市；镇、街道的上级为其区县）';
 comment on column core.units.aliases is '单位的其他名称（填报时可能使用的署名）';
-comment on column core.units.expected is '本届是否应报';
-comment on column core.units.district_code is '所属区县的单位代码；市直单位为市的代码';
-comment on column core.units.district_name is '所属区县的名称；市直单位为市的名称';
 
 comment on view marts.activities is '活动清单：计入汇总的每项活动（当前版本、counted、非联合活动的重复副本），附单位、区县及来源单元格。';
-comment on column marts.activities.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column marts.activities.activity_id is '活动记录标识，对应 core.activities.activity_id';
-comment on column marts.activities.unit_code is '单位代码（单位名录 units.csv 的 unit_code）';
-comment on column marts.activities.unit_name is '单位名称（单位名录中的标准名称）';
-comment on column marts.activities.unit_type is '单位类型：city 市级、district 区县、town 镇、street 街道、school 学校、society 学会/协会、other 其他';
-comment on column marts.activities.district_code is '所属区县的单位代码；市直单位为市的代码';
-comment on column marts.activities.district_name is '所属区县的名称；市直单位为市的名称';
-comment on column marts.activities.activity_name is '活动名称（原文）';
-comment on column marts.activities.activity_type is '活动形式（规范类别：讲座报告、培训、展览展示、竞赛、参观开放、义诊咨询、科技下乡、宣传活动、互动体验、启动仪式、其他；只报汇总表的为“未分项”）';
-comment on column marts.activities.start_date is '活动开始日期';
-comment on column marts.activities.end_date is '活动结束日期（未填时等于开始日期）';
-comment on column marts.activities.venue is '活动地点（原文）';
-comment on column marts.activities.organizer is '主办单位（原文）';
-comment on column marts.activities.partners is '合作单位列表（原文按 、，;/ 拆分）';
-comment on column marts.activities.activity_count is '活动场次：明细行为 1，未分项记录为汇总表的活动场次';
-comment on column marts.activities.participants is '参与人数（人次）';
-comment on column marts.activities.volunteers is '志愿者人数';
-comment on column marts.activities.materials is '发放资料（份）';
-comment on column marts.activities.boards is '展板（块）';
-comment on column marts.activities.media_reports is '媒体报道（篇）';
-comment on column marts.activities.funding_wan is '经费（万元，两位小数）';
 comment on column marts.activities.has_approximate is '该行是否有约数（如“约500”“4000多”）';
-comment on column marts.activities.is_unitemized is '是否为只报汇总表单位的未分项记录';
-comment on column marts.activities.note is '备注（原文）';
-comment on column marts.activities.source_file is '来源文件（收件箱相对路径）';
-comment on column marts.activities.source_sheet is '来源工作表名称';
-comment on column marts.activities.source_row is '来源行号（Excel 中显示的行号）';
-comment on column marts.activities.source_cell is '活动名称所在单元格，如 B12';
 
 comment on view marts.chase_list is '催报名单：尚无数据计入的应报单位（missing 未报送或 held 待核实），附所属区县。';
-comment on column marts.chase_list.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column marts.chase_list.district_code is '所属区县的单位代码；市直单位为市的代码';
-comment on column marts.chase_list.district_name is '所属区县的名称；市直单位为市的名称';
-comment on column marts.chase_list.unit_code is '单位代码（单位名录 units.csv 的 unit_code）';
-comment on column marts.chase_list.unit_name is '单位名称（单位名录中的标准名称）';
-comment on column marts.chase_list.unit_type is '单位类型：city 市级、district 区县、town 镇、street 街道、school 学校、society 学会/协会、other 其他';
-comment on column marts.chase_list.status is 'missing 未报送、held 待核实';
+comment on column marts.chase_list.status is '{{ chased_statuses }}';
 comment on column marts.chase_list.file_path is '待核实单位已收到的文件（未报送为空）';
-comment on column marts.chase_list.held_reason is '待核实原因：该单位文件的处理状态（rejected、unidentified、conflict，多个用 、 连接）';
 
 comment on view marts.city_totals is '全市汇总：每届一行。units_reported 为当前版本已接收（accepted/partial）的应报单位数；units_on_time 为其中在截止日期前收到的；非应报单位的数据也计入各项合计。';
-comment on column marts.city_totals.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column marts.city_totals.units_expected is '应报单位数';
 comment on column marts.city_totals.units_reported is '已报单位数：当前版本为 accepted 或 partial 的应报单位';
 comment on column marts.city_totals.units_on_time is '按时报送单位数：已报单位中在截止日期（含）前收到的';
-comment on column marts.city_totals.activities is '活动场次：计入的明细行数，加上未分项记录的活动场次';
-comment on column marts.city_totals.participants is '参与人数（人次）';
-comment on column marts.city_totals.volunteers is '志愿者人数';
-comment on column marts.city_totals.materials is '发放资料（份）';
-comment on column marts.city_totals.boards is '展板（块）';
-comment on column marts.city_totals.media_reports is '媒体报道（篇）';
-comment on column marts.city_totals.funding_wan is '经费（万元，两位小数）';
 
 comment on view marts.completeness is '报送情况：每个应报单位一行，状态为 on_time（按时）、late（逾期）、held（已收到但未能计入，待核实）或 missing（未收到）。';
-comment on column marts.completeness.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column marts.completeness.unit_code is '单位代码（单位名录 units.csv 的 unit_code）';
-comment on column marts.completeness.unit_name is '单位名称（单位名录中的标准名称）';
-comment on column marts.completeness.unit_type is '单位类型：city 市级、district 区县、town 镇、street 街道、school 学校、society 学会/协会、other 其他';
-comment on column marts.completeness.district_code is '所属区县的单位代码；市直单位为市的代码';
-comment on column marts.completeness.district_name is '所属区县的名称；市直单位为市的名称';
-comment on column marts.completeness.status is 'on_time 按时、late 逾期、held 待核实（已收到但未能计入）、missing 未报送';
+comment on column marts.completeness.status is '{{ completeness_statuses }}；待核实即已收到但未能计入';
 comment on column marts.completeness.received_at is '当前版本（或待核实文件中最早一个）的收到时间';
 comment on column marts.completeness.days_late is '逾期天数（按时为 0；未报送、待核实为空）';
 comment on column marts.completeness.file_path is '当前版本（或待核实文件中最早一个）的文件';
-comment on column marts.completeness.held_reason is '待核实原因：该单位文件的处理状态（rejected、unidentified、conflict，多个用 、 连接）';
 
 comment on view marts.district_totals is '分区县：每个区县一行（市直单位归在市的代码下）。';
-comment on column marts.district_totals.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column marts.district_totals.district_code is '所属区县的单位代码；市直单位为市的代码';
-comment on column marts.district_totals.district_name is '所属区县的名称；市直单位为市的名称';
 comment on column marts.district_totals.units_expected is '该区县的应报单位数';
 comment on column marts.district_totals.units_reported is '该区县已报的应报单位数';
 comment on column marts.district_totals.units_on_time is '该区县按时报送的应报单位数';
-comment on column marts.district_totals.activities is '活动场次：计入的明细行数，加上未分项记录的活动场次';
-comment on column marts.district_totals.participants is '参与人数（人次）';
-comment on column marts.district_totals.volunteers is '志愿者人数';
-comment on column marts.district_totals.materials is '发放资料（份）';
-comment on column marts.district_totals.boards is '展板（块）';
-comment on column marts.district_totals.media_reports is '媒体报道（篇）';
-comment on column marts.district_totals.funding_wan is '经费（万元，两位小数）';
 
 comment on view marts.type_totals is '分类型：每种活动形式一行（只报汇总表的单位为“未分项”）。';
-comment on column marts.type_totals.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column marts.type_totals.activity_type is '活动形式（规范类别：讲座报告、培训、展览展示、竞赛、参观开放、义诊咨询、科技下乡、宣传活动、互动体验、启动仪式、其他；只报汇总表的为“未分项”）';
-comment on column marts.type_totals.activities is '活动场次：计入的明细行数，加上未分项记录的活动场次';
-comment on column marts.type_totals.participants is '参与人数（人次）';
-comment on column marts.type_totals.volunteers is '志愿者人数';
-comment on column marts.type_totals.materials is '发放资料（份）';
-comment on column marts.type_totals.boards is '展板（块）';
-comment on column marts.type_totals.media_reports is '媒体报道（篇）';
-comment on column marts.type_totals.funding_wan is '经费（万元，两位小数）';
 
 comment on view marts.unit_totals is '单位明细：该届名录中每个单位一行，及其当前版本计入汇总的数量。';
-comment on column marts.unit_totals.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column marts.unit_totals.unit_code is '单位代码（单位名录 units.csv 的 unit_code）';
-comment on column marts.unit_totals.unit_name is '单位名称（单位名录中的标准名称）';
-comment on column marts.unit_totals.unit_type is '单位类型：city 市级、district 区县、town 镇、street 街道、school 学校、society 学会/协会、other 其他';
-comment on column marts.unit_totals.district_code is '所属区县的单位代码；市直单位为市的代码';
-comment on column marts.unit_totals.district_name is '所属区县的名称；市直单位为市的名称';
-comment on column marts.unit_totals.expected is '本届是否应报';
 comment on column marts.unit_totals.submission_status is '当前版本的处理状态（accepted / partial）；无当前版本时为空';
 comment on column marts.unit_totals.received_at is '当前版本的收到时间（北京时间）';
 comment on column marts.unit_totals.file_path is '当前版本的文件';
-comment on column marts.unit_totals.activities is '活动场次：计入的明细行数，加上未分项记录的活动场次';
-comment on column marts.unit_totals.participants is '参与人数（人次）';
-comment on column marts.unit_totals.volunteers is '志愿者人数';
-comment on column marts.unit_totals.materials is '发放资料（份）';
-comment on column marts.unit_totals.boards is '展板（块）';
-comment on column marts.unit_totals.media_reports is '媒体报道（篇）';
-comment on column marts.unit_totals.funding_wan is '经费（万元，两位小数）';
 
 comment on view marts.year_over_year is '同比：每届每项指标一行，与本仓库中上一届（按活动开始日期）的全市合计对比。';
 comment on column marts.year_over_year.campaign_id is '本届标识';
 comment on column marts.year_over_year.previous_campaign_id is '上一届标识（按活动开始日期；无上一届为空）';
-comment on column marts.year_over_year.measure is '指标：activities、participants、volunteers、materials、boards、media_reports、funding_wan';
 comment on column marts.year_over_year.current_value is '本届全市合计';
 comment on column marts.year_over_year.previous_value is '上一届全市合计';
 comment on column marts.year_over_year.change is '增减（本届减上一届）';
 comment on column marts.year_over_year.change_ratio is '增减幅度（增减 ÷ 上一届，四位小数；上一届为 0 或无上一届时为空）';
 
 comment on table audit.issues is '发现的每个问题一行（问题 × 位置），每次运行按届重建（SPEC §3.6）。';
-comment on column audit.issues.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column audit.issues.issue_no is '问题序号（每届内从 1 起，按文件、严重程度、位置排序）';
-comment on column audit.issues.severity is '严重程度：error 错误（相应行或文件不计入）、warning 警告（请核实）、info 提示';
-comment on column audit.issues.code is '问题代码（稳定标识，见 schemas/issues.py）';
-comment on column audit.issues.message is '问题说明（中文，供市科协和报送单位阅读）';
 comment on column audit.issues.unit_code is '文件所属单位代码（无法识别时为空）';
 comment on column audit.issues.unit_name is '文件所属单位名称';
-comment on column audit.issues.file_sha256 is '文件内容的 SHA-256，对应 raw.files.sha256';
 comment on column audit.issues.file_path is '文件在收件箱中的相对路径';
-comment on column audit.issues.sheet is '问题所在的工作表';
-comment on column audit.issues.cell is '问题所在的单元格，A1 格式，与原表中 Excel 显示的一致';
-comment on column audit.issues.raw_value is '单元格中的原始值';
-comment on column audit.issues.row_number is '问题所在行号';
 
 comment on table audit.runs is '夜间汇总流程每运行一次一行。';
 comment on column audit.runs.run_id is '运行标识';
-comment on column audit.runs.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column audit.runs.started_at is '开始时间（北京时间）';
 comment on column audit.runs.finished_at is '结束时间（北京时间）';
 comment on column audit.runs.files_seen is '收件箱中的文件数';
@@ -325,31 +187,22 @@ comment on column audit.runs.outcome is '结果：published 已发布，failed �
 comment on column audit.runs.message is '失败原因';
 
 comment on table audit.submission_changes is '单位的新当前版本替换了此前可计入的版本时：每项变化了的合计一行（从多少变为多少）。';
-comment on column audit.submission_changes.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
-comment on column audit.submission_changes.unit_code is '单位代码';
 comment on column audit.submission_changes.file_sha256 is '当前版本的文件';
 comment on column audit.submission_changes.version is '当前版本号';
 comment on column audit.submission_changes.previous_sha256 is '被替代的版本的文件';
 comment on column audit.submission_changes.previous_version is '被替代的版本号';
-comment on column audit.submission_changes.measure is '指标：activities、participants、volunteers、materials、boards、media_reports、funding_wan';
 comment on column audit.submission_changes.previous_value is '被替代版本的合计';
 comment on column audit.submission_changes.current_value is '当前版本的合计';
 comment on column audit.submission_changes.change is '变化量（当前减去此前）';
 
 comment on view audit.submissions is '报送记录：每个收到的文件与其所属（或冲突时声称的）单位一行，含版本、状态、是否按时。';
-comment on column audit.submissions.campaign_id is '届次标识（kepu.toml 的 [campaign] id），如 2023-science-day';
 comment on column audit.submissions.unit_code is '单位代码（冲突文件对所声称的每个单位各一行）';
-comment on column audit.submissions.unit_name is '单位名称';
-comment on column audit.submissions.district_code is '所属区县代码（市直单位为市的代码）';
-comment on column audit.submissions.district_name is '所属区县名称';
-comment on column audit.submissions.file_sha256 is '文件内容的 SHA-256（十六进制），文件的唯一标识';
 comment on column audit.submissions.file_path is '文件在收件箱中的路径（首次收到时）';
 comment on column audit.submissions.received_at is '收到时间（文件在收件箱中的修改时间，北京时间）';
 comment on column audit.submissions.reported_at is '填报日期（文件中填写）';
-comment on column audit.submissions.status is '状态：accepted 已接收、partial 部分接收、rejected 退回、unidentified 单位无法识别、conflict 单位信息矛盾';
+comment on column audit.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column audit.submissions.version is '该单位的第几个版本（按填报日期、收到时间排序）';
 comment on column audit.submissions.is_current is '是否为计入汇总的当前版本';
 comment on column audit.submissions.activity_rows is '活动记录行数';
-comment on column audit.submissions.counted_rows is '计入的行数';
 comment on column audit.submissions.rejected_rows is '退回的行数';
 comment on column audit.submissions.on_time is '是否在截止日期（含）前收到';

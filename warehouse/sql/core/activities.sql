@@ -18,19 +18,13 @@ create table if not exists core.activities (
     venue                varchar,
     organizer            varchar,
     partners             varchar[],
-    participants         bigint,
-    volunteers           bigint,
-    materials            bigint,
-    boards               bigint,
-    media_reports        bigint,
-    funding_wan          decimal(14, 2),
+{% for m in metrics %}
+    {{ m.key }} {{ m.type }},
+{% endfor %}
     note                 varchar,
-    participants_approx  boolean not null,
-    volunteers_approx    boolean not null,
-    materials_approx     boolean not null,
-    boards_approx        boolean not null,
-    media_reports_approx boolean not null,
-    funding_wan_approx   boolean not null,
+{% for m in metrics %}
+    {{ m.key }}_approx boolean not null,
+{% endfor %}
     activity_count       integer not null,  -- 1 for a detail row; 活动场次 for an unitemized record
     is_unitemized        boolean not null,
     row_status           varchar not null,  -- ok | rejected

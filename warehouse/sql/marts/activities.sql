@@ -17,14 +17,10 @@ select
     a.organizer,
     a.partners,
     a.activity_count,
-    a.participants,
-    a.volunteers,
-    a.materials,
-    a.boards,
-    a.media_reports,
-    a.funding_wan,
-    a.participants_approx or a.volunteers_approx or a.materials_approx or a.boards_approx
-        or a.media_reports_approx or a.funding_wan_approx as has_approximate,
+{% for m in metrics %}
+    a.{{ m.key }},
+{% endfor %}
+    ({% for m in metrics %}a.{{ m.key }}_approx{{ " or " if not loop.last }}{% endfor %}) as has_approximate,
     a.is_unitemized,
     a.note,
     a.source_file,

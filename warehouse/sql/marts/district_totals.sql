@@ -8,13 +8,9 @@ select
     count(*) filter (where ut.expected and ut.submission_status is not null) as units_reported,
     count(*) filter (where ut.expected and ut.submission_status is not null
                      and cast(ut.received_at as date) <= k.deadline) as units_on_time,
-    sum(ut.activities)::bigint as activities,
-    sum(ut.participants)::bigint as participants,
-    sum(ut.volunteers)::bigint as volunteers,
-    sum(ut.materials)::bigint as materials,
-    sum(ut.boards)::bigint as boards,
-    sum(ut.media_reports)::bigint as media_reports,
-    sum(ut.funding_wan)::decimal(18, 2) as funding_wan
+{% for m in measures %}
+    sum(ut.{{ m.key }})::{{ m.total_type }} as {{ m.key }}{{ "," if not loop.last }}
+{% endfor %}
 from marts.unit_totals as ut
 join core.campaigns as k on k.campaign_id = ut.campaign_id
 group by all;

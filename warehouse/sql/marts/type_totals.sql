@@ -3,12 +3,8 @@ create or replace view marts.type_totals as
 select
     campaign_id,
     activity_type,
-    sum(activity_count)::bigint as activities,
-    coalesce(sum(participants), 0)::bigint as participants,
-    coalesce(sum(volunteers), 0)::bigint as volunteers,
-    coalesce(sum(materials), 0)::bigint as materials,
-    coalesce(sum(boards), 0)::bigint as boards,
-    coalesce(sum(media_reports), 0)::bigint as media_reports,
-    coalesce(sum(funding_wan), 0)::decimal(18, 2) as funding_wan
+{% for m in measures %}
+    coalesce(sum({{ m.row_column }}), 0)::{{ m.total_type }} as {{ m.key }}{{ "," if not loop.last }}
+{% endfor %}
 from marts.activities
 group by all;

@@ -11,13 +11,9 @@ select
     s.status as submission_status,
     s.received_at,
     s.file_path,
-    coalesce(sum(a.activity_count), 0)::bigint as activities,
-    coalesce(sum(a.participants), 0)::bigint as participants,
-    coalesce(sum(a.volunteers), 0)::bigint as volunteers,
-    coalesce(sum(a.materials), 0)::bigint as materials,
-    coalesce(sum(a.boards), 0)::bigint as boards,
-    coalesce(sum(a.media_reports), 0)::bigint as media_reports,
-    coalesce(sum(a.funding_wan), 0)::decimal(18, 2) as funding_wan
+{% for m in measures %}
+    coalesce(sum(a.{{ m.row_column }}), 0)::{{ m.total_type }} as {{ m.key }}{{ "," if not loop.last }}
+{% endfor %}
 from core.units as u
 left join core.submissions as s
     on s.campaign_id = u.campaign_id and s.unit_code = u.unit_code and s.is_current

@@ -8,10 +8,12 @@ with ordered as (
     join core.campaigns as k using (campaign_id)
 ),
 measures as (
-    unpivot (select campaign_id, previous_campaign_id, activities, participants, volunteers, materials, boards,
-                    media_reports, funding_wan::decimal(18, 2) as funding_wan from ordered)
-    on activities::decimal(18, 2), participants::decimal(18, 2), volunteers::decimal(18, 2),
-       materials::decimal(18, 2), boards::decimal(18, 2), media_reports::decimal(18, 2), funding_wan
+    unpivot (select campaign_id, previous_campaign_id,
+{% for m in measures %}
+                    {{ m.key }}::decimal(18, 2) as {{ m.key }}{{ "," if not loop.last }}
+{% endfor %}
+             from ordered)
+    on {{ measures | map(attribute="key") | join(", ") }}
     into name measure value current_value
 )
 select

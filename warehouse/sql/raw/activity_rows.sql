@@ -13,27 +13,18 @@ create table if not exists raw.activity_rows (
     venue                varchar,
     organizer            varchar,
     partners             varchar[],
-    participants         bigint,
-    volunteers           bigint,
-    materials            bigint,
-    boards               bigint,
-    media_reports        bigint,
-    funding_wan          decimal(14, 2),
+{% for m in metrics %}
+    {{ m.key }} {{ m.type }},
+{% endfor %}
     note                 varchar,
-    participants_approx  boolean,
-    volunteers_approx    boolean,
-    materials_approx     boolean,
-    boards_approx        boolean,
-    media_reports_approx boolean,
-    funding_wan_approx   boolean,
+{% for m in metrics %}
+    {{ m.key }}_approx boolean,
+{% endfor %}
     activity_name_cell   varchar,
     start_date_cell      varchar,
-    participants_cell    varchar,
-    volunteers_cell      varchar,
-    materials_cell       varchar,
-    boards_cell          varchar,
-    media_reports_cell   varchar,
-    funding_wan_cell     varchar,
+{% for m in metrics %}
+    {{ m.key }}_cell varchar,
+{% endfor %}
     row_status           varchar not null,
     reject_code          varchar
 );

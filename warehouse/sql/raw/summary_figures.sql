@@ -3,13 +3,9 @@ create table if not exists raw.summary_figures (
     campaign_id   varchar not null,
     sha256        varchar not null,
     sheet         varchar not null,
-    activities    bigint,
-    participants  bigint,
-    volunteers    bigint,
-    materials     bigint,
-    boards        bigint,
-    media_reports bigint,
-    funding_wan   decimal(14, 2),
+{% for m in measures %}
+    {{ m.key }} {{ m.type }},
+{% endfor %}
     cells         map(varchar, varchar),
     primary key (campaign_id, sha256)
 );

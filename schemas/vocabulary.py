@@ -1,0 +1,127 @@
+"""kepu's domain vocabulary, defined once and read by every other layer: what the office counts (the
+measures), how it classifies what it receives (activity forms, unit types, statuses, severities), its
+clock, and the campaign a run consolidates.
+
+Codes (`participants`, `late`, `school`) are what tables and code use; the Chinese labels beside them are
+what people read in the CLI, the workbook, the 回执 and the HTML report. How people *write* these words in
+the files they send (column headers, activity-form synonyms) is data in `synonyms.toml`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from kepu.schemas.synonyms import SYNONYMS
+
+# ------------------------------------------------------------------------------------------- clock
+
+OFFICE_TIMEZONE = "Asia/Shanghai"
+OFFICE_TZ = ZoneInfo(OFFICE_TIMEZONE)
+"""The office's clock: received_at, the deadline, run times and the nightly schedule are Beijing time."""
+
+
+def office_time(timestamp: float) -> datetime:
+    """A Unix timestamp (a file's modification time) as the office's wall-clock time, naive, to the second."""
+    return datetime.fromtimestamp(timestamp, OFFICE_TZ).replace(tzinfo=None, microsecond=0)
+
+
+def office_now() -> datetime:
+    """Now on the office's clock, naive, to the second."""
+    return datetime.now(OFFICE_TZ).replace(tzinfo=None, microsecond=0)
+
+
+# ---------------------------------------------------------------------------------------- campaign
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """One year's 全国科普日 as `kepu.toml` declares it: the activity window [start, end] and the day after
+    which a file is late (still accepted)."""
+
+    campaign_id: str
+    name: str
+    start: date
+    end: date
+    deadline: date
+
+    @property
+    def window_text(self) -> str:
+        return f"{self.start:%Y年%-m月%-d日}至{self.end:%-m月%-d日}"
+
+
+# ---------------------------------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One figure the city adds up. `label` names it in tables and on screen (参与人次, 发放资料（份）);
+    `noun` names it in a sentence about one row or cell (参与人数, 发放资料); `unit` is its 计量单位."""
+
+    key: str
+    label: str
+    noun: str
+    unit: str
+    money: bool = False
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("activities", "活动场次", "活动场次", "场次"),
+    Measure("participants", "参与人次", "参与人数", "人次"),
+    Measure("volunteers", "志愿者人数", "志愿者人数", "人"),
+    Measure("materials", "发放资料（份）", "发放资料", "份"),
+    Measure("boards", "展板（块）", "展板", "块"),
+    Measure("media_reports", "媒体报道（篇）", "媒体报道", "篇"),
+    Measure("funding_wan", "经费（万元）", "经费", "万元", money=True),
+)
+"""Every total kepu publishes, in display order (marts.city_totals and the workbook list them so)."""
+
+MEASURE: dict[str, Measure] = {m.key: m for m in MEASURES}
+
+METRICS: tuple[str, ...] = tuple(m.key for m in MEASURES if m.key != "activities")
+"""The measures one detail row reports (activities is what the rows count)."""
+COUNT_METRICS: tuple[str, ...] = tuple(m.key for m in MEASURES if m.key in METRICS and not m.money)
+"""The whole-number metrics; funding_wan, in 万元 with two decimals, is the one money metric."""
+MONEY_METRIC = "funding_wan"
+
+# --------------------------------------------------------------------------------- activity forms
+
+ACTIVITY_TYPES: tuple[str, ...] = tuple(SYNONYMS.activity_types)
+"""Canonical activity forms (SPEC §2.3) in the form's order; the last is 其他."""
+OTHER_TYPE = "其他"
+UNITEMIZED_TYPE = "未分项"
+"""activity_type of the one record a summary-only submission contributes (SPEC §3.4)."""
+
+# ------------------------------------------------------------------------------------------ units
+
+UNIT_TYPE_LABELS: dict[str, str] = {
+    "city": "市级", "district": "区县", "town": "镇", "street": "街道", "school": "学校", "society": "学会/协会",
+    "other": "其他",
+}
+UNIT_TYPES: tuple[str, ...] = tuple(UNIT_TYPE_LABELS)
+"""unit_type values of the registry (SPEC §2.1)."""
+
+# ------------------------------------------------------------------------------------------ statuses
+
+SUBMISSION_STATUS_LABELS: dict[str, str] = {
+    "accepted": "已接收", "partial": "部分接收", "rejected": "未能计入（文件无法读取或无有效记录）",
+    "unidentified": "单位无法识别", "conflict": "单位信息矛盾",
+}
+SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
+"""core.submissions.status: what became of one received file."""
+COUNTED_STATUSES = ("accepted", "partial")
+"""Submission statuses whose rows can count: a unit's current version is one of these."""
+
+COMPLETENESS_LABELS: dict[str, str] = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送"}
+"""marts.completeness.status of an expected unit (SPEC §3.8), in the order the office reads them."""
+CHASED = ("missing", "held")
+"""Completeness statuses that put a unit on the 催报名单."""
+
+# ---------------------------------------------------------------------------------------- severities
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+"""Most serious first: an error keeps a row or file out of the totals, a warning asks to check, info tells."""
