@@ -18,7 +18,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from kepu.flows.parsing import BatchResult, FileToParse, parse_files
 from kepu import progress
-from kepu.inbox import scan_inbox, sha256_of
+from kepu.sources.folder import scan_folder
+from kepu.sources.store import sha256_of
 from kepu.settings import Settings, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.errors import ConfigError
@@ -54,7 +55,7 @@ def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[FileToPars
     """Scan the inbox; hash only files whose path, size and mtime the warehouse does not know."""
     known = state.known_files(settings.warehouse, settings.campaign.campaign_id)
     sightings = []
-    for entry in scan_inbox(settings.inbox):
+    for entry in scan_folder(settings.inbox):
         sha = known.sightings.get((entry.relpath, entry.size, entry.mtime)) or sha256_of(entry.abspath)
         sightings.append(Sighting(entry.relpath, entry.abspath, entry.size, entry.mtime, entry.received_at, sha))
     inventory = take_inventory(sightings, known.paths, known.parsed, PARSER_VERSION)

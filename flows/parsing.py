@@ -1,5 +1,5 @@
 """The work of one parse batch, kept free of Prefect so a thread, a process or a Dask worker runs it
-alike: keep each file's bytes (warehouse.store), read them (kepu.inbox), parse them (transforms).
+alike: keep each file's bytes (kepu.sources.store), read them (kepu.sources.books), parse them (transforms).
 """
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kepu.inbox import ReadError, read_book
+from kepu.sources.books import ReadError, read_book
 from kepu.schemas.issues import make_issue
 from kepu.transforms.submission import PARSER_VERSION, issue_record, parse_book, raw_records
-from kepu.warehouse.store import keep_copy
+from kepu.sources.store import keep_copy
 
 RAW_TABLES = ("declarations", "activity_rows", "summary_figures", "parse_issues")
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-from kepu import prefect_env
+from kepu.flows import prefect_env
 
 prefect_env.configure(verbose="--verbose" in sys.argv or "-v" in sys.argv)
 
@@ -20,7 +20,7 @@ import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: E402
 
-from kepu import progress, report  # noqa: E402
+from kepu import progress, terminal  # noqa: E402
 from kepu.schemas.errors import ConfigError, KepuError  # noqa: E402
 from kepu.schemas.vocabulary import OFFICE_TIMEZONE  # noqa: E402
 from kepu.settings import NIGHTLY_CRON, load_settings  # noqa: E402
@@ -90,7 +90,7 @@ def run(
     """汇总收件箱中的报表：校验、入库、发布，并生成全市汇总表。"""
     summary = _run_or_exit(config, inbox=inbox, registry=registry, warehouse=warehouse, out=out,
                            workers=workers, task_runner=task_runner)
-    report.print_summary(console, summary)
+    terminal.print_summary(console, summary)
 
 
 @app.command()
@@ -101,7 +101,7 @@ def demo(
     verbose: Verbose = False,
 ) -> None:
     """生成一个示范城市（单位名录、收件箱中的报表），并完整运行一次汇总。"""
-    from kepu.demo import build_demo_city
+    from kepu.demo.city import build_demo_city
 
     if path.exists() and any(path.iterdir()):
         import shutil
@@ -112,7 +112,7 @@ def demo(
     city = build_demo_city(path, seed=seed, scale=scale)
     console.print(f"示范城市已生成：{city.root}（{city.units} 个单位，收件箱 {city.files} 个文件）")
     summary = _run_or_exit(city.config_path)
-    report.print_summary(console, summary)
+    terminal.print_summary(console, summary)
 
 
 @app.command()
@@ -122,7 +122,7 @@ def template(
     name: Annotated[Optional[str], typer.Option(help="活动名称，如 2023年全国科普日")] = None,
 ) -> None:
     """生成下发给各单位的官方报表模板（xlsx）。"""
-    from kepu.deliverables.template import write_template
+    from kepu.form.template import write_template
 
     campaign_name = name
     if campaign_name is None and config is not None:
@@ -144,7 +144,7 @@ def status(config: ConfigOpt = Path("kepu.toml"),
         _fail(str(exc), 2)
     if not settings.warehouse.exists():
         _fail(f"数据仓库 {settings.warehouse} 尚未生成，请先运行 kepu run。", 1)
-    report.print_status(console, settings)
+    terminal.print_status(console, settings)
 
 
 @app.command()
@@ -160,7 +160,7 @@ def serve(
     except ConfigError as exc:
         _fail(str(exc), 2)
     from kepu.flows.schedule import nightly_deployment
-    from kepu.prefect_server import local_server
+    from kepu.flows.server import local_server
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 

@@ -48,7 +48,7 @@ class StageClock:
 
 
 def bench_parse(inbox: Path) -> tuple[int, int, float]:
-    from kepu.inbox import ReadError, read_book
+    from kepu.sources.books import ReadError, read_book
     from kepu.transforms.submission import parse_book
 
     files = [p for p in inbox.rglob("*") if p.is_file()]
@@ -70,7 +70,7 @@ def main() -> None:
 
     from kepu.flows.nightly import run
     from kepu import progress
-    from kepu.demo import build_demo_city
+    from kepu.demo.city import build_demo_city
 
     with tempfile.TemporaryDirectory(prefix="kepu-bench-") as tmp:
         started = time.perf_counter()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from kepu.deliverables.template import fill_form
+from kepu.demo.forms import fill_form
 from kepu.schemas.vocabulary import OFFICE_TZ
 
 CAMPAIGN_ID = "2023-science-day"

@@ -37,7 +37,7 @@ def prefect_harness():
 def demo_city(tmp_path_factory, prefect_harness):
     """The demo city (seed 2023, scale 1) after one full run: a realistic warehouse to read from."""
     from kepu.flows.nightly import run
-    from kepu.demo import build_demo_city
+    from kepu.demo.city import build_demo_city
 
     city = build_demo_city(tmp_path_factory.mktemp("demo") / "city", seed=2023)
     summary = run(city.config_path)

@@ -1,6 +1,6 @@
 """A submission as a plain grid of cells that remembers where each cell sat in the original sheet.
 
-Reading a file (kepu.inbox) ends here; everything after this is pure. A `Sheet` holds the
+Reading a file (kepu.sources.books) ends here; everything after this is pure. A `Sheet` holds the
 rectangle of cells a reader found (calamine skips the empty area above and left of the data),
 plus the offset of that rectangle, so a cell can always be cited exactly as Excel shows it
 (`活动明细!I12`), also when the data starts at C7.

@@ -150,7 +150,7 @@ def test_config_errors_stop_before_anything_is_written(tmp_path):
 
 
 def test_demo_city_totals_equal_the_generators_intent(tmp_path):
-    from kepu.demo import build_demo_city
+    from kepu.demo.city import build_demo_city
 
     demo = build_demo_city(tmp_path / "demo", seed=7, scale=0.5)
     run(demo.config_path)

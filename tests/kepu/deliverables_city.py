@@ -14,8 +14,9 @@ import duckdb
 import openpyxl
 import pandas as pd
 
-from kepu.deliverables.template import DETAIL_SHEET, FIRST_DATA_ROW, fill_form
-from kepu.demo import build_demo_city, plan_demo_city
+from kepu.demo.forms import fill_form
+from kepu.form.template import DETAIL_SHEET, FIRST_DATA_ROW
+from kepu.demo.city import build_demo_city, plan_demo_city
 from kepu.settings import Settings, load_settings
 from tests.builders import set_received
 

@@ -26,14 +26,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from kepu.deliverables.template import DETAIL_SHEET, SUMMARY_SHEET
-from kepu.demo import DemoCity, DemoPlan, build_demo_city, plan_demo_city
-from kepu.demo_styles import (
+from kepu.form.template import DETAIL_SHEET, SUMMARY_SHEET
+from kepu.demo.city import DemoCity, DemoPlan, build_demo_city, plan_demo_city
+from kepu.demo.layouts import (
     EVERY_COUNT_FORM,
     SINGLE_DATE_FORMS,
     YUAN,
-    GridBook,
-    book_bytes,
     chinese_numeral,
     count_cell,
     count_fits,
@@ -41,6 +39,7 @@ from kepu.demo_styles import (
     draw_layout,
     type_rows,
 )
+from kepu.demo.writers import BookSpec, book_bytes
 from kepu.schemas.synonyms import DETAIL_FIELDS, SUMMARY_INDICATORS
 from kepu.schemas.vocabulary import MEASURES, METRICS, OFFICE_TZ
 from kepu.transforms.values import parse_count, parse_date_span
@@ -115,7 +114,7 @@ def visible_cells(path: Path) -> list[object]:
             for row in book.get_sheet_by_name(meta.name).to_python() for v in row if v != ""]
 
 
-def messy_books(plan: DemoPlan) -> list[GridBook]:
+def messy_books(plan: DemoPlan) -> list[BookSpec]:
     return [f.book for f in plan.files if f.book is not None]
 
 
@@ -271,12 +270,12 @@ def test_headers_move_split_and_get_renamed(plan):
     positions, labels, split = [], set(), False
     for book in messy_books(plan):
         table = book.sheets[-1]
-        row, col = next((r, c) for r, c, v in table.cells if v == "序号")
+        row, col = next((r, c) for r, c, v in table.cells() if v == "序号")
         positions.append((row, col))
-        labels |= {v for r, _, v in table.cells if r in (row, row + 1) and isinstance(v, str)}
-        split |= any(r0 == row and r1 == row + 1 for r0, _, r1, _ in table.merged)
+        labels |= {v for r, _, v in table.cells() if r in (row, row + 1) and isinstance(v, str)}
+        split |= any(r0 == row and r1 == row + 1 for r0, _, r1, _ in table.merged_boxes())
 
-    assert any(4 <= r <= 11 and 1 <= c <= 3 for r, c in positions), "a header on rows 5–12 from column B–D"
+    assert any(5 <= r <= 12 and 2 <= c <= 4 for r, c in positions), "a header on rows 5–12 from column B–D"
     assert {"参加人数", "受众人次", "参与群众", "展版", "活动类型", "活动日期", "联系人", "经费（元）"} <= labels
     assert {"活动时间", "开始", "结束", "发放资料", "（份）"} <= labels
     assert split, "a header over two merged rows"

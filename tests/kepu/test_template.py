@@ -13,15 +13,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from kepu.deliverables.template import (
+from kepu.demo.forms import column_sums, fill_form
+from kepu.form.template import (
     BLANK_TEMPLATE_ROWS,
     DETAIL_SHEET,
     FIRST_DATA_ROW,
     INSTRUCTIONS_SHEET,
     SUMMARY_SHEET,
     build_template,
-    column_sums,
-    fill_form,
     write_template,
 )
 from kepu.schemas.synonyms import DETAIL_FIELDS, SUMMARY_INDICATORS
@@ -226,7 +225,7 @@ def test_same_inputs_give_the_same_bytes(tmp_path):
 
 def test_template_bytes_do_not_depend_on_the_process(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from kepu.deliverables.template import write_template; "
+        "import sys; from pathlib import Path; from kepu.form.template import write_template; "
         "write_template(Path(sys.argv[1]), '2023年全国科普日')"
     )
     for hash_seed in ("1", "2"):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from kepu.deliverables.template import fill_form, write_template
-from kepu.inbox import read_book
+from kepu.demo.forms import fill_form
+from kepu.form.template import write_template
+from kepu.sources.books import read_book
 from kepu.transforms.submission import parse_book
 
 

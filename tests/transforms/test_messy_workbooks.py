@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from kepu.inbox import ReadError, read_book
+from kepu.sources.books import ReadError, read_book
 from kepu.schemas.issues import CATALOGUE
 from tests.fixtures.messy_workbooks import CAMPAIGN_YEAR, FIXTURES, UNREADABLE, Fixture, registry_rows
 from kepu.transforms.grid import Book, is_blank

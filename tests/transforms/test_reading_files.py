@@ -1,4 +1,4 @@
-"""kepu.inbox.read_book, the edge where bytes become a Book: CSV encodings and delimiters, formula
+"""kepu.sources.books.read_book, the edge where bytes become a Book: CSV encodings and delimiters, formula
 cells saved without a result, and files that are refused. (The messy-workbook corpus covers the rest.)"""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from kepu.inbox import ReadError, _formulas_without_value, read_book
+from kepu.sources.books import ReadError, _formulas_without_value, read_book
 
 TABLE = [["活动名称", "活动日期", "参与人数"], ["科普讲座，互动", "9月17日", "120"]]
 
@@ -70,7 +70,7 @@ def test_a_reader_crash_is_a_refusal_not_a_traceback(tmp_path, monkeypatch) -> N
     def crash(data, suffix):
         raise RuntimeError("calamine panicked")
 
-    monkeypatch.setattr("kepu.inbox._read_spreadsheet", crash)
+    monkeypatch.setattr("kepu.sources.books._read_spreadsheet", crash)
     path = tmp_path / "a.xlsx"
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(ReadError) as refused:

@@ -1,9 +1,10 @@
 """How offices really fill in the form: the layouts, typed values and file formats of the demo's messy files.
 
-The city sends out one official form (kepu.deliverables.template), but much of what comes back has been
-retyped, rearranged or saved in another format (SPEC §2.3 "What people actually send"). A `Layout` is one
-office's habits, drawn at planning time. `type_rows` writes a unit's rows the way that office types them,
-`lay_out` places them on sheets as plain cells, and `book_bytes` saves the result as .xlsx, .xls or .csv.
+The city sends out one official form (kepu.form.template), but much of what comes back has been retyped,
+rearranged or saved in another format (SPEC §2.3 "What people actually send"). A `Layout` is one office's
+habits, drawn at planning time. `type_rows` writes a unit's rows the way that office types them, `lay_out`
+places them on sheets as plain cells (a `writers.BookSpec`), and `writers.book_bytes` saves the result as
+.xlsx, .xls or .csv.
 
 Every cell is written so that SPEC §3 reads it back as the generator's figure: `约500` is 500, `三百` is 300,
 `1.2万` is 12000, `—` is 0, 3850 in a `经费（元）` column is 0.39 万元 (half-up). Where a way of writing
@@ -13,8 +14,6 @@ reading: `type_rows` returns the rows as they now stand, and those are what the 
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +21,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-import openpyxl
+from openpyxl.utils import get_column_letter
 
-from kepu.deliverables.template import FIELD_NAMES, workbook_bytes
+from kepu.demo.writers import BookSpec, SheetSpec
+from kepu.form.template import FIELD_NAMES
 from kepu.schemas.vocabulary import COUNT_METRICS
 
 CONTACT = "contact"
@@ -144,118 +144,6 @@ EVERY_COUNT_FORM: tuple[CountForm, ...] = (
 DateForm = Literal["cell", "dots", "slashes", "chinese", "month_day", "month_dot", "number", "range"]
 SINGLE_DATE_FORMS: tuple[DateForm, ...] = ("dots", "slashes", "chinese", "month_day", "month_dot", "number")
 EVERY_DATE_FORM: tuple[DateForm, ...] = ("range", "cell", "dots", "slashes", "chinese", "month_day", "month_dot")
-
-
-# ----------------------------------------------------------------------------------------------
-# Books: sheets of plain cells, and their bytes
-
-
-@dataclass(frozen=True, slots=True)
-class GridSheet:
-    """One worksheet as (row, column, value) cells, 0-based; `merged` ranges are (r0, c0, r1, c1) inclusive."""
-
-    name: str
-    cells: tuple[tuple[int, int, object], ...]
-    merged: tuple[tuple[int, int, int, int], ...] = ()
-    hidden: bool = False
-
-    def dense_rows(self) -> list[list[object]]:
-        height = max((r for r, _, _ in self.cells), default=-1) + 1
-        width = max((c for _, c, _ in self.cells), default=-1) + 1
-        rows: list[list[object]] = [[None] * width for _ in range(height)]
-        for r, c, value in self.cells:
-            rows[r][c] = value
-        return rows
-
-
-@dataclass(frozen=True, slots=True)
-class GridBook:
-    """A whole file: its format, its sheets in workbook order and, for CSV, the text encoding."""
-
-    file_format: Literal["xlsx", "xls", "csv"]
-    sheets: tuple[GridSheet, ...]
-    encoding: str = ""
-
-    @property
-    def suffix(self) -> str:
-        return f".{self.file_format}"
-
-
-def book_bytes(book: GridBook) -> bytes:
-    """The file's bytes; the same book always gives the same bytes."""
-    if book.file_format == "csv":
-        return _csv_bytes(book)
-    if book.file_format == "xls":
-        return _xls_bytes(book)
-    return _xlsx_bytes(book)
-
-
-def _active_index(book: GridBook) -> int:
-    return max(i for i, s in enumerate(book.sheets) if not s.hidden)
-
-
-def _xlsx_bytes(book: GridBook) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for sheet in book.sheets:
-        ws = wb.create_sheet(sheet.name)
-        for r, c, value in sheet.cells:
-            cell = ws.cell(r + 1, c + 1, float(value) if isinstance(value, Decimal) else value)
-            if isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-        for r0, c0, r1, c1 in sheet.merged:
-            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        if sheet.hidden:
-            ws.sheet_state = "hidden"
-    wb.active = _active_index(book)
-    return workbook_bytes(wb)
-
-
-def _xls_bytes(book: GridBook) -> bytes:
-    """A legacy BIFF8 workbook, as offices still save from old Excel and WPS versions."""
-    import xlwt
-
-    wb = xlwt.Workbook(encoding="utf-8")
-    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
-    active = _active_index(book)
-    for index, sheet in enumerate(book.sheets):
-        ws = wb.add_sheet(sheet.name, cell_overwrite_ok=True)
-        spans = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in sheet.merged}
-        for r, c, value in sheet.cells:
-            value = float(value) if isinstance(value, Decimal) else value
-            args = (value, date_style) if isinstance(value, date) else (value,)
-            if (r, c) in spans:
-                r1, c1 = spans.pop((r, c))
-                ws.write_merge(r, r1, c, c1, *args)
-            else:
-                ws.write(r, c, *args)
-        for (r0, c0), (r1, c1) in spans.items():
-            ws.merge(r0, r1, c0, c1)
-        if sheet.hidden:
-            ws.visibility = 1
-        ws.selected = index == active
-    wb.active_sheet = active
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return f"{value.year}/{value.month}/{value.day}"
-    return str(value)
-
-
-def _csv_bytes(book: GridBook) -> bytes:
-    """The one visible sheet as Excel's "CSV" export writes it, in the book's encoding (BOM included for utf-8-sig)."""
-    (sheet,) = [s for s in book.sheets if not s.hidden]
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    for row in sheet.dense_rows():
-        writer.writerow([_csv_text(v) for v in row])
-    return text.getvalue().encode(book.encoding)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -768,7 +656,7 @@ class Identity:
 
 
 class _Cells:
-    """Cells and merges of one sheet being written."""
+    """Cells and merges of one sheet being written, 0-based."""
 
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int], object] = {}
@@ -780,13 +668,20 @@ class _Cells:
         if (to_col is not None and to_col > c) or (to_row is not None and to_row > r):
             self.merged.append((r, c, to_row if to_row is not None else r, to_col if to_col is not None else c))
 
-    def sheet(self, name: str, *, merges: bool, hidden: bool = False) -> GridSheet:
-        cells = tuple((r, c, v) for (r, c), v in sorted(self.cells.items()))
-        return GridSheet(name, cells, tuple(self.merged) if merges else (), hidden)
+    def sheet(self, name: str, *, merges: bool, hidden: bool = False) -> SheetSpec:
+        """The sheet as rows from A1, every row as wide as the widest (as a CSV export writes them)."""
+        height = max((r for r, _ in self.cells), default=-1) + 1
+        width = max((c for _, c in self.cells), default=-1) + 1
+        rows: list[list[object]] = [[None] * width for _ in range(height)]
+        for (r, c), value in self.cells.items():
+            rows[r][c] = value
+        ranges = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+                  for r0, c0, r1, c1 in self.merged] if merges else []
+        return SheetSpec(name, rows, merged=ranges, hidden=hidden)
 
 
 def lay_out(layout: Layout, identity: Identity, table: TypedTable, *, campaign_name: str, rng: random.Random
-            ) -> GridBook:
+            ) -> BookSpec:
     """The file as sheets of cells: [说明], [hidden earlier draft], then the activity table."""
     merges = layout.file_format != "csv"
     extras = _Extras(rng.choice(NOTE_LINES), _person(rng), _person(rng), _phone(rng))
@@ -801,7 +696,7 @@ def lay_out(layout: Layout, identity: Identity, table: TypedTable, *, campaign_n
         sheets.append(old.sheet(layout.old_copy, merges=merges, hidden=True))
     detail = _table_sheet(layout, identity, table.lines, campaign_name, extras)
     sheets.append(detail.sheet(layout.sheet_name, merges=merges))
-    return GridBook(layout.file_format, tuple(sheets), layout.encoding)
+    return BookSpec(layout.file_format, tuple(sheets), layout.encoding)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,17 @@
-"""The official form (SPEC §2.3) the city sends out each September, and filled copies of it.
+"""The official form (SPEC §2.3) the city sends out each September: `kepu template`.
 
 Sheets, in order: 活动明细 (a title, the 填报单位/单位代码/填报日期 line, the header row, one row per
 activity, an optional 合计 row and the signature footer), 汇总表 (one row per indicator) and 填表说明.
-Column labels, activity forms and indicators come from `schemas.synonyms`. Saving is deterministic:
-the same inputs give the same bytes, so a form can be content-addressed like any received file.
+Column labels and indicators come from `schemas.synonyms`, activity forms and units from
+`schemas.vocabulary`. Saving is deterministic: the same inputs give the same bytes, so a form can be
+content-addressed like any received file. (Forms filled in as a unit would are the demo's and the
+tests' business: `kepu.demo.forms`.)
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
@@ -47,8 +47,6 @@ SUMMARY_HEADER = ("指标名称", "计量单位", "数量")
 SUMMARY_FIRST_ROW = 3
 
 DATE_FIELDS = ("start_date", "end_date")
-SUM_FIELDS = (*COUNT_METRICS, MONEY_METRIC)
-"""Columns the 合计 row adds up."""
 
 DATE_FORMAT = "yyyy-mm-dd"
 REPORTED_ON_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -123,72 +121,12 @@ LEFT = Alignment(horizontal="left", vertical="center")
 
 def build_template(campaign_name: str) -> openpyxl.Workbook:
     """The blank form: all three sheets, with ~30 formatted empty activity rows."""
-    return _build_workbook(campaign_name, activity_rows=BLANK_TEMPLATE_ROWS, with_total_row=False)
+    return build_form(campaign_name, activity_rows=BLANK_TEMPLATE_ROWS, with_total_row=False)
 
 
 def write_template(path: Path, campaign_name: str) -> Path:
     """Save the blank form to `path` (parent folders created) and return the path."""
     return save_workbook(build_template(campaign_name), path)
-
-
-def fill_form(
-    path: Path,
-    *,
-    campaign_name: str,
-    unit_name: str,
-    unit_code: str,
-    reported_on: date,
-    activities: Sequence[Mapping[str, object]],
-    summary: Mapping[str, object] | None = None,
-    with_total_row: bool = False,
-    with_detail: bool = True,
-) -> Path:
-    """Save a completed form to `path`, as a reporting unit would send it back.
-
-    Each activity maps DETAIL_FIELDS field names to cell values, written as given (numbers, dates, or
-    text such as "约500"); absent keys stay blank and `seq` is numbered when absent. The 合计 row holds
-    plain numbers, the sums of the numeric values above it, so readers need no formula engine.
-    `summary` maps SUMMARY_INDICATORS keys to the 汇总表 数量 cells. `with_detail=False` writes no
-    activity rows: a summary-only submission.
-    """
-    rows = [dict(a) for a in activities] if with_detail else []
-    for activity in rows:
-        unknown = set(activity) - set(FIELD_NAMES)
-        if unknown:
-            raise ValueError(f"unknown activity fields: {sorted(unknown)}")
-    wb = _build_workbook(campaign_name, activity_rows=len(rows), with_total_row=with_total_row)
-
-    ws = wb[DETAIL_SHEET]
-    ws[UNIT_NAME_CELL] = unit_name
-    ws[UNIT_CODE_CELL] = str(unit_code)
-    ws[REPORTED_ON_CELL] = reported_on
-    for offset, activity in enumerate(rows):
-        activity.setdefault("seq", offset + 1)
-        for field, value in activity.items():
-            if value is not None:
-                ws.cell(FIRST_DATA_ROW + offset, FIELD_COLUMN[field], value)
-    if with_total_row:
-        total_row = FIRST_DATA_ROW + len(rows)
-        for field, value in column_sums(rows).items():
-            ws.cell(total_row, FIELD_COLUMN[field], value)
-
-    if summary is not None:
-        _fill_summary(wb[SUMMARY_SHEET], summary)
-    return save_workbook(wb, path)
-
-
-def column_sums(activities: Sequence[Mapping[str, object]]) -> dict[str, object]:
-    """The 合计 row's numbers: per summed column, the total of the numeric values (text is skipped);
-    经费 as a Decimal rounded to 2 places."""
-    sums: dict[str, object] = {}
-    for field in SUM_FIELDS:
-        values = [a.get(field) for a in activities]
-        numbers = [v for v in values if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
-        if field == MONEY_METRIC:
-            sums[field] = sum((Decimal(str(v)) for v in numbers), Decimal("0")).quantize(Decimal("0.01"))
-        else:
-            sums[field] = sum(numbers)
-    return sums
 
 
 def save_workbook(wb: openpyxl.Workbook, path: Path) -> Path:
@@ -224,7 +162,9 @@ class _StableZipFile(ZipFile):
         self.writestr(arcname or str(filename), Path(filename).read_bytes(), compress_type, compresslevel)
 
 
-def _build_workbook(campaign_name: str, *, activity_rows: int, with_total_row: bool) -> openpyxl.Workbook:
+def build_form(campaign_name: str, *, activity_rows: int, with_total_row: bool) -> openpyxl.Workbook:
+    """The form with `activity_rows` formatted activity rows (from FIRST_DATA_ROW) and, if asked, a 合计 row
+    under them, every cell empty."""
     wb = openpyxl.Workbook()
     wb.properties.creator = "kepu"
     wb.properties.title = f"{campaign_name}活动情况统计表"
@@ -359,16 +299,6 @@ def _build_summary_sheet(ws: Worksheet, styles: StyleCache, campaign_name: str) 
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(SUMMARY_FIRST_ROW, 1).coordinate
     _print_a4_landscape(ws)
-
-
-def _fill_summary(ws: Worksheet, summary: Mapping[str, object]) -> None:
-    rows = {indicator.key: row for row, indicator in enumerate(SUMMARY_INDICATORS, start=SUMMARY_FIRST_ROW)}
-    unknown = set(summary) - set(rows)
-    if unknown:
-        raise ValueError(f"unknown summary indicators: {sorted(unknown)}")
-    for key, value in summary.items():
-        if value is not None:
-            ws.cell(rows[key], 3, value)
 
 
 def _build_instructions_sheet(ws: Worksheet, styles: StyleCache) -> None:

@@ -5,7 +5,7 @@ the plan to disk and returns the answer key: the city totals a correct pipeline 
 `marts.city_totals`. The inbox holds what a city office meets in a real September: most units on time,
 some late, some missing, one resubmission, one broken workbook, one stray Word file, messy file names,
 合计 rows, a summary-only form, reports from societies that were not asked to report, and, from about
-half of the units, forms filled in their own way (kepu.demo_styles: renamed and moved sheets, headers
+half of the units, forms filled in their own way (kepu.demo.layouts: renamed and moved sheets, headers
 further down or over two rows, figures typed as `约500` or `三百`, dates as `9月18日`, 元 instead of
 万元, .xls and .csv). Some files and rows must not count, and the answer key leaves them out exactly as
 SPEC §3 does: a file whose unit cannot be told or is contradicted, a row without a name or dated outside
@@ -26,18 +26,9 @@ from pathlib import Path
 from typing import Literal
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from kepu.deliverables.template import column_sums, fill_form
-from kepu.demo_styles import (
-    MIN_ROWS,
-    SHOWCASES,
-    GridBook,
-    Identity,
-    Layout,
-    book_bytes,
-    draw_layout,
-    lay_out,
-    type_rows,
-)
+from kepu.demo.forms import column_sums, fill_form
+from kepu.demo.layouts import MIN_ROWS, SHOWCASES, Identity, Layout, draw_layout, lay_out, type_rows
+from kepu.demo.writers import BookSpec, book_bytes
 from kepu.schemas.synonyms import SUMMARY_INDICATORS, SYNONYMS
 from kepu.schemas.vocabulary import COUNT_METRICS, OFFICE_TZ
 
@@ -276,7 +267,7 @@ FOLDER_ONLY_NAME = "2023年科普日活动统计表.xlsx"
 OUTSIDERS = ("蓝天应急救援队", "启明星科技兴趣小组", "晨曦科普志愿服务队", "青禾读书会")
 """Organisations not in the registry that send a form anyway; the first whose name holds no registry name is used."""
 MESSY_SHARE = 0.5
-"""Share of the ordinary reporting units that fill the form in their own way (kepu.demo_styles)."""
+"""Share of the ordinary reporting units that fill the form in their own way (kepu.demo.layouts)."""
 JOINT_NOTE = "与区科协联合举办"
 
 
@@ -336,7 +327,7 @@ class DemoFile:
     with_detail: bool = True
     with_total_row: bool = False
     current: bool = False
-    book: GridBook | None = None
+    book: BookSpec | None = None
     traits: tuple[str, ...] = ()
 
     def records(self) -> list[Mapping[str, object]]:

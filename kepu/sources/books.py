@@ -1,45 +1,20 @@
-"""Reading submissions: the one place that touches the files in the inbox.
-
-`scan_inbox` lists what is there (path, size, modification time); `read_book` turns one file's
-bytes into a `transforms.grid.Book`. Everything after that is pure.
+"""Reading one received file into a `transforms.grid.Book`: xlsx/xlsm/xls through calamine (with a scan
+for formulas saved without a result), CSV in any of the encodings offices use. Whatever goes wrong inside
+the readers becomes a `ReadError` naming an issue code; everything after the Book is pure.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import os
 import re
 import zipfile
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from kepu.schemas.vocabulary import office_time
 from kepu.transforms.grid import Book, Sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
-
-
-@dataclass(frozen=True, slots=True)
-class InboxEntry:
-    """One file found under the inbox: its path relative to the inbox (POSIX), size and mtime."""
-
-    relpath: str
-    abspath: Path
-    size: int
-    mtime: float
-
-    @property
-    def received_at(self) -> datetime:
-        """When the file was saved into the inbox, as wall-clock time in Asia/Shanghai (naive)."""
-        return office_time(self.mtime)
-
-    @property
-    def suffix(self) -> str:
-        return Path(self.relpath).suffix.lower()
 
 
 class ReadError(Exception):
@@ -49,32 +24,6 @@ class ReadError(Exception):
         super().__init__(detail or code)
         self.code = code
         self.detail = detail
-
-
-def scan_inbox(inbox: Path) -> list[InboxEntry]:
-    """Every regular file below `inbox`, sorted by path. Nothing is skipped: what is not a
-    submission is still listed, so the run can record it as rejected with a reason."""
-    entries = []
-    for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            if not path.is_file():
-                continue
-            entries.append(InboxEntry(path.relative_to(inbox).as_posix(), path, st.st_size, st.st_mtime))
-    return entries
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_book(path: Path) -> Book:

@@ -3,8 +3,18 @@ warehouse, so any version can be parsed again after it left the inbox (SPEC §3.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
+
+
+def sha256_of(path: Path) -> str:
+    """The content address of a file: the sha256 of its bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def stored_path(store: Path, sha256: str, extension: str) -> Path:
