@@ -27,7 +27,7 @@ from kepu.schemas.vocabulary import office_now
 from kepu.transforms.core import build_core, issue_frame
 from kepu.transforms.inventory import Inventory, Sighting, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
-from kepu.warehouse import loader, state
+from kepu.warehouse import loader, queries
 from kepu.warehouse.publisher import run_lock, staged
 
 
@@ -53,7 +53,7 @@ class RunSummary:
 @task(name="take inventory")
 def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[FileToParse]]:
     """Scan the inbox; hash only files whose path, size and mtime the warehouse does not know."""
-    known = state.known_files(settings.warehouse, settings.campaign.campaign_id)
+    known = queries.known_files(settings.warehouse, settings.campaign.campaign_id)
     sightings = []
     for entry in scan_folder(settings.inbox):
         sha = known.sightings.get((entry.relpath, entry.size, entry.mtime)) or sha256_of(entry.abspath)
@@ -62,7 +62,7 @@ def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[FileToPars
     return inventory, _files_to_parse(settings, inventory, known)
 
 
-def _files_to_parse(settings: Settings, inventory: Inventory, known: state.KnownFiles) -> list[FileToParse]:
+def _files_to_parse(settings: Settings, inventory: Inventory, known: queries.KnownFiles) -> list[FileToParse]:
     """New contents from the inbox; stale parses again from the kept copy, keeping when they were received."""
     items = []
     for sha in inventory.to_parse:
@@ -96,10 +96,10 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
             {"path": s.relpath, "sha256": s.sha256, "size": s.size, "mtime": s.mtime} for s in inventory.sightings
         ], run_id)
 
-        raw = state.raw_inputs(con, cid)
+        raw = queries.raw_inputs(con, cid)
         core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
-                          raw["summary_figures"], state.previous_unit_totals(con, cid))
-        issues = issue_frame(cid, raw["parse_issues"], core, units, state.duplicate_copies(con, cid))
+                          raw["summary_figures"], queries.previous_unit_totals(con, cid))
+        issues = issue_frame(cid, raw["parse_issues"], core, units, queries.duplicate_copies(con, cid))
         tables.validate(tables.Units, units, "core.units")
         tables.validate(tables.Submissions, core.submissions, "core.submissions")
         tables.validate(tables.Activities, core.activities, "core.activities")
@@ -143,7 +143,7 @@ def write_outputs(settings: Settings) -> list[str]:
 
 @task(name="summarise")
 def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
-    published = state.published_summary(settings.warehouse, settings.campaign.campaign_id)
+    published = queries.published_summary(settings.warehouse, settings.campaign.campaign_id)
     summary.city_totals = published.city_totals
     summary.completeness = published.completeness
     summary.issues = published.issues

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, SEVERITY_LABELS
 from kepu.settings import Settings
-from kepu.warehouse import state
+from kepu.warehouse import queries
 
 
 def print_summary(console: Console, summary) -> None:
@@ -59,20 +59,20 @@ def print_status(console: Console, settings: Settings) -> None:
     table = Table(title=f"{settings.campaign.name} 报送情况（截止 {settings.campaign.deadline}）", header_style="bold")
     for label in ("区县", "应报", "按时", "逾期", "待核实", "未报"):
         table.add_column(label, justify="left" if label == "区县" else "right")
-    for row in state.completeness_by_district(wh, cid):
+    for row in queries.completeness_by_district(wh, cid):
         table.add_row(str(row["district_name"]), *(str(row[k]) for k in ("expected", "on_time", "late", "held",
                                                                         "missing")))
     console.print(table)
-    chase = state.chase_list(wh, cid)
+    chase = queries.chase_list(wh, cid)
     if chase:
         console.print("催报名单：" + "；".join(
             f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）" for r in chase))
-    counts = state.published_summary(wh, cid).issues
+    counts = queries.published_summary(wh, cid).issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
     table = Table(title="最近运行", header_style="bold")
     for label in ("运行", "开始", "结束", "文件", "新增", "变更", "解析", "结果"):
         table.add_column(label)
-    for r in state.recent_runs(wh, cid):
+    for r in queries.recent_runs(wh, cid):
         outcome = "已发布" if r["outcome"] == "published" else f"失败：{r['message']}"
         table.add_row(r["run_id"], str(r["started_at"]), str(r["finished_at"]), str(r["files_seen"]),
                       str(r["files_new"]), str(r["files_changed"]), str(r["files_parsed"]), outcome)

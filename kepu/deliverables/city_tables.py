@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kepu.deliverables.source import Marts
+from kepu.warehouse.queries import Marts
 from kepu.deliverables.tables import (
     DATE,
     DATETIME,

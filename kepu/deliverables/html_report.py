@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 
 from kepu.deliverables.city_tables import MEASURE_COLUMNS, CityTables
-from kepu.deliverables.source import Marts
+from kepu.warehouse.queries import Marts
 from kepu.deliverables.tables import INT, MONEY, PERCENT, Table
 from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, SEVERITIES, SEVERITY_LABELS, Campaign
@@ -87,19 +87,6 @@ def table_html(table: Table) -> str:
     return html_table([c.header for c in table.columns], rows, [c.kind in NUMERIC for c in table.columns])
 
 
-def completeness_by_district(completeness: pd.DataFrame) -> pd.DataFrame:
-    """One row per district: expected units, how many are on time, late, held and missing, and the
-    share reported (on time + late)."""
-    counts = (completeness.assign(n=1)
-              .pivot_table(index=["district_code", "district_name"], columns="status", values="n",
-                           aggfunc="sum", fill_value=0)
-              .reindex(columns=list(COMPLETENESS_LABELS), fill_value=0)
-              .reset_index())
-    counts["expected"] = counts[list(COMPLETENESS_LABELS)].sum(axis=1)
-    counts["rate"] = (counts["on_time"] + counts["late"]) / counts["expected"].where(counts["expected"] > 0)
-    return counts.sort_values("district_code", kind="stable")
-
-
 def frequent_issues(issues: pd.DataFrame, limit: int = TOP_ISSUES) -> pd.DataFrame:
     """The issue codes found most often: how many times, in how many units, and one example."""
     columns = ["code", "severity", "count", "units", "example", "example_unit"]
@@ -126,9 +113,9 @@ def _cards(city: Table) -> str:
 
 
 def _completeness_section(marts: Marts, chase: Table) -> str:
-    by_district = completeness_by_district(marts.completeness)
     rows = [[r["district_name"], *(f"{int(r[k]):,}" for k in ("expected", *COMPLETENESS_LABELS)),
-             "—" if pd.isna(r["rate"]) else f"{r['rate']:.1%}"] for r in by_district.to_dict("records")]
+             "—" if pd.isna(r["reporting_rate"]) else f"{r['reporting_rate']:.1%}"]
+            for r in marts.completeness_by_district.to_dict("records")]
     html = html_table(["区县", "应报", *COMPLETENESS_LABELS.values(), "报送率"], rows, [False] + [True] * 6)
     if chase.rows:
         return html + f"<h3>催报名单（{len(chase.rows)} 个单位）</h3>" + table_html(chase)

@@ -24,7 +24,7 @@ from kepu.deliverables.files import write_atomically, write_text
 from kepu.deliverables.html_report import render_report
 from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
 from kepu.deliverables.receipts import build_receipts, write_receipts
-from kepu.deliverables.source import read_marts
+from kepu.warehouse.queries import read_marts
 from kepu.deliverables.workbook import city_workbook
 from kepu.settings import Settings
 from kepu.schemas.vocabulary import OFFICE_TZ

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from kepu.deliverables.city_tables import ACTIVITY_COLUMNS, ISSUE_COLUMNS, MEASURE_COLUMNS, issue_rows
 from kepu.deliverables.files import safe_filename, write_atomically
 from kepu.deliverables.sheets import SheetWriter, Styles
-from kepu.deliverables.source import Marts
+from kepu.warehouse.queries import Marts
 from kepu.deliverables.tables import DATE, DATETIME, ORDINAL, Column, Table, is_missing, normalise
 from kepu.schemas.vocabulary import (
     COMPLETENESS_LABELS,

@@ -12,7 +12,7 @@ import pytest
 from kepu.deliverables.city_tables import ACTIVITY_COLUMNS
 from kepu.deliverables.files import safe_filename
 from kepu.deliverables.receipts import build_receipts, header_fields
-from kepu.deliverables.source import Marts
+from kepu.warehouse.queries import Marts
 from tests.kepu.deliverables_city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
 from kepu.schemas.vocabulary import Campaign
 
@@ -133,6 +133,7 @@ def tiny_marts(submissions: list[dict], issues: list[dict]) -> Marts:
         activities=pd.DataFrame(columns=["unit_code", *(c.key for c in ACTIVITY_COLUMNS)]),
         completeness=pd.DataFrame([{"unit_code": "A", "status": "late", "days_late": 2},
                                    {"unit_code": "B", "status": "held", "days_late": pd.NA}]),
+        completeness_by_district=empty,
         chase_list=empty, year_over_year=empty,
         issues=pd.DataFrame([{**issue_defaults, "issue_no": n, "file_path": paths[i["file_sha256"]], **i}
                              for n, i in enumerate(issues, start=1)]),

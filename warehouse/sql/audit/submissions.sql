@@ -1,5 +1,7 @@
 -- 报送记录: every received file with each unit it belongs to or claims (a file in conflict names two
--- units and is held for both), its version, status and whether it came in by the deadline.
+-- units and is held for both), its version, status and whether it came in by the deadline. The on-time
+-- rule is written here only: received on or before the deadline day (Beijing time, as received_at is);
+-- marts.completeness and through it the totals' units_on_time read it from here.
 create or replace view audit.submissions as
 select
     s.campaign_id,

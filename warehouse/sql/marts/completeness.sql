@@ -1,10 +1,10 @@
 -- 报送情况: one row per expected unit of a campaign. on_time / late: its current submission was received
--- by / after the deadline (Asia/Shanghai); held: something came from it but nothing counts yet (rejected,
--- or a file naming it is in conflict); missing: nothing came.
+-- by / after the deadline (audit.submissions.on_time); held: something came from it but nothing counts
+-- yet (rejected, or a file naming it is in conflict); missing: nothing came.
 create or replace view marts.completeness as
 with current_submission as (
-    select campaign_id, unit_code, file_path, received_at, status
-    from core.submissions
+    select campaign_id, unit_code, file_path, received_at, on_time
+    from audit.submissions
     where is_current
 ),
 held as (
@@ -25,7 +25,7 @@ select
     u.district_code,
     u.district_name,
     case
-        when c.unit_code is not null and cast(c.received_at as date) <= k.deadline then 'on_time'
+        when c.unit_code is not null and c.on_time then 'on_time'
         when c.unit_code is not null then 'late'
         when h.unit_code is not null then 'held'
         else 'missing'

@@ -1,5 +1,9 @@
-"""Reading the warehouse back: what a run needs to know before it starts (which files it has seen),
-what it hands the raw → core step, and what it reports at the end.
+"""Every read of the warehouse, by name: what a run needs before it starts (which files it has seen),
+what it hands the raw → core step, what it reports at the end, what `kepu status` shows and the one
+snapshot of the marts the deliverables are written from.
+
+Deliverables and the terminal read the stable views analysts use (`marts`, `audit`); the run itself
+also reads its own `raw` layer. Each query here is the only place its SQL is written.
 """
 
 from __future__ import annotations
@@ -10,7 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kepu.schemas.vocabulary import COMPLETENESS_LABELS
 from kepu.warehouse.publisher import read_only
+
+# ----------------------------------------------------------------------------- before a run
 
 
 @dataclass(frozen=True)
@@ -53,19 +60,21 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
         con.close()
 
 
+# ------------------------------------------------------------------------- raw → core, in a run
+
+
 def raw_inputs(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, pd.DataFrame]:
     """The campaign's raw tables as frames, the inputs of transforms.core.build_core."""
     frames = {}
-    for name in ("files", "declarations", "activity_rows", "summary_figures"):
+    for name in ("files", "declarations", "activity_rows", "summary_figures", "parse_issues"):
         frames[name] = con.execute(f"select * from raw.{name} where campaign_id = ?", [campaign_id]).df()
     frames["summary_figures"]["cells"] = frames["summary_figures"]["cells"].map(
         lambda cells: cells if isinstance(cells, dict) else {})
-    frames["parse_issues"] = con.execute(
-        "select * from raw.parse_issues where campaign_id = ?", [campaign_id]).df()
     return frames
 
 
 def previous_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> str | None:
+    """The campaign before `campaign_id` in this warehouse, by start date."""
     row = con.execute(
         """select campaign_id from core.campaigns
            where start_date < (select start_date from core.campaigns where campaign_id = ?)
@@ -91,6 +100,9 @@ def duplicate_copies(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.Dat
         where s.campaign_id = ? and s.path <> f.path""", [campaign_id]).df()
 
 
+# ------------------------------------------------------------------- the published warehouse
+
+
 def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list[dict]:
     """One query against the published warehouse, as dicts of exact Python values (decimals stay Decimal)."""
     con = read_only(warehouse)
@@ -98,6 +110,77 @@ def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list
         cursor = con.execute(sql, params or [])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+COMPLETENESS_BY_DISTRICT = f"""
+select district_code, district_name,
+       count(*) as expected,
+       {", ".join(f"count(*) filter (where status = '{status}') as {status}" for status in COMPLETENESS_LABELS)},
+       count(*) filter (where status in ('on_time', 'late')) / count(*) as reporting_rate
+from marts.completeness
+where campaign_id = ?
+group by district_code, district_name
+order by district_code
+"""
+"""One row per district: its expected units, how many are on time, late, held and missing, and the
+share reported (on time or late)."""
+
+SUBMISSIONS = """
+select * from audit.submissions
+where campaign_id = ?
+order by unit_code, is_current desc, received_at desc, file_path
+"""
+"""Every received file with each unit it belongs to or claims (a file in conflict names two units and
+is held for both), the current version first."""
+
+MARTS = {
+    "city": "select * from marts.city_totals where campaign_id = ?",
+    "districts": "select * from marts.district_totals where campaign_id = ? order by district_code",
+    "types": "select * from marts.type_totals where campaign_id = ?",
+    "units": "select * from marts.unit_totals where campaign_id = ? order by district_code, unit_code",
+    "activities": """select * from marts.activities where campaign_id = ?
+                     order by district_code, unit_code, source_file, source_sheet, source_row""",
+    "completeness": "select * from marts.completeness where campaign_id = ? order by district_code, unit_code",
+    "completeness_by_district": COMPLETENESS_BY_DISTRICT,
+    "chase_list": "select * from marts.chase_list where campaign_id = ?",
+    "year_over_year": "select * from marts.year_over_year where campaign_id = ?",
+    "issues": "select * from audit.issues where campaign_id = ? order by issue_no",
+    "submissions": SUBMISSIONS,
+    "runs": """select * from audit.runs where campaign_id = ? and outcome = 'published'
+               order by finished_at desc limit 1""",
+}
+
+
+@dataclass(frozen=True)
+class Marts:
+    """One campaign's published marts and audit tables as frames, read in one snapshot: what the
+    deliverables are written from."""
+
+    city: pd.DataFrame
+    districts: pd.DataFrame
+    types: pd.DataFrame
+    units: pd.DataFrame
+    activities: pd.DataFrame
+    completeness: pd.DataFrame
+    completeness_by_district: pd.DataFrame
+    chase_list: pd.DataFrame
+    year_over_year: pd.DataFrame
+    issues: pd.DataFrame
+    submissions: pd.DataFrame
+    runs: pd.DataFrame
+
+    @property
+    def city_row(self) -> dict[str, object]:
+        """The campaign's marts.city_totals row (empty when the campaign was never published)."""
+        return self.city.iloc[0].to_dict() if len(self.city) else {}
+
+
+def read_marts(warehouse: Path, campaign_id: str) -> Marts:
+    con = read_only(warehouse)
+    try:
+        return Marts(**{name: con.execute(sql, [campaign_id]).df() for name, sql in MARTS.items()})
     finally:
         con.close()
 
@@ -122,15 +205,7 @@ def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
 
 
 def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:
-    return fetch_records(warehouse, """
-        select district_name,
-               count(*) as expected,
-               count(*) filter (where status = 'on_time') as on_time,
-               count(*) filter (where status = 'late') as late,
-               count(*) filter (where status = 'held') as held,
-               count(*) filter (where status = 'missing') as missing
-        from marts.completeness where campaign_id = ?
-        group by district_code, district_name order by district_code""", [campaign_id])
+    return fetch_records(warehouse, COMPLETENESS_BY_DISTRICT, [campaign_id])
 
 
 def chase_list(warehouse: Path, campaign_id: str) -> list[dict]:
