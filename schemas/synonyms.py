@@ -83,6 +83,7 @@ SYNONYMS = load_synonyms()
 
 DETAIL_FIELDS: tuple[DetailField, ...] = SYNONYMS.detail_fields
 """Detail-sheet columns in template order."""
+DETAIL_FIELD: dict[str, DetailField] = {f.field: f for f in DETAIL_FIELDS}
 
 SUMMARY_INDICATORS: tuple[SummaryIndicator, ...] = SYNONYMS.summary_indicators
 """汇总表 rows in template order."""

@@ -8,7 +8,8 @@ unitemized summary) and the issues found along the way. Rules: SPEC §3.1–§3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,23 +18,71 @@ import pandas as pd
 from kepu.schemas.issues import Issue, make_issue
 from kepu.schemas.synonyms import INDICATOR
 from kepu.schemas.vocabulary import COUNT_METRICS, COUNTED_STATUSES, METRICS, SEVERITIES, UNITEMIZED_TYPE, Campaign
-from kepu.transforms.checks import outliers, year_over_year
+from kepu.transforms.checks import (
+    in_window,
+    outliers,
+    outside_window,
+    summary_mismatches,
+    volunteers_exceed_participants,
+    year_over_year,
+)
 from kepu.transforms.dedup import find_joint_duplicates
-from kepu.transforms.identity import UnitIndex
+from kepu.transforms.identity import Resolution, UnitIndex
+
+FileIssue = tuple[str | None, Issue]
+"""An issue and the sha256 of the file it belongs to."""
 
 
 @dataclass(slots=True)
 class CoreTables:
     submissions: pd.DataFrame
     activities: pd.DataFrame
-    issues: list[tuple[str | None, Issue]]
-    """(file_sha256, issue) pairs found while building core; parse issues are added by the caller."""
+    issues: list[FileIssue]
+    """Issues found while building core; parse issues are added by the caller."""
     changes: pd.DataFrame
     """audit.submission_changes rows: how each unit's new current version moved its totals."""
 
 
+@dataclass(frozen=True, slots=True)
+class FileReading:
+    """One received file and what reading it gave, as raw rows (missing values None): its raw.files row,
+    its raw.declarations row (empty for a file that could not be read), its raw.activity_rows and its
+    raw.summary_figures row."""
+
+    file: dict
+    declaration: dict
+    rows: list[dict] = field(default_factory=list)
+    summary: dict | None = None
+
+    @property
+    def sha256(self) -> str:
+        return self.file["sha256"]
+
+    @property
+    def readable(self) -> bool:
+        return self.file["status"] != "rejected"
+
+
 def _none(value):
     return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT else value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """A raw frame's rows as dicts, pandas' missing markers as None."""
+    return [{k: _none(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def file_readings(files: pd.DataFrame, declarations: pd.DataFrame, activity_rows: pd.DataFrame,
+                  summaries: pd.DataFrame) -> Iterator[FileReading]:
+    """Each received file with what was read from it, oldest received first."""
+    declared = {row["sha256"]: row for row in _records(declarations)}
+    summary_of = {row["sha256"]: row for row in _records(summaries)}
+    rows_of: dict[str, list[dict]] = {}
+    for row in _records(activity_rows):
+        rows_of.setdefault(row["sha256"], []).append(row)
+    for file in _records(files.sort_values(["received_at", "path"])):
+        sha = file["sha256"]
+        yield FileReading(file, declared.get(sha, {}), rows_of.get(sha, []), summary_of.get(sha))
 
 
 def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, declarations: pd.DataFrame,
@@ -41,91 +90,131 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
                previous_unit_totals: pd.DataFrame | None = None) -> CoreTables:
     """Decide each file's unit, version and status, and each row's place in the totals.
 
-    `previous_unit_totals` (unit_code, activities, participants) of the campaign before this one, when the
-    warehouse holds one, feeds the ×10 year-over-year check."""
+    File by file: identify its unit (SPEC §3.1), shape its rows into activities (with the unitemized record
+    of a summary-only file, §3.4), check them (§3.3, §3.7) and give the file its status. Then across files:
+    number each unit's versions and pick the current one (§3.2), mark joint-activity copies (§3.5), run the
+    campaign-wide checks and record what each new version changed. `previous_unit_totals` (unit_code,
+    activities, participants) of the campaign before this one, when the warehouse holds one, feeds the ×10
+    year-over-year check."""
     index = UnitIndex(units)
     unit_names = dict(zip(units["unit_code"], units["unit_name"]))
-    issues: list[tuple[str | None, Issue]] = []
-    decl = {row["sha256"]: row for row in declarations.to_dict("records")}
-    summary_by_sha = {row["sha256"]: row for row in summaries.to_dict("records")}
-    rows_by_sha: dict[str, list[dict]] = {}
-    for row in activity_rows.to_dict("records"):
-        rows_by_sha.setdefault(row["sha256"], []).append(row)
-
+    issues: list[FileIssue] = []
     submissions: list[dict] = []
     activities: list[dict] = []
-    for f in files.sort_values(["received_at", "path"]).to_dict("records"):
-        sha = f["sha256"]
-        d = decl.get(sha, {})
-        resolution = index.resolve(_none(d.get("declared_code")), _none(d.get("declared_name")), f["path"])
-        sub = {
-            "campaign_id": campaign.campaign_id,
-            "file_sha256": sha,
-            "file_path": f["path"],
-            "unit_code": resolution.unit_code,
-            "identified_by": resolution.identified_by,
-            "claimed_unit_codes": sorted({u for u in (resolution.code_unit, resolution.name_unit) if u}),
-            "declared_code": _none(d.get("declared_code")),
-            "declared_name": _none(d.get("declared_name")),
-            "reported_at": _none(d.get("reported_at")),
-            "received_at": f["received_at"],
-            "detail_sheet": _none(d.get("detail_sheet")),
-        }
-        if f["status"] != "rejected":
-            _identity_issues(sha, d, resolution, unit_names, issues)
-        file_rows = [_activity(campaign, sha, f["path"], resolution.unit_code, r) for r in rows_by_sha.get(sha, [])]
-        for r in file_rows:
-            if r["row_status"] == "ok" and not r["in_window"]:
-                issues.append((sha, make_issue(
-                    "outside_window", sheet=r["source_sheet"], cell=r.pop("_date_cell", None), row=r["source_row"],
-                    raw=r["start_date"], start=r["start_date"], window=campaign.window_text)))
-            r.pop("_date_cell", None)
-        summary = summary_by_sha.get(sha)
-        if summary is not None and not file_rows and _summary_has_figures(summary):
-            file_rows.append(_unitemized(campaign, sha, f["path"], resolution.unit_code, summary))
-            issues.append((sha, make_issue("summary_only", sheet=summary["sheet"])))
-        elif summary is not None and file_rows:
-            _compare_summary(sha, summary, file_rows, issues)
-        for r in file_rows:
-            if r["counted"] and r["volunteers"] is not None and r["participants"] is not None \
-                    and r["volunteers"] > r["participants"] and not r["is_unitemized"]:
-                issues.append((sha, make_issue(
-                    "volunteers_exceed_participants", sheet=r["source_sheet"], row=r["source_row"],
-                    cell=r["_cells"].get("volunteers"), raw=r["volunteers"],
-                    volunteers=r["volunteers"], participants=r["participants"])))
-        counted = sum(1 for r in file_rows if r["counted"])
-        rejected = sum(1 for r in file_rows if r["row_status"] == "rejected")
-        if f["status"] == "rejected":
-            status = "rejected"
-        elif resolution.status != "identified":
-            status = resolution.status
-        elif counted == 0:
-            status = "rejected"
+    for reading in file_readings(files, declarations, activity_rows, summaries):
+        sha = reading.sha256
+        resolution = identify(index, reading)
+        if reading.readable:
+            issues += [(sha, i) for i in identity_issues(reading.declaration, resolution, unit_names)]
+        rows = file_activities(campaign, reading, resolution.unit_code)
+        issues += [(sha, i) for i in file_checks(campaign, reading, rows)]
+        submission = submission_record(campaign, reading, resolution, rows)
+        if submission["status"] == "rejected" and reading.readable and resolution.status == "identified":
             issues.append((sha, make_issue("submission_empty")))
-        else:
-            status = "partial" if rejected else "accepted"
-        sub.update(status=status, activity_rows=len(file_rows), counted_rows=counted, rejected_rows=rejected)
-        submissions.append(sub)
-        activities.extend(file_rows)
+        submissions.append(submission)
+        activities += rows
 
     submissions_frame = _versions(pd.DataFrame.from_records(submissions, columns=SUBMISSION_COLUMNS), issues)
-    frame = pd.DataFrame.from_records(activities, columns=[*ACTIVITY_COLUMNS, "_cells"])
-    current = set(submissions_frame.loc[submissions_frame["is_current"], "file_sha256"])
-    frame["is_current"] = frame["file_sha256"].isin(current)
-
-    unit_labels = {code: [name, *(aliases if aliases is not None else [])]
-                   for code, name, aliases in zip(units["unit_code"], units["unit_name"], units["aliases"])}
-    duplicate_of, joint_issues = find_joint_duplicates(frame, submissions_frame, unit_labels)
-    frame["duplicate_of"] = frame["activity_id"].map(duplicate_of).astype(object)
-    frame["duplicate_of"] = frame["duplicate_of"].where(frame["duplicate_of"].notna(), None)
-    issues.extend(joint_issues)
-    issues.extend(outliers(frame))
-    totals = unit_totals(frame)
-    current_files = dict(zip(submissions_frame.loc[submissions_frame["is_current"], "unit_code"],
-                             submissions_frame.loc[submissions_frame["is_current"], "file_sha256"]))
-    issues.extend(year_over_year(totals, previous_unit_totals, current_files))
+    frame = pd.DataFrame.from_records(activities, columns=[*ACTIVITY_COLUMNS, *CELL_COLUMNS])
+    current = submissions_frame[submissions_frame["is_current"]]
+    frame["is_current"] = frame["file_sha256"].isin(current["file_sha256"])
+    issues += _mark_joint_copies(frame, submissions_frame, units)
+    issues += outliers(frame)
+    issues += year_over_year(unit_totals(frame), previous_unit_totals,
+                             dict(zip(current["unit_code"], current["file_sha256"])))
     changes = submission_changes(campaign.campaign_id, submissions_frame, frame)
     return CoreTables(submissions_frame, frame[ACTIVITY_COLUMNS], issues, changes)
+
+
+def identify(index: UnitIndex, reading: FileReading) -> Resolution:
+    """The file's unit from what it declares, then its file and folder names (SPEC §3.1)."""
+    declared = reading.declaration
+    return index.resolve(declared.get("declared_code"), declared.get("declared_name"), reading.file["path"])
+
+
+def identity_issues(declared: dict, resolution: Resolution, names: dict[str, str]) -> list[Issue]:
+    """A conflict or an unidentified file is an error citing the cell that named it; a code the registry
+    does not know is a warning when the file was identified otherwise."""
+    code_cell = {"sheet": declared.get("declared_code_sheet"), "cell": declared.get("declared_code_cell")}
+    name_cell = {"sheet": declared.get("declared_name_sheet"), "cell": declared.get("declared_name_cell")}
+    issues = []
+    if resolution.status == "conflict":
+        issues.append(make_issue(
+            "unit_conflict", **code_cell, raw=declared.get("declared_code"),
+            code_value=declared.get("declared_code"), code_unit=names.get(resolution.code_unit),
+            name_value=declared.get("declared_name"), name_unit=names.get(resolution.name_unit)))
+    elif resolution.status == "unidentified":
+        issues.append(make_issue("unit_unidentified", **name_cell, raw=declared.get("declared_name")))
+    if resolution.unknown_code and resolution.status == "identified":
+        issues.append(make_issue("unit_code_unknown", **code_cell, raw=resolution.unknown_code,
+                                 unit_name=names.get(resolution.unit_code)))
+    return issues
+
+
+def file_activities(campaign: Campaign, reading: FileReading, unit_code: str | None) -> list[dict]:
+    """The file's core.activities rows: one per detail row, or the one unitemized record of a file that
+    fills only its 汇总表. Each keeps the cells its figures came from (CELL_COLUMNS) for the checks."""
+    rows = [_activity(campaign, reading, unit_code, row) for row in reading.rows]
+    if not rows and reading.summary is not None and _has_figures(reading.summary):
+        rows.append(_unitemized(campaign, reading, unit_code))
+    return rows
+
+
+def file_checks(campaign: Campaign, reading: FileReading, rows: list[dict]) -> list[Issue]:
+    """The file's rows outside the window; that it fills only its 汇总表, or where its 汇总表 and its
+    details disagree; its rows with more volunteers than participants."""
+    issues = [issue for row in rows if (issue := outside_window(row, campaign))]
+    summary = reading.summary
+    if summary is not None and rows and rows[0]["is_unitemized"]:
+        issues.append(make_issue("summary_only", sheet=summary["sheet"]))
+    elif summary is not None and rows:
+        issues += summary_mismatches(summary, rows)
+    issues += [issue for row in rows if (issue := volunteers_exceed_participants(row))]
+    return issues
+
+
+def submission_record(campaign: Campaign, reading: FileReading, resolution: Resolution, rows: list[dict]) -> dict:
+    """The file's core.submissions row before versions: its unit, what it declares, and its status —
+    rejected (unreadable, or nothing in it counts), unidentified or conflict (held), else accepted, or
+    partial when some rows were rejected."""
+    declared = reading.declaration
+    counted = sum(1 for r in rows if r["counted"])
+    rejected = sum(1 for r in rows if r["row_status"] == "rejected")
+    if not reading.readable:
+        status = "rejected"
+    elif resolution.status != "identified":
+        status = resolution.status
+    elif counted == 0:
+        status = "rejected"
+    else:
+        status = "partial" if rejected else "accepted"
+    return {
+        "campaign_id": campaign.campaign_id,
+        "file_sha256": reading.sha256,
+        "file_path": reading.file["path"],
+        "unit_code": resolution.unit_code,
+        "identified_by": resolution.identified_by,
+        "claimed_unit_codes": sorted({u for u in (resolution.code_unit, resolution.name_unit) if u}),
+        "declared_code": declared.get("declared_code"),
+        "declared_name": declared.get("declared_name"),
+        "reported_at": declared.get("reported_at"),
+        "received_at": reading.file["received_at"],
+        "detail_sheet": declared.get("detail_sheet"),
+        "status": status,
+        "activity_rows": len(rows),
+        "counted_rows": counted,
+        "rejected_rows": rejected,
+    }
+
+
+def _mark_joint_copies(activities: pd.DataFrame, submissions: pd.DataFrame, units: pd.DataFrame) -> list[FileIssue]:
+    """Set `duplicate_of` on the copies of joint activities (SPEC §3.5); the info issues naming both."""
+    unit_labels = {code: [name, *(aliases if aliases is not None else [])]
+                   for code, name, aliases in zip(units["unit_code"], units["unit_name"], units["aliases"])}
+    duplicate_of, issues = find_joint_duplicates(activities, submissions, unit_labels)
+    copies = activities["activity_id"].map(duplicate_of).astype(object)
+    activities["duplicate_of"] = copies.where(copies.notna(), None)
+    return issues
 
 
 def unit_totals(activities: pd.DataFrame) -> pd.DataFrame:
@@ -195,113 +284,84 @@ ACTIVITY_COLUMNS = [
 ]
 
 
-def _identity_issues(sha, declared: dict, resolution, names: dict[str, str], issues: list) -> None:
-    code_cell = (_none(declared.get("declared_code_sheet")), _none(declared.get("declared_code_cell")))
-    name_cell = (_none(declared.get("declared_name_sheet")), _none(declared.get("declared_name_cell")))
-    if resolution.status == "conflict":
-        issues.append((sha, make_issue(
-            "unit_conflict", sheet=code_cell[0], cell=code_cell[1], raw=declared.get("declared_code"),
-            code_value=declared.get("declared_code"), code_unit=names.get(resolution.code_unit),
-            name_value=declared.get("declared_name"), name_unit=names.get(resolution.name_unit))))
-    elif resolution.status == "unidentified":
-        issues.append((sha, make_issue("unit_unidentified", sheet=name_cell[0], cell=name_cell[1],
-                                       raw=_none(declared.get("declared_name")))))
-    if resolution.unknown_code and resolution.status == "identified":
-        issues.append((sha, make_issue("unit_code_unknown", sheet=code_cell[0], cell=code_cell[1],
-                                       raw=resolution.unknown_code, unit_name=names.get(resolution.unit_code))))
+CELL_COLUMNS = ["start_date_cell", *(f"{m}_cell" for m in METRICS)]
+"""raw.activity_rows columns an activity keeps while core is built, so checks can cite the cell a figure
+came from; core.activities itself cites the name cell only (source_cell)."""
 
 
-def _activity(campaign: Campaign, sha: str, path: str, unit_code, row: dict) -> dict:
-    start = _none(row.get("start_date"))
-    start = start.date() if isinstance(start, datetime) else start
-    end = _none(row.get("end_date"))
-    end = end.date() if isinstance(end, datetime) else end
-    ok = row["row_status"] == "ok"
-    in_window = bool(start is not None and campaign.start <= start <= campaign.end)
+def _day(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _activity(campaign: Campaign, reading: FileReading, unit_code: str | None, row: dict) -> dict:
+    """A raw.activity_rows row as a core.activities row: typed, attributed to the file's unit, counted when
+    it passed the row rules and falls in the campaign window."""
+    start = _day(row.get("start_date"))
+    window = in_window(start, campaign)
     record = {
-        "activity_id": f"{sha[:16]}:{row['source_sheet']}:{int(row['source_row'])}",
+        "activity_id": f"{reading.sha256[:16]}:{row['source_sheet']}:{int(row['source_row'])}",
         "campaign_id": campaign.campaign_id,
-        "file_sha256": sha,
+        "file_sha256": reading.sha256,
         "unit_code": unit_code,
-        "source_file": path,
+        "source_file": reading.file["path"],
         "source_sheet": row["source_sheet"],
         "source_row": int(row["source_row"]),
-        "activity_name": _none(row.get("activity_name")),
+        "source_cell": row.get("activity_name_cell"),
+        "activity_name": row.get("activity_name"),
         "activity_type": row["activity_type"],
-        "activity_type_raw": _none(row.get("activity_type_raw")),
+        "activity_type_raw": row.get("activity_type_raw"),
         "start_date": start,
-        "end_date": end,
-        "venue": _none(row.get("venue")),
-        "organizer": _none(row.get("organizer")),
+        "end_date": _day(row.get("end_date")),
+        "venue": row.get("venue"),
+        "organizer": row.get("organizer"),
         "partners": list(row.get("partners") if row.get("partners") is not None else []),
-        "note": _none(row.get("note")),
+        "note": row.get("note"),
         "activity_count": 1,
         "is_unitemized": False,
         "row_status": row["row_status"],
-        "reject_code": _none(row.get("reject_code")),
-        "in_window": in_window,
-        "counted": ok and in_window,
+        "reject_code": row.get("reject_code"),
+        "in_window": window,
+        "counted": row["row_status"] == "ok" and window,
         "duplicate_of": None,
-        "source_cell": _none(row.get("activity_name_cell")),
-        "_date_cell": _none(row.get("start_date_cell")),
-        "_cells": {f: _none(row.get(f"{f}_cell")) for f in METRICS},
+        **{column: row.get(column) for column in CELL_COLUMNS},
     }
-    for f in METRICS:
-        value = _none(row.get(f))
-        record[f] = None if value is None else (Decimal(str(value)) if f == "funding_wan" else int(value))
-        record[f"{f}_approx"] = bool(row.get(f"{f}_approx") or False)
+    for m in METRICS:
+        value = row.get(m)
+        record[m] = None if value is None else (Decimal(str(value)) if m == "funding_wan" else int(value))
+        record[f"{m}_approx"] = bool(row.get(f"{m}_approx") or False)
     return record
 
 
-def _summary_has_figures(summary: dict) -> bool:
-    return any(_none(summary.get(k)) is not None for k in INDICATOR)
+def _has_figures(summary: dict) -> bool:
+    return any(summary.get(k) is not None for k in INDICATOR)
 
 
-def _unitemized(campaign: Campaign, sha: str, path: str, unit_code, summary: dict) -> dict:
-    """The one record a summary-only submission contributes (SPEC §3.4)."""
+def _unitemized(campaign: Campaign, reading: FileReading, unit_code: str | None) -> dict:
+    """The one record a summary-only submission contributes (SPEC §3.4): its 汇总表 figures, with
+    活动场次 as its activity count."""
+    sha, summary = reading.sha256, reading.summary
     record = {
         "activity_id": f"{sha[:16]}:{summary['sheet']}:summary",
-        "campaign_id": campaign.campaign_id, "file_sha256": sha, "unit_code": unit_code, "source_file": path,
-        "source_sheet": summary["sheet"], "source_row": None, "source_cell": None, "activity_name": "（汇总表，未分项）",
-        "activity_type": UNITEMIZED_TYPE, "activity_type_raw": None, "start_date": None, "end_date": None,
-        "venue": None, "organizer": None, "partners": [], "note": None,
-        "activity_count": int(_none(summary.get("activities")) or 0),
+        "campaign_id": campaign.campaign_id, "file_sha256": sha, "unit_code": unit_code,
+        "source_file": reading.file["path"], "source_sheet": summary["sheet"], "source_row": None,
+        "source_cell": None, "activity_name": "（汇总表，未分项）", "activity_type": UNITEMIZED_TYPE,
+        "activity_type_raw": None, "start_date": None, "end_date": None, "venue": None, "organizer": None,
+        "partners": [], "note": None, "activity_count": int(summary.get("activities") or 0),
         "is_unitemized": True, "row_status": "ok", "reject_code": None, "in_window": True, "counted": True,
-        "duplicate_of": None, "_cells": {},
+        "duplicate_of": None, **{column: None for column in CELL_COLUMNS},
     }
-    for f in METRICS:
-        value = _none(summary.get(f))
-        record[f] = None if value is None else (Decimal(str(value)).quantize(Decimal("0.01"))
-                                                if f == "funding_wan" else int(value))
-        record[f"{f}_approx"] = False
+    for m in METRICS:
+        value = summary.get(m)
+        record[m] = None if value is None else (Decimal(str(value)).quantize(Decimal("0.01"))
+                                                if m == "funding_wan" else int(value))
+        record[f"{m}_approx"] = False
     return record
 
 
-def _compare_summary(sha: str, summary: dict, rows: list[dict], issues: list) -> None:
-    """When a unit fills both sheets, details count; a 汇总表 figure that differs from them is a warning."""
-    ok_rows = [r for r in rows if r["row_status"] == "ok"]
-    computed = {"activities": len(ok_rows)}
-    for f in METRICS:
-        total = sum((r[f] for r in ok_rows if r[f] is not None), Decimal(0) if f == "funding_wan" else 0)
-        computed[f] = total
-    cells = summary.get("cells") or {}
-    for key, indicator in INDICATOR.items():
-        reported = _none(summary.get(key))
-        if reported is None:
-            continue
-        reported_value = Decimal(str(reported)) if key == "funding_wan" else int(reported)
-        if key == "funding_wan":
-            reported_value = reported_value.quantize(Decimal("0.01"))
-        if reported_value != computed[key]:
-            issues.append((sha, make_issue("summary_mismatch", sheet=summary["sheet"],
-                                           cell=cells.get(key) if isinstance(cells, dict) else None,
-                                           raw=reported, label=indicator.name, reported=reported_value,
-                                           computed=computed[key])))
-
-
-def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
+def _versions(subs: pd.DataFrame, issues: list[FileIssue]) -> pd.DataFrame:
     """Number each unit's submissions oldest → newest (填报日期, then received_at) and mark the newest
-    countable one current. Files without a 填报日期 sort by the day they were received."""
+    countable one current; each older countable one is superseded by it, with an info issue. Files without
+    a 填报日期 sort by the day they were received."""
     subs = subs.copy()
     subs["version"] = pd.array([None] * len(subs), dtype="Int64")
     subs["is_current"] = False
@@ -309,20 +369,19 @@ def _versions(subs: pd.DataFrame, issues: list) -> pd.DataFrame:
     if subs.empty:
         return subs
     received_day = pd.to_datetime(subs["received_at"]).dt.normalize()
-    subs["_order"] = pd.to_datetime(subs["reported_at"]).fillna(received_day)
-    identified = subs[subs["unit_code"].notna()].sort_values(["unit_code", "_order", "received_at", "file_path"])
+    dated = subs.assign(order=pd.to_datetime(subs["reported_at"]).fillna(received_day))
+    identified = dated[dated["unit_code"].notna()].sort_values(["unit_code", "order", "received_at", "file_path"])
     subs.loc[identified.index, "version"] = identified.groupby("unit_code", sort=False).cumcount() + 1
     countable = identified[identified["status"].isin(COUNTED_STATUSES)]
     current = countable.groupby("unit_code", sort=False).tail(1)
     subs.loc[current.index, "is_current"] = True
-    newest = current.assign(_index=current.index).set_index("unit_code")
+    newest = {subs.at[i, "unit_code"]: i for i in current.index}
     for idx in countable.index.difference(current.index):
-        unit = subs.at[idx, "unit_code"]
-        subs.at[idx, "superseded_by"] = newest.at[unit, "file_sha256"]
+        kept = newest[subs.at[idx, "unit_code"]]
+        subs.at[idx, "superseded_by"] = subs.at[kept, "file_sha256"]
         issues.append((subs.at[idx, "file_sha256"], make_issue(
-            "submission_superseded",
-            newer=f"{newest.at[unit, 'file_path']}，第{int(subs.at[newest.at[unit, '_index'], 'version'])}版")))
-    return subs.drop(columns="_order")
+            "submission_superseded", newer=f"{subs.at[kept, 'file_path']}，第{int(subs.at[kept, 'version'])}版")))
+    return subs
 
 
 ISSUE_COLUMNS = ["campaign_id", "issue_no", "severity", "code", "message", "unit_code", "unit_name",

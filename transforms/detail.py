@@ -14,8 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import DETAIL_FIELDS
+from kepu.schemas.synonyms import DETAIL_FIELD
 from kepu.schemas.vocabulary import METRICS, MONEY_METRIC, OTHER_TYPE
+from kepu.transforms.checks import StatedTotal, total_row_mismatches
 from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
 from kepu.transforms.labels import (
     activity_type_of,
@@ -30,7 +31,6 @@ from kepu.transforms.labels import (
 from kepu.transforms.values import ParsedNumber, parse_amount, parse_count, parse_date_span, parse_end_date
 
 HEADER_SEARCH_ROWS = 15
-FIELD_LABELS = {f.field: f.header for f in DETAIL_FIELDS}
 TEXT_FIELDS = ("activity_name", "venue", "organizer", "partners", "note")
 CITED_FIELDS = ("activity_name", "start_date", *METRICS)
 CENT = Decimal("0.01")
@@ -291,9 +291,12 @@ def _in_wan(parsed: ParsedNumber, column_in_yuan: bool) -> Decimal:
 
 def read_rows(header: TableHeader, default_year: int) -> DetailRows:
     """Every row under the header as an activity, a rejected row, a total, a footer or a note.
-    Everything after the first footer line (signatures, 填报日期) is footer."""
+    Everything after the first footer line (signatures, 填报日期) is footer. A 合计 row is checked against
+    the rows above it, a 小计 against those since the previous 小计 (checks.total_row_mismatches)."""
     out = DetailRows()
     sheet = header.sheet
+    exact: list[dict[str, Decimal | None]] = []
+    """Each activity row's figures before money is rounded to the 分 of 万元, for the totals check."""
     in_footer = False
     block_start = 0
     if header.funding_in_yuan:
@@ -310,117 +313,167 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
             in_footer = True
         if kind == "total":
             subtotal = "小计" in label_key(_total_label(row))
-            _check_total(header, row, out, block_start if subtotal else 0)
+            above = exact[block_start:] if subtotal else exact
+            out.issues.extend(total_row_mismatches(sheet.name, row_number, _stated_totals(header, row), above))
             if subtotal:
-                block_start = len(out.activities)
+                block_start = len(exact)
         if kind != "activity":
             out.row_kinds.append((row_number, kind))
             continue
-        record, issues = _read_activity(header, row, default_year)
-        out.issues.extend(issues)
-        out.activities.append(record)
-        out.row_kinds.append((row_number, "activity" if record["row_status"] == "ok" else "rejected"))
+        reading = _read_activity(header, row, default_year)
+        out.issues.extend(reading.issues)
+        out.activities.append(reading.record)
+        exact.append(reading.exact)
+        out.row_kinds.append((row_number, "activity" if reading.record["row_status"] == "ok" else "rejected"))
     return out
 
 
-def _read_activity(header: TableHeader, row: _Row, default_year: int) -> tuple[dict, list[Issue]]:
-    """One activity row as a typed record (SPEC §2.3 fields), and the issues it raises. A row missing
-    or with unreadable name, start date or participants, or with a negative figure, is rejected.
-    An unknown 活动形式 is 其他 (with a warning); a blank one is inferred from the activity's name."""
+@dataclass(slots=True)
+class _Reading:
+    """One activity row being read: the record (a raw.activity_rows row) filled field by field, the issues
+    found, the codes that reject the row, and its figures before money is rounded."""
+
+    header: TableHeader
+    row: _Row
+    record: dict = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)
+    exact: dict[str, Decimal | None] = field(default_factory=dict)
+
+    def value(self, f: str) -> CellValue:
+        return self.row.values.get(f)
+
+    def text(self, f: str) -> str:
+        return _cell_text(self.value(f))
+
+    def has(self, f: str) -> bool:
+        """Whether the table has the column and this row wrote something in it."""
+        return f in self.header.columns and not is_blank(self.value(f))
+
+    def cite(self, f: str) -> dict:
+        """Where field `f` of this row sits, for an issue: sheet, cell as Excel shows it, row number."""
+        sheet, c = self.header.sheet, self.header.columns.get(f)
+        return {"sheet": sheet.name, "cell": sheet.address(self.row.r, c) if c is not None else None,
+                "row": sheet.row_number(self.row.r)}
+
+    def warn(self, code: str, f: str, raw=None, **fields) -> None:
+        self.issues.append(make_issue(code, raw=raw, **self.cite(f), **fields))
+
+    def reject(self, code: str, f: str, raw=None, **fields) -> None:
+        self.rejections.append(code)
+        self.warn(code, f, raw, **fields)
+
+
+def _read_activity(header: TableHeader, row: _Row, default_year: int) -> _Reading:
+    """One activity row as a typed record (SPEC §2.3 fields) with the issues it raises. A row missing or
+    with unreadable name, start date or participants, or with a negative figure, is rejected."""
+    reading = _Reading(header, row)
     sheet = header.sheet
-    cols = header.columns
-    values = row.values
-    row_number = sheet.row_number(row.r)
-    issues: list[Issue] = []
-    errors: list[str] = []
+    reading.record.update(source_sheet=sheet.name, source_row=sheet.row_number(row.r))
+    _read_texts(reading)
+    _read_activity_type(reading)
+    _read_dates(reading, default_year)
+    for metric in METRICS:
+        _read_metric(reading, metric)
+    for f in CITED_FIELDS:
+        reading.record[f"{f}_cell"] = reading.cite(f)["cell"]
+    reading.record["row_status"] = "rejected" if reading.rejections else "ok"
+    reading.record["reject_code"] = reading.rejections[0] if reading.rejections else None
+    return reading
 
-    def cite(f: str) -> dict:
-        c = cols.get(f)
-        return {"sheet": sheet.name, "cell": sheet.address(row.r, c) if c is not None else None, "row": row_number}
 
-    def reject(code: str, f: str, raw=None, **extra) -> None:
-        errors.append(code)
-        issues.append(make_issue(code, raw=raw, **cite(f), **extra))
-
-    record: dict = {
-        "source_sheet": sheet.name,
-        "source_row": row_number,
-        "activity_type_raw": _cell_text(values.get("activity_type")) or None,
-    }
+def _read_texts(reading: _Reading) -> None:
+    """Name, venue, organizer, partners (split into a list), note and 序号, as written; a row without a
+    name is rejected."""
+    record = reading.record
     for f in TEXT_FIELDS:
-        record[f] = _cell_text(values.get(f)) or None
+        record[f] = reading.text(f) or None
     record["partners"] = _split_partners(record["partners"]) if record["partners"] else []
-    record["seq"] = _cell_text(values.get("seq")) or None
-
+    record["seq"] = reading.text("seq") or None
     if not record["activity_name"]:
-        reject("missing_activity_name", "activity_name")
+        reading.reject("missing_activity_name", "activity_name")
 
-    raw_type = values.get("activity_type")
-    if is_blank(raw_type):
-        record["activity_type"] = activity_type_of(record["activity_name"]) or OTHER_TYPE
-    else:
-        record["activity_type"] = activity_type_of(raw_type) or OTHER_TYPE
-        if activity_type_of(raw_type) is None:
-            issues.append(make_issue("unknown_activity_type", raw=_cell_text(raw_type), **cite("activity_type")))
 
-    start = parse_date_span(values.get("start_date"), default_year)
+def _read_activity_type(reading: _Reading) -> None:
+    """The canonical 活动形式: the one written (an unknown one is 其他, with a warning), or for a blank cell
+    the one the activity's name suggests."""
+    written = reading.value("activity_type")
+    reading.record["activity_type_raw"] = reading.text("activity_type") or None
+    if is_blank(written):
+        reading.record["activity_type"] = activity_type_of(reading.record["activity_name"]) or OTHER_TYPE
+        return
+    known = activity_type_of(written)
+    reading.record["activity_type"] = known or OTHER_TYPE
+    if known is None:
+        reading.warn("unknown_activity_type", "activity_type", raw=reading.text("activity_type"))
+
+
+def _read_dates(reading: _Reading, default_year: int) -> None:
+    """Start and end dates: a range in the start cell (9月16日-18日), or an end-date column (which may omit
+    what it shares with the start); no end means a one-day activity. A missing or unreadable start, or an
+    end before the start, rejects the row; an unreadable end is a warning."""
+    record = reading.record
+    start = parse_date_span(reading.value("start_date"), default_year)
     record["start_date"] = start.start
     record["end_date"] = start.end if start.kind == "range" else start.start
     if start.kind == "blank":
-        reject("missing_start_date", "start_date", raw=_cell_text(values.get("start_date")) or None)
+        reading.reject("missing_start_date", "start_date", raw=reading.text("start_date") or None)
     elif start.kind == "invalid":
-        reject("invalid_start_date", "start_date", raw=_cell_text(values.get("start_date")))
-    if "end_date" in cols and not is_blank(values.get("end_date")):
-        end = parse_end_date(values.get("end_date"), start.start, default_year)
+        reading.reject("invalid_start_date", "start_date", raw=reading.text("start_date"))
+    if reading.has("end_date"):
+        end = parse_end_date(reading.value("end_date"), start.start, default_year)
         if end.kind in ("date", "range"):
             record["end_date"] = end.end if end.kind == "range" else end.start
         elif end.kind == "invalid":
-            issues.append(make_issue("invalid_end_date", raw=_cell_text(values.get("end_date")), **cite("end_date")))
+            reading.warn("invalid_end_date", "end_date", raw=reading.text("end_date"))
     if record["start_date"] and record["end_date"] and record["end_date"] < record["start_date"]:
-        end_field = "end_date" if "end_date" in cols and not is_blank(values.get("end_date")) else "start_date"
-        reject("end_before_start", end_field, raw=_cell_text(values.get(end_field)))
+        written_in = "end_date" if reading.has("end_date") else "start_date"
+        reading.reject("end_before_start", written_in, raw=reading.text(written_in))
 
-    for f in METRICS:
-        raw = values.get(f)
-        parsed = parse_amount(raw) if f == MONEY_METRIC else parse_count(raw)
-        label = FIELD_LABELS[f]
-        record[f] = None
-        record[f"{f}_approx"] = False
-        if f in row.covered_metrics:
-            shown = _cell_text(_merged_value(sheet, row.r, cols[f])) or None
-            issues.append(make_issue("metric_merged_cell", raw=shown, label=label, **cite(f)))
-            continue
-        if parsed.kind in ("blank", "placeholder"):
-            if f == "participants":
-                reject("missing_participants", f, raw=_cell_text(raw) or None)
-            continue
-        if parsed.kind == "invalid":
-            if f == "participants":
-                reject("invalid_participants", f, raw=_cell_text(raw))
-            else:
-                issues.append(make_issue("invalid_value", raw=_cell_text(raw), label=label, **cite(f)))
-            continue
-        if parsed.value < 0:
-            reject("negative_value", f, raw=_cell_text(raw), label=label)
-            continue
-        value = _in_wan(parsed, header.funding_in_yuan) if f == MONEY_METRIC else parsed.value
-        if not plausible(f, value):
-            if f == "participants":
-                reject("implausible_participants", f, raw=_cell_text(raw))
-            else:
-                issues.append(make_issue("implausible_value", raw=_cell_text(raw), label=label, **cite(f)))
-            continue
-        value = _quantize(value) if f == MONEY_METRIC else value
-        record[f] = value
-        if parsed.approximate:
-            record[f"{f}_approx"] = True
-            issues.append(make_issue("approximate_value", raw=_cell_text(raw), label=label, value=value, **cite(f)))
 
-    for f in CITED_FIELDS:
-        record[f"{f}_cell"] = sheet.address(row.r, cols[f]) if f in cols else None
-    record["row_status"] = "rejected" if errors else "ok"
-    record["reject_code"] = errors[0] if errors else None
-    return record, issues
+def _read_metric(reading: _Reading, metric: str) -> None:
+    """One figure (SPEC §2.3): blank or a placeholder is missing (0 in sums; rejects the row for
+    participants), unreadable or implausibly large is missing with a warning (rejects for participants),
+    negative rejects the row, an approximate one (约500) counts as its number with an info issue. A figure
+    in a merged cell counts once, in the merged range's first row."""
+    record, header, row = reading.record, reading.header, reading.row
+    raw = reading.value(metric)
+    label = DETAIL_FIELD[metric].header
+    record[metric] = None
+    record[f"{metric}_approx"] = False
+    reading.exact[metric] = None
+    if metric in row.covered_metrics:
+        shown = _cell_text(_merged_value(header.sheet, row.r, header.columns[metric])) or None
+        reading.warn("metric_merged_cell", metric, raw=shown, label=label)
+        return
+    parsed = parse_amount(raw) if metric == MONEY_METRIC else parse_count(raw)
+    required = metric == "participants"
+    if parsed.kind in ("blank", "placeholder"):
+        if required:
+            reading.reject("missing_participants", metric, raw=reading.text(metric) or None)
+        return
+    if parsed.kind == "invalid":
+        if required:
+            reading.reject("invalid_participants", metric, raw=reading.text(metric))
+        else:
+            reading.warn("invalid_value", metric, raw=reading.text(metric), label=label)
+        return
+    if parsed.value < 0:
+        reading.reject("negative_value", metric, raw=reading.text(metric), label=label)
+        return
+    value = _in_wan(parsed, header.funding_in_yuan) if metric == MONEY_METRIC else parsed.value
+    if not plausible(metric, value):
+        if required:
+            reading.reject("implausible_participants", metric, raw=reading.text(metric))
+        else:
+            reading.warn("implausible_value", metric, raw=reading.text(metric), label=label)
+        return
+    reading.exact[metric] = Decimal(value)
+    value = _quantize(value) if metric == MONEY_METRIC else value
+    record[metric] = value
+    if parsed.approximate:
+        record[f"{metric}_approx"] = True
+        reading.warn("approximate_value", metric, raw=reading.text(metric), label=label, value=value)
 
 
 def _total_label(row: _Row) -> str:
@@ -428,38 +481,19 @@ def _total_label(row: _Row) -> str:
     return next((str(v) for v in candidates if is_total_label(v)), "")
 
 
-def _exact_amount(header: TableHeader, record: dict) -> Decimal:
-    """A row's money before rounding to the 分 of 万元: 3850元 + 3850元 must match a 合计 of 7700元
-    although each row counts as 0.39万元."""
+def _stated_totals(header: TableHeader, row: _Row) -> dict[str, StatedTotal]:
+    """The figures a 合计/小计 row states: each metric column holding a number small enough to be real."""
     sheet = header.sheet
-    r = record["source_row"] - 1 - sheet.first_row
-    parsed = parse_amount(sheet.value(r, header.columns[MONEY_METRIC]))
-    return _in_wan(parsed, header.funding_in_yuan) if parsed.kind == "number" else Decimal(record[MONEY_METRIC])
-
-
-def _check_total(header: TableHeader, row: _Row, out: DetailRows, block_start: int) -> None:
-    """A 合计 row is never an activity; its figures are compared with the sum of the rows above it
-    (since the previous 小计, for a 小计)."""
-    sheet = header.sheet
-    rows = out.activities[block_start:]
-    for f in METRICS:
-        c = header.columns.get(f)
+    stated = {}
+    for metric in METRICS:
+        c = header.columns.get(metric)
         if c is None:
             continue
-        raw = row.values.get(f)
-        parsed = parse_amount(raw) if f == MONEY_METRIC else parse_count(raw)
+        raw = row.values.get(metric)
+        parsed = parse_amount(raw) if metric == MONEY_METRIC else parse_count(raw)
         if parsed.kind != "number":
             continue
-        reported = _in_wan(parsed, header.funding_in_yuan) if f == MONEY_METRIC else Decimal(parsed.value)
-        if not plausible(f, abs(reported)):
-            continue
-        if f == MONEY_METRIC:
-            computed = sum((_exact_amount(header, r) for r in rows if r.get(f) is not None), Decimal(0))
-            reported, computed = _quantize(reported), _quantize(computed)
-        else:
-            computed = sum((Decimal(r[f]) for r in rows if r.get(f) is not None), Decimal(0))
-        if reported != computed:
-            out.issues.append(make_issue(
-                "total_row_mismatch", sheet=sheet.name, cell=sheet.address(row.r, c), raw=_cell_text(raw),
-                row=sheet.row_number(row.r), label=FIELD_LABELS[f], reported=reported, computed=computed,
-            ))
+        value = _in_wan(parsed, header.funding_in_yuan) if metric == MONEY_METRIC else Decimal(parsed.value)
+        if plausible(metric, abs(value)):
+            stated[metric] = StatedTotal(value, sheet.address(row.r, c), _cell_text(raw))
+    return stated
