@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,16 +16,17 @@ import pandas as pd
 from prefect import flow, task
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from kepu.flows.parsing import BatchResult, FileToParse, parse_files
+from kepu.flows.parsing import BatchResult, parse_files
 from kepu import progress
 from kepu.sources.folder import scan_folder
 from kepu.sources.store import sha256_of
 from kepu.settings import Settings, load_settings, read_registry
 from kepu.schemas import tables
+from kepu.schemas.files import ReceivedFile
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.core import build_core, issue_frame
-from kepu.transforms.inventory import Inventory, Sighting, take_inventory
+from kepu.transforms.inventory import Inventory, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
 from kepu.warehouse import loader, queries
 from kepu.warehouse.publisher import run_lock, staged
@@ -51,33 +52,26 @@ class RunSummary:
 
 
 @task(name="take inventory")
-def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[FileToParse]]:
+def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[ReceivedFile]]:
     """Scan the inbox; hash only files whose path, size and mtime the warehouse does not know."""
     known = queries.known_files(settings.warehouse, settings.campaign.campaign_id)
-    sightings = []
-    for entry in scan_folder(settings.inbox):
-        sha = known.sightings.get((entry.relpath, entry.size, entry.mtime)) or sha256_of(entry.abspath)
-        sightings.append(Sighting(entry.relpath, entry.abspath, entry.size, entry.mtime, entry.received_at, sha))
-    inventory = take_inventory(sightings, known.paths, known.parsed, PARSER_VERSION)
-    return inventory, _files_to_parse(settings, inventory, known)
+    files = [replace(f, sha256=known.sightings.get((f.path, f.size, f.mtime)) or sha256_of(f.location))
+             for f in scan_folder(settings.inbox)]
+    inventory = take_inventory(files, known.paths, known.parsed, PARSER_VERSION)
+    return inventory, _files_to_parse(inventory, known)
 
 
-def _files_to_parse(settings: Settings, inventory: Inventory, known: queries.KnownFiles) -> list[FileToParse]:
+def _files_to_parse(inventory: Inventory, known: queries.KnownFiles) -> list[ReceivedFile]:
     """New contents from the inbox; stale parses again from the kept copy, keeping when they were received."""
     items = []
     for sha in inventory.to_parse:
-        s = inventory.first_sighting[sha]
-        received = known.stored.get(sha, {}).get("received_at") or s.received_at
-        items.append(FileToParse(sha, s.relpath, s.abspath, s.size, received, s.extension))
-    for sha in inventory.stale_elsewhere:
-        record = known.stored[sha]
-        items.append(FileToParse(sha, record["path"], settings.store.parent / record["stored_as"], record["size"],
-                                 record["received_at"], record["extension"] or ""))
-    return items
+        seen, kept = inventory.first_seen[sha], known.stored.get(sha)
+        items.append(replace(seen, received_at=kept.received_at) if kept else seen)
+    return items + [known.stored[sha] for sha in inventory.stale_elsewhere]
 
 
 @task(name="parse batch")
-def parse_batch(items: list[FileToParse], store: Path, default_year: int) -> BatchResult:
+def parse_batch(items: list[ReceivedFile], store: Path, default_year: int) -> BatchResult:
     return parse_files(items, store, default_year)
 
 
@@ -92,9 +86,7 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
         loader.load_parsed(con, cid, parsed.files, parsed.tables, run_id)
-        loader.record_sightings(con, cid, [
-            {"path": s.relpath, "sha256": s.sha256, "size": s.size, "mtime": s.mtime} for s in inventory.sightings
-        ], run_id)
+        loader.record_sightings(con, cid, inventory.files, run_id)
 
         raw = queries.raw_inputs(con, cid)
         core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
@@ -120,7 +112,7 @@ def _run_row(run_id, cid, started_at, inventory: Inventory | None, parsed: Batch
         "files_new": inventory.files_new if inventory else 0,
         "files_changed": inventory.files_changed if inventory else 0,
         "files_parsed": len(parsed.files) if parsed else 0,
-        "files_rejected": sum(1 for f in parsed.files if f["status"] == "rejected") if parsed else 0,
+        "files_rejected": parsed.rejected if parsed else 0,
         "outcome": outcome, "message": message,
     }
 
@@ -151,13 +143,13 @@ def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     return summary
 
 
-def _batches(items: list[FileToParse], settings: Settings) -> list[list[FileToParse]]:
+def _batches(items: list[ReceivedFile], settings: Settings) -> list[list[ReceivedFile]]:
     if not items:
         return []
     count = max(settings.workers, math.ceil(len(items) / settings.batch_size))
     count = min(count, len(items))
     ordered = sorted(items, key=lambda i: -i.size)
-    batches: list[list[FileToParse]] = [[] for _ in range(count)]
+    batches: list[list[ReceivedFile]] = [[] for _ in range(count)]
     for n, item in enumerate(ordered):
         batches[n % count].append(item)
     return batches
@@ -206,7 +198,7 @@ def run_settings(settings: Settings) -> RunSummary:
     summary.files_new = inventory.files_new
     summary.files_changed = inventory.files_changed
     summary.files_parsed = len(parsed.files)
-    summary.files_rejected = sum(1 for f in parsed.files if f["status"] == "rejected")
+    summary.files_rejected = parsed.rejected
     progress.report("outputs")
     summary.outputs = write_outputs(settings)
     progress.report("done")

@@ -16,6 +16,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from kepu.schemas.files import ReceivedFile
+
 _SIMPLE_TYPES = {
     "VARCHAR": pa.string(),
     "BIGINT": pa.int64(),
@@ -105,10 +107,10 @@ def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: st
     return insert(con, table, rows)
 
 
-def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[dict],
+def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile],
                 tables: Mapping[str, list[dict]], run_id: str) -> None:
     """Store this run's parse results: a file parsed again (the parser changed) replaces its old rows."""
-    shas = [row["sha256"] for row in files]
+    shas = [f.sha256 for f in files]
     if shas:
         con.register("_kepu_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
         try:
@@ -118,14 +120,16 @@ def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[di
                             [campaign_id])
         finally:
             con.unregister("_kepu_shas")
-    insert(con, "raw.files", [{**row, "campaign_id": campaign_id, "first_run_id": run_id} for row in files])
+    insert(con, "raw.files", [{**f.raw_files_row(), "campaign_id": campaign_id, "first_run_id": run_id}
+                              for f in files])
     for name, rows in tables.items():
         insert(con, f"raw.{name}", [{**row, "campaign_id": campaign_id} for row in rows])
 
 
-def record_sightings(con: duckdb.DuckDBPyConnection, campaign_id: str, sightings: list[dict], run_id: str) -> None:
+def record_sightings(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile], run_id: str) -> None:
     """Remember every (path, content) seen tonight, so tomorrow knows what is new, changed or unchanged."""
-    rows = [{**s, "campaign_id": campaign_id, "first_run_id": run_id, "last_run_id": run_id} for s in sightings]
+    rows = [{**f.sighting_row(), "campaign_id": campaign_id, "first_run_id": run_id, "last_run_id": run_id}
+            for f in files]
     data = to_arrow(con, "raw.file_sightings", rows)
     if data.num_rows == 0:
         return

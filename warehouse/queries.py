@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kepu.schemas.files import ReceivedFile
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS
 from kepu.warehouse.publisher import read_only
 
@@ -30,8 +31,8 @@ class KnownFiles:
     """path → every sha256 seen at that path."""
     parsed: dict[str, str | None] = field(default_factory=dict)
     """sha256 → parser_version of its stored parse."""
-    stored: dict[str, dict] = field(default_factory=dict)
-    """sha256 → its raw.files record (path, stored_as, size, received_at, extension)."""
+    stored: dict[str, ReceivedFile] = field(default_factory=dict)
+    """sha256 → the file as raw.files holds it, its `location` the kept copy."""
 
 
 def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
@@ -50,11 +51,14 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
                 [campaign_id]).fetchall():
             sightings[(path, size, mtime)] = sha
             paths.setdefault(path, set()).add(sha)
-        cursor = con.execute("""select sha256, parser_version, path, stored_as, size, received_at, extension
-                                from raw.files where campaign_id = ?""", [campaign_id])
-        names = [d[0] for d in cursor.description]
-        stored = {row[0]: dict(zip(names, row)) for row in cursor.fetchall()}
-        parsed = {sha: record["parser_version"] for sha, record in stored.items()}
+        stored = {}
+        for sha, path, size, received_at, stored_as, status, reason, parser_version in con.execute(
+                """select sha256, path, size, received_at, stored_as, status, reason, parser_version
+                   from raw.files where campaign_id = ?""", [campaign_id]).fetchall():
+            stored[sha] = ReceivedFile(path=path, size=size, mtime=0.0, received_at=received_at,
+                                       location=warehouse.parent / stored_as, sha256=sha, stored_as=stored_as,
+                                       status=status, reason=reason, parser_version=parser_version)
+        parsed = {sha: f.parser_version for sha, f in stored.items()}
         return KnownFiles(sightings, paths, parsed, stored)
     finally:
         con.close()

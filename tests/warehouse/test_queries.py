@@ -36,7 +36,7 @@ def test_known_files_remember_every_path_and_its_parse(demo_city, warehouse):
     assert {path for path, _, _ in known.sightings} == paths
     assert set(known.parsed.values()) == {PARSER_VERSION}
     assert set(known.stored) == set(known.parsed)
-    assert all((warehouse.parent / record["stored_as"]).is_file() for record in known.stored.values())
+    assert all(f.location.is_file() and f.location == warehouse.parent / f.stored_as for f in known.stored.values())
 
 
 def test_completeness_by_district_counts_each_unit_once(warehouse):
