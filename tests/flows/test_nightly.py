@@ -1,4 +1,5 @@
-"""The nightly flow end to end: a temporary inbox of filled forms, a temporary DuckDB, exact totals."""
+"""The nightly flow end to end: a temporary inbox of filled forms, a temporary DuckDB, exact totals;
+completeness, several campaigns in one warehouse, and failed runs."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def city_totals(city) -> dict:
         con.close()
 
 
-def query(city, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(city.warehouse), read_only=True)
+def query(warehouse, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -61,11 +62,11 @@ def test_run_on_template_forms_gives_exact_totals(small_city):
         "activities": 5, "participants": 1330, "volunteers": 65, "materials": 700, "boards": 30,
         "media_reports": 3, "funding_wan": Decimal("1.75"),
     }
-    statuses = dict(query(small_city, "select unit_code, status from marts.completeness"))
+    statuses = dict(query(small_city.warehouse, "select unit_code, status from marts.completeness"))
     assert statuses == {"D01": "missing", "D01T01": "on_time", "D01T02": "late", "D02": "missing",
                         "D02T01": "missing", "S001": "on_time"}
     districts = {r[0]: r[1:] for r in query(
-        small_city, "select district_code, activities, participants from marts.district_totals")}
+        small_city.warehouse, "select district_code, activities, participants from marts.district_totals")}
     assert districts == {"D01": (3, 530), "D02": (0, 0), "C000": (2, 800)}
     assert (small_city.root / "out" / "2023-science-day" / "全市汇总.xlsx").is_file()
 
@@ -77,7 +78,7 @@ def test_rerun_without_changes_parses_nothing(small_city):
     assert first.files_parsed == 4
     assert (second.files_seen, second.files_new, second.files_changed, second.files_parsed) == (4, 0, 0, 0)
     assert city_totals(small_city)["participants"] == 1330
-    runs = query(small_city, "select files_new, files_parsed, outcome from audit.runs order by started_at, run_id")
+    runs = query(small_city.warehouse, "select files_new, files_parsed, outcome from audit.runs order by started_at, run_id")
     assert sorted(runs) == sorted([(4, 4, "published"), (0, 0, "published")])
 
 
@@ -91,11 +92,12 @@ def test_resubmission_supersedes_and_history_is_kept(small_city):
 
     assert (summary.files_new, summary.files_parsed) == (1, 1)
     assert city_totals(small_city)["participants"] == 1330 - 450 + 350
-    versions = query(small_city, """select file_path, version, is_current, status from core.submissions
+    versions = query(small_city.warehouse, """select file_path, version, is_current, status from core.submissions
                                     where unit_code = 'D01T01' order by version""")
     assert versions == [("双流区/东升街道.xlsx", 1, False, "accepted"),
                         ("双流区/东升街道（更正）.xlsx", 2, True, "accepted")]
-    assert query(small_city, "select count(*) from audit.issues where code = 'submission_superseded'") == [(1,)]
+    superseded = query(small_city.warehouse, "select count(*) from audit.issues where code = 'submission_superseded'")
+    assert superseded == [(1,)]
 
 
 def test_changed_file_at_same_path_is_detected(small_city):
@@ -120,9 +122,9 @@ def test_bad_files_are_recorded_not_fatal(small_city):
     assert summary.outcome == "published"
     assert summary.files_rejected == 2
     assert city_totals(small_city)["participants"] == 1330
-    reasons = dict(query(small_city, "select path, status from raw.files where status = 'rejected'"))
+    reasons = dict(query(small_city.warehouse, "select path, status from raw.files where status = 'rejected'"))
     assert reasons == {"损坏.xlsx": "rejected", "照片说明.docx": "rejected"}
-    codes = sorted(r[0] for r in query(small_city, "select code from audit.issues where severity = 'error'"))
+    codes = sorted(r[0] for r in query(small_city.warehouse, "select code from audit.issues where severity = 'error'"))
     assert codes == ["file_unreadable", "file_unsupported"]
 
 
@@ -179,7 +181,7 @@ def test_a_new_parser_version_parses_every_kept_file_again(small_city, monkeypat
     assert (again.files_seen, again.files_parsed) == (3, 4)
     assert settled.files_parsed == 0
     assert city_totals(small_city)["participants"] == 1330
-    assert query(small_city, "select distinct parser_version from raw.files") == [("test-next",)]
+    assert query(small_city.warehouse, "select distinct parser_version from raw.files") == [("test-next",)]
 
 
 def test_process_pool_runner_gives_the_same_totals(small_city):
@@ -193,3 +195,77 @@ def test_dask_runner_gives_the_same_totals(small_city):
     summary = run(small_city.config, task_runner="dask", workers=2)
     assert summary.files_parsed == 4
     assert city_totals(small_city)["participants"] == 1330
+
+
+def test_completeness_on_time_late_missing_and_held(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 100)],
+                received=datetime(2023, 9, 28, 23, 59))
+    city.submit("洛带镇.xlsx", "D02T01", [activity("科普展", 18, 200, "展览展示")],
+                received=datetime(2023, 10, 2, 8, 0))
+    (city.inbox / "九江街道.xlsx").write_bytes(b"this file was damaged in transit")
+    city.submit("冲突.xlsx", "S001", [activity("讲座", 19, 50)], unit_name="双流区科协")
+
+    run(city.config)
+
+    rows = query(city.warehouse, """select unit_code, status, days_late, held_reason from marts.completeness
+                                    order by unit_code""")
+    assert rows == [
+        ("D01", "held", None, "conflict"),
+        ("D01T01", "on_time", 0, None),
+        ("D01T02", "held", None, "rejected"),
+        ("D02", "missing", None, None),
+        ("D02T01", "late", 4, None),
+        ("S001", "held", None, "conflict"),
+    ]
+    chase = query(city.warehouse, "select district_name, unit_name, status from marts.chase_list")
+    assert sorted(chase) == sorted([
+        ("双流区科协", "双流区科协", "held"), ("双流区科协", "九江街道", "held"),
+        ("龙泉区科协", "龙泉区科协", "missing"), ("江源市科协", "江源市第一中学", "held")])
+    assert query(city.warehouse, "select units_reported, units_on_time from marts.city_totals") == [(2, 1)]
+
+
+def test_two_campaigns_in_one_warehouse_and_year_over_year(tmp_path):
+    last_year = make_city(tmp_path / "2022", campaign_id="2022-science-day", name="2022年全国科普日",
+                          start="2022-09-15", end="2022-09-21", deadline="2022-09-26")
+    last_year.submit("东升街道.xlsx", "D01T01", [
+        {"activity_name": "科普讲座", "activity_type": "讲座报告", "start_date": date(2022, 9, 16), "participants": 100},
+    ], reported_on=date(2022, 9, 20), received=datetime(2022, 9, 21, 9))
+    this_year = make_city(tmp_path / "2023")
+    this_year.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 1500), activity("科普展", 18, 300)])
+    shared = tmp_path / "shared.duckdb"
+
+    run(last_year.config, warehouse=shared)
+    run(this_year.config, warehouse=shared)
+
+    assert query(shared, "select campaign_id, participants from marts.city_totals order by 1") == [
+        ("2022-science-day", 100), ("2023-science-day", 1800)]
+    yoy = query(shared, """select previous_campaign_id, current_value, previous_value, change_ratio
+                           from marts.year_over_year where campaign_id = '2023-science-day'
+                           and measure = 'participants'""")
+    assert [tuple(float(v) if not isinstance(v, str) else v for v in row) for row in yoy] == [
+        ("2022-science-day", 1800.0, 100.0, 17.0)]
+    jumps = query(shared, "select unit_code, message from audit.issues where code = 'year_over_year_jump'")
+    assert [u for u, _ in jumps] == ["D01T01"] and "1800" in jumps[0][1] and "100" in jumps[0][1]
+
+
+def test_a_failing_run_publishes_nothing_but_records_itself(tmp_path, monkeypatch):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 100)])
+    run(city.config)
+    city.submit("九江街道.xlsx", "D01T02", [activity("科普展", 18, 200)])
+
+    import kepu.flows.nightly as nightly
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("core rules crashed")
+
+    monkeypatch.setattr(nightly, "build_core", broken)
+    with pytest.raises(RuntimeError):
+        run(city.config)
+
+    assert query(city.warehouse, "select participants from marts.city_totals") == [(100,)]
+    assert query(city.warehouse, "select count(*) from raw.files") == [(1,)]
+    outcomes = query(city.warehouse, "select outcome, message from audit.runs order by started_at, outcome")
+    assert sorted(o for o, _ in outcomes) == ["failed", "published"]
+    assert any("core rules crashed" in (m or "") for _, m in outcomes)

@@ -12,7 +12,6 @@ import pytest
 
 from kepu.schemas.vocabulary import Campaign
 from kepu.transforms.core import build_core
-from kepu.transforms.dedup import same_event_name
 from kepu.transforms.units import build_units
 
 CAMPAIGN = Campaign("2023", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
@@ -151,18 +150,6 @@ def test_volunteers_more_than_participants(volunteers, flagged):
     raw.file(1, "T01", rows=[{"volunteers": volunteers, "volunteers_cell": "J4"}])
     core = raw.build()
     assert ("volunteers_exceed_participants" in codes(core)) is flagged
-
-
-@pytest.mark.parametrize("a, b, same", [
-    ("2023年全国科普日双流区主场活动", "全国科普日双流区主场宣传活动", True),
-    ("“节约能源资源 保护生态环境”科普讲座", "节约能源资源保护生态环境科普讲座", True),
-    ("第十届青少年科技创新大赛", "第10届青少年科技创新大赛", True),
-    ("科普讲座：垃圾分类", "科普讲座：防溺水", False),
-    ("全国科普日启动仪式", "全国科普日主场活动", False),
-    ("老科协专家义诊", "健康科普讲座", False),
-])
-def test_event_name_similarity(a, b, same):
-    assert same_event_name(a, b) is same
 
 
 def joint(name: str, **extra) -> dict:

@@ -1,26 +1,16 @@
-"""Finding the activity table's header in inline grids, and mapping its columns to fields."""
+"""The activity table in inline grids: finding its header, mapping its columns to fields, and checking
+its 合计 rows against the rows above them."""
 
 from __future__ import annotations
 
 import pytest
 
 from kepu.transforms.detail import locate_table, read_rows
-from kepu.transforms.grid import Book, Sheet, a1, column_letter
+from kepu.transforms.grid import Book, Sheet
 
 
 def book(*sheets: Sheet) -> Book:
     return Book(tuple(sheets))
-
-
-@pytest.mark.parametrize("col, letters", [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
-def test_column_letters(col, letters):
-    assert column_letter(col) == letters
-
-
-def test_addresses_keep_the_original_offset():
-    sheet = Sheet("活动明细", (("序号", "活动名称"),), first_row=6, first_col=2)
-    assert sheet.address(0, 0) == "C7"
-    assert sheet.address(0, 1) == a1(6, 3) == "D7"
 
 
 def test_canonical_header_maps_every_field():
@@ -69,3 +59,21 @@ def test_best_sheet_wins_and_hidden_sheets_are_ignored():
 
 def test_no_table_when_nothing_looks_like_a_header():
     assert locate_table(book(Sheet("Sheet1", (("工作总结",), ("今年我们开展了很多活动",))))) is None
+
+
+def total_issues(money_header: str, amounts: list, total) -> list[str]:
+    rows = [("序号", "活动名称", "开始日期", "参与人数", money_header)]
+    rows += [(i + 1, f"活动{i + 1}", "2023年9月18日", 100, a) for i, a in enumerate(amounts)]
+    rows.append(("合计", None, None, 100 * len(amounts), total))
+    header = locate_table(Book((Sheet("活动明细", tuple(rows)),)))
+    return [i.cell for i in read_rows(header, 2023).issues if i.code == "total_row_mismatch"]
+
+
+@pytest.mark.parametrize("header, amounts, total, flagged", [
+    ("经费（元）", [3850, 3850], 7700, []),            # 0.39 + 0.39 ≠ 0.77 only through rounding
+    ("经费（元）", [3850, 3850], 7800, ["E4"]),        # 0.78 = 0.39 + 0.39, yet 100元 short
+    ("经费（万元）", [0.125, 0.125], 0.25, []),
+    ("经费（万元）", [1.5, 2.5], 4.5, ["E4"]),
+])
+def test_money_totals_compare_unrounded_amounts(header, amounts, total, flagged):
+    assert total_issues(header, amounts, total) == flagged

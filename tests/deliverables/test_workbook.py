@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from openpyxl.chart import BarChart
 
-from tests.kepu.deliverables_city import FORMULA_NAMES, PublishedCity, published_city
+from tests.deliverables.city import FORMULA_NAMES, PublishedCity, published_city
 
 SHEETS = ["全市汇总", "分区县", "分类型", "单位明细", "活动清单", "报送情况", "数据问题"]
 MEASURES = {"activities": "活动场次", "participants": "参与人次", "volunteers": "志愿者人数",

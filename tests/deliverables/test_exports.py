@@ -1,5 +1,6 @@
-"""csv/*.csv and parquet/*.parquet from a published demo city: one pair per mart, the activity list and
-the issues; CSVs open in Excel (BOM, no live formulas), Parquet keeps types and raw text."""
+"""csv/*.csv and parquet/*.parquet: formula-safe CSV fields on tiny tables, and from a published demo city
+one pair per mart, the activity list and the issues; CSVs open in Excel (BOM, no live formulas), Parquet
+keeps types and raw text."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import csv
 import io
 from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.kepu.deliverables_city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
+from kepu.deliverables.exports import arrow_table, csv_field, csv_safe, write_csv
+from kepu.deliverables.tables import INT, LIST, MONEY, Column
+from tests.deliverables.city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
+from tests.deliverables.inline import FORMULA_LIKE, small_table
 
 SOURCES = {
     "city_totals": "marts.city_totals",
@@ -92,3 +97,39 @@ def test_parquet_keeps_raw_text_codes_and_exact_sums(city):
     assert sum(a["participants"] or 0 for a in activities) == totals["participants"]
     assert sum(a["funding_wan"] or Decimal(0) for a in activities) == Decimal(str(totals["funding_wan"]))
     assert set(completeness.column("status").to_pylist()) <= {"on_time", "late", "held", "missing"}
+
+
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_csv_safe_neutralises_formula_triggers(text):
+    assert csv_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["科普讲座", "1+1", "a=b", " =1", "", "（=）"])
+def test_csv_safe_leaves_other_text_alone(text):
+    assert csv_safe(text) == text
+
+
+def test_csv_fields_neutralise_text_but_keep_numbers():
+    assert csv_field(Column("n", "", INT), -2) == "-2"
+    assert csv_field(Column("m", "", MONEY), Decimal("-0.50")) == "-0.50"
+    assert csv_field(Column("s", ""), "-2") == "'-2"
+    assert csv_field(Column("l", "", LIST), ["=A1", "乙"]) == "'=A1、乙"
+
+
+def test_csv_has_bom_chinese_headers_labels_and_no_totals_row(tmp_path):
+    path = write_csv(small_table(name=["=1+2", "乙"]), tmp_path / "small.csv")
+
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig").splitlines() == [
+        "名称,人次,经费（万元）,情况", "'=1+2,1200,0.10,逾期报送", "乙,3,0.20,待核实"]
+
+
+def test_parquet_keeps_codes_raw_text_and_types():
+    table = arrow_table(small_table(name=["=1+2", "乙"]), "2023-science-day")
+
+    assert table.column_names == ["campaign_id", "name", "n", "money", "status"]
+    assert table.schema.field("money").type == pa.decimal128(18, 2)
+    assert table.schema.field("n").metadata == {b"header": "人次".encode()}
+    assert table.to_pylist()[0] == {"campaign_id": "2023-science-day", "name": "=1+2", "n": 1200,
+                                    "money": Decimal("0.10"), "status": "late"}

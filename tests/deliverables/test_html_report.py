@@ -8,7 +8,7 @@ import pytest
 
 from kepu.deliverables.html_report import bar_chart, html_table
 from kepu.schemas.issues import CATALOGUE
-from tests.kepu.deliverables_city import PublishedCity, published_city
+from tests.deliverables.city import PublishedCity, published_city
 
 
 class Page(HTMLParser):

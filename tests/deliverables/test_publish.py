@@ -8,7 +8,7 @@ import pytest
 
 from kepu.deliverables.publish import write_all
 from tests.builders import make_city
-from tests.kepu.deliverables_city import PublishedCity, published_city
+from tests.deliverables.city import PublishedCity, published_city
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 
 from kepu.deliverables.city_tables import ACTIVITY_COLUMNS
 from kepu.deliverables.files import safe_filename
-from kepu.deliverables.receipts import build_receipts, header_fields
-from kepu.warehouse.queries import Marts
-from tests.kepu.deliverables_city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
+from kepu.deliverables.receipts import build_receipts, header_fields, receipt_names
 from kepu.schemas.vocabulary import Campaign
+from kepu.warehouse.queries import Marts
+from tests.deliverables.city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
 
 CAMPAIGN = Campaign("2023-science-day", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
 
@@ -199,3 +199,13 @@ def test_unchanged_receipts_are_not_rewritten(tmp_path):
         note, {"file_sha256": "v1", "code": "invalid_participants", "cell": "I5"}]), CAMPAIGN), CAMPAIGN, tmp_path)
     assert changed == first and path.stat().st_mtime_ns != stamp
     assert any("活动明细!I5" in row for row in sheet_values(path))
+
+
+def test_receipt_names_add_the_code_when_names_clash():
+    class R:
+        def __init__(self, name, code):
+            self.unit_name, self.unit_code = name, code
+
+    names = receipt_names([R("东升/街道", "D01T01"), R("东升街道", "D01T02"), R("九江街道", "D01T03")])
+
+    assert names == ["东升街道_D01T01.xlsx", "东升街道_D01T02.xlsx", "九江街道.xlsx"]

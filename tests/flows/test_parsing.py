@@ -1,0 +1,49 @@
+"""One parse batch, as a thread, a process or a Dask worker runs it: each file kept in the store, read and
+parsed; a file that cannot be read is rejected with its reason and one issue, and the others go on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from kepu.demo.forms import fill_form
+from kepu.flows.parsing import RAW_TABLES, BatchResult, parse_files
+from kepu.schemas.files import ReceivedFile
+from kepu.sources.store import sha256_of
+from kepu.transforms.submission import PARSER_VERSION
+
+
+def received(path: Path, inbox: Path) -> ReceivedFile:
+    return ReceivedFile(path=path.relative_to(inbox).as_posix(), size=path.stat().st_size, mtime=0.0,
+                        received_at=datetime(2023, 9, 26, 9), location=path, sha256=sha256_of(path))
+
+
+def test_a_batch_keeps_reads_and_parses_each_file(tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "warehouse" / "files"
+    form = fill_form(inbox / "东升街道.xlsx", campaign_name="2023年全国科普日", unit_name="东升街道科协",
+                     unit_code="D01T01", reported_on=date(2023, 9, 25),
+                     activities=[{"activity_name": "科普讲座", "start_date": date(2023, 9, 18), "participants": 120}])
+    broken = inbox / "坏文件.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    photo = inbox / "照片.jpg"
+    photo.write_bytes(b"\xff\xd8")
+
+    result = parse_files([received(p, inbox) for p in (form, broken, photo)], store, 2023)
+
+    by_path = {f.path: f for f in result.files}
+    assert {p: f.status for p, f in by_path.items()} == {"东升街道.xlsx": "read", "坏文件.xlsx": "rejected",
+                                                         "照片.jpg": "rejected"}
+    assert result.rejected == 2
+    assert all((store.parent / f.stored_as).is_file() and f.parser_version == PARSER_VERSION for f in result.files)
+    assert "jpg" in by_path["照片.jpg"].reason
+    assert set(result.tables) == set(RAW_TABLES)
+    assert [r["activity_name"] for r in result.tables["activity_rows"]] == ["科普讲座"]
+    assert sorted(i["code"] for i in result.tables["parse_issues"] if i["severity"] == "error") == [
+        "file_unreadable", "file_unsupported"]
+
+
+def test_batches_add_up():
+    one, two = BatchResult(), BatchResult()
+    two.tables["declarations"].append({"sha256": "s"})
+    one.extend(two)
+    assert one.tables["declarations"] == [{"sha256": "s"}] and one.files == []
