@@ -1,7 +1,9 @@
 """The nightly run: inbox → parse in parallel batches → one writer loads and publishes → outputs.
 
-Each task is a call into kepu (reading and writing files), transforms (pure rules) or warehouse
-(DuckDB). The flow takes plain, JSON-able parameters so a schedule can run it as well as the CLI.
+Each task is a call into kepu.sources (listing and hashing files), the parse batch (flows.parsing),
+kepu.transforms (pure rules), kepu.warehouse (DuckDB) or kepu.deliverables (the city's files). The flow
+takes plain, JSON-able parameters so a schedule can run it as well as the CLI. docs/architecture.md
+follows one file through it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What kepu prints: the summary at the end of a run and `kepu status`."""
+"""What the `kepu` command prints on the terminal: the summary at the end of a run and `kepu status`
+(completeness by district, the chase list, issues, the last runs). Not 报告.html: that is a deliverable."""
 
 from __future__ import annotations
 

@@ -7,20 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-import pytest
-
 from kepu.schemas.files import ReceivedFile
 from kepu.warehouse import loader
-from kepu.warehouse.schema import create_tables
-
-
-@pytest.fixture
-def con():
-    con = duckdb.connect()
-    create_tables(con)
-    yield con
-    con.close()
 
 
 def received(sha: str, path: str = "东升街道.xlsx", status: str = "read", version: str = "3") -> ReceivedFile:

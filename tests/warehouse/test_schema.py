@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
-import pytest
-
-from kepu.warehouse.schema import LAYERS, create_tables
-
-
-@pytest.fixture
-def con():
-    con = duckdb.connect()
-    create_tables(con)
-    yield con
-    con.close()
+from kepu.warehouse.schema import LAYERS
 
 
 def test_every_column_has_a_comment(con):

@@ -10,21 +10,7 @@ create table if not exists core.activities (
     source_sheet         varchar not null,
     source_row           integer,
     source_cell          varchar,           -- the activity-name cell, e.g. D12
-    activity_name        varchar,
-    activity_type        varchar not null,
-    activity_type_raw    varchar,
-    start_date           date,
-    end_date             date,
-    venue                varchar,
-    organizer            varchar,
-    partners             varchar[],
-{% for m in metrics %}
-    {{ m.key }} {{ m.type }},
-{% endfor %}
-    note                 varchar,
-{% for m in metrics %}
-    {{ m.key }}_approx boolean not null,
-{% endfor %}
+{% with approximate="boolean not null" %}{% include "_activity_fields.sql" %}{% endwith %}
     activity_count       integer not null,  -- 1 for a detail row; 活动场次 for an unitemized record
     is_unitemized        boolean not null,
     row_status           varchar not null,  -- ok | rejected

@@ -5,21 +5,7 @@ create table if not exists raw.activity_rows (
     source_sheet         varchar not null,
     source_row           integer not null,
     seq                  varchar,
-    activity_name        varchar,
-    activity_type        varchar not null,
-    activity_type_raw    varchar,
-    start_date           date,
-    end_date             date,
-    venue                varchar,
-    organizer            varchar,
-    partners             varchar[],
-{% for m in metrics %}
-    {{ m.key }} {{ m.type }},
-{% endfor %}
-    note                 varchar,
-{% for m in metrics %}
-    {{ m.key }}_approx boolean,
-{% endfor %}
+{% with approximate="boolean" %}{% include "_activity_fields.sql" %}{% endwith %}
     activity_name_cell   varchar,
     start_date_cell      varchar,
 {% for m in metrics %}
