@@ -17,7 +17,15 @@ import pandas as pd
 
 from kepu.schemas.issues import Issue, make_issue
 from kepu.schemas.synonyms import INDICATOR
-from kepu.schemas.vocabulary import COUNT_METRICS, COUNTED_STATUSES, METRICS, SEVERITIES, UNITEMIZED_TYPE, Campaign
+from kepu.schemas.vocabulary import (
+    COUNT_METRICS,
+    COUNTED_STATUSES,
+    METRICS,
+    MONEY_METRIC,
+    SEVERITIES,
+    UNITEMIZED_TYPE,
+    Campaign,
+)
 from kepu.transforms.checks import (
     in_window,
     outliers,
@@ -228,10 +236,10 @@ def _sum_measures(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=[*keys, "activities", *METRICS])
     counts = {c: pd.to_numeric(rows[c]).fillna(0).astype("int64") for c in ("activity_count", *COUNT_METRICS)}
-    cents = rows["funding_wan"].map(lambda v: 0 if v is None or pd.isna(v) else int(Decimal(v) * 100))
-    frame = pd.DataFrame({**{k: rows[k] for k in keys}, **counts, "funding_wan": cents})
+    cents = rows[MONEY_METRIC].map(lambda v: 0 if v is None or pd.isna(v) else int(Decimal(v) * 100))
+    frame = pd.DataFrame({**{k: rows[k] for k in keys}, **counts, MONEY_METRIC: cents})
     sums = frame.groupby(keys, sort=True).sum().reset_index()
-    sums["funding_wan"] = sums["funding_wan"].map(lambda c: Decimal(int(c)) / 100)
+    sums[MONEY_METRIC] = sums[MONEY_METRIC].map(lambda c: Decimal(int(c)) / 100)
     return sums.rename(columns={"activity_count": "activities"})
 
 
@@ -252,7 +260,7 @@ def submission_changes(campaign_id: str, submissions: pd.DataFrame, activities: 
             continue
         previous, current = group.iloc[-2], group.iloc[-1]
         for measure in ("activities", *METRICS):
-            zero = Decimal(0) if measure == "funding_wan" else 0
+            zero = Decimal(0) if measure == MONEY_METRIC else 0
 
             def total(sha: str):
                 if per_file is None or sha not in per_file.index:
@@ -327,7 +335,7 @@ def _activity(campaign: Campaign, reading: FileReading, unit_code: str | None, r
     }
     for m in METRICS:
         value = row.get(m)
-        record[m] = None if value is None else (Decimal(str(value)) if m == "funding_wan" else int(value))
+        record[m] = None if value is None else (Decimal(str(value)) if m == MONEY_METRIC else int(value))
         record[f"{m}_approx"] = bool(row.get(f"{m}_approx") or False)
     return record
 
@@ -353,7 +361,7 @@ def _unitemized(campaign: Campaign, reading: FileReading, unit_code: str | None)
     for m in METRICS:
         value = summary.get(m)
         record[m] = None if value is None else (Decimal(str(value)).quantize(Decimal("0.01"))
-                                                if m == "funding_wan" else int(value))
+                                                if m == MONEY_METRIC else int(value))
         record[f"{m}_approx"] = False
     return record
 

@@ -13,6 +13,7 @@ from functools import cache
 
 from kepu.schemas.issues import Issue, make_issue
 from kepu.schemas.synonyms import INDICATOR, SYNONYMS
+from kepu.schemas.vocabulary import MONEY_METRIC
 from kepu.transforms.detail import CENT, TableHeader, plausible
 from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
 from kepu.transforms.labels import header_field, header_in_yuan, label_key, strip_units
@@ -250,7 +251,7 @@ def _read_figure(summary: SummarySheet, sheet: Sheet, r: int, c: int, key: str, 
     label = INDICATOR[key].name
     summary.cells[key] = address
     summary.values[key] = None
-    parsed = parse_amount(raw) if key == "funding_wan" else parse_count(raw)
+    parsed = parse_amount(raw) if key == MONEY_METRIC else parse_count(raw)
     if parsed.kind in ("blank", "placeholder"):
         return
     if parsed.kind != "number" or parsed.value < 0:
@@ -258,7 +259,7 @@ def _read_figure(summary: SummarySheet, sheet: Sheet, r: int, c: int, key: str, 
                                          label=label, row=sheet.row_number(r)))
         return
     value = parsed.value
-    if key == "funding_wan":
+    if key == MONEY_METRIC:
         value, yuan_at = _summary_money(sheet, r, c, unit_col, parsed)
         if yuan_at is not None:
             summary.issues.append(make_issue("summary_funding_in_yuan", sheet=sheet.name,
@@ -267,7 +268,7 @@ def _read_figure(summary: SummarySheet, sheet: Sheet, r: int, c: int, key: str, 
         summary.issues.append(make_issue("implausible_value", sheet=sheet.name, cell=address, raw=_text(raw),
                                          row=sheet.row_number(r), label=label))
         return
-    summary.values[key] = value.quantize(CENT, rounding=ROUND_HALF_UP) if key == "funding_wan" else value
+    summary.values[key] = value.quantize(CENT, rounding=ROUND_HALF_UP) if key == MONEY_METRIC else value
     if parsed.approximate:
         summary.issues.append(make_issue("approximate_value", sheet=sheet.name, cell=address, raw=_text(raw),
                                          row=sheet.row_number(r), label=label, value=value))

@@ -13,7 +13,7 @@ import unicodedata
 from functools import cache
 
 from kepu.schemas.synonyms import SYNONYMS
-from kepu.schemas.vocabulary import OTHER_TYPE
+from kepu.schemas.vocabulary import MONEY_METRIC, OTHER_TYPE
 
 _DROP = re.compile(r"[\s\u3000:：*＊※★☆_]+")
 _TRAILING_UNIT = re.compile(r"(\((?:[^()]*)\)|（[^（）]*）|\[[^\]]*\]|【[^】]*】)$")
@@ -50,8 +50,8 @@ def _header_index() -> dict[str, str]:
             for key in (label_key(label), strip_units(label_key(label))):
                 index.setdefault(key, f.field)
     for label in SYNONYMS.yuan_headers:
-        index.setdefault(label_key(label), "funding_wan")
-        index.setdefault(strip_units(label_key(label)), "funding_wan")
+        index.setdefault(label_key(label), MONEY_METRIC)
+        index.setdefault(strip_units(label_key(label)), MONEY_METRIC)
     return index
 
 
