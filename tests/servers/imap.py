@@ -176,6 +176,7 @@ mail_location = maildir:{mail}/%u
 mail_uid = {mail_user.pw_uid}
 mail_gid = {mail_user.pw_gid}
 shutdown_clients = yes
+auth_failure_delay = 0
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {passwd}
@@ -183,6 +184,11 @@ passdb {{
 userdb {{
   driver = static
   args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={mail}/%u
+}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   inet_listener imap {{
