@@ -211,9 +211,11 @@ def dovecot_server(username: str = "kpb@example.org", password: str = "mail-secr
     reach it), and removed at the end."""
     installed_in = ensure_tools({"dovecot": "dovecot-imapd"})
     started = time.monotonic()
-    home = Path(tempfile.mkdtemp(prefix="kepu-test-dovecot-"))
+    _remove_stale_homes()
+    home = Path(tempfile.mkdtemp(prefix=_HOME_PREFIX))
     try:
         home.chmod(0o755)
+        (home / "owner.pid").write_text(str(os.getpid()))
         cert, key = _self_signed(home)
         for attempt in range(3):
             port, imaps_port = free_port(), free_port()
@@ -241,6 +243,21 @@ def dovecot_server(username: str = "kpb@example.org", password: str = "mail-secr
             _stop(process)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+_HOME_PREFIX = "kepu-test-dovecot-"
+
+
+def _remove_stale_homes() -> None:
+    """Folders left by a test session that was killed (its Dovecot died with it; its folder did not)."""
+    for home in Path(tempfile.gettempdir()).glob(_HOME_PREFIX + "*"):
+        try:
+            owner = int((home / "owner.pid").read_text())
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            shutil.rmtree(home, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
 
 
 def _stop(process: subprocess.Popen) -> str:

@@ -63,7 +63,7 @@ def smtp_server() -> Iterator[SmtpServer]:
     for attempt in range(3):
         server = SmtpServer(host="127.0.0.1", port=free_port(), started_in_s=0.0)
         controller = Controller(_Handler(server), hostname="127.0.0.1", port=server.port, ready_timeout=10,
-                                server_kwargs={"decode_data": False})
+                                decode_data=False)
         try:
             controller.start()
             break
