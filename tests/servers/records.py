@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -38,6 +39,20 @@ class FileServer:
 
     def url_for(self, folder: str) -> str:
         return f"{self.url.rstrip('/')}/{folder.strip('/')}"
+
+
+def put_in_folder(root: Path, path: str, data: bytes, mtime: float | None) -> None:
+    """`FileServer.put` for a server that serves a local folder (SFTP, WebDAV)."""
+    target = root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if mtime is not None:
+        os.utime(target, (mtime, mtime))
+
+
+def read_in_folder(root: Path, path: str) -> bytes | None:
+    target = root / path
+    return target.read_bytes() if target.is_file() else None
 
 
 def free_port(host: str = "127.0.0.1") -> int:

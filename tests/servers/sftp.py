@@ -6,11 +6,12 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import asyncssh
 
-from tests.servers.records import FileServer, LoopThread
+from tests.servers.records import FileServer, LoopThread, put_in_folder, read_in_folder
 
 
 class _PasswordServer(asyncssh.SSHServer):
@@ -52,20 +53,10 @@ def sftp_server(root: Path, username: str = "district", password: str = "sftp-se
         acceptor = loop.run(listen())
         port = acceptor.get_port()
 
-        def put(path: str, data: bytes, mtime: float | None) -> None:
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            if mtime is not None:
-                os.utime(target, (mtime, mtime))
-
-        def read(path: str) -> bytes | None:
-            target = root / path
-            return target.read_bytes() if target.is_file() else None
-
         try:
             yield FileServer(kind="sftp", url=f"sftp://127.0.0.1:{port}", username=username, password=password,
-                             root=root, started_in_s=time.monotonic() - started, _put=put, _read=read)
+                             root=root, started_in_s=time.monotonic() - started, _put=partial(put_in_folder, root),
+                             _read=partial(read_in_folder, root))
         finally:
             async def close() -> None:
                 acceptor.close()

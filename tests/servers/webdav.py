@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
-from tests.servers.records import FileServer, wait_for_port
+from tests.servers.records import FileServer, put_in_folder, read_in_folder, wait_for_port
 
 
 @contextmanager
@@ -39,19 +39,9 @@ def webdav_server(root: Path, username: str = "school", password: str = "dav-sec
     try:
         wait_for_port("127.0.0.1", port)
 
-        def put(path: str, data: bytes, mtime: float | None) -> None:
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            if mtime is not None:
-                os.utime(target, (mtime, mtime))
-
-        def read(path: str) -> bytes | None:
-            target = root / path
-            return target.read_bytes() if target.is_file() else None
-
         yield FileServer(kind="webdav", url=f"webdav://127.0.0.1:{port}", username=username, password=password,
-                         root=root, started_in_s=time.monotonic() - started, _put=put, _read=read)
+                         root=root, started_in_s=time.monotonic() - started, _put=partial(put_in_folder, root),
+                             _read=partial(read_in_folder, root))
     finally:
         server.stop()
         thread.join(10)

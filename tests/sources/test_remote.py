@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
-import threading
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -38,8 +37,6 @@ def store(request, area, tmp_path_factory):
         for path, data in FILES.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_bytes(data)
-            import os
-
             os.utime(root / path, (MTIME, MTIME))
         return RemoteSource(name="本地共享目录", url=root.as_uri()), None
     server = request.getfixturevalue(request.param)
