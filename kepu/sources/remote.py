@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 SCHEMES = ("file", "sftp", "s3", "webdav", "webdavs")
 DEFAULT_TIMEOUT_S = 10.0
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 4
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
 
