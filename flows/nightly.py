@@ -18,15 +18,17 @@ import pandas as pd
 from prefect import flow, task
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from kepu.flows.parsing import BatchResult, parse_files
+from kepu.flows.parsing import BatchResult, parse_files, record_decided
 from kepu import progress
-from kepu.sources.folder import scan_folder
-from kepu.sources.store import sha256_of
-from kepu.settings import Settings, load_settings, read_registry
+from kepu.sources.intake import Haul, SourceConfig, take_in_source
+from kepu.sources.remote import SourceConfigError, SourceUnavailable
+from kepu.sources.store import clear_incoming
+from kepu.settings import Settings, check_sources, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.vocabulary import office_now
+from kepu.transforms.channels import Channel, unavailable_units
 from kepu.transforms.core import build_core, issue_frame
 from kepu.transforms.inventory import Inventory, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
@@ -46,6 +48,9 @@ class RunSummary:
     files_changed: int = 0
     files_parsed: int = 0
     files_rejected: int = 0
+    files_ignored: int = 0
+    files_fetched: int = 0
+    sources: list[SourceOutcome] = field(default_factory=list)
     city_totals: dict = field(default_factory=dict)
     completeness: dict = field(default_factory=dict)
     issues: dict = field(default_factory=dict)
@@ -53,14 +58,77 @@ class RunSummary:
     warehouse: str = ""
 
 
-@task(name="take inventory")
-def take_inbox_inventory(settings: Settings) -> tuple[Inventory, list[ReceivedFile]]:
-    """Scan the inbox; hash only files whose path, size and mtime the warehouse does not know."""
+@dataclass(frozen=True)
+class SourceOutcome:
+    """One source tonight: entries listed, of which unchanged (not fetched), entries fetched; or why it could
+    not be read (the run went on without it)."""
+
+    name: str
+    listed: int = 0
+    unchanged: int = 0
+    fetched: int = 0
+    failure: str | None = None
+
+
+@dataclass
+class Intake:
+    inventory: Inventory
+    items: list[ReceivedFile]
+    """Contents to parse tonight: new ones, and kept ones whose parse is stale."""
+    decided: list[ReceivedFile]
+    """Entries recorded as the sources decided them (ignored, rejected before reading)."""
+    sources: list[SourceOutcome]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return {s.name: s.failure for s in self.sources if s.failure}
+
+    @property
+    def fetched(self) -> int:
+        return sum(s.fetched for s in self.sources)
+
+
+@task(name="take in source")
+def take_in(config: SourceConfig, seen: frozenset, store: Path) -> Haul:
+    """List one source, fetch what it holds that the warehouse has not seen, open its bundles."""
+    return take_in_source(config, seen, store)
+
+
+def _retry_unavailable(task, task_run, state) -> bool:
+    """Retry a source that could not be reached or refused the credentials; a bad setting fails at once."""
+    return isinstance(state.result(raise_on_failure=False), SourceUnavailable)
+
+
+def take_sources(settings: Settings) -> Intake:
+    """Every source at once, each a task retried a bounded number of times; a source that still fails is
+    named and the run goes on with the others (SPEC §2.4)."""
     known = queries.known_files(settings.warehouse, settings.campaign.campaign_id)
-    files = [replace(f, sha256=known.sightings.get((f.path, f.size, f.mtime)) or sha256_of(f.location))
-             for f in scan_folder(settings.inbox)]
-    inventory = take_inventory(files, known.paths, known.parsed, PARSER_VERSION)
-    return inventory, _files_to_parse(inventory, known)
+    sources = settings.intake_sources
+    clear_incoming(settings.store)
+    attempt = take_in.with_options(retries=settings.source_retries,
+                                   retry_delay_seconds=settings.source_retry_delay_s,
+                                   retry_condition_fn=_retry_unavailable)
+    outcomes: list[SourceOutcome] = []
+    files: list[ReceivedFile] = []
+    with ThreadPoolTaskRunner(max_workers=len(sources)) as runner:
+        futures = [(source, runner.submit(attempt, {"config": source, "seen": known.seen_at(source.name),
+                                                    "store": settings.store}))
+                   for source in sources]
+        for done, (source, future) in enumerate(futures, start=1):
+            try:
+                haul = future.result()
+            except (SourceUnavailable, SourceConfigError) as exc:
+                outcomes.append(SourceOutcome(source.name, failure=getattr(exc, "reason", None) or str(exc)))
+            except Exception as exc:  # one source's unexpected failure is that source's, not the run's
+                outcomes.append(SourceOutcome(source.name, failure=f"读取来源时出错（{type(exc).__name__}）"))
+            else:
+                outcomes.append(SourceOutcome(source.name, haul.listed, haul.unchanged, haul.fetched))
+                files += haul.files
+            progress.report("scan", done, len(sources))
+    listed = sum(o.listed for o in outcomes)
+    inventory = take_inventory(files, known.paths, known.parsed, PARSER_VERSION, recorded=known.recorded,
+                               listed=listed)
+    return Intake(inventory, _files_to_parse(inventory, known), inventory.to_record, outcomes)
 
 
 def _files_to_parse(inventory: Inventory, known: queries.KnownFiles) -> list[ReceivedFile]:
@@ -78,21 +146,29 @@ def parse_batch(items: list[ReceivedFile], store: Path, default_year: int) -> Ba
 
 
 @task(name="load and publish")
-def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Inventory, parsed: BatchResult,
+def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, parsed: BatchResult,
                      run_id: str, started_at: datetime) -> None:
     """The single writer: raw rows in, core and audit rebuilt for the campaign, checked, published."""
     campaign = settings.campaign
     cid = campaign.campaign_id
+    inventory = intake.inventory
+    sources = settings.intake_sources
     with staged(settings.warehouse) as con:
         loader.replace_campaign(con, "core.campaigns", cid, [{
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
         loader.load_parsed(con, cid, parsed.files, parsed.tables, run_id)
+        loader.forget_unread(con, cid, inventory.files)
         loader.record_sightings(con, cid, inventory.files, run_id)
 
         raw = queries.raw_inputs(con, cid)
         core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
-                          raw["summary_figures"], queries.previous_unit_totals(con, cid))
+                          raw["summary_figures"], queries.previous_unit_totals(con, cid),
+                          source_districts={s.name: s.district for s in sources if s.district})
+        delivered = queries.earlier_deliveries(con)
+        unavailable = unavailable_units(
+            cid, units, [Channel(s.name, s.district, s.kind == "mailbox") for s in sources], intake.failed,
+            zip(delivered["unit_code"], delivered["source"]))
         issues = issue_frame(cid, raw["parse_issues"], core, units, queries.duplicate_copies(con, cid))
         tables.validate(tables.Units, units, "core.units")
         tables.validate(tables.Submissions, core.submissions, "core.submissions")
@@ -103,28 +179,39 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, inventory: Invento
         loader.replace_campaign(con, "core.activities", cid, core.activities)
         loader.replace_campaign(con, "audit.issues", cid, issues)
         loader.replace_campaign(con, "audit.submission_changes", cid, core.changes)
-        loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, inventory, parsed, "published")])
+        loader.replace_campaign(con, "core.source_unavailable", cid, unavailable)
+        loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, intake, parsed, "published",
+                                                    _unavailable_message(intake))])
 
 
-def _run_row(run_id, cid, started_at, inventory: Inventory | None, parsed: BatchResult | None, outcome: str,
+def _unavailable_message(intake: Intake | None) -> str | None:
+    if not intake or not intake.failed:
+        return None
+    return "；".join(f"来源「{name}」不可用：{reason}" for name, reason in intake.failed.items())
+
+
+def _run_row(run_id, cid, started_at, intake: Intake | None, parsed: BatchResult | None, outcome: str,
              message: str | None = None) -> dict:
+    inventory = intake.inventory if intake else None
     return {
         "run_id": run_id, "campaign_id": cid, "started_at": started_at, "finished_at": office_now(),
         "files_seen": inventory.files_seen if inventory else 0,
         "files_new": inventory.files_new if inventory else 0,
         "files_changed": inventory.files_changed if inventory else 0,
-        "files_parsed": len(parsed.files) if parsed else 0,
+        "files_parsed": parsed.parsed if parsed else 0,
         "files_rejected": parsed.rejected if parsed else 0,
         "outcome": outcome, "message": message,
+        "failed_sources": sorted(intake.failed) if intake else [],
+        "files_fetched": intake.fetched if intake else 0,
     }
 
 
 @task(name="record failed run")
-def record_failed_run(settings: Settings, run_id: str, started_at: datetime, inventory: Inventory | None,
+def record_failed_run(settings: Settings, run_id: str, started_at: datetime, intake: Intake | None,
                       parsed: BatchResult | None, message: str) -> None:
     """A failed run publishes nothing but its own line in audit.runs."""
     with staged(settings.warehouse) as con:
-        loader.insert(con, "audit.runs", [_run_row(run_id, settings.campaign.campaign_id, started_at, inventory,
+        loader.insert(con, "audit.runs", [_run_row(run_id, settings.campaign.campaign_id, started_at, intake,
                                                     parsed, "failed", message[:2000])])
 
 
@@ -171,17 +258,19 @@ def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str |
 def run_settings(settings: Settings) -> RunSummary:
     """The body of the nightly flow for already-checked settings."""
     units = read_registry(settings.registry)
+    check_sources(settings, units, credentials=False)  # a missing credential fails its source only
     run_id = uuid.uuid4().hex[:12]
     started_at = office_now()
     cid = settings.campaign.campaign_id
     summary = RunSummary(run_id=run_id, campaign_id=cid, outcome="failed")
-    inventory: Inventory | None = None
+    intake: Intake | None = None
     parsed: BatchResult | None = None
     with run_lock(settings.warehouse):
         try:
-            progress.report("scan")
-            inventory, items = take_inbox_inventory(settings)
-            parsed = BatchResult()
+            progress.report("scan", 0, len(settings.intake_sources))
+            intake = take_sources(settings)
+            items = intake.items
+            parsed = record_decided(intake.decided)
             batches = _batches(items, settings)
             progress.report("parse", 0, len(items))
             futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
@@ -191,16 +280,22 @@ def run_settings(settings: Settings) -> RunSummary:
                 done += len(batch)
                 progress.report("parse", done, len(items))
             progress.report("load")
-            load_and_publish(settings, units, inventory, parsed, run_id, started_at)
+            load_and_publish(settings, units, intake, parsed, run_id, started_at)
         except Exception as exc:
-            record_failed_run(settings, run_id, started_at, inventory, parsed, f"{type(exc).__name__}: {exc}")
+            record_failed_run(settings, run_id, started_at, intake, parsed, f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            clear_incoming(settings.store)
+    inventory = intake.inventory
     summary.outcome = "published"
     summary.files_seen = inventory.files_seen
     summary.files_new = inventory.files_new
     summary.files_changed = inventory.files_changed
-    summary.files_parsed = len(parsed.files)
+    summary.files_parsed = parsed.parsed
     summary.files_rejected = parsed.rejected
+    summary.files_ignored = parsed.ignored
+    summary.files_fetched = intake.fetched
+    summary.sources = intake.sources
     progress.report("outputs")
     summary.outputs = write_outputs(settings)
     progress.report("done")
@@ -232,6 +327,6 @@ def run(config: Path, **overrides) -> RunSummary:
     paths = {k: Path(v) for k, v in flags.items() if k in ("inbox", "registry", "warehouse", "out")}
     settings = load_settings(Path(config), **paths, workers=flags.get("workers"),
                              task_runner=flags.get("task_runner"))
-    read_registry(settings.registry)
+    check_sources(settings, read_registry(settings.registry))
     configured = nightly.with_options(task_runner=task_runner_for(settings))
     return configured(config=str(config), **{k: str(v) for k, v in flags.items()})

@@ -34,6 +34,28 @@ class BatchResult:
         """Files that could not be read at all."""
         return sum(1 for f in self.files if f.status == "rejected")
 
+    @property
+    def parsed(self) -> int:
+        """Files read by the parser in this batch (decided entries are recorded, not parsed)."""
+        return sum(1 for f in self.files if f.parser_version)
+
+    @property
+    def ignored(self) -> int:
+        """Entries that are not submissions (office junk, messages without attachment…)."""
+        return sum(1 for f in self.files if f.status == "ignored")
+
+
+def record_decided(items: list[ReceivedFile]) -> BatchResult:
+    """Entries the sources decided without a parse: their raw.files rows as they are, and one issue for each
+    rejected one (an ignored entry is no one's problem)."""
+    result = BatchResult()
+    for item in items:
+        result.files.append(item)
+        if item.status == "rejected" and item.reject_code:
+            issue = make_issue(item.reject_code, reason=(item.reason or "").rstrip("。"))
+            result.tables["parse_issues"].append(issue_record(item.sha256, issue))
+    return result
+
 
 def parse_files(items: list[ReceivedFile], store: Path, default_year: int) -> BatchResult:
     """Keep each file in the store, read it and parse it. A file that cannot be read is `rejected` with the

@@ -33,7 +33,7 @@ err = Console(stderr=True)
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="配置文件 kepu.toml")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="显示 Prefect 日志")]
 
-STAGES = {"scan": "扫描收件箱", "parse": "解析报表", "load": "写入数据仓库", "outputs": "生成汇总表", "done": "完成"}
+STAGES = {"scan": "读取来源", "parse": "解析报表", "load": "写入数据仓库", "outputs": "生成汇总表", "done": "完成"}
 
 
 def _fail(message: str, code: int) -> None:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.vocabulary import Campaign
+from kepu.sources.intake import MAIL_SCHEMES, SCHEMES, SourceConfig, default_inbox
 from kepu.transforms.units import REGISTRY_COLUMNS, build_units
 
 TASK_RUNNERS = ("process", "thread", "dask")
@@ -36,6 +39,15 @@ class Settings:
     batch_size: int = 50
     task_runner: str = "thread"
     dask_address: str | None = None
+    sources: tuple[SourceConfig, ...] = ()
+    """The `[[sources]]` of kepu.toml; empty means the `inbox` folder is the one source."""
+    source_retries: int = 2
+    source_retry_delay_s: float = 10.0
+
+    @property
+    def intake_sources(self) -> tuple[SourceConfig, ...]:
+        """Where tonight's run takes submissions from: the configured sources, else the inbox folder."""
+        return self.sources or (default_inbox(self.inbox),)
 
     @property
     def campaign_out(self) -> Path:
@@ -94,10 +106,15 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     defaults = {"inbox": "inbox", "registry": "units.csv", "warehouse": "warehouse/kepu.duckdb", "out": "out"}
     resolved = {k: (base / str(paths.get(k, v))).resolve() for k, v in defaults.items()}
     run = data.get("run", {}) if isinstance(data.get("run", {}), dict) else {}
+    sources = _sources(data.get("sources"), where, base)
+    if sources and inbox:
+        raise ConfigError(f"{where} 已配置 [[sources]]，--inbox 不再适用；请把该文件夹作为 file:// 来源加入 [[sources]]。")
     settings = Settings(
         campaign=campaign, config_path=config.resolve(), **resolved,
         workers=int(run.get("workers", Settings.workers)), batch_size=int(run.get("batch_size", 50)),
         task_runner=str(run.get("task_runner", "thread")), dask_address=run.get("dask_address"),
+        sources=sources, source_retries=_bounded_int(run, "source_retries", 2, 0, 10, where),
+        source_retry_delay_s=_bounded_float(run, "source_retry_delay", 10.0, 0, 600, where),
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}
@@ -110,11 +127,105 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     settings = replace(settings, **overrides)
     if settings.task_runner not in TASK_RUNNERS:
         raise ConfigError(f"task_runner “{settings.task_runner}”无效，应为 {', '.join(TASK_RUNNERS)} 之一。")
-    if not settings.inbox.is_dir():
+    if not settings.sources and not settings.inbox.is_dir():
         raise ConfigError(f"收件箱文件夹 {settings.inbox} 不存在。")
     if not settings.registry.is_file():
         raise ConfigError(f"单位名录 {settings.registry} 不存在。")
     return settings
+
+
+_SOURCE_KEYS = ("name", "url", "glob", "district", "username_env", "password_env", "endpoint", "region",
+                "host_key_sha256", "ca_file", "timeout")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _sources(value, where: str, base: Path) -> tuple[SourceConfig, ...]:
+    """The `[[sources]]` array (SPEC §2.2, §2.4), each checked: a name, a URL kepu can read, credentials named
+    by environment variable only."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{where}：sources 应写成 [[sources]] 表数组。")
+    found: list[SourceConfig] = []
+    for n, entry in enumerate(value, start=1):
+        name = entry.get("name")
+        label = f"{where}：第{n}个 [[sources]]" + (f"「{name}」" if isinstance(name, str) and name.strip() else "")
+        unknown = sorted(set(entry) - set(_SOURCE_KEYS))
+        if unknown:
+            raise ConfigError(f"{label} 有未知的键 {', '.join(unknown)}（可用：{', '.join(_SOURCE_KEYS)}）。")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{label} 缺少 name。")
+        name = name.strip()
+        if "/" in name or "\\" in name:
+            raise ConfigError(f"{label} 的 name 不能含有 /。")
+        if any(s.name == name for s in found):
+            raise ConfigError(f"{label} 的 name 与前面的来源重名。")
+        texts = {}
+        for key in ("url", "glob", "district", "username_env", "password_env", "endpoint", "region",
+                    "host_key_sha256", "ca_file"):
+            if key in entry and (not isinstance(entry[key], str) or not entry[key].strip()):
+                raise ConfigError(f"{label} 的 {key} 应为非空文本。")
+            texts[key] = entry[key].strip() if key in entry else None
+        url = texts.pop("url")
+        if not url:
+            raise ConfigError(f"{label} 缺少 url。")
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in SCHEMES:
+            raise ConfigError(f"{label} 的 url 协议“{parts.scheme or '（无）'}”不受支持，应为 "
+                              f"file、sftp、s3、webdav、webdavs、imap 或 imaps。")
+        if parts.password:
+            raise ConfigError(f"{label} 的 url 中不得写密码；请用 password_env 指定存放密码的环境变量。")
+        if scheme == "file":
+            if parts.netloc not in ("", "localhost"):
+                raise ConfigError(f"{label} 的 file:// 地址应为本机文件夹（file:///绝对路径）。")
+        elif not parts.hostname:
+            raise ConfigError(f"{label} 的 url 缺少{'存储桶名' if scheme == 's3' else '主机名'}。")
+        for key in ("username_env", "password_env"):
+            if texts[key] and not _ENV_NAME.fullmatch(texts[key]):
+                raise ConfigError(f"{label} 的 {key} 应为环境变量名（如 KEPU_MAIL_PASSWORD），不是凭据本身。")
+        if scheme in MAIL_SCHEMES and not (texts["username_env"] and texts["password_env"]):
+            raise ConfigError(f"{label} 是邮箱，需要 username_env 和 password_env。")
+        if texts["endpoint"] and urlsplit(texts["endpoint"]).scheme not in ("http", "https"):
+            raise ConfigError(f"{label} 的 endpoint 应为 http:// 或 https:// 地址。")
+        if texts["ca_file"]:
+            ca_file = (base / texts["ca_file"]).resolve()
+            if not ca_file.is_file():
+                raise ConfigError(f"{label} 的 ca_file {ca_file} 不存在。")
+            texts["ca_file"] = str(ca_file)
+        timeout = entry.get("timeout", 10)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 300:
+            raise ConfigError(f"{label} 的 timeout 应为 1 到 300 之间的秒数。")
+        found.append(SourceConfig(name=name, url=url, timeout_s=float(timeout), **texts))
+    return tuple(found)
+
+
+def check_sources(settings: Settings, units: pd.DataFrame, *, credentials: bool = True, environ=None) -> None:
+    """What can only be checked before a run: every source's district is a district of the registry, and
+    (with `credentials`) every credential variable is set. Raises ConfigError naming the source."""
+    environ = os.environ if environ is None else environ
+    districts = set(units.loc[units["unit_type"] == "district", "unit_code"])
+    for source in settings.sources:
+        for key in ("username_env", "password_env"):
+            variable = getattr(source, key)
+            if credentials and variable and not environ.get(variable):
+                raise ConfigError(f"来源「{source.name}」的凭据环境变量 {variable} 未设置或为空。")
+        if source.district and source.district not in districts:
+            raise ConfigError(f"来源「{source.name}」的 district “{source.district}”不是单位名录中的区县代码。")
+
+
+def _bounded_int(section: dict, key: str, default: int, low: int, high: int, where: str) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{where}：[run] {key} 应为 {low} 到 {high} 之间的整数。")
+    return value
+
+
+def _bounded_float(section: dict, key: str, default: float, low: float, high: float, where: str) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ConfigError(f"{where}：[run] {key} 应为 {low:g} 到 {high:g} 之间的秒数。")
+    return float(value)
 
 
 def read_registry(path: Path) -> pd.DataFrame:

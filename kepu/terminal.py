@@ -17,12 +17,25 @@ from kepu.warehouse import queries
 def print_summary(console: Console, summary) -> None:
     t = summary.city_totals
     console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{'已发布' if summary.outcome == 'published' else '失败'}[/]")
-    console.print(f"文件：收件箱 {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
-                  f"本次解析 {summary.files_parsed} 个，无法读取 {summary.files_rejected} 个")
+    sources = getattr(summary, "sources", [])
+    where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源"
+    ignored = getattr(summary, "files_ignored", 0)
+    console.print(f"文件：{where} {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
+                  f"本次解析 {summary.files_parsed} 个，无法读取 {summary.files_rejected} 个"
+                  + (f"，忽略 {ignored} 个（非报送文件）" if ignored else ""))
+    if len(sources) > 1 or any(s.failure for s in sources):
+        for source in sources:
+            if source.failure:
+                console.print(f"[bold red]来源「{source.name}」不可用：{source.failure}[/]（已重试；本次未包含该来源的文件）")
+            else:
+                console.print(f"  来源「{source.name}」：{source.listed} 个条目，未变 {source.unchanged} 个，"
+                              f"本次取回 {source.fetched} 个")
     done = summary.completeness
+    unavailable = done.get("source_unavailable", 0)
     console.print(f"单位：应报 {t.get('units_expected', 0)} 个，已报 {t.get('units_reported', 0)} 个"
                   f"（按时 {t.get('units_on_time', 0)}，逾期 {done.get('late', 0)}），"
-                  f"未报 {done.get('missing', 0)} 个，待核实 {done.get('held', 0)} 个")
+                  f"未报 {done.get('missing', 0)} 个，待核实 {done.get('held', 0)} 个"
+                  + (f"，来源不可用 {unavailable} 个" if unavailable else ""))
     table = Table(title="全市汇总", show_header=True, header_style="bold")
     table.add_column("指标")
     table.add_column("数值", justify="right")
@@ -58,11 +71,15 @@ def print_status(console: Console, settings: Settings) -> None:
     cid = settings.campaign.campaign_id
     wh = settings.warehouse
     table = Table(title=f"{settings.campaign.name} 报送情况（截止 {settings.campaign.deadline}）", header_style="bold")
-    for label in ("区县", "应报", "按时", "逾期", "待核实", "未报"):
-        table.add_column(label, justify="left" if label == "区县" else "right")
-    for row in queries.completeness_by_district(wh, cid):
-        table.add_row(str(row["district_name"]), *(str(row[k]) for k in ("expected", "on_time", "late", "held",
-                                                                        "missing")))
+    rows = queries.completeness_by_district(wh, cid)
+    columns = {"expected": "应报", "on_time": "按时", "late": "逾期", "held": "待核实", "missing": "未报"}
+    if any(row.get("source_unavailable") for row in rows):
+        columns["source_unavailable"] = "来源不可用"
+    table.add_column("区县")
+    for label in columns.values():
+        table.add_column(label, justify="right")
+    for row in rows:
+        table.add_row(str(row["district_name"]), *(str(row[k]) for k in columns))
     console.print(table)
     chase = queries.chase_list(wh, cid)
     if chase:
@@ -73,8 +90,13 @@ def print_status(console: Console, settings: Settings) -> None:
     table = Table(title="最近运行", header_style="bold")
     for label in ("运行", "开始", "结束", "文件", "新增", "变更", "解析", "结果"):
         table.add_column(label)
-    for r in queries.recent_runs(wh, cid):
+    runs = queries.recent_runs(wh, cid)
+    for r in runs:
         outcome = "已发布" if r["outcome"] == "published" else f"失败：{r['message']}"
+        if r["outcome"] == "published" and r.get("failed_sources"):
+            outcome += f"（来源不可用：{'、'.join(r['failed_sources'])}）"
         table.add_row(r["run_id"], str(r["started_at"]), str(r["finished_at"]), str(r["files_seen"]),
                       str(r["files_new"]), str(r["files_changed"]), str(r["files_parsed"]), outcome)
     console.print(table)
+    if runs and runs[0].get("failed_sources") and runs[0]["outcome"] == "published":
+        console.print(f"[bold red]最近一次运行有来源不可用：[/]{runs[0]['message']}")

@@ -26,6 +26,8 @@ _KINDS = (
     IssueKind("file_unreadable", "error", "文件无法读取（格式无法识别或文件已损坏），请检查后重新报送。", "文件无法读取"),
     IssueKind("file_encrypted", "error", "文件设有密码，无法读取，请去除密码后重新报送。", "文件加密"),
     IssueKind("file_empty", "error", "文件中没有任何内容。", "空文件"),
+    IssueKind("file_inaccessible", "error", "文件未能取得或打开：{reason}。", "文件无法打开"),
+    IssueKind("bundle_unreadable", "error", "压缩包或其中的文件未能解开：{reason}。", "压缩包无法解开"),
     IssueKind("file_duplicate_copy", "info", "与已收到的文件“{other}”内容完全相同，只记录一次。", "重复文件"),
     IssueKind("no_detail_table", "error", "未找到活动明细表（表头应包含“活动名称”“开始日期”“参与人数”等列），也没有可用的汇总表。", "未找到明细表"),
     IssueKind("formula_no_value", "warning", "单元格含公式但没有计算结果，按空值处理，请在 Excel 中重新计算并保存。", "公式无结果"),

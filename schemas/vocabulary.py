@@ -114,8 +114,10 @@ SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
 COUNTED_STATUSES = ("accepted", "partial")
 """Submission statuses whose rows can count: a unit's current version is one of these."""
 
-COMPLETENESS_LABELS: dict[str, str] = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送"}
-"""marts.completeness.status of an expected unit (SPEC §3.8), in the order the office reads them."""
+COMPLETENESS_LABELS: dict[str, str] = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送",
+                                       "source_unavailable": "来源不可用"}
+"""marts.completeness.status of an expected unit (SPEC §3.8), in the order the office reads them.
+source_unavailable: nothing came, and every source its files could come from failed in the last run."""
 CHASED = ("missing", "held")
 """Completeness statuses that put a unit on the 催报名单."""
 

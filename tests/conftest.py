@@ -1,5 +1,7 @@
 """Shared fixtures. Every test writes into its own temporary folder and DuckDB file; flows run
-against Prefect's test harness (one temporary server for the whole session)."""
+against Prefect's test harness (one temporary server for the whole session). The loopback test servers
+(SFTP, S3, WebDAV, IMAP, SMTP) are registered here and nowhere else: each conftest that imported them would
+start its own, and two moto servers fight over moto's process-wide authentication switch."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import tempfile  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+from tests.servers.fixtures import area, imap, s3, sftp, smtp, webdav  # noqa: E402, F401 — once, here only
 
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="kepu-hypothesis-"))
 settings.register_profile("kepu", database=None)

@@ -8,7 +8,7 @@ unitemized summary) and the issues found along the way. Rules: SPEC §3.1–§3.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -95,7 +95,8 @@ def file_readings(files: pd.DataFrame, declarations: pd.DataFrame, activity_rows
 
 def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, declarations: pd.DataFrame,
                activity_rows: pd.DataFrame, summaries: pd.DataFrame,
-               previous_unit_totals: pd.DataFrame | None = None) -> CoreTables:
+               previous_unit_totals: pd.DataFrame | None = None,
+               source_districts: Mapping[str, str] | None = None) -> CoreTables:
     """Decide each file's unit, version and status, and each row's place in the totals.
 
     File by file: identify its unit (SPEC §3.1), shape its rows into activities (with the unitemized record
@@ -103,7 +104,8 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
     number each unit's versions and pick the current one (§3.2), mark joint-activity copies (§3.5), run the
     campaign-wide checks and record what each new version changed. `previous_unit_totals` (unit_code,
     activities, participants) of the campaign before this one, when the warehouse holds one, feeds the ×10
-    year-over-year check."""
+    year-over-year check. `source_districts` maps a source's name to its district: files from there are
+    matched by name among that district's units only."""
     index = UnitIndex(units)
     unit_names = dict(zip(units["unit_code"], units["unit_name"]))
     issues: list[FileIssue] = []
@@ -111,7 +113,7 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
     activities: list[dict] = []
     for reading in file_readings(files, declarations, activity_rows, summaries):
         sha = reading.sha256
-        resolution = identify(index, reading)
+        resolution = identify(index, reading, source_districts)
         if reading.readable:
             issues += [(sha, i) for i in identity_issues(reading.declaration, resolution, unit_names)]
         rows = file_activities(campaign, reading, resolution.unit_code)
@@ -134,10 +136,17 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
     return CoreTables(submissions_frame, frame[ACTIVITY_COLUMNS], issues, changes)
 
 
-def identify(index: UnitIndex, reading: FileReading) -> Resolution:
-    """The file's unit from what it declares, then its file and folder names (SPEC §3.1)."""
-    declared = reading.declaration
-    return index.resolve(declared.get("declared_code"), declared.get("declared_name"), reading.file["path"])
+def identify(index: UnitIndex, reading: FileReading, source_districts: Mapping[str, str] | None = None) -> Resolution:
+    """The file's unit from what it declares, then its file and folder names at its source, then the address
+    it was mailed from (SPEC §3.1), among its source's district's units when the source has one."""
+    declared, file = reading.declaration, reading.file
+    relpath = file.get("source_path") or file["path"]
+    sender = file.get("forwarded_from") or file.get("sender")
+    if sender or file.get("subject"):
+        relpath = relpath.split("/", 1)[-1]  # a mail attachment: `<uid>/name`, the message is no folder
+    district = (source_districts or {}).get(file.get("source"))
+    return index.resolve(declared.get("declared_code"), declared.get("declared_name"), relpath,
+                         sender=sender, district=district)
 
 
 def identity_issues(declared: dict, resolution: Resolution, names: dict[str, str]) -> list[Issue]:

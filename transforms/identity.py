@@ -1,9 +1,12 @@
 """Which unit a submission belongs to (SPEC §3.1).
 
-Sources, in order: the 单位代码 cell, the 填报单位 text, the file name, the parent folder name.
-Codes and 填报单位 text must equal a code, name or alias after normalisation; file and folder names
-must contain one (the longest wins, a tie is no match). A code and a name that point at two
-different units make a conflict; nothing found makes an unidentified submission.
+Sources, in order: the 单位代码 cell, the 填报单位 text, the file name, the parent folder name (a bundle
+counts as the folder of its members), the sender's address (the registry's `email`). Codes and 填报单位
+text must equal a code, name or alias after normalisation; file and folder names must contain one (the
+longest wins, a tie is no match); an address must be one unit's. A source's `district` narrows every
+name match to that district's units (a 「新华街道」 in two districts is no tie on that district's share).
+A code and a name that point at two different units make a conflict; nothing found makes an unidentified
+submission.
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ def normalize_code(value) -> str:
 _WHOLE_NUMBER = re.compile(r"^([0-9]+)\.0+$")
 
 
-IdentifiedBy = Literal["code", "name", "file_name", "folder"]
+IdentifiedBy = Literal["code", "name", "file_name", "folder", "sender"]
+_BUNDLE_SUFFIX = re.compile(r"\.(zip|7z|rar)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +87,30 @@ class UnitIndex:
         self._by_length = sorted(
             ((k, v) for k, v in names.items() if len(k) >= MIN_CONTAINED_LENGTH), key=lambda kv: -len(kv[0])
         )
+        self.district_of = dict(zip(units["unit_code"], units["district_code"])) if "district_code" in units else {}
+        senders: dict[str, set[str]] = {}
+        for code, addresses in zip(units["unit_code"], units["email"] if "email" in units else [None] * len(units)):
+            for address in addresses if addresses is not None else ():
+                senders.setdefault(str(address).strip().lower(), set()).add(code)
+        self.senders = senders
 
-    def by_code(self, text) -> str | None:
+    def _within(self, units: set[str], district: str | None) -> set[str]:
+        """`units` narrowed to `district`'s (the district itself included); all of them without a district."""
+        if district is None:
+            return units
+        return {u for u in units if self.district_of.get(u) == district}
+
+    def by_code(self, text, district: str | None = None) -> str | None:
         key = normalize_code(text)
         if key in self.codes:
             return self.codes[key]
-        return self.by_name(text)
+        return self.by_name(text, district)
 
-    def by_name(self, text) -> str | None:
-        units = self.names.get(normalize_unit_name(text))
-        return next(iter(units)) if units and len(units) == 1 else None
+    def by_name(self, text, district: str | None = None) -> str | None:
+        units = self._within(self.names.get(normalize_unit_name(text), set()), district)
+        return next(iter(units)) if len(units) == 1 else None
 
-    def contained_in(self, text) -> str | None:
+    def contained_in(self, text, district: str | None = None) -> str | None:
         """The unit whose normalised name or alias is the longest one contained in `text`; None on a tie."""
         haystack = normalize_unit_name(text)
         if not haystack:
@@ -103,14 +119,22 @@ class UnitIndex:
         for key, units in self._by_length:
             if len(key) < best_len:
                 break
-            if key in haystack:
+            if key in haystack and (units := self._within(units, district)):
                 best_len = len(key)
                 best_units |= units
         return next(iter(best_units)) if len(best_units) == 1 else None
 
-    def resolve(self, declared_code: str | None, declared_name: str | None, relpath: str) -> Resolution:
-        code_unit = self.by_code(declared_code) if declared_code else None
-        name_unit = self.by_name(declared_name) if declared_name else None
+    def by_sender(self, address: str | None) -> str | None:
+        """The one unit whose registry `email` lists `address`; None when none or several do."""
+        units = self.senders.get((address or "").strip().lower(), set())
+        return next(iter(units)) if len(units) == 1 else None
+
+    def resolve(self, declared_code: str | None, declared_name: str | None, relpath: str, *,
+                sender: str | None = None, district: str | None = None) -> Resolution:
+        """`relpath`: the file's path at its source (its name and its folder are evidence; a mail attachment
+        gives its name only); `sender`: the address it was mailed from; `district`: its source's district."""
+        code_unit = self.by_code(declared_code, district) if declared_code else None
+        name_unit = self.by_name(declared_name, district) if declared_name else None
         unknown = declared_code if declared_code and code_unit is None else None
         if code_unit and name_unit and code_unit != name_unit:
             return Resolution(None, "conflict", None, code_unit, name_unit, unknown)
@@ -119,11 +143,14 @@ class UnitIndex:
         if name_unit:
             return Resolution(name_unit, "identified", "name", None, name_unit, unknown)
         path = PurePosixPath(relpath)
-        from_file = self.contained_in(path.stem)
+        from_file = self.contained_in(path.stem, district)
         if from_file:
             return Resolution(from_file, "identified", "file_name", unknown_code=unknown)
         if len(path.parts) > 1:
-            from_folder = self.contained_in(path.parent.name)
+            from_folder = self.contained_in(_BUNDLE_SUFFIX.sub("", path.parent.name), district)
             if from_folder:
                 return Resolution(from_folder, "identified", "folder", unknown_code=unknown)
+        from_sender = self.by_sender(sender) if sender else None
+        if from_sender:
+            return Resolution(from_sender, "identified", "sender", unknown_code=unknown)
         return Resolution(None, "unidentified", unknown_code=unknown)

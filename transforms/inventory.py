@@ -1,13 +1,15 @@
-"""What is in the inbox tonight compared with what the warehouse already holds.
+"""What the sources gave tonight compared with what the warehouse already holds.
 
-Each `ReceivedFile` is one file at one path with one content (hashed). The inventory says which contents
-are new to the warehouse or whose stored parse is stale (to be parsed), which paths are new or changed
-since the last run, and which kept files no longer in the inbox must be parsed again because the parser
-changed.
+Each `ReceivedFile` is one file at one path with one content (hashed), or one entry decided without being
+parsed (ignored, or rejected before any parse: its `sha256` is then the entry's own key). The inventory says
+which contents are new to the warehouse or whose stored parse is stale (to be parsed), which decided entries
+to record, which paths are new or changed since the last run, and which kept files no longer at any source
+must be parsed again because the parser changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from kepu.schemas.files import ReceivedFile
@@ -16,26 +18,28 @@ from kepu.schemas.files import ReceivedFile
 @dataclass(slots=True)
 class Inventory:
     files: list[ReceivedFile]
-    """Every file in the inbox tonight, hashed."""
+    """Every file taken in tonight: the new and changed entries of every source, bundles opened."""
     first_seen: dict[str, ReceivedFile] = field(default_factory=dict)
     """sha256 → its earliest copy (by modification time, then path): the one whose path the warehouse records."""
     to_parse: list[str] = field(default_factory=list)
-    """sha256s in the inbox to parse: new contents, and known ones whose stored parse is stale."""
+    """sha256s taken in tonight to parse: new contents, and known ones whose stored parse is stale."""
+    to_record: list[ReceivedFile] = field(default_factory=list)
+    """Entries decided without a parse (ignored, or rejected before reading) to record in raw.files."""
     stale_elsewhere: list[str] = field(default_factory=list)
-    """sha256s no longer in the inbox whose stored parse is stale: parsed again from the kept copy."""
+    """sha256s not taken in tonight whose stored parse is stale: parsed again from the kept copy."""
     files_new: int = 0
     files_changed: int = 0
-
-    @property
-    def files_seen(self) -> int:
-        return len(self.files)
+    files_seen: int = 0
+    """Entries at the sources tonight, the unchanged ones included (a mailbox counts its messages)."""
 
 
 def take_inventory(files: list[ReceivedFile], known_paths: dict[str, set[str]], parsed: dict[str, str | None],
-                   parser_version: str) -> Inventory:
+                   parser_version: str, *, recorded: Collection[str] = frozenset(),
+                   listed: int | None = None) -> Inventory:
     """`known_paths` maps each path seen before to the contents seen there; `parsed` each stored content to
-    the parser version that read it."""
-    inventory = Inventory(files)
+    the parser version that read it; `recorded` holds every sha256 raw.files has a row for; `listed` is how
+    many entries the sources listed (default: the files given)."""
+    inventory = Inventory(files, files_seen=len(files) if listed is None else listed)
     for f in sorted(files, key=lambda f: (f.mtime, f.path)):
         inventory.first_seen.setdefault(f.sha256, f)
         previous = known_paths.get(f.path)
@@ -43,7 +47,12 @@ def take_inventory(files: list[ReceivedFile], known_paths: dict[str, set[str]], 
             inventory.files_new += 1
         elif f.sha256 not in previous:
             inventory.files_changed += 1
-    inventory.to_parse = [sha for sha in inventory.first_seen if sha not in parsed or parsed[sha] != parser_version]
+    for sha, f in inventory.first_seen.items():
+        if f.status:
+            if not f.has_content or sha not in recorded:
+                inventory.to_record.append(f)
+        elif sha not in parsed or parsed[sha] != parser_version:
+            inventory.to_parse.append(sha)
     inventory.stale_elsewhere = sorted(
         sha for sha, version in parsed.items() if version != parser_version and sha not in inventory.first_seen)
     return inventory

@@ -7,6 +7,7 @@ code for city-level units) so marts can group by district without walking the tr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -15,6 +16,10 @@ from kepu.schemas.errors import ConfigError
 from kepu.schemas.vocabulary import UNIT_TYPES
 
 REGISTRY_COLUMNS = ("unit_code", "unit_name", "unit_type", "parent_code", "aliases", "expected")
+OPTIONAL_COLUMNS = ("email", "contact")
+"""SPEC §2.1: the addresses a unit sends from (`;`-separated; an identity fallback for mail) and the person to
+address notices to. Other extra columns are kept in the file and ignored."""
+_ADDRESS = re.compile(r"[^@\s;,，；<>]+@[^@\s;,，；<>]+\.[^@\s;,，；<>]+")
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f", ""}
 
@@ -42,9 +47,14 @@ def build_units(rows: Iterable[Mapping[str, str]], source: str = "units.csv") ->
             raise ConfigError(f"{source} 第{line}行：expected “{text('expected')}”无效，应为 true 或 false。")
         seen[code] = line
         aliases = [a.strip() for a in text("aliases").replace("；", ";").split(";") if a.strip()]
+        emails = [a.strip().lower() for a in re.split(r"[;；,，\s]+", text("email")) if a.strip()]
+        for address in emails:
+            if not _ADDRESS.fullmatch(address):
+                raise ConfigError(f"{source} 第{line}行：email “{address}”不是有效的邮箱地址（多个地址用 ; 分隔）。")
         records.append({
             "unit_code": code, "unit_name": name, "unit_type": unit_type, "parent_code": text("parent_code") or None,
-            "aliases": aliases, "expected": expected in _TRUE, "_line": line,
+            "aliases": aliases, "expected": expected in _TRUE, "email": emails, "contact": text("contact") or None,
+            "_line": line,
         })
     if not records:
         raise ConfigError(f"{source}：单位名录为空。")

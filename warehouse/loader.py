@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from kepu.schemas.files import ReceivedFile
+from kepu.schemas.files import ReceivedFile, entry_id
 
 _SIMPLE_TYPES = {
     "VARCHAR": pa.string(),
@@ -126,10 +126,27 @@ def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[Re
         insert(con, f"raw.{name}", [{**row, "campaign_id": campaign_id} for row in rows])
 
 
+def forget_unread(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile]) -> None:
+    """An entry recorded unread (rejected: not readable then) whose path was read tonight: its old record goes,
+    the content read in its place is the file now."""
+    shas = sorted({entry_id(f.source, f.source_path or f.path) for f in files if f.has_content})
+    if not shas:
+        return
+    con.register("_kepu_unread", pa.table({"sha256": pa.array(shas, pa.string())}))
+    try:
+        for table in ("raw.files", "raw.parse_issues"):
+            con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_unread)",
+                        [campaign_id])
+    finally:
+        con.unregister("_kepu_unread")
+
+
 def record_sightings(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile], run_id: str) -> None:
-    """Remember every (path, content) seen tonight, so tomorrow knows what is new, changed or unchanged."""
+    """Remember every (path, content) seen tonight and the source entry it came in, so tomorrow knows what is
+    new, changed or unchanged, and which entries it need not fetch again."""
+    unique = {(f.path, f.sha256): f for f in files}
     rows = [{**f.sighting_row(), "campaign_id": campaign_id, "first_run_id": run_id, "last_run_id": run_id}
-            for f in files]
+            for f in unique.values()]
     data = to_arrow(con, "raw.file_sightings", rows)
     if data.num_rows == 0:
         return
@@ -138,6 +155,8 @@ def record_sightings(con: duckdb.DuckDBPyConnection, campaign_id: str, files: li
         con.execute("""
             insert into raw.file_sightings by name select * from _kepu_sightings
             on conflict (campaign_id, path, sha256) do update
-                set size = excluded.size, mtime = excluded.mtime, last_run_id = excluded.last_run_id""")
+                set size = excluded.size, mtime = excluded.mtime, last_run_id = excluded.last_run_id,
+                    source = excluded.source, source_path = excluded.source_path, entry_path = excluded.entry_path,
+                    entry_size = excluded.entry_size, change_token = excluded.change_token""")
     finally:
         con.unregister("_kepu_sightings")

@@ -25,14 +25,20 @@ from kepu.warehouse.publisher import read_only
 class KnownFiles:
     """What the published warehouse already holds for a campaign."""
 
-    sightings: dict[tuple[str, int, float], str] = field(default_factory=dict)
-    """(path, size, mtime) → sha256: files whose bytes need not be hashed again."""
+    seen: dict[str, frozenset[tuple[str, int, str]]] = field(default_factory=dict)
+    """source → the (entry path, size, change token) of every entry taken from it: listed again unchanged,
+    such an entry is not fetched again (entries that could not be read have no token and are tried again)."""
     paths: dict[str, set[str]] = field(default_factory=dict)
     """path → every sha256 seen at that path."""
     parsed: dict[str, str | None] = field(default_factory=dict)
-    """sha256 → parser_version of its stored parse."""
+    """sha256 → parser_version of its stored parse (kept contents only)."""
     stored: dict[str, ReceivedFile] = field(default_factory=dict)
-    """sha256 → the file as raw.files holds it, its `location` the kept copy."""
+    """sha256 → the file as raw.files holds it, its `location` the kept copy (kept contents only)."""
+    recorded: frozenset[str] = frozenset()
+    """Every sha256 raw.files has a row for, entries never read included."""
+
+    def seen_at(self, source: str) -> frozenset[tuple[str, int, str]]:
+        return self.seen.get(source, frozenset())
 
 
 def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
@@ -44,22 +50,30 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
             "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
         if not {"raw.files", "raw.file_sightings"} <= tables:
             return KnownFiles()
-        sightings: dict[tuple[str, int, float], str] = {}
+        columns = {r[0] for r in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'file_sightings'"
+        ).fetchall()}
+        entry = ("source, entry_path, entry_size, change_token" if "change_token" in columns
+                 else "'inbox', null, null, null")
+        seen: dict[str, set[tuple[str, int, str]]] = {}
         paths: dict[str, set[str]] = {}
-        for path, size, mtime, sha in con.execute(
-                "select path, size, mtime, sha256 from raw.file_sightings where campaign_id = ?",
+        for path, sha, source, entry_path, entry_size, token in con.execute(
+                f"select path, sha256, {entry} from raw.file_sightings where campaign_id = ?",
                 [campaign_id]).fetchall():
-            sightings[(path, size, mtime)] = sha
             paths.setdefault(path, set()).add(sha)
-        stored = {}
+            if token is not None and entry_path is not None:
+                seen.setdefault(source or "inbox", set()).add((entry_path, entry_size, token))
+        stored, recorded = {}, set()
         for sha, path, size, received_at, stored_as, status, reason, parser_version in con.execute(
                 """select sha256, path, size, received_at, stored_as, status, reason, parser_version
                    from raw.files where campaign_id = ?""", [campaign_id]).fetchall():
-            stored[sha] = ReceivedFile(path=path, size=size, mtime=0.0, received_at=received_at,
-                                       location=warehouse.parent / stored_as, sha256=sha, stored_as=stored_as,
-                                       status=status, reason=reason, parser_version=parser_version)
-        parsed = {sha: f.parser_version for sha, f in stored.items()}
-        return KnownFiles(sightings, paths, parsed, stored)
+            recorded.add(sha)
+            if stored_as:
+                stored[sha] = ReceivedFile(path=path, size=size, mtime=0.0, received_at=received_at,
+                                           location=warehouse.parent / stored_as, sha256=sha, stored_as=stored_as,
+                                           status=status, reason=reason, parser_version=parser_version)
+        parsed = {sha: f.parser_version for sha, f in stored.items() if f.parser_version is not None}
+        return KnownFiles({k: frozenset(v) for k, v in seen.items()}, paths, parsed, stored, frozenset(recorded))
     finally:
         con.close()
 
@@ -72,6 +86,8 @@ def raw_inputs(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, pd
     frames = {}
     for name in ("files", "declarations", "activity_rows", "summary_figures", "parse_issues"):
         frames[name] = con.execute(f"select * from raw.{name} where campaign_id = ?", [campaign_id]).df()
+    # what is not a submission at all (status ignored) is never attributed to a unit
+    frames["files"] = frames["files"][frames["files"]["status"] != "ignored"].reset_index(drop=True)
     frames["summary_figures"]["cells"] = frames["summary_figures"]["cells"].map(
         lambda cells: cells if isinstance(cells, dict) else {})
     return frames
@@ -93,6 +109,16 @@ def previous_unit_totals(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd
         return None
     return con.execute("select unit_code, activities, participants from marts.unit_totals where campaign_id = ?",
                        [previous]).df()
+
+
+def earlier_deliveries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """(unit_code, source) for every source that delivered a file attributed to a unit in an earlier state of
+    this warehouse (other campaigns, and this one as last published): the channels its files come through."""
+    return con.execute("""
+        select distinct s.unit_code, f.source
+        from core.submissions as s
+        join raw.files as f on f.campaign_id = s.campaign_id and f.sha256 = s.file_sha256
+        where s.unit_code is not null and f.source is not null""").df()
 
 
 def duplicate_copies(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
@@ -219,5 +245,6 @@ def chase_list(warehouse: Path, campaign_id: str) -> list[dict]:
 
 def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]:
     return fetch_records(warehouse, """
-        select run_id, started_at, finished_at, files_seen, files_new, files_changed, files_parsed, outcome, message
+        select run_id, started_at, finished_at, files_seen, files_new, files_changed, files_parsed, outcome, message,
+               failed_sources
         from audit.runs where campaign_id = ? order by started_at desc limit ?""", [campaign_id, limit])

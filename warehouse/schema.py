@@ -31,7 +31,7 @@ LAYERS = ("raw", "core", "marts", "audit")
 
 TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
-    "core": ("campaigns", "units", "submissions", "activities"),
+    "core": ("campaigns", "units", "submissions", "activities", "source_unavailable"),
     "audit": ("issues", "runs", "submission_changes"),
 }
 

@@ -116,7 +116,8 @@ def _completeness_section(marts: Marts, chase: Table) -> str:
     rows = [[r["district_name"], *(f"{int(r[k]):,}" for k in ("expected", *COMPLETENESS_LABELS)),
              "—" if pd.isna(r["reporting_rate"]) else f"{r['reporting_rate']:.1%}"]
             for r in marts.completeness_by_district.to_dict("records")]
-    html = html_table(["区县", "应报", *COMPLETENESS_LABELS.values(), "报送率"], rows, [False] + [True] * 6)
+    html = html_table(["区县", "应报", *COMPLETENESS_LABELS.values(), "报送率"], rows,
+                      [False] + [True] * (len(COMPLETENESS_LABELS) + 2))
     if chase.rows:
         return html + f"<h3>催报名单（{len(chase.rows)} 个单位）</h3>" + table_html(chase)
     return html + "<p>应报单位均已报送，无需催报。</p>"

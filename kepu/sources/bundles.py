@@ -28,13 +28,15 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from kepu.schemas.files import junk_reason
+
 BUNDLE_SUFFIXES = (".zip", ".7z", ".rar")
 CHUNK_BYTES = 1024 * 1024
+FOLDER_REASON = "文件夹（其中的文件逐个列出）"
+"""The reason a folder entry of an archive is not taken: its files are listed one by one."""
 
 _MAGIC = {b"PK\x03\x04": "zip", b"PK\x05\x06": "zip", b"PK\x07\x08": "zip", b"7z\xbc\xaf\x27\x1c": "7z",
           b"Rar!\x1a\x07": "rar"}
-_JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".localized"}
-_JUNK_SUFFIXES = (".crdownload", ".part", ".tmp", ".partial")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -91,23 +93,6 @@ class BundleResult:
 
 def is_bundle(name: str) -> bool:
     return name.lower().endswith(BUNDLE_SUFFIXES)
-
-
-def junk_reason(name: str) -> str | None:
-    """Why a file name is not a submission (OS metadata, office lock files, partial downloads), or None."""
-    parts = [p for p in name.replace("\\", "/").split("/") if p]
-    if not parts:
-        return None
-    base = parts[-1].lower()
-    if "__macosx" in (p.lower() for p in parts) or base.startswith("._"):
-        return "苹果系统生成的附属文件，不是报送文件"
-    if base in _JUNK_NAMES:
-        return "操作系统生成的文件，不是报送文件"
-    if base.startswith("~$") or base.startswith(".~lock."):
-        return "办公软件的临时锁定文件，不是报送文件"
-    if base.endswith(_JUNK_SUFFIXES):
-        return "未下载完成的临时文件，不是报送文件"
-    return None
 
 
 def open_bundle(path: Path, name: str, destination: Path, *, limits: BundleLimits = BundleLimits()) -> BundleResult:
@@ -203,7 +188,7 @@ def _directory_reason(item: _Listed, limits: BundleLimits) -> tuple[str, Literal
     if item.unsafe:
         return item.unsafe, "rejected"
     if item.is_dir:
-        return "文件夹（其中的文件逐个列出）", "ignored"
+        return FOLDER_REASON, "ignored"
     junk = junk_reason(item.name)
     if junk:
         return junk, "ignored"

@@ -2,9 +2,8 @@
 it pays for it) and stops at the session's end, whatever the tests did; a test keeps to its own folder,
 prefix or mail folder (`area`), so tests sharing a server never see each other's files.
 
-Use from ONE conftest (each conftest that imports them makes its own session instances):
-`from tests.servers.fixtures import sftp, s3, webdav, imap, smtp, area  # noqa: F401` — today
-tests/sources/conftest.py; when other folders need them, move that import to tests/conftest.py.
+Used from ONE conftest (each conftest that imports them makes its own session instances): tests/conftest.py
+imports `sftp, s3, webdav, imap, smtp, area` for every folder.
 """
 
 from __future__ import annotations

@@ -1,3 +1,12 @@
-"""The source tests run against real servers on loopback (tests/servers), started once per session."""
+"""The source tests run against real servers on loopback (tests/servers, registered in tests/conftest.py)."""
 
-from tests.servers.fixtures import area, imap, s3, sftp, smtp, webdav  # noqa: F401
+import pytest
+
+from tests.sources.unprivileged import shared_folder
+
+
+@pytest.fixture
+def shared_dir():
+    """A temporary folder an ordinary (unprivileged) user can reach too."""
+    with shared_folder() as folder:
+        yield folder

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import struct
 import zipfile
 from datetime import datetime
@@ -11,43 +10,10 @@ from pathlib import Path
 import pytest
 
 from kepu.sources.bundles import BundleLimits, is_bundle, junk_reason, open_bundle
+from tests.fixtures.archives import seven_zip, windows_zip, zip_bytes
 from tests.servers.debian import ensure_tools
 
 RAR = Path(__file__).parents[1] / "fixtures" / "rar"
-
-
-def zip_bytes(members: dict[str, bytes], *, when=(2023, 9, 25, 17, 40, 0), compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as bundle:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = compression
-            bundle.writestr(info, data)
-    return buffer.getvalue()
-
-
-def windows_zip(members: dict[str, bytes]) -> bytes:
-    """A zip as Windows' 'Send to compressed folder' writes Chinese names: GBK bytes, no UTF-8 flag. zipfile
-    would write UTF-8, so each name goes in as an ASCII placeholder of the same length and is patched."""
-    placeholders = {}
-    for i, name in enumerate(members):
-        raw = name.encode("gbk")
-        placeholders[f"{i:x}".rjust(len(raw), "Q").encode()] = raw
-    data = zip_bytes({p.decode(): members[name] for p, name in zip(placeholders, members)})
-    for placeholder, raw in placeholders.items():
-        assert data.count(placeholder) == 2  # local header and central directory
-        data = data.replace(placeholder, raw)
-    return data
-
-
-def seven_zip(members: dict[str, bytes], **kwargs) -> bytes:
-    import py7zr
-
-    buffer = io.BytesIO()
-    with py7zr.SevenZipFile(buffer, "w", **kwargs) as archive:
-        for name, data in members.items():
-            archive.writestr(data, name)
-    return buffer.getvalue()
 
 
 def open_bytes(tmp_path: Path, name: str, data: bytes, **limits):

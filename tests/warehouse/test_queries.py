@@ -33,9 +33,10 @@ def test_known_files_remember_every_path_and_its_parse(demo_city, warehouse):
     paths = {p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file()}
 
     assert set(known.paths) == paths
-    assert {path for path, _, _ in known.sightings} == paths
+    assert {path for path, _, _ in known.seen_at("inbox")} == paths
+    assert set(known.seen) == {"inbox"}
     assert set(known.parsed.values()) == {PARSER_VERSION}
-    assert set(known.stored) == set(known.parsed)
+    assert set(known.stored) == set(known.parsed) == set(known.recorded)
     assert all(f.location.is_file() and f.location == warehouse.parent / f.stored_as for f in known.stored.values())
 
 

@@ -30,7 +30,7 @@
     organizer="主办单位（原文）",
     partners="合作单位列表（原文按 、，;/ 拆分）",
     raw_value="单元格中的原始值",
-    received_at="收到时间：文件保存到收件箱时的修改时间（北京时间）",
+    received_at="收到时间：来源所记的时间（收件箱文件的修改时间、对象的最后修改时间、邮件到达时间），北京时间",
     reject_code="被拒原因的问题代码（见 audit.issues.code）",
     reported_at="填报日期（表中所填）",
     row_number="问题所在行号",
@@ -39,8 +39,10 @@
     sha256="文件内容的 SHA-256（十六进制），文件的唯一标识",
     sheet="问题所在的工作表",
     size="文件大小（字节）",
+    source="来源名称（kepu.toml 的 [[sources]] name；未配置来源时为 inbox，即 [paths] inbox 文件夹）",
     source_cell="活动名称所在单元格，如 B12",
-    source_file="来源文件（收件箱相对路径）",
+    source_file="来源文件（写法同 raw.files.path）",
+    source_path="文件在来源中的路径；压缩包中的文件为 压缩包路径/包内路径；邮件附件为 <UID>/<附件名>",
     source_row="来源行号（Excel 中显示的行号）",
     source_sheet="来源工作表名称",
     start_date="活动开始日期",
@@ -82,17 +84,26 @@ comment on column raw.declarations.declared_code_sheet is '单位代码所在的
 comment on column raw.declarations.declared_name_sheet is '填报单位所在的工作表';
 comment on column raw.declarations.summary_sheet is '识别为汇总表的工作表';
 
-comment on table raw.file_sightings is '收件箱中见过的每个（路径, 内容）组合：用于区分新文件、改动过的文件，并跳过大小和修改时间都未变的文件的哈希计算。';
-comment on column raw.file_sightings.path is '收件箱中的相对路径';
-comment on column raw.file_sightings.mtime is '文件修改时间（Unix 时间戳，秒）';
-comment on column raw.file_sightings.last_run_id is '最近一次见到的运行（audit.runs.run_id）';
+comment on table raw.file_sightings is '各来源中见过的每个（路径, 内容）组合，及其所在的来源条目（文件本身、所在压缩包或所附邮件）：用于区分新文件和改动过的文件；来源条目的路径、大小和变更标记都未变时，下次运行只列目录、不再下载。';
+comment on column raw.file_sightings.path is '文件路径（与 raw.files.path 的写法相同）';
+comment on column raw.file_sightings.sha256 is '文件内容的 SHA-256；未读取内容的条目为来源与路径的 SHA-256（见 raw.files.sha256）';
+comment on column raw.file_sightings.mtime is '来源所记的时间（Unix 时间戳，秒）：文件修改时间、对象最后修改时间或邮件到达时间';
+comment on column raw.file_sightings.last_run_id is '最近一次取回的运行（audit.runs.run_id）';
+comment on column raw.file_sightings.entry_path is '来源中的条目路径：文件本身、所在压缩包，或邮件（<UID>/）';
+comment on column raw.file_sightings.entry_size is '来源中条目的大小（字节）';
+comment on column raw.file_sightings.change_token is '来源条目的变更标记：mtime:<纳秒>、etag:<ETag>、mtime:<时间> 或 uid:<UIDVALIDITY>:<UID>；为空表示本次未能读取，下次运行重试';
 
-comment on table raw.files is '每个收到的文件一行（按内容 sha256 去重：字节完全相同的副本只记一次）。';
-comment on column raw.files.path is '文件在收件箱中的相对路径（首次见到的位置）';
+comment on table raw.files is '每个收到的文件一行（按内容 sha256 去重：字节完全相同的副本只记一次）；未读取内容的条目（被忽略、无法打开、空文件、压缩包中被拒的文件、无附件的邮件）按来源和路径各记一行。';
+comment on column raw.files.sha256 is '文件内容的 SHA-256（十六进制）；未读取内容的条目（stored_as 为空）为其来源名称与路径的 SHA-256，不会与任何文件内容相同';
+comment on column raw.files.path is '文件路径（首次见到的位置）：默认收件箱为相对路径，其他来源以来源名称开头；压缩包中的文件写作 压缩包.zip/文件.xlsx';
 comment on column raw.files.extension is '文件扩展名（小写，含点），如 .xlsx';
-comment on column raw.files.status is 'read 可读取；rejected 完全无法读取';
-comment on column raw.files.reason is '无法读取的原因（中文）';
-comment on column raw.files.stored_as is '保存的副本路径（相对于数据仓库所在文件夹）';
+comment on column raw.files.received_at is '收到时间：来源所记的时间（文件修改时间、对象最后修改时间、邮件到达服务器的时间；压缩包中的文件取压缩包的时间），北京时间';
+comment on column raw.files.status is 'read 已读取（内容可作为报送文件解析）；rejected 应为报送文件但无法读取；ignored 不是报送文件（办公软件锁定文件、Thumbs.db、.DS_Store、desktop.ini、未下载完成的文件、管道和设备、无附件的邮件等），不归属任何单位';
+comment on column raw.files.reason is 'rejected 或 ignored 的原因（中文）';
+comment on column raw.files.stored_as is '保存的副本路径（相对于数据仓库所在文件夹）；未读取内容的条目为空';
+comment on column raw.files.sender is '邮件附件：发件人地址（小写）；用于按单位名录 email 列识别单位';
+comment on column raw.files.forwarded_from is '邮件附件来自转发的邮件时：原邮件的发件人地址';
+comment on column raw.files.subject is '邮件附件：邮件主题';
 comment on column raw.files.parser_version is '解析该文件时的解析器版本；版本升级后文件会被重新解析';
 
 comment on table raw.parse_issues is '读取单个文件时发现的问题（此时尚不知道文件属于哪个单位）。';
@@ -116,7 +127,7 @@ comment on column core.campaigns.deadline is '报送截止日期；此后（北�
 comment on table core.submissions is '该届活动收到的每个文件一行：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
 comment on column core.submissions.file_path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column core.submissions.unit_code is '文件所属单位；无法识别或信息矛盾时为空';
-comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、file_name 文件名、folder 所在文件夹';
+comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）';
 comment on column core.submissions.claimed_unit_codes is '文件的单位代码和填报单位分别指向的单位';
 comment on column core.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column core.submissions.activity_rows is '活动明细数据行数';
@@ -126,6 +137,11 @@ comment on column core.submissions.is_current is '是否为该单位计入汇总
 comment on column core.submissions.superseded_by is '替代它的较新版本的 file_sha256';
 
 comment on table core.units is '该届活动时的单位名录：每个报送单位一行，及其所属区县。';
+comment on column core.units.email is '单位发送报表所用的邮箱地址（名录 email 列，小写）；邮件附件无法从内容、文件名识别单位时按发件人识别';
+comment on column core.units.contact is '联系人（名录 contact 列）';
+
+comment on table core.source_unavailable is '本届尚无文件、且其文件只能来自最近一次运行无法读取的来源的应报单位：报送情况记为 source_unavailable 而非 missing，不列入催报名单。一个单位的文件可能来自：district 为其所属区县的来源、往届送来过其文件的来源、（名录有 email 时）各邮箱来源；都没有时为所有未设 district 的来源。';
+comment on column core.source_unavailable.sources is '该单位文件可能来自的来源（本次均无法读取）';
 comment on column core.units.parent_code is '上级单位代码（区县的上级为市；镇、街道的上级为其区县）';
 comment on column core.units.aliases is '单位的其他名称（填报时可能使用的署名）';
 
@@ -142,7 +158,8 @@ comment on column marts.city_totals.units_expected is '应报单位数';
 comment on column marts.city_totals.units_reported is '已报单位数：当前版本为 accepted 或 partial 的应报单位';
 comment on column marts.city_totals.units_on_time is '按时报送单位数：已报单位中在截止日期（含）前收到的';
 
-comment on view marts.completeness is '报送情况：每个应报单位一行，状态为 on_time（按时）、late（逾期）、held（已收到但未能计入，待核实）或 missing（未收到）。';
+comment on view marts.completeness is '报送情况：每个应报单位一行，状态为 on_time（按时）、late（逾期）、held（已收到但未能计入，待核实）、source_unavailable（未收到，且其文件只能来自本次无法读取的来源）或 missing（未收到）。';
+comment on column marts.completeness.unavailable_sources is 'source_unavailable 时：该单位文件只能来自的、本次无法读取的来源';
 comment on column marts.completeness.status is '{{ completeness_statuses }}；待核实即已收到但未能计入';
 comment on column marts.completeness.received_at is '当前版本（或待核实文件中最早一个）的收到时间';
 comment on column marts.completeness.days_late is '逾期天数（按时为 0；未报送、待核实为空）';
@@ -178,13 +195,15 @@ comment on table audit.runs is '夜间汇总流程每运行一次一行。';
 comment on column audit.runs.run_id is '运行标识';
 comment on column audit.runs.started_at is '开始时间（北京时间）';
 comment on column audit.runs.finished_at is '结束时间（北京时间）';
-comment on column audit.runs.files_seen is '收件箱中的文件数';
+comment on column audit.runs.files_seen is '各来源中的条目数（文件、对象；邮箱按邮件计）';
 comment on column audit.runs.files_new is '新文件数';
 comment on column audit.runs.files_changed is '内容有变化的文件数';
 comment on column audit.runs.files_parsed is '本次解析的文件数';
 comment on column audit.runs.files_rejected is '本次解析中完全无法读取的文件数';
 comment on column audit.runs.outcome is '结果：published 已发布，failed 失败（未发布任何内容）';
-comment on column audit.runs.message is '失败原因';
+comment on column audit.runs.message is '失败原因；已发布但有来源不可用时，为各来源不可用的原因';
+comment on column audit.runs.failed_sources is '本次无法读取的来源（已按设置重试；本次运行在没有这些来源的情况下完成）';
+comment on column audit.runs.files_fetched is '本次从各来源读取或下载的条目数（未变的条目只列目录，不计入）';
 
 comment on table audit.submission_changes is '单位的新当前版本替换了此前可计入的版本时：每项变化了的合计一行（从多少变为多少）。';
 comment on column audit.submission_changes.file_sha256 is '当前版本的文件';

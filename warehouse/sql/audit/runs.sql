@@ -10,5 +10,9 @@ create table if not exists audit.runs (
     files_parsed   integer not null,
     files_rejected integer not null,
     outcome        varchar not null,  -- published | failed
-    message        varchar
+    message        varchar,
+    failed_sources varchar[],         -- sources that could not be read this run (the run went on without them)
+    files_fetched  integer
 );
+alter table audit.runs add column if not exists failed_sources varchar[];
+alter table audit.runs add column if not exists files_fetched integer;

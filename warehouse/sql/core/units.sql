@@ -9,5 +9,9 @@ create table if not exists core.units (
     expected      boolean not null,
     district_code varchar not null,
     district_name varchar not null,
+    email         varchar[],
+    contact       varchar,
     primary key (campaign_id, unit_code)
 );
+alter table core.units add column if not exists email varchar[];
+alter table core.units add column if not exists contact varchar;

@@ -1,6 +1,7 @@
 -- 报送情况: one row per expected unit of a campaign. on_time / late: its current submission was received
 -- by / after the deadline (audit.submissions.on_time); held: something came from it but nothing counts
--- yet (rejected, or a file naming it is in conflict); missing: nothing came.
+-- yet (rejected, or a file naming it is in conflict); source_unavailable: nothing came, and every source its
+-- files could come from failed in the last run (core.source_unavailable); missing: nothing came.
 create or replace view marts.completeness as
 with current_submission as (
     select campaign_id, unit_code, file_path, received_at, on_time
@@ -28,6 +29,7 @@ select
         when c.unit_code is not null and c.on_time then 'on_time'
         when c.unit_code is not null then 'late'
         when h.unit_code is not null then 'held'
+        when x.unit_code is not null then 'source_unavailable'
         else 'missing'
     end as status,
     coalesce(c.received_at, h.received_at) as received_at,
@@ -35,9 +37,11 @@ select
          then greatest(0, date_diff('day', k.deadline, cast(c.received_at as date)))::integer
     end as days_late,
     coalesce(c.file_path, h.file_path) as file_path,
-    case when c.unit_code is null and h.unit_code is not null then h.statuses end as held_reason
+    case when c.unit_code is null and h.unit_code is not null then h.statuses end as held_reason,
+    case when c.unit_code is null and h.unit_code is null then x.sources end as unavailable_sources
 from core.units as u
 join core.campaigns as k on k.campaign_id = u.campaign_id
 left join current_submission as c on c.campaign_id = u.campaign_id and c.unit_code = u.unit_code
 left join held as h on h.campaign_id = u.campaign_id and h.unit_code = u.unit_code
+left join core.source_unavailable as x on x.campaign_id = u.campaign_id and x.unit_code = u.unit_code
 where u.expected;
