@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -132,11 +132,10 @@ def take_sources(settings: Settings) -> Intake:
 
 
 def _files_to_parse(inventory: Inventory, known: queries.KnownFiles) -> list[ReceivedFile]:
-    """New contents from the inbox; stale parses again from the kept copy, keeping when they were received."""
-    items = []
-    for sha in inventory.to_parse:
-        seen, kept = inventory.first_seen[sha], known.stored.get(sha)
-        items.append(replace(seen, received_at=kept.received_at) if kept else seen)
+    """New contents taken in tonight; stale parses again from the kept copy. A content the warehouse already
+    records keeps its record (where and when it was first received, from which source) whatever copy of it
+    came tonight."""
+    items = [known.stored.get(sha) or inventory.first_seen[sha] for sha in inventory.to_parse]
     return items + [known.stored[sha] for sha in inventory.stale_elsewhere]
 
 

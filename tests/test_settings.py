@@ -81,3 +81,128 @@ def test_registry_gives_each_unit_its_district(tmp_path):
     assert districts == {"C000": "C000", "D01": "D01", "D01T01": "D01", "S001": "C000"}
     aliases = dict(zip(units["unit_code"], units["aliases"]))
     assert aliases["D01T01"] == ["东升街道办事处", "东升街道科协"]
+
+
+# --- [[sources]] (SPEC §2.2, §2.4) -------------------------------------------------------------------------
+
+SOURCES = '''
+[[sources]]
+name = "报送邮箱"
+url = "imaps://imap.example.org/INBOX"
+username_env = "KEPU_MAIL_USER"
+password_env = "KEPU_MAIL_PASSWORD"
+
+[[sources]]
+name = "双流区共享"
+url = "file:///srv/share/shuangliu"
+district = "D01"
+glob = "**/*.xls*"
+
+[[sources]]
+name = "网上填报"
+url = "s3://kepu-forms/2023"
+endpoint = "https://oss-cn-chengdu.aliyuncs.com"
+region = "cn-chengdu"
+username_env = "KEPU_S3_KEY"
+password_env = "KEPU_S3_SECRET"
+timeout = 30
+'''
+
+
+def test_sources_are_read_in_order_and_the_inbox_need_not_exist(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + SOURCES, encoding="utf-8")
+    (city.root / "inbox").rmdir()
+
+    settings = load_settings(city.config)
+
+    assert [(s.name, s.kind, s.district) for s in settings.intake_sources] == [
+        ("报送邮箱", "mailbox", None), ("双流区共享", "folder", "D01"), ("网上填报", "store", None)]
+    mail, share, store = settings.sources
+    assert (mail.username_env, mail.password_env, share.glob, share.folder) == (
+        "KEPU_MAIL_USER", "KEPU_MAIL_PASSWORD", "**/*.xls*", Path("/srv/share/shuangliu"))
+    assert (store.endpoint, store.region, store.timeout_s) == ("https://oss-cn-chengdu.aliyuncs.com", "cn-chengdu", 30.0)
+    assert "KEPU" not in repr(settings).replace("KEPU_", ""), "the settings hold variable names, no secret"
+
+
+def test_without_sources_the_inbox_is_the_one_source(tmp_path):
+    city = make_city(tmp_path / "city")
+    (source,) = load_settings(city.config).intake_sources
+    assert (source.name, source.kind, source.default, source.folder) == ("inbox", "folder", True,
+                                                                         (city.root / "inbox").resolve())
+    assert source.shown("双流区/a.xlsx") == "双流区/a.xlsx"
+
+
+@pytest.mark.parametrize("block, message", [
+    ('[[sources]]\nurl = "file:///srv"\n', "缺少 name"),
+    ('[[sources]]\nname = "a"\n', "缺少 url"),
+    ('[[sources]]\nname = "a/b"\nurl = "file:///srv"\n', "不能含有 /"),
+    ('[[sources]]\nname = "a"\nurl = "ftp://example.org/x"\n', "协议“ftp”不受支持"),
+    ('[[sources]]\nname = "a"\nurl = "sftp://kepu:s3cret@example.org/x"\n', "不得写密码"),
+    ('[[sources]]\nname = "a"\nurl = "sftp:///upload"\n', "缺少主机名"),
+    ('[[sources]]\nname = "a"\nurl = "s3:///prefix"\n', "缺少存储桶名"),
+    ('[[sources]]\nname = "a"\nurl = "file://server/share"\n', "本机文件夹"),
+    ('[[sources]]\nname = "a"\nurl = "imap://mail.example.org/INBOX"\nusername_env = "U"\n', "password_env"),
+    ('[[sources]]\nname = "a"\nurl = "sftp://example.org/x"\npassword_env = "my password"\n', "环境变量名"),
+    ('[[sources]]\nname = "a"\nurl = "sftp://example.org/x"\npassword = "hunter2"\n', "未知的键 password"),
+    ('[[sources]]\nname = "a"\nurl = "s3://b"\nendpoint = "oss.example.org"\n', "endpoint"),
+    ('[[sources]]\nname = "a"\nurl = "file:///srv"\ntimeout = 0\n', "timeout"),
+    ('[[sources]]\nname = "a"\nurl = "file:///srv"\nca_file = "missing.pem"\n', "ca_file"),
+    ('[[sources]]\nname = "a"\nurl = "file:///a"\n[[sources]]\nname = "a"\nurl = "file:///b"\n', "重名"),
+    ('[sources]\nname = "a"\nurl = "file:///srv"\n', r"\[\[sources\]\]"),
+    ('[run]\nsource_retries = 99\n', "source_retries"),
+])
+def test_a_bad_source_names_itself_in_one_line(tmp_path, block, message):
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + "\n" + block, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(city.config)
+    assert "\n" not in str(caught.value)
+
+
+def test_inbox_flag_with_sources_is_refused(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + SOURCES, encoding="utf-8")
+    with pytest.raises(ConfigError, match="--inbox"):
+        load_settings(city.config, inbox=city.root / "inbox")
+
+
+def test_credentials_and_districts_are_checked_before_a_run(tmp_path):
+    from kepu.settings import check_sources
+
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + SOURCES, encoding="utf-8")
+    settings = load_settings(city.config)
+    units = read_registry(city.root / "units.csv")
+    env = {"KEPU_MAIL_USER": "kpb", "KEPU_MAIL_PASSWORD": "x", "KEPU_S3_KEY": "k", "KEPU_S3_SECRET": "s"}
+
+    check_sources(settings, units, environ=env)
+    with pytest.raises(ConfigError, match="KEPU_S3_SECRET 未设置") as caught:
+        check_sources(settings, units, environ={**env, "KEPU_S3_SECRET": ""})
+    assert "网上填报" in str(caught.value)
+    check_sources(settings, units, credentials=False, environ={})
+    city.config.write_text(config_text() + SOURCES.replace('"D01"', '"D01T01"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="D01T01.*不是.*区县"):
+        check_sources(load_settings(city.config), units, environ=env)
+
+
+def test_registry_email_and_contact_are_optional_and_extra_columns_kept_out(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "unit_code,unit_name,unit_type,parent_code,aliases,expected,email,contact,备注\n"
+        "C000,江源市科协,city,,,false,,,\n"
+        "D01,双流区科协,district,C000,,true,SL@Example.org; sl2@example.org,王丽,市里的\n"
+        "S001,市一中,school,C000,,true,,,\n", encoding="utf-8")
+    units = read_registry(path)
+    emails = dict(zip(units["unit_code"], units["email"]))
+    assert emails == {"C000": [], "D01": ["sl@example.org", "sl2@example.org"], "S001": []}
+    assert dict(zip(units["unit_code"], units["contact"]))["D01"] == "王丽"
+    assert "备注" not in units.columns
+    assert list(read_registry(write_registry(tmp_path, "C000,市科协,city,,,false\n"))["email"]) == [[]]
+
+
+def test_a_bad_email_names_the_line(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(HEADER.rstrip("\n") + ",email\nC000,市科协,city,,,false,无\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="第2行.*email “无”"):
+        read_registry(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kepu.schemas.files import ReceivedFile
+from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS
 from kepu.warehouse.publisher import read_only
 
@@ -50,11 +50,14 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
             "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
         if not {"raw.files", "raw.file_sightings"} <= tables:
             return KnownFiles()
-        columns = {r[0] for r in con.execute(
-            "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'file_sightings'"
-        ).fetchall()}
-        entry = ("source, entry_path, entry_size, change_token" if "change_token" in columns
-                 else "'inbox', null, null, null")
+        columns = {(r[0], r[1]) for r in con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'raw'").fetchall()}
+
+        def present(table: str, *names: str) -> str:
+            """The columns, or nulls where a warehouse from before sources lacks them (the run adds them)."""
+            return ", ".join(n if (table, n) in columns else f"null as {n}" for n in names)
+
+        entry = present("file_sightings", "source", "entry_path", "entry_size", "change_token")
         seen: dict[str, set[tuple[str, int, str]]] = {}
         paths: dict[str, set[str]] = {}
         for path, sha, source, entry_path, entry_size, token in con.execute(
@@ -64,14 +67,19 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
             if token is not None and entry_path is not None:
                 seen.setdefault(source or "inbox", set()).add((entry_path, entry_size, token))
         stored, recorded = {}, set()
-        for sha, path, size, received_at, stored_as, status, reason, parser_version in con.execute(
-                """select sha256, path, size, received_at, stored_as, status, reason, parser_version
-                   from raw.files where campaign_id = ?""", [campaign_id]).fetchall():
-            recorded.add(sha)
-            if stored_as:
-                stored[sha] = ReceivedFile(path=path, size=size, mtime=0.0, received_at=received_at,
-                                           location=warehouse.parent / stored_as, sha256=sha, stored_as=stored_as,
-                                           status=status, reason=reason, parser_version=parser_version)
+        cursor = con.execute(f"""select sha256, path, size, received_at, stored_as, status, reason, parser_version,
+                                        {present("files", "source", "source_path", "sender", "forwarded_from",
+                                                 "subject")}
+                                 from raw.files where campaign_id = ?""", [campaign_id])
+        names = [d[0] for d in cursor.description]
+        for row in cursor.fetchall():
+            record = dict(zip(names, row))
+            recorded.add(record["sha256"])
+            if record["stored_as"]:
+                stored[record["sha256"]] = ReceivedFile(
+                    mtime=0.0, location=warehouse.parent / record["stored_as"],
+                    **{**record, "source": record["source"] or DEFAULT_SOURCE,
+                       "source_path": record["source_path"] or ""})
         parsed = {sha: f.parser_version for sha, f in stored.items() if f.parser_version is not None}
         return KnownFiles({k: frozenset(v) for k, v in seen.items()}, paths, parsed, stored, frozenset(recorded))
     finally:

@@ -180,7 +180,7 @@ class _Taker:
             elif entry.size == 0:
                 haul.files.append(self._empty(base))
             elif kept := self._kept_from(base, entry.location):
-                haul.fetched += 1
+                haul.fetched += kept.has_content
                 haul.files.append(kept)
         return haul
 

@@ -299,3 +299,61 @@ def test_bad_sources_stop_before_anything_is_written(tmp_path, monkeypatch):
         with pytest.raises(ConfigError, match=message_part):
             run(city.config)
         assert not city.warehouse.exists()
+
+
+def test_a_failing_source_is_retried_a_bounded_number_of_times_and_a_bad_setting_not_at_all(tmp_path, monkeypatch):
+    import kepu.flows.nightly as nightly
+    from kepu.sources.remote import SourceConfigError, SourceUnavailable
+
+    city = make_city(tmp_path / "city")
+    write_folder(tmp_path / "共享", {"双流区/东升街道.xlsx": forms(tmp_path)["双流区/东升街道.xlsx"]})
+    with_sources(city, source_block("共享", (tmp_path / "共享").as_uri()),
+                 source_block("时好时坏", "sftp://127.0.0.1/x"), source_block("配错", "sftp://127.0.0.1/y"),
+                 run_section="\n[run]\nsource_retries = 2\nsource_retry_delay = 0\n")
+    calls: dict[str, int] = {}
+    real = nightly.take_in_source
+
+    def flaky(config, seen, store):
+        calls[config.name] = calls.get(config.name, 0) + 1
+        if config.name == "时好时坏":
+            raise SourceUnavailable(config.name, "连接超时（10 秒内无响应）")
+        if config.name == "配错":
+            raise SourceConfigError("来源「配错」的凭据环境变量 X 未设置或为空")
+        return real(config, seen, store)
+
+    monkeypatch.setattr(nightly, "take_in_source", flaky)
+
+    summary = run(city.config)
+
+    assert calls == {"共享": 1, "时好时坏": 3, "配错": 1}
+    assert {s.name: s.failure for s in summary.sources} == {
+        "共享": None, "时好时坏": "连接超时（10 秒内无响应）", "配错": "来源「配错」的凭据环境变量 X 未设置或为空"}
+    assert summary.outcome == "published" and totals(city.warehouse)["participants"] == 450
+
+
+def test_a_warehouse_from_before_sources_is_upgraded_in_place(tmp_path):
+    """A warehouse published by the previous release (no source columns, stored_as required) takes the first
+    run with sources without a rebuild; its files count as the inbox's."""
+    city = make_city(tmp_path / "city")
+    write_folder(city.inbox, forms(tmp_path))
+    run(city.config)
+    con = duckdb.connect(str(city.warehouse))
+    try:
+        for table, columns in {"raw.files": ("source", "source_path", "sender", "forwarded_from", "subject"),
+                               "raw.file_sightings": ("source", "source_path", "entry_path", "entry_size",
+                                                      "change_token"),
+                               "audit.runs": ("failed_sources", "files_fetched"), "core.units": ("email", "contact")
+                               }.items():
+            for column in columns:
+                con.execute(f"alter table {table} drop column {column}")
+        con.execute("drop view marts.chase_list; drop view marts.city_totals; drop view marts.district_totals; "
+                    "drop view marts.completeness; drop table core.source_unavailable")
+    finally:
+        con.close()
+
+    again = run(city.config)
+
+    assert again.outcome == "published" and again.files_parsed == 0
+    assert totals(city.warehouse)["participants"] == 1330
+    assert query(city.warehouse, "select distinct source from raw.files") == [("inbox",)]
+    assert query(city.warehouse, "select count(*) from raw.files where source_path = path") == [(4,)]

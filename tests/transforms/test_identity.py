@@ -45,3 +45,75 @@ def test_normalize_unit_name(name, key) -> None:
 def test_resolve(index, code, name, relpath, expected) -> None:
     resolution = index.resolve(code, name, relpath)
     assert (resolution.status, resolution.unit_code, resolution.identified_by) == expected
+
+
+# --- a source's district and the sender's address ----------------------------------------------------------
+
+def _twin_towns() -> UnitIndex:
+    """Two districts that each have a 新华街道 (it happens), and units that registered the addresses they use."""
+    rows = [
+        {"unit_code": "C000", "unit_name": "江源市科协", "unit_type": "city", "expected": "false"},
+        {"unit_code": "D01", "unit_name": "双流区科协", "unit_type": "district", "parent_code": "C000",
+         "expected": "true", "email": "sl@example.org"},
+        {"unit_code": "D02", "unit_name": "龙泉区科协", "unit_type": "district", "parent_code": "C000",
+         "expected": "true"},
+        {"unit_code": "D01T01", "unit_name": "新华街道", "unit_type": "street", "parent_code": "D01", "expected": "true",
+         "email": "xh-sl@example.org; XinHua@Example.org"},
+        {"unit_code": "D02T01", "unit_name": "新华街道", "unit_type": "street", "parent_code": "D02", "expected": "true",
+         "email": "xh-lq@example.org"},
+        {"unit_code": "D02T02", "unit_name": "洛带镇", "unit_type": "town", "parent_code": "D02", "expected": "true",
+         "email": "shared@example.org"},
+        {"unit_code": "D02T03", "unit_name": "西河镇", "unit_type": "town", "parent_code": "D02", "expected": "true",
+         "email": "shared@example.org"},
+    ]
+    return UnitIndex(build_units(rows))
+
+
+@pytest.mark.parametrize(("code", "name", "relpath", "district", "expected"), [
+    (None, "新华街道", "a.xlsx", None, ("unidentified", None, None)),
+    (None, "新华街道", "a.xlsx", "D01", ("identified", "D01T01", "name")),
+    (None, "新华街道", "a.xlsx", "D02", ("identified", "D02T01", "name")),
+    (None, None, "新华街道报表.xlsx", None, ("unidentified", None, None)),
+    (None, None, "新华街道报表.xlsx", "D02", ("identified", "D02T01", "file_name")),
+    (None, None, "新华街道/报表.xlsx", "D01", ("identified", "D01T01", "folder")),
+    (None, None, "汇总/新华街道.zip/报表.xlsx", "D01", ("identified", "D01T01", "folder")),
+    (None, None, "洛带镇.7z/报表.xlsx", None, ("identified", "D02T02", "folder")),
+    (None, "洛带镇", "a.xlsx", "D01", ("unidentified", None, None)),
+    ("D02T02", None, "a.xlsx", "D01", ("identified", "D02T02", "code")),
+])
+def test_a_sources_district_narrows_every_name_match(code, name, relpath, district, expected) -> None:
+    resolution = _twin_towns().resolve(code, name, relpath, district=district)
+    assert (resolution.status, resolution.unit_code, resolution.identified_by) == expected
+
+
+@pytest.mark.parametrize(("name", "relpath", "sender", "expected"), [
+    (None, "报表.xlsx", "xinhua@example.org", ("identified", "D01T01", "sender")),
+    (None, "报表.xlsx", "XH-LQ@example.org", ("identified", "D02T01", "sender")),
+    (None, "洛带镇.xlsx", "xh-lq@example.org", ("identified", "D02T02", "file_name")),
+    ("西河镇", "报表.xlsx", "xh-lq@example.org", ("identified", "D02T03", "name")),
+    (None, "报表.xlsx", "shared@example.org", ("unidentified", None, None)),
+    (None, "报表.xlsx", "stranger@example.org", ("unidentified", None, None)),
+    (None, "报表.xlsx", None, ("unidentified", None, None)),
+])
+def test_the_senders_address_is_the_last_fallback(name, relpath, sender, expected) -> None:
+    """After the file's own words, its name and its folder; an address two units share names neither."""
+    resolution = _twin_towns().resolve(None, name, relpath, sender=sender)
+    assert (resolution.status, resolution.unit_code, resolution.identified_by) == expected
+
+
+def test_look_alike_units_in_other_districts_are_never_taken_on_resemblance() -> None:
+    """Many districts each with their own 新华街道, 东风社区…: on a district's share every name resolves inside
+    that district; without a district the same names stay unidentified, never guessed."""
+    rows = [{"unit_code": "C000", "unit_name": "江源市科协", "unit_type": "city", "expected": "false"}]
+    towns = ("新华街道", "东风社区", "红星街道", "城关镇")
+    for d in range(1, 21):
+        rows.append({"unit_code": f"D{d:02}", "unit_name": f"第{d}区科协", "unit_type": "district",
+                     "parent_code": "C000", "expected": "true"})
+        rows += [{"unit_code": f"D{d:02}T{t}", "unit_name": town, "unit_type": "town", "parent_code": f"D{d:02}",
+                  "expected": "true"} for t, town in enumerate(towns)]
+    index = UnitIndex(build_units(rows))
+    for d in range(1, 21):
+        for t, town in enumerate(towns):
+            assert index.resolve(None, town, "a.xlsx", district=f"D{d:02}").unit_code == f"D{d:02}T{t}"
+            assert index.resolve(None, None, f"{town}科普日报表.xlsx", district=f"D{d:02}").unit_code == f"D{d:02}T{t}"
+            assert index.resolve(None, town, f"{town}.xlsx").status == "unidentified"
