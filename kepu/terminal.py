@@ -18,7 +18,7 @@ def print_summary(console: Console, summary) -> None:
     t = summary.city_totals
     console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{'已发布' if summary.outcome == 'published' else '失败'}[/]")
     sources = getattr(summary, "sources", [])
-    where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源"
+    where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源共"
     ignored = getattr(summary, "files_ignored", 0)
     console.print(f"文件：{where} {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
                   f"本次解析 {summary.files_parsed} 个，无法读取 {summary.files_rejected} 个"

@@ -102,3 +102,50 @@ def test_on_a_terminal_the_user_sees_progress_and_summary_only(tmp_path):
     assert "已发布" in screen and "120" in screen
     assert "anonymous usage" not in screen and "Traceback" not in screen
     assert not any(word in screen for word in CHATTER[1:]), screen
+
+
+def test_a_source_that_cannot_be_read_is_named_and_the_run_still_exits_0(tmp_path):
+    from tests.builders import config_text
+    from tests.servers.records import closed_port
+
+    city = make_city(tmp_path / "city")
+    share = tmp_path / "共享"
+    share.mkdir()
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    os.replace(city.inbox / "东升街道.xlsx", share / "东升街道.xlsx")
+    city.config.write_text(config_text() + f"""
+[[sources]]
+name = "共享"
+url = "{share.as_uri()}"
+
+[[sources]]
+name = "龙泉区网盘"
+url = "webdav://127.0.0.1:{closed_port()}/upload"
+district = "D02"
+
+[run]
+source_retries = 1
+source_retry_delay = 0
+""", encoding="utf-8")
+
+    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+
+    assert result.returncode == 0, result.stderr
+    output = "".join((result.stdout + result.stderr).split())  # rich wraps long lines at the terminal's width
+    assert "来源「龙泉区网盘」不可用：无法连接到服务器" in output and "来源「共享」：1个条目" in output
+    assert "来源不可用2个" in output  # D02 and its town: their district's share is down
+    assert not any(word in output for word in CHATTER), output
+    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    shown = "".join(status.stdout.split())
+    assert "来源不可用" in shown and "龙泉区网盘" in shown and "最近一次运行有来源不可用" in shown
+
+
+def test_a_bad_source_exits_2_in_one_line(tmp_path):
+    city = make_city(tmp_path / "city")
+    with open(city.config, "a", encoding="utf-8") as fh:
+        fh.write('\n[[sources]]\nname = "邮箱"\nurl = "imaps://imap.example.org/INBOX"\n'
+                 'username_env = "KEPU_TEST_UNSET_USER"\npassword_env = "KEPU_TEST_UNSET_PASSWORD"\n')
+    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "KEPU_TEST_UNSET_USER 未设置" in result.stderr
+    assert not city.warehouse.exists()
