@@ -36,3 +36,21 @@ def test_quick_start_is_exactly_make_demo_and_make_test():
     makefile = (README.parent / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
     assert "make test" in (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_sources_configuration_is_a_valid_one(tmp_path):
+    """The README's [[sources]] example, as it stands, loads: one source of each kind, no credential in it."""
+    from kepu.settings import load_settings
+    from tests.builders import config_text, make_city
+
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+                 if "[[sources]]" in b)
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + block, encoding="utf-8")
+
+    settings = load_settings(city.config)
+
+    assert sorted({s.scheme for s in settings.sources}) == ["file", "imaps", "s3", "sftp", "webdavs"]
+    assert all(s.kind in ("folder", "store", "mailbox") for s in settings.sources)
+    assert (settings.source_retries, settings.source_retry_delay_s) == (2, 10.0)
+    assert "password =" not in block and "secret" not in block.lower().replace("secret_access_key", "")
