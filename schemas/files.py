@@ -104,6 +104,23 @@ def entry_id(source: str, source_path: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def readable(text: str) -> str:
+    """A name as people read it. A name that is not UTF-8 reaches Python with its bytes escaped (surrogates,
+    as the OS and kepu's SFTP listing give it); it is decoded as GB18030 (what Windows and `unzip` write for
+    Chinese names), else shown with `\\xNN` escapes — never with characters a database or a terminal refuses.
+    Opening the file takes the escaped name, never this one. A path is read folder by folder (a UTF-8 folder
+    may hold a GBK file)."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    if "/" in text:
+        return "/".join(readable(part) for part in text.split("/"))
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "backslashreplace")
+
+
 # ------------------------------------------------------------------------------------ not submissions
 
 _SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".localized"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from kepu.schemas.files import junk_reason
+from kepu.schemas.files import junk_reason, readable
 
 MAX_DEPTH = 32
 """Sub-folders deeper than this are not walked (a chain of links inside the folder could otherwise go on)."""
@@ -80,16 +80,8 @@ class FolderMissing(Exception):
 
 
 def readable_name(name: str) -> str:
-    """A file name as people read it. Names that are not UTF-8 arrive from the OS with their bytes escaped
-    (surrogates); they are decoded as GB18030 (what Windows and `unzip` write for Chinese names), else shown
-    with `\\xNN` escapes — never with characters a database or a terminal refuses."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in name):
-        return name
-    data = os.fsencode(name)
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "backslashreplace")
+    """A file name as people read it (`kepu.schemas.files.readable`): GBK bytes from `unzip` read as Chinese."""
+    return readable(name)
 
 
 def list_folder(root: Path, *, glob=None, seen: Collection[FolderKey] = ()) -> FolderListing:

@@ -203,9 +203,9 @@ class _Taker:
         by_path = {}
         for entry in listing.entries:
             modified = entry.modified.timestamp() if entry.modified else self.now.timestamp()
-            base = self._record(entry.path, entry.size, modified, entry_size=entry.size,
+            base = self._record(entry.shown, entry.size, modified, entry_size=entry.size,
                                 change_token=entry.change_token)
-            if junk := junk_reason(entry.path):
+            if junk := junk_reason(entry.shown):
                 haul.files.append(self._decided(base, "ignored", junk))
             elif entry.size == 0:
                 haul.files.append(self._empty(base))

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from kepu.schemas.files import readable
+
 SCHEMES = ("file", "sftp", "s3", "webdav", "webdavs")
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_WORKERS = 4
@@ -136,8 +138,13 @@ class RemoteEntry:
         return f"mtime:{self.modified.isoformat()}" if self.modified else ""
 
     @property
+    def shown(self) -> str:
+        """`path` as people read it: an SFTP name in GBK bytes (kept escaped in `path`, to fetch it) decoded."""
+        return readable(self.path)
+
+    @property
     def key(self) -> SeenKey:
-        return (self.path, self.size, self.change_token)
+        return (self.shown, self.size, self.change_token)
 
 
 @dataclass(frozen=True)
@@ -420,8 +427,9 @@ def _walk(source: RemoteSource, connections: _Connections) -> tuple[dict[str, di
     files: dict[str, dict] = {}
 
     def list_folder(folder: str) -> list[dict]:
-        return _guarded(source, lambda: connections.get().ls(folder, detail=True), root=(folder == root),
-                        problems=problems, path=_relative(root, folder))
+        listed = _sftp_ls if source.scheme == "sftp" else (lambda fs, path: fs.ls(path, detail=True))
+        return _guarded(source, lambda: listed(connections.get(), folder), root=(folder == root),
+                        problems=problems, path=readable(_relative(root, folder)))
 
     with ThreadPoolExecutor(max_workers=max(1, source.workers), thread_name_prefix="kepu-list") as pool:
         pending: set[Future] = {pool.submit(list_folder, root)}
@@ -443,6 +451,38 @@ def _walk(source: RemoteSource, connections: _Connections) -> tuple[dict[str, di
                     else:
                         problems.append(ListingProblem(relpath, "不是普通文件（链接、设备或管道），未读取"))
     return files, problems
+
+
+def _sftp_ls(fs: Any, folder: str) -> list[dict]:
+    """One SFTP folder, as fsspec's `ls(detail=True)` gives it — but with names kept as their bytes (escaped as
+    surrogates). paramiko decodes names as strict UTF-8 and gives up on the whole folder when one of them is
+    GBK (what `unzip` of a Chinese zip leaves on a Linux server)."""
+    from paramiko import SFTPAttributes
+    from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR, SFTPError
+
+    sftp = fs.ftp
+    kind, msg = sftp._request(CMD_OPENDIR, folder.encode("utf-8", "surrogateescape"))
+    if kind != CMD_HANDLE:
+        raise SFTPError("Expected handle")
+    handle = msg.get_binary()
+    infos = []
+    try:
+        while True:
+            try:
+                kind, msg = sftp._request(CMD_READDIR, handle)
+            except EOFError:
+                break
+            if kind != CMD_NAME:
+                raise SFTPError("Expected name response")
+            for _ in range(msg.get_int()):
+                name = msg.get_string().decode("utf-8", "surrogateescape")
+                msg.get_string()  # the long, `ls -l`-like form of the name: not needed
+                attributes = SFTPAttributes._from_msg(msg, name)
+                if name not in (".", ".."):
+                    infos.append(fs._decode_stat(attributes, folder))
+    finally:
+        sftp._request(CMD_CLOSE, handle)
+    return infos
 
 
 def _relative(root: str, name: str) -> str:
@@ -487,7 +527,11 @@ def _fetch_one(source: RemoteSource, connections: _Connections, root: str, entry
     def copy() -> None:
         nonlocal size
         fs = connections.get()
-        with fs.open(remote_path, "rb") as remote, open(partial, "wb") as local:
+        if source.scheme == "sftp":  # by the name's exact bytes (see _sftp_ls)
+            opened = fs.ftp.open(remote_path.encode("utf-8", "surrogateescape"), "rb")
+        else:
+            opened = fs.open(remote_path, "rb")
+        with opened as remote, open(partial, "wb") as local:
             while True:
                 chunk = remote.read(CHUNK_BYTES)
                 if not chunk:
@@ -540,6 +584,8 @@ def _guarded(source: RemoteSource, action: Callable[[], Any], *, root: bool = Fa
         raise
     except Exception as exc:  # noqa: BLE001 — every library raises its own kinds; all are classified here
         kind, reason = _classify(exc, source)
+    if kind == "server_error" and root:
+        kind = "unavailable"
     if kind == "missing" and root:
         kind, reason = "unavailable", "来源的根目录（或存储桶、前缀）不存在"
     if kind == "denied" and root:
@@ -583,6 +629,8 @@ def _classify(exc: BaseException, source: RemoteSource) -> tuple[str, str]:
         return "unavailable", "无法连接到服务器（连接被拒绝、中断或主机不可达）"
     if isinstance(exc, FileNotFoundError) or status == 404:
         return "missing", "文件在列出后已被删除或移走"
+    if status is not None and 500 <= status < 600:
+        return "server_error", f"服务器处理出错（HTTP {status}）"
     if isinstance(exc, PermissionError):
         return "denied", "无权读取（服务器拒绝访问）"
     if isinstance(exc, OSError) and exc.errno in (None, 0) and "closed" in str(exc).lower():

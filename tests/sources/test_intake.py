@@ -191,3 +191,23 @@ def test_a_mailbox_message_by_message(imap, area, tmp_path, monkeypatch):
     again = take_in_source(config, seen, tmp_path / "files")
 
     assert (again.listed, again.unchanged, again.fetched, again.files) == (5, 5, 0, [])
+
+
+def test_a_gbk_name_on_an_sftp_server_is_fetched_by_its_bytes_and_shown_readably(sftp, area, tmp_path, monkeypatch):
+    """What `unzip` of a Chinese zip leaves on a Linux drop box: paramiko alone gives up on the whole folder."""
+    monkeypatch.setenv("KEPU_TEST_USER", sftp.username)
+    monkeypatch.setenv("KEPU_TEST_PASSWORD", sftp.password)
+    folder = Path(sftp.root) / area / "双流区"
+    folder.mkdir(parents=True)
+    with open(os.path.join(os.fsencode(folder), "东升街道.xlsx".encode("gbk")), "wb") as fh:
+        fh.write(b"PK-dongsheng")
+    (folder / "九江街道.xlsx").write_bytes(b"PK-jiujiang")
+    config = SourceConfig(name="投递箱", url=sftp.url_for(area), username_env="KEPU_TEST_USER",
+                          password_env="KEPU_TEST_PASSWORD")
+
+    haul = take_in_source(config, frozenset(), tmp_path / "files")
+
+    got = {f.source_path: f.location.read_bytes() for f in haul.files}
+    assert got == {"双流区/东升街道.xlsx": b"PK-dongsheng", "双流区/九江街道.xlsx": b"PK-jiujiang"}
+    seen = frozenset((f.entry_path, f.entry_size, f.change_token) for f in haul.files)
+    assert take_in_source(config, seen, tmp_path / "files").unchanged == 2
