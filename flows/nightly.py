@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from kepu.flows.parsing import BatchResult, parse_files, record_decided
@@ -88,7 +89,7 @@ class Intake:
         return sum(s.fetched for s in self.sources)
 
 
-@task(name="take in source")
+@task(name="take in source", cache_policy=NO_CACHE, persist_result=False)
 def take_in(config: SourceConfig, seen: frozenset, store: Path) -> Haul:
     """List one source, fetch what it holds that the warehouse has not seen, open its bundles."""
     return take_in_source(config, seen, store)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -171,6 +172,7 @@ class _Taker:
         except FolderMissing as exc:
             raise SourceUnavailable(config.name, exc.reason) from None
         haul = Haul(config.name, listing.total, listing.unchanged)
+        to_read = []
         for entry in listing.entries:
             base = self._record(entry.path, entry.size, entry.mtime, entry_size=entry.size,
                                 change_token=entry.change_token, location=entry.location)
@@ -179,9 +181,13 @@ class _Taker:
                                                 INACCESSIBLE if entry.status == "rejected" else None))
             elif entry.size == 0:
                 haul.files.append(self._empty(base))
-            elif kept := self._kept_from(base, entry.location):
-                haul.fetched += kept.has_content
-                haul.files.append(kept)
+            else:
+                to_read.append(base)
+        with ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="kepu-read") as pool:
+            for kept in pool.map(lambda base: self._kept_from(base, base.location), to_read):
+                if kept is not None:
+                    haul.fetched += kept.has_content
+                    haul.files.append(kept)
         return haul
 
     def from_store(self, seen) -> Haul:
