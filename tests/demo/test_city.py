@@ -130,6 +130,8 @@ def test_config_has_the_spec_shape(city):
         "campaign": {"id": "2023-science-day", "name": "2023年全国科普日", "start": START, "end": END,
                      "deadline": DEADLINE},
         "paths": {"inbox": "inbox", "registry": "units.csv", "warehouse": "warehouse/kepu.duckdb", "out": "out"},
+        "office": {"name": "江源市科学技术协会", "preparer": "王丽", "reviewer": "李强", "phone": "0833-1234567",
+                   "city_units_label": "市直单位"},
     }
 
 
