@@ -7,8 +7,8 @@ LibreOffice (headless, its own throwaway profile), then every page to a PNG with
 workbook sheet, the scale it prints at one A4 page wide (from its column widths) and, per PDF, its pages.
 Look at the PNGs: text cut off, a row too short for its text, a header broken inside a bracket, a page
 printed too small to read. Needs `soffice` and `pdftoppm` (Debian: libreoffice-calc libreoffice-writer
-poppler-utils fonts-noto-cjk); `tests/deliverables/test_render.py` runs the same conversion when they are
-installed.
+poppler-utils fonts-noto-cjk); `KEPU_RENDER=1 make test` also runs the conversion as a test
+(tests/deliverables/test_render.py).
 """
 
 from __future__ import annotations
