@@ -87,7 +87,7 @@ def read_official_form(path: Path) -> dict[str, object]:
     """The official form's 填报单位, 单位代码, 填报日期, detail rows (合计 left out) and 汇总表 figures."""
     book = CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(DETAIL_SHEET).to_python()
-    header = rows[2]
+    header = [str(h).replace("\n", "") for h in rows[2]]
     column = {f.field: header.index(f.header) for f in DETAIL_FIELDS}
     records = []
     for row in rows[3:]:
