@@ -71,7 +71,7 @@ FIELD_COLUMN = {f.field: i for i, f in enumerate(DETAIL_FIELDS, start=1)}
 LAST_COLUMN = get_column_letter(len(DETAIL_FIELDS))
 
 COLUMN_WIDTHS = {
-    "seq": 6,
+    "seq": 11,
     "activity_name": 26,
     "activity_type": 11,
     "start_date": 11.5,
@@ -85,9 +85,10 @@ COLUMN_WIDTHS = {
     "boards": 8,
     "media_reports": 10,
     "funding_wan": 9,
-    "note": 12,
+    "note": 14,
 }
-"""Widths that print the sheet one A4 page wide at about 75 %; text wraps inside its cell."""
+"""Widths that print the sheet one A4 page wide at about 70 %; text wraps inside its cell. 序号 is wide
+enough for the 填报单位： label above it."""
 
 FIELD_NOTES = {
     "seq": "按 1、2、3…顺序填写，可不填。",
@@ -298,7 +299,8 @@ def _build_detail_sheet(
     if schedule is not None:
         ws.merge_cells(SCHEDULE_MERGE)
         styles.apply(ws.cell(HEADER_BLOCK_ROW, ws[SCHEDULE_CELL].column, schedule.text), alignment=LEFT_WRAP)
-        ws.row_dimensions[HEADER_BLOCK_ROW].height = 2 * LINE_POINTS + 4
+        span = sum(COLUMN_WIDTHS[f.field] for f in DETAIL_FIELDS[ws[SCHEDULE_CELL].column - 1:])
+        ws.row_dimensions[HEADER_BLOCK_ROW].height = lines_needed(schedule.text, span) * LINE_POINTS + 4
 
     lines = 1
     for column, field in enumerate(DETAIL_FIELDS, start=1):
