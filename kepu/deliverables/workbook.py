@@ -28,10 +28,10 @@ from kepu.deliverables.tables import Table, digest_of
 
 UPWARD = "全市汇总.xlsx"
 INTERNAL = "内部核查.xlsx"
-CHART_WIDTH_PIXELS = 640
+CHART_WIDTH_PIXELS = 380
 CHART_HEIGHT_PIXELS = 300
-CHART_ROWS = 16
-"""Rows a chart covers at the default row height, to stack the second below the first."""
+CHART_GAP_PIXELS = 20
+"""Two charts side by side on a landscape page of their own, under the repeated title rows."""
 SUMMARY_WIDTHS = (6, 30, 12, 20)
 """序号, 指标, 计量单位, 数值 on the 全市汇总 sheet: one A4 page upright, the paragraph under the figures."""
 
@@ -145,14 +145,15 @@ def upward_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str, of
         if table is tables.district_totals and placed.last_row >= placed.first_row:
             below = sheet.row + 1
             sheet.ws.set_h_pagebreaks([below])
-            district_chart(book, sheet, table, placed, "participants", "各区县参与人次", below)
-            district_chart(book, sheet, table, placed, "activities", "各区县活动场次", below + CHART_ROWS)
+            district_chart(book, sheet, table, placed, "participants", "各区县参与人次", below, 0)
+            district_chart(book, sheet, table, placed, "activities", "各区县活动场次", below,
+                           CHART_WIDTH_PIXELS + CHART_GAP_PIXELS)
         sheet.finish()
     return tables.city_totals.title
 
 
 def district_chart(book: WorkbookWriter, sheet: SheetWriter, table: Table, placed: Placed, key: str, title: str,
-                   row: int) -> None:
+                   row: int, x_offset: int) -> None:
     """A column chart of one measure by district, read from the table's cells on the sheet."""
     name = sheet.ws.get_name()
     names, values = placed.columns["district_name"], placed.columns[key]
@@ -168,7 +169,7 @@ def district_chart(book: WorkbookWriter, sheet: SheetWriter, table: Table, place
     chart.set_legend({"none": True})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": False}})
     chart.set_size({"width": CHART_WIDTH_PIXELS, "height": CHART_HEIGHT_PIXELS})
-    sheet.ws.insert_chart(row, 1, chart, {"object_position": 2})
+    sheet.ws.insert_chart(row, 0, chart, {"x_offset": x_offset, "object_position": 2})
 
 
 # --------------------------------------------------------------------------------- internal
