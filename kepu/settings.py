@@ -27,6 +27,22 @@ NIGHTLY_CRON = "0 2 * * *"
 """When `kepu serve` runs the pipeline unless told otherwise: 02:00 on the office's clock (SPEC §6)."""
 
 
+CITY_UNITS_LABEL = "市直单位"
+"""How units directly under the city are shown where districts are listed, unless [office] says otherwise."""
+
+
+@dataclass(frozen=True)
+class Office:
+    """The `[office]` section (SPEC §2.2): who signs what goes upward. Empty fields print as blanks to be
+    filled in by hand; `name` empty means the registry's city unit signs."""
+
+    name: str = ""
+    preparer: str = ""
+    reviewer: str = ""
+    phone: str = ""
+    city_units_label: str = CITY_UNITS_LABEL
+
+
 @dataclass(frozen=True)
 class Settings:
     campaign: Campaign
@@ -43,6 +59,7 @@ class Settings:
     """The `[[sources]]` of kepu.toml; empty means the `inbox` folder is the one source."""
     source_retries: int = 2
     source_retry_delay_s: float = 10.0
+    office: Office = Office()
 
     @property
     def intake_sources(self) -> tuple[SourceConfig, ...]:
@@ -70,6 +87,29 @@ def _date(section: dict, key: str, where: str) -> date:
         except ValueError:
             pass
     raise ConfigError(f"{where}：[campaign] {key} 应为日期（如 2023-09-17），实际为 {value!r}。")
+
+
+def _office(section, where: str) -> Office:
+    """[office] as an Office; every key optional, each a string."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}：[office] 应为表。")
+    fields = {}
+    for key in ("name", "preparer", "reviewer", "phone", "city_units_label"):
+        value = section.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}：[office] {key} 应为文字，实际为 {value!r}。")
+        fields[key] = value.strip()
+    unknown = sorted(set(section) - {"name", "preparer", "reviewer", "phone", "city_units_label"})
+    if unknown:
+        raise ConfigError(f"{where}：[office] 不认识的设置 {', '.join(unknown)}（可用 name、preparer、reviewer、phone、"
+                          "city_units_label）。")
+    if not fields.get("city_units_label", CITY_UNITS_LABEL):
+        fields["city_units_label"] = CITY_UNITS_LABEL
+    return Office(**fields)
 
 
 def load_settings(config: Path | None = None, *, inbox: Path | None = None, registry: Path | None = None,
@@ -109,12 +149,13 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     sources = _sources(data.get("sources"), where, base)
     if sources and inbox:
         raise ConfigError(f"{where} 已配置 [[sources]]，--inbox 不再适用；请把该文件夹作为 file:// 来源加入 [[sources]]。")
+    office = _office(data.get("office", {}), where)
     settings = Settings(
         campaign=campaign, config_path=config.resolve(), **resolved,
         workers=int(run.get("workers", Settings.workers)), batch_size=int(run.get("batch_size", 50)),
         task_runner=str(run.get("task_runner", "thread")), dask_address=run.get("dask_address"),
         sources=sources, source_retries=_bounded_int(run, "source_retries", 2, 0, 10, where),
-        source_retry_delay_s=_bounded_float(run, "source_retry_delay", 10.0, 0, 600, where),
+        source_retry_delay_s=_bounded_float(run, "source_retry_delay", 10.0, 0, 600, where), office=office,
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}

@@ -32,7 +32,7 @@ _KINDS = (
     IssueKind("no_detail_table", "error", "未找到活动明细表（表头应包含“活动名称”“开始日期”“参与人数”等列），也没有可用的汇总表。", "未找到明细表"),
     IssueKind("formula_no_value", "warning", "单元格含公式但没有计算结果，按空值处理，请在 Excel 中重新计算并保存。", "公式无结果"),
     IssueKind("other_detail_table", "warning", "工作表“{sheet_name}”中也有活动明细，本次只读取了“{used}”表；如两张表都是本单位的活动，请合并到同一张表后重新报送。", "另有明细表未读取"),
-    IssueKind("parse_failed", "error", "读取文件内容时发生意外错误（{raw}），文件暂不计入，请将文件转交技术人员核查。", "读取出错"),
+    IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),
     # identity and versions
     IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),
     IssueKind("unit_conflict", "error", "单位代码“{code_value}”对应“{code_unit}”，填报单位“{name_value}”对应“{name_unit}”，二者不一致，数据暂不计入。", "单位信息矛盾"),
@@ -74,7 +74,8 @@ CATALOGUE: dict[str, IssueKind] = {k.code: k for k in _KINDS}
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem in one place. `sheet`/`cell` cite the original workbook (cell as Excel shows it)."""
+    """One problem in one place. `sheet`/`cell` cite the original workbook (cell as Excel shows it); a
+    CSV has no sheet, so its issues cite the cell alone."""
 
     code: str
     severity: Severity
@@ -103,7 +104,7 @@ def make_issue(code: str, *, sheet: str | None = None, cell: str | None = None, 
         code=code,
         severity=kind.severity,
         message=kind.template.format_map(values),
-        sheet=sheet,
+        sheet=sheet or None,
         cell=cell,
         raw_value=raw_text,
         row_number=row,

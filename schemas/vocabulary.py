@@ -58,7 +58,13 @@ class Campaign:
 @dataclass(frozen=True, slots=True)
 class Measure:
     """One figure the city adds up. `label` names it in tables and on screen (参与人次, 发放资料（份）);
-    `noun` names it in a sentence about one row or cell (参与人数, 发放资料); `unit` is its 计量单位."""
+    `noun` names it in a sentence about one row or cell (参与人数, 发放资料); `unit` is its 计量单位 (a
+    total over activities counts people once per activity: volunteers add up to 人次, not 人)."""
+
+    @property
+    def indicator(self) -> str:
+        """The 指标名称 beside a 计量单位 column: the label without its bracketed unit (发放资料)."""
+        return self.label.split("（")[0]
 
     key: str
     label: str
@@ -70,7 +76,7 @@ class Measure:
 MEASURES: tuple[Measure, ...] = (
     Measure("activities", "活动场次", "活动场次", "场次"),
     Measure("participants", "参与人次", "参与人数", "人次"),
-    Measure("volunteers", "志愿者人数", "志愿者人数", "人"),
+    Measure("volunteers", "志愿者（人次）", "志愿者人数", "人次"),
     Measure("materials", "发放资料（份）", "发放资料", "份"),
     Measure("boards", "展板（块）", "展板", "块"),
     Measure("media_reports", "媒体报道（篇）", "媒体报道", "篇"),

@@ -66,6 +66,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=10.0, help="demo city scale (1 ≈ 75 files)")
     parser.add_argument("--runners", default="thread,process", help="task runners to compare")
+    parser.add_argument("--deliverables-units", type=int, default=5000,
+                        help="units of the synthetic campaign the deliverables are timed on (0: skip)")
     args = parser.parse_args()
 
     from kepu.flows.nightly import run
@@ -101,6 +103,11 @@ def main() -> None:
             print(f"  first run by stage: {stages}")
         own, children = _max_rss_mb()
         print(f"peak memory: {own:.0f} MB in this process, {children:.0f} MB in the largest child")
+    if args.deliverables_units:
+        from tests.bench_deliverables import bench_deliverables, report
+
+        print(f"deliverables alone, {args.deliverables_units:,} units × 40 activities:")
+        print(report(bench_deliverables(args.deliverables_units, 40)))
 
 
 if __name__ == "__main__":

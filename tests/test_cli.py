@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.builders import activity, add_shadowing_folders, make_city
 
 CHATTER = ("Traceback", "Starting temporary server", "Finished in state", "prefect.", "INFO", "WARNING")
@@ -149,3 +151,77 @@ def test_a_bad_source_exits_2_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "KEPU_TEST_UNSET_USER 未设置" in result.stderr
     assert not city.warehouse.exists()
+
+
+ENGLISH_WORDS = ("Usage", "Options", "Show this message", "Error", "Try ", "No such", "Missing", "Invalid",
+                 "Commands", "Arguments", "[default", "<bool>", "INTEGER", "PATH", "TEXT", "Possible")
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["run", "--help"], ["template", "--help"], ["sql", "--help"], ["status", "--help"],
+    ["demo", "--help"], ["serve", "--help"], ["run", "--bogus"], ["run", "--workers", "abc"], ["bogus"],
+    ["template", "--per-unit"], [],
+])
+def test_help_usage_and_errors_speak_chinese(tmp_path, args):
+    result = kepu(*args, home=tmp_path / "home")
+    output = result.stdout + result.stderr
+
+    assert output.strip()
+    assert "用法" in output or "错误" in output, output
+    assert not [w for w in ENGLISH_WORDS if w in output], output
+
+
+def test_template_per_unit_writes_one_locked_form_per_expected_unit(tmp_path):
+    import openpyxl
+
+    from kepu.sources.books import read_book
+    from kepu.transforms.submission import parse_book
+
+    city = make_city(tmp_path / "city")
+    result = kepu("template", "--per-unit", "--config", str(city.config), "--output", str(tmp_path / "forms"),
+                  home=tmp_path / "home")
+
+    assert result.returncode == 0, result.stderr
+    forms = sorted((tmp_path / "forms").rglob("*.xlsx"))
+    expected = [line.split(",") for line in (city.root / "units.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    expected = [(code, name) for code, name, *_, flag in expected if flag == "true"]
+    assert len(forms) == len(expected)
+    for code, name in expected:
+        (path,) = [f for f in forms if f.name.startswith(f"{name}_")]
+        ws = openpyxl.load_workbook(path)["活动明细"]
+        assert (ws["B2"].value, ws["F2"].value) == (name, code)
+        assert ws.protection.sheet and ws["B2"].protection.locked and ws["F2"].protection.locked
+        assert not ws["B4"].protection.locked and not ws["I2"].protection.locked
+        assert "统计时段：2023年9月17日至9月23日" in ws["N2"].value and "2023年9月28日" in ws["N2"].value
+        identity = parse_book(read_book(path), 2023).identity
+        assert (identity.unit_code.value, identity.unit_name.value) == (code, name)
+
+
+def test_sql_opens_the_warehouse_read_only(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+
+    query = kepu("sql", "--config", str(city.config), "-e", "select participants from marts.city_totals",
+                 home=tmp_path / "home")
+    write = kepu("sql", "--config", str(city.config), "-e", "create table marts.x (i int)", home=tmp_path / "home")
+
+    assert query.returncode == 0 and "120" in query.stdout, query.stderr
+    assert write.returncode != 0 and "read-only" in write.stdout + write.stderr
+    missing = kepu("sql", "--warehouse", str(tmp_path / "none.duckdb"), home=tmp_path / "home")
+    assert missing.returncode == 1 and "尚未生成" in missing.stderr
+
+
+def test_the_readmes_duckdb_command_works_from_the_environment(tmp_path):
+    """README: `duckdb -readonly warehouse/kepu.duckdb` — the duckdb-cli package puts it beside kepu."""
+    from pathlib import Path
+
+    from kepu.warehouse.shell import duckdb_binary
+
+    city = make_city(tmp_path / "city")
+    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    binary = duckdb_binary()
+    assert binary is not None and binary.is_file()
+    result = subprocess.run([str(binary), "-readonly", str(Path(city.warehouse)), "-c",
+                             "select count(*) from marts.city_totals"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "1" in result.stdout, result.stderr

@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kepu.transforms", "kepu.warehouse"),
     ("kepu.sources", "kepu.deliverables", "kepu.form", "kepu.settings", "kepu.terminal", "kepu.progress"),
     ("kepu.flows",),
-    ("kepu.cli", "kepu.demo"),
+    ("kepu.cli", "kepu.cli_words", "kepu.demo"),
 )
 """Bottom first. A module may import from its own layer and the layers below it, with the exceptions below."""
 APART = (("kepu.transforms", "kepu.warehouse"), ("kepu.warehouse", "kepu.transforms"))

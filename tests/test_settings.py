@@ -206,3 +206,30 @@ def test_a_bad_email_names_the_line(tmp_path):
     path.write_text(HEADER.rstrip("\n") + ",email\nC000,市科协,city,,,false,无\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="第2行.*email “无”"):
         read_registry(path)
+
+
+def test_office_section_is_read_with_defaults(tmp_path):
+    city = make_city(tmp_path / "city")
+    assert load_settings(city.config).office.city_units_label == "市直单位"
+    assert load_settings(city.config).office.name == ""
+
+    city.config.write_text(config_text() + '\n[office]\nname = "江源市科学技术协会"\npreparer = "王丽"\nphone = 12345678\n'
+                           'city_units_label = "市本级"\n', encoding="utf-8")
+    office = load_settings(city.config).office
+
+    assert (office.name, office.preparer, office.reviewer, office.phone, office.city_units_label) == (
+        "江源市科学技术协会", "王丽", "", "12345678", "市本级")
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ('[office]\nname = ["甲"]\n', "name"),
+    ('[office]\nsigner = "王丽"\n', "signer"),
+    ('office = "甲"\n', r"\[office\]"),
+])
+def test_bad_office_section_names_the_key(tmp_path, section, message):
+    city = make_city(tmp_path / "city")
+    text = config_text()
+    city.config.write_text(section + text if not section.startswith("[") else text + "\n" + section, encoding="utf-8")
+
+    with pytest.raises(ConfigError, match=message):
+        load_settings(city.config)

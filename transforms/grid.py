@@ -33,6 +33,11 @@ def a1(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
+CSV_SHEET = ""
+"""The name of a CSV's one sheet: a CSV has none, so a cell in it is cited by its address alone (`I12`),
+never by the name of the file it was stored as."""
+
+
 @dataclass(frozen=True, slots=True)
 class Sheet:
     """One worksheet: `rows[r][c]` is the cell at original 0-based (first_row + r, first_col + c)."""

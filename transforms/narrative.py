@@ -1,8 +1,13 @@
 """情况说明: the paragraph the city office writes at the end of its year-end summary, from the marts.
 
-In the words of the seeds («全市共开展科普报告、讲座6场次，听众达4000多人，举办各类培训班13多期…»), but
-with exact numbers: one clause per activity form that took place, in a fixed order, then volunteers,
-media and funding, then how many units reported. Forms with no activities are left out.
+In the words of the seeds («据不完全统计，在科普日活动期间，全市共开展科普报告、讲座6场次，听众达4000多人，
+举办各类培训班13多期…»), but with exact numbers: one clause per activity form that took place, in a fixed
+order, then volunteers, media and funding. Forms with no activities are left out; the figures of units
+that sent only a 汇总表 are in the city's totals and named in no form's clause. While some expected unit
+has not reported, the paragraph opens 「据不完全统计，」 as the office's own summaries do.
+
+Two versions: the one that goes upward (情况说明.md/.docx, the 全市汇总 sheet), and the office's own
+(`internal=True`: the internal workbook and 报告.html), which adds how many units reported and on time.
 
 Pure: a marts.city_totals row and the marts.type_totals frame in, text out.
 """
@@ -35,15 +40,18 @@ FORM_PHRASES = (
     FormPhrase("科技下乡", "送科技下乡", "场次", "参与群众"),
     FormPhrase("宣传活动", "开展科普宣传活动", "场次", "受众"),
     FormPhrase("竞赛", "举办科普竞赛", "场次", "参赛"),
-    FormPhrase("参观开放", "开放科普场馆、基地", "场次", "接待参观"),
+    FormPhrase("参观开放", "科普场馆、基地开放", "场次", "接待参观"),
     FormPhrase("义诊咨询", "开展义诊咨询", "场次", "服务群众"),
-    FormPhrase("互动体验", "开展科普互动体验活动", "场次", "参与"),
-    FormPhrase("启动仪式", "举行启动仪式", "场次", "参加"),
-    FormPhrase("其他", "开展其他形式的科普活动", "场次", "参与"),
-    FormPhrase(UNITEMIZED_TYPE, "另有只报送汇总数的单位开展活动", "场次", "参与"),
+    FormPhrase("互动体验", "开展科普互动体验活动", "场次", "参与群众"),
+    FormPhrase("启动仪式", "举行启动仪式", "场", "参加群众"),
+    FormPhrase("其他", "开展其他形式的科普活动", "场次", "参与群众"),
 )
 """In the order the paragraph names them: the seeds' order first (讲座, 培训, 展览, 科技下乡). Every form of
-`vocabulary.ACTIVITY_TYPES` has its phrase."""
+`vocabulary.ACTIVITY_TYPES` has its phrase; the unitemized figures (未分项) have none."""
+
+SILENT_TYPES = (UNITEMIZED_TYPE,)
+"""Forms no clause names: a summary-only unit's figures are in the totals, and a sentence about 「只报送汇总数的
+单位」 would tell the reader about the office's paperwork, not about the activities."""
 
 MATERIALS_AFTER = "展览展示"
 """The city-wide 展板 and 资料 counts follow the exhibitions clause, as in the seeds."""
@@ -63,14 +71,15 @@ def _phrase(activity_type: str) -> FormPhrase:
     for phrase in FORM_PHRASES:
         if phrase.activity_type == activity_type:
             return phrase
-    return FormPhrase(activity_type, f"开展{activity_type}活动", "场次", "参与")
+    return FormPhrase(activity_type, f"开展{activity_type}活动", "场次", "参与群众")
 
 
 def form_clauses(types: pd.DataFrame, boards: int, materials: int) -> list[str]:
     """One clause per activity form with activities, in FORM_PHRASES order (forms it does not know
     last, by name); the city's 展板 and 资料 after the exhibitions, or after the last form."""
     known = [p.activity_type for p in FORM_PHRASES]
-    rows = {str(r["activity_type"]): r for r in types.to_dict("records") if _int(r.get("activities")) > 0}
+    rows = {str(r["activity_type"]): r for r in types.to_dict("records")
+            if _int(r.get("activities")) > 0 and str(r["activity_type"]) not in SILENT_TYPES}
     order = [t for t in known if t in rows] + sorted(t for t in rows if t not in known)
     materials_clause = "、".join(
         text for n, text in ((boards, f"展出科普展板{boards}块"), (materials, f"发放科普资料{materials}份")) if n)
@@ -105,19 +114,28 @@ def reporting_sentence(city: Mapping[str, object]) -> str:
     return sentence
 
 
-def situation_paragraph(campaign_name: str, city: Mapping[str, object], types: pd.DataFrame) -> str:
-    """The 情况说明 paragraph for one campaign, from its marts.city_totals row and marts.type_totals."""
+def incomplete(city: Mapping[str, object]) -> bool:
+    """Whether some expected unit has not reported yet (the figures are then 「不完全统计」)."""
+    return _int(city.get("units_reported")) < _int(city.get("units_expected"))
+
+
+def situation_paragraph(campaign_name: str, city: Mapping[str, object], types: pd.DataFrame, *,
+                        internal: bool = False) -> str:
+    """The 情况说明 paragraph for one campaign, from its marts.city_totals row and marts.type_totals; with
+    `internal`, followed by how many expected units reported (the office's own version)."""
     activities, participants = _int(city.get("activities")), _int(city.get("participants"))
+    reporting = reporting_sentence(city) if internal else ""
     if not activities and not participants:
-        return f"{campaign_name}期间，全市尚无计入汇总的科普活动。" + reporting_sentence(city)
-    text = f"{campaign_name}期间，全市共开展科普活动{activities}场次，参与群众{participants}人次。"
+        return f"{campaign_name}期间，全市尚无计入汇总的科普活动。" + reporting
+    opening = "据不完全统计，" if incomplete(city) else ""
+    text = f"{opening}{campaign_name}期间，全市共开展科普活动{activities}场次，参与群众{participants}人次。"
     clauses = form_clauses(types, _int(city.get("boards")), _int(city.get("materials")))
     if clauses:
         text += "其中，" + "；".join(clauses) + "。"
     volunteers, media, funding = _int(city.get("volunteers")), _int(city.get("media_reports")), _money(
         city.get("funding_wan"))
-    support = [part for n, part in ((volunteers, f"科普志愿者{volunteers}人参与服务"),
+    support = [part for n, part in ((volunteers, f"科普志愿者参与服务{volunteers}人次"),
                                     (media, f"媒体报道{media}篇"), (funding, f"投入经费{funding}万元")) if n]
     if support:
         text += "活动中，" + "，".join(support) + "。"
-    return text + reporting_sentence(city)
+    return text + reporting

@@ -166,12 +166,41 @@ order by district_code
 share reported (on time or late)."""
 
 SUBMISSIONS = """
-select * from audit.submissions
-where campaign_id = ?
-order by unit_code, is_current desc, received_at desc, file_path
+select a.*, s.declared_code, s.declared_name
+from audit.submissions as a
+join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
+where a.campaign_id = ?
+order by a.unit_code, a.is_current desc, a.received_at desc, a.file_path
 """
 """Every received file with each unit it belongs to or claims (a file in conflict names two units and
-is held for both), the current version first."""
+is held for both), the current version first, and the code and name it declares."""
+
+SUPERSEDED = """
+    coalesce(s.version < c.version, false)"""
+"""Whether an issue's file is history (SPEC §3.11): its unit has a current version that came after it.
+The current version's issues, a newer file that could not be counted, and files held for want of a unit
+are all still the unit's business."""
+
+ISSUES = f"""
+select i.*, {SUPERSEDED} as superseded
+from audit.issues as i
+left join core.submissions as s on s.campaign_id = i.campaign_id and s.file_sha256 = i.file_sha256
+left join core.submissions as c on c.campaign_id = s.campaign_id and c.unit_code = s.unit_code and c.is_current
+where i.campaign_id = ?
+order by i.issue_no
+"""
+"""audit.issues of a campaign with `superseded` beside each."""
+
+FILES = """
+select s.file_sha256, s.file_path, s.received_at, s.reported_at, s.status, s.version, s.is_current,
+       s.activity_rows, s.counted_rows, s.rejected_rows, s.unit_code, s.claimed_unit_codes,
+       s.declared_code, s.declared_name, u.district_code, u.district_name
+from core.submissions as s
+left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
+where s.campaign_id = ?
+order by u.district_code nulls last, s.unit_code nulls last, s.received_at, s.file_path
+"""
+"""Every received file once, with its unit (none when unidentified or in conflict)."""
 
 MARTS = {
     "city": "select * from marts.city_totals where campaign_id = ?",
@@ -184,8 +213,9 @@ MARTS = {
     "completeness_by_district": COMPLETENESS_BY_DISTRICT,
     "chase_list": "select * from marts.chase_list where campaign_id = ?",
     "year_over_year": "select * from marts.year_over_year where campaign_id = ?",
-    "issues": "select * from audit.issues where campaign_id = ? order by issue_no",
+    "issues": ISSUES,
     "submissions": SUBMISSIONS,
+    "files": FILES,
     "runs": """select * from audit.runs where campaign_id = ? and outcome = 'published'
                order by finished_at desc limit 1""",
 }
@@ -207,6 +237,7 @@ class Marts:
     year_over_year: pd.DataFrame
     issues: pd.DataFrame
     submissions: pd.DataFrame
+    files: pd.DataFrame
     runs: pd.DataFrame
 
     @property
@@ -225,7 +256,8 @@ def read_marts(warehouse: Path, campaign_id: str) -> Marts:
 
 @dataclass(frozen=True)
 class PublishedSummary:
-    """The headline of a published campaign: city totals, units by completeness status, issues by severity."""
+    """The headline of a published campaign: city totals, units by completeness status, issues by severity
+    (of current versions only: a superseded file's issues are history)."""
 
     city_totals: dict
     completeness: dict[str, int]
@@ -236,8 +268,8 @@ def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
     totals = fetch_records(warehouse, "select * from marts.city_totals where campaign_id = ?", [campaign_id])
     completeness = fetch_records(warehouse, """select status, count(*) as n from marts.completeness
                                                where campaign_id = ? group by status""", [campaign_id])
-    issues = fetch_records(warehouse, """select severity, count(*) as n from audit.issues
-                                         where campaign_id = ? group by severity""", [campaign_id])
+    issues = fetch_records(warehouse, f"""select i.severity, count(*) as n from ({ISSUES}) as i
+                                          where not i.superseded group by i.severity""", [campaign_id])
     return PublishedSummary(totals[0] if totals else {}, {r["status"]: r["n"] for r in completeness},
                             {r["severity"]: r["n"] for r in issues})
 

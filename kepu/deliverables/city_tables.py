@@ -1,16 +1,19 @@
-"""The city's tables (SPEC §5): what each sheet of 全市汇总.xlsx, each CSV and each Parquet file holds.
+"""The city's tables (SPEC §5): what each sheet of the two workbooks, each CSV and each Parquet file holds.
 
-Pure: the marts of one campaign in, `Table`s out. Each table is named after the mart or audit table it
-comes from, so `district_totals.csv` is `marts.district_totals`, shaped for people.
+Pure: the marts of one campaign in, `Table`s out. Each exported table is named after the mart or audit
+table it comes from, so `district_totals.csv` is `marts.district_totals`, shaped for people: Chinese
+headers and labels, units directly under the city shown as 「市直单位」 (the `[office]` label) rather than
+as a district named after the city, listed after the districts. The marts keep the city's own code
+(SPEC §4); only what people read changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
-from kepu.warehouse.queries import Marts
 from kepu.deliverables.tables import (
     DATE,
     DATETIME,
@@ -25,6 +28,7 @@ from kepu.deliverables.tables import (
     cell_ref,
     ordered,
 )
+from kepu.deliverables.wording import technical_detail
 from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.vocabulary import (
     ACTIVITY_TYPES,
@@ -38,13 +42,15 @@ from kepu.schemas.vocabulary import (
     UNITEMIZED_TYPE,
     Campaign,
 )
+from kepu.warehouse.queries import Marts
 
-MEASURE_COLUMNS = tuple(Column(m.key, m.label, MONEY if m.money else INT, total=True) for m in MEASURES)
+MEASURE_COLUMNS = tuple(Column(m.key, m.label, MONEY if m.money else INT, total=True, width=11)
+                        for m in MEASURES)
 """The city's measures as table columns, summed in the totals row."""
 UNIT = (
-    Column("district_name", "所属区县"),
-    Column("unit_code", "单位代码"),
-    Column("unit_name", "单位名称"),
+    Column("district_name", "所属区县", width=12),
+    Column("unit_code", "单位代码", sheet=False),
+    Column("unit_name", "单位名称", width=16),
 )
 UNIT_COUNTS = (
     Column("units_expected", "应报单位数", INT, total=True),
@@ -54,35 +60,41 @@ UNIT_COUNTS = (
     Column("reporting_rate", "报送率", PERCENT),
 )
 ACTIVITY_COLUMNS = (
-    Column("activity_name", "活动名称"),
-    Column("activity_type", "活动形式"),
-    Column("start_date", "开始日期", DATE),
-    Column("end_date", "结束日期", DATE),
-    Column("venue", "活动地点"),
-    Column("organizer", "主办单位"),
-    Column("partners", "合作单位", LIST),
-    Column("activity_count", "活动场次", INT, total=True),
-    *MEASURE_COLUMNS[1:],
-    Column("has_approximate", "含约数", FLAG),
-    Column("note", "备注"),
-    Column("source_file", "来源文件"),
-    Column("source_sheet", "工作表"),
-    Column("source_row", "行号", ORDINAL),
-    Column("source_cell", "单元格"),
+    Column("activity_name", "活动名称", width=22),
+    Column("activity_type", "活动形式", width=10),
+    Column("start_date", "开始日期", DATE, sheet=False),
+    Column("end_date", "结束日期", DATE, sheet=False),
+    Column("dates", "活动日期", width=10, export=False),
+    Column("venue", "活动地点", width=13),
+    Column("organizer", "主办单位", width=12),
+    Column("partners", "合作单位", LIST, width=12),
+    Column("activity_count", "场次", INT, total=True, width=6),
+    *(Column(c.key, c.header, c.kind, total=True, width=9) for c in MEASURE_COLUMNS[1:]),
+    Column("has_approximate", "含约数", FLAG, sheet=False),
+    Column("note", "备注", width=10),
+    Column("source_file", "来源文件", sheet=False, width=20),
+    Column("source_sheet", "工作表", sheet=False),
+    Column("source_row", "行号", ORDINAL, sheet=False),
+    Column("source_cell", "单元格", sheet=False, width=10),
+    Column("location", "来源单元格", sheet=False, export=False, width=14),
 )
-"""One counted activity (marts.activities) and the row of the file it came from."""
+"""One counted activity (marts.activities) and the row of the file it came from. The sheet that goes
+upward shows what happened; where it came from is the internal workbook's 活动来源 sheet."""
+SOURCE_KEYS = ("unit_name", "activity_name", "start_date", "participants", "source_file", "location")
+"""活动来源: each counted activity beside the file and cell it came from."""
 ISSUE_COLUMNS = (
-    Column("severity", "严重程度", labels=SEVERITY_LABELS),
-    Column("title", "问题类型"),
-    Column("message", "问题说明"),
-    Column("file_path", "文件"),
-    Column("sheet", "工作表"),
-    Column("location", "单元格"),
-    Column("raw_value", "原始值"),
-    Column("code", "问题代码"),
+    Column("severity", "严重程度", labels=SEVERITY_LABELS, width=6),
+    Column("title", "问题类型", width=11),
+    Column("message", "问题说明", width=36),
+    Column("file_path", "文件", width=18),
+    Column("sheet", "工作表", sheet=False),
+    Column("location", "单元格", width=12),
+    Column("raw_value", "原始值", width=12),
+    Column("code", "问题代码", sheet=False),
 )
 """One issue (audit.issues, see `issue_rows`) and where it sits in the file the unit sent, the cell cited
-as Excel shows it (活动明细!I12) with the value found there."""
+as Excel shows it (活动明细!I12, or I12 in a CSV, which has no sheet) with the value found there."""
+FILE_STATUS = {**SUBMISSION_STATUS_LABELS, "rejected": "未能计入"}
 
 
 @dataclass(frozen=True)
@@ -96,17 +108,36 @@ class CityTables:
     chase_list: Table
     year_over_year: Table
     issues: Table
-
-    @property
-    def workbook(self) -> list[Table]:
-        """全市汇总.xlsx, one sheet each, in this order (the chase list leads the 报送情况 sheet)."""
-        return [self.city_totals, self.district_totals, self.type_totals, self.unit_totals, self.activities,
-                self.completeness, self.issues]
+    district_completeness: Table
+    files: Table
+    as_of: object
+    """The newest file the campaign holds was received then (数据截至), or None."""
 
     @property
     def exports(self) -> list[Table]:
         """Written as CSV and Parquet."""
-        return [*self.workbook, self.chase_list, self.year_over_year]
+        return [self.city_totals, self.district_totals, self.type_totals, self.unit_totals, self.activities,
+                self.completeness, self.issues, self.chase_list, self.year_over_year]
+
+
+# ------------------------------------------------------------------------------ shaping the frames
+
+
+def city_codes(units: pd.DataFrame) -> set[str]:
+    """Codes of the registry's city-level units: the district code their units are listed under."""
+    if "unit_type" not in units.columns:
+        return set()
+    return set(units.loc[units["unit_type"] == "city", "unit_code"])
+
+
+def label_city_units(frame: pd.DataFrame, codes: set[str], label: str) -> pd.DataFrame:
+    """Rows under the city's own code shown as `label` (市直单位), after the districts; the order
+    within each part is kept."""
+    if "district_code" not in frame.columns or not len(frame) or not codes:
+        return frame
+    is_city = frame["district_code"].isin(codes)
+    frame = frame.assign(district_name=frame["district_name"].where(~is_city, label))
+    return frame.iloc[is_city.to_numpy().argsort(kind="stable")]
 
 
 def with_unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -118,65 +149,117 @@ def with_unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def completeness_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Units to chase first (missing, then held), then late, then on time; by district within each."""
-    frame = frame.sort_values(["district_code", "unit_code"], kind="stable")
     return ordered(frame, "status", ("missing", "held", "late", "on_time"))
 
 
+def activity_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds `dates`, the activity's days as one short text for print: 9月17日, 9月17日—19日, 9月30日—10月2日."""
+    def text(start, end) -> str | None:
+        if start is None or pd.isna(start):
+            return None
+        first = f"{start.month}月{start.day}日"
+        if end is None or pd.isna(end) or end == start:
+            return first
+        return first + "—" + (f"{end.day}日" if end.month == start.month else f"{end.month}月{end.day}日")
+
+    return frame.assign(dates=[text(s, e) for s, e in zip(frame["start_date"], frame["end_date"])])
+
+
 def issue_rows(issues: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """audit.issues with what people need beside it: the issue's title, the unit's district, and the
-    cell as a reference (活动明细!I12)."""
+    """audit.issues with what people need beside it: the issue's title, the unit's district, the cell
+    as a reference (活动明细!I12), and a library's own words about a file it could not read in Chinese."""
     district = dict(zip(units["unit_code"], units["district_name"]))
     return issues.assign(
         title=[CATALOGUE[c].title if c in CATALOGUE else c for c in issues["code"]],
         district_name=[district.get(u) for u in issues["unit_code"]],
         location=[cell_ref(s, c) for s, c in zip(issues["sheet"], issues["cell"])],
+        raw_value=[technical_detail(code, raw, cell) for code, raw, cell in
+                   zip(issues["code"], issues["raw_value"], issues["cell"])],
+        version=["已被替代" if s else "现行" for s in issues["superseded"]],
     )
 
 
-def city_tables(marts: Marts, campaign: Campaign) -> CityTables:
+def file_rows(files: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """core.submissions with the unit each file is for, or whom a held file names."""
+    def unit(code, claimed) -> str:
+        if isinstance(code, str):
+            return names.get(code, code)
+        claims = [names.get(c, c) for c in (claimed if claimed is not None else ())]
+        return f"待核实：{'、'.join(claims)}" if claims else "（无法识别）"
+
+    return files.assign(unit_label=[unit(c, k) for c, k in zip(files["unit_code"], files["claimed_unit_codes"])],
+                        counted=files["is_current"])
+
+
+# ----------------------------------------------------------------------------------------- tables
+
+
+def city_tables(marts: Marts, campaign: Campaign, city_units_label: str) -> CityTables:
     name = campaign.name
-    completeness = completeness_order(marts.completeness).assign(
+    codes = city_codes(marts.units)
+
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        return label_city_units(frame, codes, city_units_label)
+
+    units = labelled(marts.units)
+    completeness = completeness_order(labelled(marts.completeness)).assign(
         chase=lambda d: d["status"].isin(CHASED))
     counts = completeness["status"].value_counts()
-    issues = ordered(issue_rows(marts.issues, marts.units), "severity", SEVERITIES)
-    per_severity = issues["severity"].value_counts()
+    issues = issue_rows(marts.issues, units)
+    issues = ordered(issues.assign(rank=issues["superseded"].astype(int)), "severity", SEVERITIES)
+    issues = issues.iloc[issues["rank"].to_numpy().argsort(kind="stable")]
+    current = issues[~issues["superseded"]]
+    per_severity = current["severity"].value_counts()
+    history = len(issues) - len(current)
+    names = dict(zip(marts.units["unit_code"], marts.units["unit_name"]))
+    files = labelled(file_rows(marts.files, names))
+    as_of = marts.files["received_at"].max() if len(marts.files) else None
+    by_district = labelled(marts.completeness_by_district)
     return CityTables(
         city_totals=Table(
-            "city_totals", "全市汇总", f"{name}活动情况全市汇总", (*UNIT_COUNTS, *MEASURE_COLUMNS),
+            "city_totals", "全市汇总", f"{name}活动情况全市汇总表", (*UNIT_COUNTS, *MEASURE_COLUMNS),
             with_unit_counts(marts.city), total_label=None),
         district_totals=Table(
-            "district_totals", "分区县", f"{name}活动情况分区县汇总",
-            (Column("district_code", "区县代码"), Column("district_name", "区县"), *UNIT_COUNTS, *MEASURE_COLUMNS),
-            with_unit_counts(marts.districts)),
+            "district_totals", "分区县", f"{name}活动情况分区县汇总表",
+            (Column("district_code", "区县代码", sheet=False), Column("district_name", "区县", width=10),
+             *(Column(c.key, c.header, c.kind, total=c.total, sheet=c.key == "units_reported", width=8)
+               for c in UNIT_COUNTS), *MEASURE_COLUMNS),
+            with_unit_counts(labelled(marts.districts))),
         type_totals=Table(
-            "type_totals", "分类型", f"{name}活动情况分类型汇总",
-            (Column("activity_type", "活动形式"), *MEASURE_COLUMNS),
+            "type_totals", "分类型", f"{name}活动情况分类型汇总表",
+            (Column("activity_type", "活动形式", width=10), *MEASURE_COLUMNS),
             ordered(marts.types, "activity_type", (*ACTIVITY_TYPES, UNITEMIZED_TYPE))),
         unit_totals=Table(
             "unit_totals", "单位明细", f"{name}各单位活动情况",
-            (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS), Column("expected", "应报", FLAG),
-             Column("submission_status", "报送文件状态", labels=SUBMISSION_STATUS_LABELS),
-             Column("received_at", "收到时间", DATETIME), Column("file_path", "文件"), *MEASURE_COLUMNS),
-            marts.units),
+            (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS, width=7),
+             Column("expected", "应报", FLAG, sheet=False),
+             Column("submission_status", "报送文件状态", labels=SUBMISSION_STATUS_LABELS, sheet=False),
+             Column("received_at", "收到时间", DATETIME, sheet=False), Column("file_path", "文件", sheet=False),
+             *MEASURE_COLUMNS),
+            units),
         activities=Table(
             "activities", "活动清单", f"{name}活动清单（计入全市汇总的活动）",
-            (*UNIT, *ACTIVITY_COLUMNS), marts.activities),
+            (*UNIT, *ACTIVITY_COLUMNS),
+            activity_dates(labelled(marts.activities)).assign(
+                location=lambda d: [cell_ref(s, c) for s, c in zip(d["source_sheet"], d["source_cell"])])),
         completeness=Table(
             "completeness", "报送情况",
             f"{name}报送情况（截止 {campaign.deadline:%Y年%-m月%-d日}）：应报 {len(completeness)} 个，"
             + "，".join(f"{label} {int(counts.get(s, 0))} 个" for s, label in COMPLETENESS_LABELS.items())
             + "；需催报的单位列在表首",
-            (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS),
-             Column("status", "报送情况", labels=COMPLETENESS_LABELS), Column("chase", "催报", FLAG),
-             Column("received_at", "收到时间", DATETIME), Column("days_late", "逾期天数", ORDINAL),
-             Column("file_path", "文件"), Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS)),
+            (*UNIT[:1], Column("unit_code", "单位代码", width=9), UNIT[2],
+             Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS, width=7),
+             Column("status", "报送情况", labels=COMPLETENESS_LABELS, width=8), Column("chase", "催报", FLAG),
+             Column("received_at", "收到时间", DATETIME), Column("days_late", "逾期天数", ORDINAL, width=6),
+             Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS, width=14),
+             Column("file_path", "文件", width=22)),
             completeness, total_label=None),
         chase_list=Table(
             "chase_list", "催报名单", f"{name}催报名单（未报送、待核实的应报单位）",
             (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS),
              Column("status", "报送情况", labels=COMPLETENESS_LABELS),
              Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS), Column("file_path", "文件")),
-            marts.chase_list, total_label=None),
+            labelled(marts.chase_list), total_label=None),
         year_over_year=Table(
             "year_over_year", "同比", f"{name}与上一届对比",
             (Column("measure", "指标", labels={m.key: m.label for m in MEASURES}),
@@ -186,8 +269,39 @@ def city_tables(marts: Marts, campaign: Campaign) -> CityTables:
             marts.year_over_year, total_label=None),
         issues=Table(
             "issues", "数据问题",
-            f"{name}数据问题：共 {len(issues)} 条，"
-            + "，".join(f"{SEVERITY_LABELS[s]} {int(per_severity.get(s, 0))} 条" for s in SEVERITIES),
-            (Column("issue_no", "序号", ORDINAL), *UNIT, *ISSUE_COLUMNS, Column("row_number", "行号", ORDINAL)),
+            f"{name}数据问题：现行版本共 {len(current)} 条，"
+            + "，".join(f"{SEVERITY_LABELS[s]} {int(per_severity.get(s, 0))} 条" for s in SEVERITIES)
+            + (f"；另有已被新版本替代的文件的问题 {history} 条，列在表尾" if history else ""),
+            (Column("issue_no", "问题编号", ORDINAL, sheet=False), *UNIT, *ISSUE_COLUMNS,
+             Column("superseded", "已被替代", FLAG, sheet=False), Column("version", "文件版本", width=7),
+             Column("row_number", "行号", ORDINAL, sheet=False)),
             issues, total_label=None),
+        district_completeness=Table(
+            "district_completeness", "分区县报送情况", f"{name}各区县报送情况",
+            (Column("district_name", "区县", width=10), Column("expected", "应报", INT, total=True, width=7),
+             *(Column(s, label, INT, total=True, width=8) for s, label in COMPLETENESS_LABELS.items()),
+             Column("reporting_rate", "报送率", PERCENT)),
+            by_district),
+        files=Table(
+            "files", "收到文件", f"{name}收到的文件（每个文件一行，含旧版本和未能计入的文件）",
+            (Column("district_name", "所属区县", width=9), Column("unit_label", "单位", width=14),
+             Column("file_path", "文件", width=24), Column("received_at", "收到时间", DATETIME),
+             Column("reported_at", "填报日期", DATE), Column("version", "版本", ORDINAL),
+             Column("status", "处理结果", labels=FILE_STATUS, width=10), Column("counted", "计入汇总", FLAG),
+             Column("activity_rows", "明细行数", INT, width=6), Column("counted_rows", "计入行数", INT, width=6)),
+            files, total_label=None),
+        as_of=as_of,
     )
+
+
+def city_summary_rows(table: Table) -> list[tuple[str, str, object, str | None]]:
+    """The 全市汇总 sheet's lines, (指标, 计量单位, value, number format): how many units reported, then
+    each measure. How many were expected and the reporting rate are the office's own business
+    (the internal workbook)."""
+    record = dict(zip((c.key for c in table.columns), table.rows[0])) if table.rows else {}
+    rows: list[tuple[str, str, object, str | None]] = [
+        ("报送单位数", "个", record.get("units_reported") or 0, INT.number_format)]
+    for measure in MEASURES:
+        zero, kind = (Decimal("0.00"), MONEY) if measure.money else (0, INT)
+        rows.append((measure.indicator, measure.unit, record.get(measure.key) or zero, kind.number_format))
+    return rows

@@ -1,5 +1,6 @@
 """Putting files in place: every output is written beside its final name and renamed over it, so a
-reader never opens a half-written file; and unit names made safe to use as file names."""
+reader never opens a half-written file, and only when what it says changed, so a night with nothing new
+rewrites nothing; and unit names made safe to use as file names."""
 
 from __future__ import annotations
 
@@ -28,7 +29,28 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
 
 
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    return write_atomically(path, lambda p: p.write_text(text, encoding=encoding, newline=""))
+    """`text` to `path`, unless the file already holds exactly these bytes (then it is left untouched)."""
+    data = text.encode(encoding)
+    return write_bytes(path, data)
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """`data` to `path`, unless the file already holds exactly these bytes (then it is left untouched)."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
+    return write_atomically(path, lambda p: p.write_bytes(data))
+
+
+def write_if_changed(path: Path, digest: str, written: Callable[[Path], str | None],
+                     write: Callable[[Path], object]) -> Path:
+    """Write `path` with `write` (atomically) unless `written(path)`, the digest stored in the file there,
+    is already `digest`: an unchanged deliverable keeps its bytes and its modification time."""
+    if written(path) != digest:
+        write_atomically(path, write)
+    return path
 
 
 def safe_filename(name: str, fallback: str) -> str:

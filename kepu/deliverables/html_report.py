@@ -8,15 +8,18 @@ offline and can be mailed as is. Every text from the warehouse is escaped. Secti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
 from kepu.deliverables.city_tables import MEASURE_COLUMNS, CityTables
 from kepu.warehouse.queries import Marts
-from kepu.deliverables.tables import INT, MONEY, PERCENT, Table
+from kepu.deliverables.files import write_text
+from kepu.deliverables.tables import INT, MONEY, PERCENT, Table, digest_of
 from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, SEVERITIES, SEVERITY_LABELS, Campaign
 
@@ -112,10 +115,10 @@ def _cards(city: Table) -> str:
         + (f'<div class="sub">{esc(sub)}</div>' if sub else "") + "</div>" for label, value, sub in cards) + "</div>"
 
 
-def _completeness_section(marts: Marts, chase: Table) -> str:
+def _completeness_section(by_district: pd.DataFrame, chase: Table) -> str:
     rows = [[r["district_name"], *(f"{int(r[k]):,}" for k in ("expected", *COMPLETENESS_LABELS)),
              "—" if pd.isna(r["reporting_rate"]) else f"{r['reporting_rate']:.1%}"]
-            for r in marts.completeness_by_district.to_dict("records")]
+            for r in by_district.to_dict("records")]
     html = html_table(["区县", "应报", *COMPLETENESS_LABELS.values(), "报送率"], rows,
                       [False] + [True] * (len(COMPLETENESS_LABELS) + 2))
     if chase.rows:
@@ -124,6 +127,7 @@ def _completeness_section(marts: Marts, chase: Table) -> str:
 
 
 def _issues_section(issues: pd.DataFrame) -> str:
+    """Issues of current versions (a superseded file's problems are history)."""
     counts = issues["severity"].value_counts()
     summary = "，".join(f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0)):,} 条" for s in SEVERITIES)
     frequent = frequent_issues(issues).to_dict("records")
@@ -136,15 +140,44 @@ def _issues_section(issues: pd.DataFrame) -> str:
     return f"<p>共 {len(issues):,} 条：{esc(summary)}。各单位的问题明细见“回执”文件夹。</p>" + (table if rows else "")
 
 
+GENERATED_AT = "<!--generated-at-->"
+DIGEST_META = re.compile(r'<meta name="kepu-digest" content="([0-9a-f]{64})">')
+
+
+def written_digest(path: Path) -> str | None:
+    """The content digest in a 报告.html kepu wrote, or None."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            match = DIGEST_META.search(fh.read(4096))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return match.group(1) if match else None
+
+
+def write_report(path: Path, marts: Marts, tables: CityTables, paragraph: str, campaign: Campaign,
+                 generated_at: datetime) -> Path:
+    """报告.html, rewritten only when what it says changed (the time it was made aside)."""
+    page = render_report(marts, tables, paragraph, campaign, None)
+    digest = digest_of(page)
+    if written_digest(path) == digest:
+        return path
+    page = page.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n<meta name="kepu-digest" content="{digest}">')
+    return write_text(path, page.replace(GENERATED_AT, f"{generated_at:%Y-%m-%d %H:%M}"))
+
+
 def render_report(marts: Marts, tables: CityTables, paragraph: str, campaign: Campaign,
-                  generated_at: datetime) -> str:
-    districts = marts.districts.sort_values("district_code", kind="stable")
+                  generated_at: datetime | None) -> str:
+    """The page; `generated_at` None leaves a placeholder for the time it is made."""
+    districts = tables.district_totals.frame
     labels = [str(n) for n in districts["district_name"]]
     charts = (bar_chart("各区县参与人次", labels, [int(v) for v in districts["participants"]])
               + bar_chart("各区县活动场次", labels, [int(v) for v in districts["activities"]]))
-    run = marts.runs.iloc[0].to_dict() if len(marts.runs) else None
-    as_of = f"数据截至 {run['finished_at']:%Y-%m-%d %H:%M} 的运行（{run['run_id']}）" if run else "尚无发布的运行"
+    received = tables.as_of
+    as_of = (f"数据截至 {received:%Y年%-m月%-d日 %H:%M} 收到的文件" if received is not None and not pd.isna(received)
+             else "尚未收到文件")
     title = f"{campaign.name}活动情况汇总"
+    made = GENERATED_AT if generated_at is None else f"{generated_at:%Y-%m-%d %H:%M}"
+    current = tables.issues.frame[~tables.issues.frame["superseded"]]
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -156,7 +189,7 @@ def render_report(marts: Marts, tables: CityTables, paragraph: str, campaign: Ca
 <body>
 <h1>{esc(title)}</h1>
 <p class="meta">活动期间 {campaign.start:%Y年%-m月%-d日}—{campaign.end:%-m月%-d日}，
-报送截止 {campaign.deadline:%Y年%-m月%-d日}；{esc(as_of)}；本页生成于 {generated_at:%Y-%m-%d %H:%M}。</p>
+报送截止 {campaign.deadline:%Y年%-m月%-d日}；{esc(as_of)}；本页生成于 {made}。</p>
 <h2>全市汇总</h2>
 {_cards(tables.city_totals)}
 <h2>情况说明</h2>
@@ -164,11 +197,11 @@ def render_report(marts: Marts, tables: CityTables, paragraph: str, campaign: Ca
 <h2>分区县</h2>
 <div class="charts">{charts}</div>
 <h2>报送情况</h2>
-{_completeness_section(marts, tables.chase_list)}
+{_completeness_section(tables.district_completeness.frame, tables.chase_list)}
 <h2>分类型</h2>
 {table_html(tables.type_totals)}
 <h2>常见数据问题</h2>
-{_issues_section(marts.issues)}
+{_issues_section(current)}
 </body>
 </html>
 """

@@ -2,50 +2,60 @@
 
 The one place that decides which output files exist and what they are called:
 
-    全市汇总.xlsx            the consolidated workbook (workbook.py)
+    全市汇总.xlsx            what goes upward, signed (workbook.py)
+    内部核查.xlsx            the office's own: completeness, issues, files, sources (workbook.py)
     csv/<table>.csv         each city table for Excel users (exports.py)
     parquet/<table>.parquet each city table for analysts (exports.py)
-    情况说明.md              the paragraph the city writes (transforms/narrative.py)
+    情况说明.md / .docx      the paragraph the city writes (statement.py, transforms/narrative.py)
     回执/<unit>.xlsx         feedback to each unit that sent something (receipts.py)
     报告.html                one self-contained page for the office (html_report.py)
 
 All of it comes from one read-only snapshot of the marts; every file is written beside its final name
-and renamed into place.
+and renamed into place, and only when what it says changed: a night that brings a few new files
+rewrites the receipts of their units and the city-wide files, and leaves every other file as it was.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from kepu.deliverables.city_tables import city_tables
 from kepu.deliverables.exports import write_exports
-from kepu.deliverables.files import write_atomically, write_text
-from kepu.deliverables.html_report import render_report
+from kepu.deliverables.html_report import write_report
 from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
 from kepu.deliverables.receipts import build_receipts, write_receipts
-from kepu.warehouse.queries import read_marts
-from kepu.deliverables.workbook import city_workbook
-from kepu.settings import Settings
+from kepu.deliverables.statement import write_statement
+from kepu.deliverables.workbook import office_block, write_workbooks
 from kepu.schemas.vocabulary import OFFICE_TZ
+from kepu.settings import Settings
 from kepu.transforms.narrative import situation_paragraph
+from kepu.warehouse.queries import Marts, read_marts
 
-WORKBOOK = "全市汇总.xlsx"
-NARRATIVE = "情况说明.md"
+NARRATIVE = "情况说明"
 REPORT = "报告.html"
 
 
 def write_all(settings: Settings) -> list[Path]:
-    """Every deliverable of the campaign; returns the paths written."""
+    """Every deliverable of the campaign from the published warehouse; returns the paths (each file the
+    campaign has, whether rewritten or already up to date)."""
+    return write_deliverables(read_marts(settings.warehouse, settings.campaign.campaign_id), settings)
+
+
+def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None = None,
+                       workers: int | None = None) -> list[Path]:
     campaign = settings.campaign
     folder = settings.campaign_out
-    marts = read_marts(settings.warehouse, campaign.campaign_id)
-    tables = city_tables(marts, campaign)
-    paragraph = situation_paragraph(campaign.name, marts.city_row, marts.types)
+    now = now or datetime.now(OFFICE_TZ).replace(tzinfo=None)
+    today: date = now.date()
+    tables = city_tables(marts, campaign, settings.office.city_units_label)
+    upward = situation_paragraph(campaign.name, marts.city_row, marts.types)
+    internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True)
+    office = office_block(settings.office, marts.units, tables.as_of, today)
     return [
-        write_atomically(folder / WORKBOOK, city_workbook(tables, paragraph).save),
+        *write_workbooks(folder, tables, upward, internal, office),
         *write_exports(tables.exports, campaign.campaign_id, folder),
-        write_text(folder / NARRATIVE, f"# {campaign.name}活动情况说明\n\n{paragraph}\n"),
-        *write_receipts(build_receipts(marts, campaign), campaign, folder / RECEIPTS_FOLDER),
-        write_text(folder / REPORT, render_report(marts, tables, paragraph, campaign, datetime.now(OFFICE_TZ))),
+        *write_statement(folder, NARRATIVE, f"{campaign.name}活动情况说明", upward, office.name, today),
+        *write_receipts(build_receipts(marts, campaign, tables.activities), folder / RECEIPTS_FOLDER, today, workers=workers),
+        write_report(folder / REPORT, marts, tables, internal, campaign, now),
     ]

@@ -1,135 +1,230 @@
 """回执: the feedback sheet for each unit that sent something (SPEC §1, §5), ready to send back.
 
 One workbook per unit, `回执/<unit name>.xlsx`. Sheet 回执: which file counts (its current submission,
-else the latest file it sent), when it arrived and what became of it; what the city counted from it;
-every issue found in any file the unit sent, cited by sheet and cell as Excel shows them
-(`活动明细!I12`) with the value found there. Sheet 计入活动: the activities that were counted.
-A file in conflict (its code and 填报单位 name two units) is reported to both.
+else the latest file it sent), when it arrived, what became of it and what the city counted from it;
+then the problems of what the unit must still act on — its current version, any newer file that could
+not be counted, a file that names it in conflict — each cited by sheet and cell as Excel shows them
+(`活动明细!I12`; a CSV has no sheet: `I12`) with the value found there; then a short history of the
+versions a newer one replaced (SPEC §3.11: their problems are history). Sheet 计入活动: the activities
+that were counted. Every 回执 states the day it was produced.
+
+Receipts are plain data (`Receipt`), built in one pass over the marts, so they can be written in a pool
+of processes: one workbook takes a few milliseconds and a province has thousands. A receipt is rewritten
+only when what it says changed (its digest is kept in the workbook's properties).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import zipfile
+import os
 from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
-from kepu.deliverables.city_tables import ACTIVITY_COLUMNS, ISSUE_COLUMNS, MEASURE_COLUMNS, issue_rows
+from kepu.deliverables.city_tables import ACTIVITY_COLUMNS, ISSUE_COLUMNS, issue_rows
 from kepu.deliverables.files import safe_filename, write_atomically
-from kepu.deliverables.sheets import SheetWriter, Styles
-from kepu.warehouse.queries import Marts
-from kepu.deliverables.tables import DATE, DATETIME, ORDINAL, Column, Table, is_missing, normalise
+from kepu.deliverables.sheets import WorkbookWriter, write_workbook, written_digest
+from kepu.deliverables.tables import DATE, DATETIME, Column, Table, digest_of, is_missing, normalise
+from kepu.deliverables.wording import RECEIPT_GUIDANCE, conflict_message
 from kepu.schemas.vocabulary import (
     COMPLETENESS_LABELS,
+    COUNTED_STATUSES,
+    MEASURES,
     SEVERITIES,
     SEVERITY_LABELS,
     SUBMISSION_STATUS_LABELS,
     Campaign,
 )
+from kepu.transforms.identity import normalize_code
+from kepu.warehouse.queries import Marts
 
 FOLDER = "回执"
-RECEIPT_ISSUE_COLUMNS = (Column("no", "序号", ORDINAL), *ISSUE_COLUMNS)
-GUIDANCE = (
-    "说明：“错误”所在的行或文件未计入全市汇总，请更正后重新报送；“警告”请核实，如有误请更正后重新报送；"
-    "“提示”无需处理。“单元格”为原报表中的位置，如“活动明细!I12”即“活动明细”工作表 I 列第 12 行。"
-)
+RECEIPT_ISSUE_COLUMNS = tuple(c for c in ISSUE_COLUMNS if c.sheet)
+"""严重程度, 问题类型, 问题说明, 文件, 单元格, 原始值: no internal code, the sheet inside the cell reference."""
+RECEIPT_ISSUE_KEYS = tuple(c.key for c in RECEIPT_ISSUE_COLUMNS)
+ISSUES_WIDTHS = (5, 6, 11, 40, 18, 14, 12)
+"""序号 and the issue columns: one A4 page across at full size."""
+PARALLEL_FROM = 200
+"""Receipts to write before a pool of processes pays for its start (~1 s a worker)."""
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What goes back to one unit."""
+    """What goes back to one unit, as plain values (picklable, no frames)."""
 
     unit_code: str
     unit_name: str
-    district_name: str
-    submission: dict
-    """Its current submission, else the latest file it sent (a marts-style row of core.submissions)."""
-    files_received: int
-    completeness: dict | None
-    """Its marts.completeness row; None when the unit was not expected to report."""
-    totals: Table
-    issues: Table
-    activities: Table
+    title: str
+    fields: tuple[tuple[str, object], ...]
+    """The header block: who, which file, when, what became of it."""
+    counted: str
+    """What the city counted from it, in one line."""
+    issues: tuple[tuple, ...]
+    """Problems to act on, as RECEIPT_ISSUE_COLUMNS rows, most serious first."""
+    issues_title: str
+    history: tuple[str, ...]
+    """One line per version a newer one replaced."""
+    activities_title: str
+    activities: tuple[tuple, ...]
+    """Counted activities, as ACTIVITY_COLUMNS rows."""
+
+    @property
+    def digest(self) -> str:
+        return digest_of((self.title, self.fields, self.counted, self.issues, self.issues_title, self.history,
+                          self.activities_title, self.activities))
 
 
-def build_receipts(marts: Marts, campaign: Campaign) -> list[Receipt]:
-    """One receipt per unit that sent at least one file."""
+# ------------------------------------------------------------------------------------- building
+
+
+def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[Receipt]:
+    """One receipt per unit that sent at least one file (a file in conflict goes to both units it names).
+    `activities` is the city's 活动清单 table; each receipt lists its unit's rows of it. The frames are
+    grouped once and each unit's receipt is assembled from plain records (thousands of units)."""
     files = marts.submissions
-    chosen = files.groupby("unit_code", sort=True).head(1)
-    cited = unit_issues(files, chosen, issue_rows(marts.issues, marts.units))
-    issues_of_unit = dict(tuple(cited.groupby("unit_code", sort=False)))
-    activities_of_unit = dict(tuple(marts.activities.groupby("unit_code", sort=False)))
-    totals_of_unit = dict(tuple(marts.units.groupby("unit_code", sort=False)))
+    issues_of_unit = _grouped(unit_issues(files, issue_rows(marts.issues, marts.units)).to_dict("records"))
+    files_of_unit = _grouped(files.to_dict("records"))
+    picked = [activities.index(c.key) for c in ACTIVITY_COLUMNS]
+    rows_of_unit: dict[str, list[tuple]] = {}
+    for code, record in zip(activities.frame["unit_code"], activities.rows):
+        rows_of_unit.setdefault(code, []).append(tuple(record[i] for i in picked))
+    totals_of_unit = {r["unit_code"]: r for r in marts.units.to_dict("records")}
     completeness = {r["unit_code"]: r for r in marts.completeness.to_dict("records")}
-    files_of_unit = files["unit_code"].value_counts()
     receipts = []
-    for submission in chosen.to_dict("records"):
-        unit_code, unit_name = submission["unit_code"], submission["unit_name"]
-        issues = issues_of_unit.get(unit_code, cited.iloc[:0])
+    for unit_code in sorted(files_of_unit):
+        unit_files = files_of_unit[unit_code]
+        submission = unit_files[0]
+        found = issues_of_unit.get(unit_code, [])
+        current = [i for i in found if not i["superseded"]]
         receipts.append(Receipt(
             unit_code=unit_code,
-            unit_name=unit_name,
-            district_name=submission["district_name"],
-            submission=submission,
-            files_received=int(files_of_unit[unit_code]),
-            completeness=completeness.get(unit_code),
-            totals=Table("totals", "回执", "计入全市汇总的数据", MEASURE_COLUMNS,
-                         totals_of_unit.get(unit_code, marts.units.iloc[:0]), total_label=None),
-            issues=Table("issues", "回执", _issues_title(issues), RECEIPT_ISSUE_COLUMNS, issues, total_label=None),
-            activities=Table(
-                "activities", "计入活动", f"{campaign.name}活动报表回执：{unit_name}计入全市汇总的活动",
-                ACTIVITY_COLUMNS, activities_of_unit.get(unit_code, marts.activities.iloc[:0])),
+            unit_name=submission["unit_name"],
+            title=f"{campaign.name}活动报表回执",
+            fields=tuple(header_fields(submission, len(unit_files), completeness.get(unit_code), campaign)),
+            counted=counted_line(totals_of_unit.get(unit_code, {})),
+            issues=tuple(issue_records(current)),
+            issues_title=issues_title(current),
+            history=tuple(history_lines(unit_files, found)),
+            activities_title=f"{campaign.name}活动报表回执：{submission['unit_name']}计入全市汇总的活动",
+            activities=tuple(rows_of_unit.get(unit_code, ())),
         ))
     return receipts
 
 
-def unit_issues(files: pd.DataFrame, chosen: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """One row per unit and issue of any file the unit sent, in the order its 回执 lists them: by
-    severity, the file that counts before the others, then by issue number; `no` numbers them 1, 2, …
-    within each unit."""
-    pairs = files[["unit_code", "file_sha256"]].merge(
-        chosen[["unit_code", "file_sha256"]].rename(columns={"file_sha256": "chosen_sha256"}), on="unit_code")
+def _grouped(records: list[dict]) -> dict[str, list[dict]]:
+    """Records by unit_code, in the order given."""
+    grouped: dict[str, list[dict]] = {}
+    for record in records:
+        grouped.setdefault(record["unit_code"], []).append(record)
+    return grouped
+
+
+def unit_issues(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit and issue of a file the unit sent or is named by, in the order its 回执 lists
+    them: by severity, the newest file first, then by issue number. A file in conflict shows each unit
+    it names one problem, worded for that unit (it may not be its file at all)."""
+    pairs = files[["unit_code", "file_sha256", "status", "received_at", "declared_code", "declared_name",
+                   "file_path"]].rename(columns={"status": "file_status", "received_at": "file_received_at",
+                                                 "file_path": "unit_file_path"})
     cited = pairs.merge(issues.drop(columns=["unit_code", "unit_name"]), on="file_sha256")
+    conflict = cited["file_status"] == "conflict"
+    cited = cited[~conflict | (cited["code"] == "unit_conflict")].copy()
+    names = dict(zip(files["unit_code"], files["unit_name"]))
+    claims = files[files["status"] == "conflict"].groupby("file_sha256")["unit_code"].agg(list).to_dict()
+    for index in cited.index[cited["file_status"] == "conflict"]:
+        row = cited.loc[index]
+        own = row["unit_code"]
+        other = next((c for c in claims.get(row["file_sha256"], ()) if c != own), None)
+        own_claim = "code" if normalize_code(row["declared_code"]) == normalize_code(own) else "name"
+        cited.at[index, "message"] = conflict_message(
+            own_claim=own_claim, file_path=row["unit_file_path"], declared_code=_text(row["declared_code"]),
+            declared_name=_text(row["declared_name"]), other_unit=names.get(other))
     cited = cited.assign(severity_rank=cited["severity"].map({s: i for i, s in enumerate(SEVERITIES)}),
-                         other_file=cited["file_sha256"] != cited["chosen_sha256"])
-    cited = cited.sort_values(["unit_code", "severity_rank", "other_file", "issue_no"], kind="stable")
-    return cited.assign(no=cited.groupby("unit_code").cumcount() + 1)
+                         newest=-pd.to_datetime(cited["file_received_at"]).astype("int64"))
+    return cited.sort_values(["unit_code", "severity_rank", "newest", "issue_no"], kind="stable")
 
 
-def _issues_title(issues: pd.DataFrame) -> str:
-    if not len(issues):
-        return "数据问题：未发现问题"
-    counts = issues["severity"].value_counts()
-    return f"数据问题（共 {len(issues)} 条：" + "，".join(
-        f"{SEVERITY_LABELS[s]} {int(counts[s])} 条" for s in SEVERITIES if s in counts) + "）"
+def _text(value) -> str | None:
+    return None if is_missing(value) else str(value)
 
 
-def header_fields(receipt: Receipt, campaign: Campaign) -> list[tuple[str, object]]:
+def issue_records(issues: list[dict]) -> list[tuple]:
+    return [tuple(normalise(i[c.key], c.kind) for c in RECEIPT_ISSUE_COLUMNS) for i in issues]
+
+
+def _severity_counts(issues: list[dict]) -> str:
+    counts = Counter(i["severity"] for i in issues)
+    return "，".join(f"{SEVERITY_LABELS[s]} {counts[s]} 条" for s in SEVERITIES if counts[s])
+
+
+def issues_title(issues: list[dict]) -> str:
+    if not issues:
+        return "数据问题：未发现需要处理的问题"
+    return f"数据问题（共 {len(issues)} 条：{_severity_counts(issues)}）"
+
+
+def history_lines(files: list[dict], issues: list[dict]) -> list[str]:
+    """One line per file of the unit that its current version replaced, oldest first."""
+    current = [f for f in files if f["is_current"]]
+    if not current:
+        return []
+    newest = int(current[0]["version"])
+    old = sorted((f for f in files if not f["is_current"] and not is_missing(f["version"])
+                  and int(f["version"]) < newest), key=lambda f: int(f["version"]))
+    lines = []
+    for record in old:
+        found = _severity_counts([i for i in issues if i["file_sha256"] == record["file_sha256"]
+                                  and i["severity"] != "info"])
+        received = normalise(record["received_at"], DATETIME)
+        line = (f"第 {int(record['version'])} 版 {record['file_path']}（{received:%Y年%-m月%-d日}收到）"
+                f"已由第 {newest} 版替代，不再计入")
+        lines.append(line + (f"；其中发现的问题（{found.replace('，', '、')}）无需再处理。" if found else "。"))
+    return lines
+
+
+def counted_line(totals: dict) -> str:
+    """What the city counted from the unit, in one line: 活动场次 7 场次，参与人次 5,402 人次，…"""
+    parts = []
+    for measure in MEASURES:
+        value = totals.get(measure.key)
+        value = 0 if value is None or is_missing(value) else value
+        text = f"{float(value):,.2f}" if measure.money else f"{int(value):,}"
+        parts.append(f"{measure.indicator} {text} {measure.unit}")
+    return "，".join(parts)
+
+
+def header_fields(s: dict, files_received: int, done: dict | None, campaign: Campaign) -> list[tuple[str, object]]:
     """The block at the top of a 回执: who, which file, when, and what became of it."""
-    s = receipt.submission
     version = "—" if is_missing(s["version"]) else f"第 {int(s['version'])} 版"
     version += "（计入汇总的版本）" if s["is_current"] else "（未计入汇总）"
-    if receipt.files_received > 1:
-        version += f"；共收到本单位文件 {receipt.files_received} 个"
-    outcome = SUBMISSION_STATUS_LABELS.get(s["status"], s["status"])
+    if files_received > 1:
+        version += f"；共收到与本单位有关的文件 {files_received} 个"
     rows, counted = int(s["activity_rows"]), int(s["counted_rows"])
-    if rows:
-        outcome += f"：活动明细 {rows} 行，计入 {counted} 行，未计入 {rows - counted} 行"
-    done = receipt.completeness
+    status = s["status"]
+    outcome = SUBMISSION_STATUS_LABELS.get(status, status)
+    if status in COUNTED_STATUSES and s["is_current"]:
+        if rows:
+            outcome += f"：活动明细 {rows} 行，计入 {counted} 行" + (f"，未计入 {rows - counted} 行" if counted < rows else "")
+    elif status == "conflict":
+        outcome = "单位信息矛盾，暂未计入全市汇总" + (f"（活动明细 {rows} 行）" if rows else "")
+    elif status in COUNTED_STATUSES:
+        outcome += "，已被本单位较新的版本替代，不再计入"
+    else:
+        outcome = "未能计入全市汇总" + (f"（活动明细 {rows} 行均未计入）" if rows else "")
     if done is None:
         reporting = "非应报单位"
     else:
         reporting = COMPLETENESS_LABELS[done["status"]]
-        if not is_missing(done["days_late"]) and done["days_late"] > 0:
+        if not is_missing(done.get("days_late")) and done["days_late"] > 0:
             reporting += f"（逾期 {int(done['days_late'])} 天）"
     return [
-        ("报送单位", f"{receipt.unit_name}（{receipt.unit_code}）"),
-        ("所属区县", receipt.district_name),
+        ("报送单位", f"{s['unit_name']}（{s['unit_code']}）"),
+        ("所属区县", s["district_name"]),
         ("报送文件", s["file_path"]),
         ("收到时间", normalise(s.get("received_at"), DATETIME)),
         ("填报日期", normalise(s.get("reported_at"), DATE)),
@@ -139,34 +234,53 @@ def header_fields(receipt: Receipt, campaign: Campaign) -> list[tuple[str, objec
     ]
 
 
-def receipt_workbook(receipt: Receipt, campaign: Campaign) -> Workbook:
-    wb = Workbook()
-    styles = Styles()
-    sheet = SheetWriter(wb.active, styles)
-    sheet.ws.title = "回执"
-    width = len(RECEIPT_ISSUE_COLUMNS)
-    sheet.title(f"{campaign.name}活动报表回执", width)
-    sheet.fields(header_fields(receipt, campaign))
+# -------------------------------------------------------------------------------------- writing
+
+
+def receipt_workbook(book: WorkbookWriter, receipt: Receipt, produced_on: date) -> str:
+    """Sheets 回执 and 计入活动 of one receipt; returns the workbook's title."""
+    sheet = book.sheet("回执")
+    sheet.layout(ISSUES_WIDTHS)
+    width = len(ISSUES_WIDTHS)
+    sheet.title(receipt.title, width)
+    sheet.fields([*receipt.fields, ("计入汇总", receipt.counted), ("回执日期", produced_on)], label_span=2,
+                 span=width - 2)
     sheet.skip()
-    sheet.title(receipt.totals.title, width, role="subtitle")
-    sheet.table(receipt.totals, title=False, main=False)
+    sheet.title(receipt.issues_title, width, role="subtitle")
+    if receipt.issues:
+        table = Table.fixed("issues", "回执", receipt.issues_title, RECEIPT_ISSUE_COLUMNS, receipt.issues,
+                            total_label=None)
+        sheet.table(table, title=False, main=False, flagged=table.where("severity", "error"))
+    if receipt.history:
+        sheet.skip()
+        sheet.title("历史版本（已被新版本替代，其中的问题无需再处理）", width, role="subtitle")
+        for line in receipt.history:
+            sheet.paragraph(line, width)
     sheet.skip()
-    sheet.title(receipt.issues.title, width, role="subtitle")
-    if receipt.issues.rows:
-        sheet.table(receipt.issues, title=False, main=False, flagged=receipt.issues.where("severity", "error"))
-    sheet.skip()
-    sheet.paragraph(GUIDANCE, width, lines=3)
+    sheet.paragraph(RECEIPT_GUIDANCE, width)
     sheet.finish(freeze=False)
 
-    counted = SheetWriter(wb.create_sheet("计入活动"), styles)
-    counted.table(receipt.activities)
+    counted = book.sheet("计入活动")
+    activities = Table.fixed("activities", "计入活动", receipt.activities_title, ACTIVITY_COLUMNS, receipt.activities)
+    counted.layout(counted.table_widths(activities))
+    counted.table(activities)
     counted.finish()
-    wb.properties.creator = "kepu"
-    wb.properties.title = f"{campaign.name}活动报表回执：{receipt.unit_name}"
-    return wb
+    return f"{receipt.title}：{receipt.unit_name}"
 
 
-def receipt_names(receipts: list[Receipt]) -> list[str]:
+def write_receipt(path: Path, receipt: Receipt, produced_on: date) -> Path:
+    digest = receipt.digest
+    return write_atomically(path, lambda target: write_workbook(
+        target, lambda book: receipt_workbook(book, receipt, produced_on), digest=digest))
+
+
+def _write_batch(batch: Sequence[tuple[Path, Receipt]], produced_on: date) -> int:
+    for path, receipt in batch:
+        write_receipt(path, receipt, produced_on)
+    return len(batch)
+
+
+def receipt_names(receipts: Sequence) -> list[str]:
     """A file name per receipt: the unit's name made safe, with its code added when two would clash."""
     stems = [safe_filename(r.unit_name, r.unit_code) for r in receipts]
     clashing = {stem for stem, n in Counter(stems).items() if n > 1}
@@ -174,40 +288,33 @@ def receipt_names(receipts: list[Receipt]) -> list[str]:
             for s, r in zip(stems, receipts)]
 
 
-def receipt_digest(receipt: Receipt, campaign: Campaign) -> str:
-    """What a receipt says, hashed; kept in the workbook's properties (dc:identifier) so a nightly run
-    rewrites only receipts whose content changed (one takes ~13 ms to write; a province has thousands)."""
-    content = (header_fields(receipt, campaign), receipt.totals.rows, receipt.issues.rows, receipt.activities.rows)
-    return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
-
-
-_IDENTIFIER = re.compile(r"<dc:identifier>([0-9a-f]{64})</dc:identifier>")
-
-
-def written_digest(path: Path) -> str | None:
-    """The digest stored in an existing receipt, or None."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            match = _IDENTIFIER.search(zf.read("docProps/core.xml").decode("utf-8"))
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return None
-    return match.group(1) if match else None
-
-
-def write_receipts(receipts: list[Receipt], campaign: Campaign, folder: Path) -> list[Path]:
-    """Every receipt in `folder`, rewritten only where its content changed; receipts left there by
-    earlier runs for units that no longer get one are removed."""
-    written = []
-    for receipt, name in zip(receipts, receipt_names(receipts)):
-        path = folder / name
-        digest = receipt_digest(receipt, campaign)
-        if written_digest(path) != digest:
-            workbook = receipt_workbook(receipt, campaign)
-            workbook.properties.identifier = digest
-            write_atomically(path, workbook.save)
-        written.append(path)
-    keep = {p.name for p in written}
+def write_receipts(receipts: list[Receipt], folder: Path, produced_on: date, *, workers: int | None = None) -> list[Path]:
+    """Every receipt in `folder`, rewritten only where its content changed (in a pool of processes when
+    there are many); receipts left there by earlier runs for units that no longer get one are removed."""
+    paths = [folder / name for name in receipt_names(receipts)]
+    changed = [(path, receipt) for path, receipt in zip(paths, receipts) if written_digest(path) != receipt.digest]
+    if changed:
+        folder.mkdir(parents=True, exist_ok=True)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if workers > 1 and len(changed) >= PARALLEL_FROM:
+        _write_in_pool(changed, produced_on, workers)
+    else:
+        _write_batch(changed, produced_on)
+    keep = {p.name for p in paths}
     for old in folder.glob("*.xlsx") if folder.is_dir() else ():
         if old.name not in keep and not old.name.startswith("."):
             old.unlink()
-    return written
+    return paths
+
+
+def _write_in_pool(changed: list[tuple[Path, Receipt]], produced_on: date, workers: int) -> None:
+    """Batches of receipts written by `workers` fresh processes (spawned: the run's threads are not
+    copied into them); the pool is shut down, its processes ended, whatever happens meanwhile."""
+    size = max(1, min(100, len(changed) // (workers * 4) or 1))
+    batches = [changed[i:i + size] for i in range(0, len(changed), size)]
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
+        for future in [pool.submit(_write_batch, batch, produced_on) for batch in batches]:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -12,6 +12,7 @@ Chinese only where people read them (workbook, CSV, HTML), never in Parquet.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -31,35 +32,48 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """How one column's values are typed: the Excel number format and the Parquet type."""
+    """How one column's values are typed: the Excel number format, the Parquet type, and the widest the
+    column may grow on a printed sheet (Excel width units; longer text wraps)."""
 
     name: str
     number_format: str | None
     arrow_type: pa.DataType
+    width: float
 
 
-TEXT = Kind("text", None, pa.string())
-INT = Kind("int", "#,##0", pa.int64())
-ORDINAL = Kind("ordinal", "0", pa.int64())
-MONEY = Kind("money", "#,##0.00", pa.decimal128(18, 2))
-PERCENT = Kind("percent", "0.0%", pa.float64())
-DATE = Kind("date", "yyyy-mm-dd", pa.date32())
-DATETIME = Kind("datetime", "yyyy-mm-dd hh:mm", pa.timestamp("s"))
-FLAG = Kind("flag", None, pa.bool_())
-LIST = Kind("list", None, pa.list_(pa.string()))
+TEXT = Kind("text", None, pa.string(), 24)
+INT = Kind("int", "#,##0", pa.int64(), 11)
+ORDINAL = Kind("ordinal", "0", pa.int64(), 6)
+MONEY = Kind("money", "#,##0.00", pa.decimal128(18, 2), 12)
+PERCENT = Kind("percent", "0.0%", pa.float64(), 8)
+DATE = Kind("date", "yyyy-mm-dd", pa.date32(), 11)
+DATETIME = Kind("datetime", "yyyy-mm-dd hh:mm", pa.timestamp("s"), 16)
+FLAG = Kind("flag", None, pa.bool_(), 5)
+LIST = Kind("list", None, pa.list_(pa.string()), 24)
+WRAPPED = (TEXT, LIST)
+"""Kinds whose text wraps inside its column; numbers and dates never wrap."""
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column of an output table: the frame column, its Chinese header, its kind, whether the
     totals row adds it up, and Chinese labels for the codes it holds (codes joined with 、 are
-    labelled one by one)."""
+    labelled one by one). `width` caps the column on a printed sheet (default: its kind's); `sheet`
+    False keeps a column out of the workbook (codes, source cells) while CSV and Parquet still carry it;
+    `export` False keeps a column made for print (活动日期 as one text) out of CSV and Parquet."""
 
     key: str
     header: str
     kind: Kind = TEXT
     total: bool = False
     labels: Mapping[str, str] | None = None
+    width: float | None = None
+    sheet: bool = True
+    export: bool = True
+
+    @property
+    def max_width(self) -> float:
+        return self.width if self.width is not None else self.kind.width
 
     def display(self, value):
         """The value as people read it: codes labelled, flags 是/否, lists joined with 、."""
@@ -104,6 +118,27 @@ class Table:
     frame: pd.DataFrame = field(repr=False)
     total_label: str | None = "合计"
 
+    @classmethod
+    def fixed(cls, name: str, sheet: str, title: str, columns: tuple[Column, ...], rows, *,
+              total_label: str | None = "合计") -> Table:
+        """A table of rows already normalised (a 回执 written in another process gets plain values)."""
+        table = cls(name, sheet, title, columns, pd.DataFrame(), total_label)
+        table.__dict__["rows"] = list(rows)
+        return table
+
+    @property
+    def sheet_columns(self) -> tuple[Column, ...]:
+        """The columns a worksheet shows."""
+        return tuple(c for c in self.columns if c.sheet)
+
+    @property
+    def export_columns(self) -> tuple[Column, ...]:
+        """The columns CSV and Parquet carry."""
+        return tuple(c for c in self.columns if c.export)
+
+    def index(self, key: str) -> int:
+        return [c.key for c in self.columns].index(key)
+
     @cached_property
     def rows(self) -> list[tuple]:
         """One tuple of normalised values per frame row, in column order."""
@@ -116,8 +151,14 @@ class Table:
 
     def where(self, key: str, value) -> Callable[[tuple], bool]:
         """A test on normalised rows: does the column `key` hold `value`?"""
-        index = [c.key for c in self.columns].index(key)
+        index = self.index(key)
         return lambda record: record[index] == value
+
+    @cached_property
+    def digest(self) -> str:
+        """What the table says (title, headers, values), hashed: an output written from it is rewritten
+        only when this changes."""
+        return digest_of((self.name, self.title, [(c.key, c.header) for c in self.columns], self.rows))
 
     @cached_property
     def totals(self) -> dict[str, object] | None:
@@ -130,6 +171,12 @@ class Table:
                 start = Decimal("0.00") if column.kind is MONEY else 0
                 sums[column.key] = sum((row[i] for row in self.rows if row[i] is not None), start)
         return sums
+
+
+def digest_of(content) -> str:
+    """sha256 of a value's repr: plain values (str, int, Decimal, date, tuples and lists of them) repr
+    the same in every process."""
+    return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
 
 
 def is_missing(value) -> bool:

@@ -1,76 +1,235 @@
-"""全市汇总.xlsx: the workbook the city office sends upward, one sheet per city table.
+"""The two workbooks of a campaign.
 
-全市汇总 shows the city row on its side (指标 | 数值) with the 情况说明 paragraph below it; 分区县 carries
-bar charts of participants and activities by district; 报送情况 shades the units to chase, 数据问题 the
-errors.
+全市汇总.xlsx goes upward, signed: 全市汇总 (the city's figures with their 计量单位 and the 情况说明
+paragraph), 分区县 (with charts of participants and activities by district), 分类型, 单位明细 and 活动清单
+(every counted activity). Each sheet carries the header block an office signs — 填报单位（盖章）,
+填报日期, 数据截至 above the table; 填表人, 审核人, 联系电话 under it — from `[office]` in kepu.toml.
+
+内部核查.xlsx stays in the office: 报送情况 (units to chase first), 分区县报送情况 (with the paragraph
+that also says how many units reported), 数据问题 (current versions first, then history), 收到文件 (every
+file, old versions and rejected ones included) and 活动来源 (each counted activity's file and cell).
+
+Both are written row by row in constant memory (活动清单 can run to hundreds of thousands of rows), and
+only when what they say has changed: the content digest is kept in the file's properties.
 """
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.worksheet.worksheet import Worksheet
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 
-from kepu.deliverables.city_tables import CityTables
-from kepu.deliverables.sheets import Placed, SheetWriter, Styles
-from kepu.deliverables.tables import Table
+import pandas as pd
 
-CHART_WIDTH_CM = 16
-CHART_HEIGHT_CM = 8
-CHART_ROWS = 18
-"""Rows a chart covers at the default row height, to stack the second below the first."""
-PARAGRAPH_SPAN = 12
-"""Columns the 情况说明 paragraph spreads over on the 全市汇总 sheet: wide enough that the paragraph
-prints on the first page under the figures."""
-PARAGRAPH_CHARS_PER_LINE = 50
-"""Chinese characters a line of the paragraph holds across those columns, to size its row."""
+from kepu.deliverables.city_tables import SOURCE_KEYS, CityTables, city_summary_rows
+from kepu.deliverables.files import write_if_changed
+from kepu.deliverables.sheets import Placed, SheetWriter, WorkbookWriter, text_width, write_workbook, written_digest
+from kepu.deliverables.tables import Table, digest_of
 
-
-def district_chart(ws: Worksheet, table: Table, placed: Placed, key: str, title: str, anchor: str) -> BarChart:
-    """A bar chart of one measure by district, read from the table's cells on the sheet."""
-    keys = [c.key for c in table.columns]
-    names = keys.index("district_name") + 1
-    values = keys.index(key) + 1
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = title
-    chart.legend = None
-    chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
-    chart.y_axis.numFmt = "#,##0"
-    chart.y_axis.majorGridlines = None
-    chart.y_axis.delete = False
-    chart.x_axis.delete = False
-    chart.add_data(Reference(ws, min_col=values, min_row=placed.header_row, max_row=placed.last_row),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=names, min_row=placed.first_row, max_row=placed.last_row))
-    ws.add_chart(chart, anchor)
-    return chart
+UPWARD = "全市汇总.xlsx"
+INTERNAL = "内部核查.xlsx"
+CHART_WIDTH_PIXELS = 380
+CHART_HEIGHT_PIXELS = 300
+CHART_GAP_PIXELS = 20
+"""Two charts side by side on a landscape page of their own, under the repeated title rows."""
+SUMMARY_WIDTHS = (6, 30, 12, 20)
+"""序号, 指标, 计量单位, 数值 on the 全市汇总 sheet: one A4 page upright, the paragraph under the figures."""
 
 
-def city_workbook(tables: CityTables, paragraph: str) -> Workbook:
-    wb = Workbook()
-    styles = Styles()
-    wb.remove(wb.active)
-    for table in tables.workbook:
-        writer = SheetWriter(wb.create_sheet(table.sheet), styles)
-        if table is tables.city_totals:
-            writer.transposed(table, title_span=PARAGRAPH_SPAN)
-            writer.skip()
-            writer.title("情况说明", PARAGRAPH_SPAN, role="subtitle")
-            writer.paragraph(paragraph, PARAGRAPH_SPAN, lines=max(4, len(paragraph) // PARAGRAPH_CHARS_PER_LINE + 2))
-        elif table is tables.district_totals:
-            placed = writer.table(table)
-            if placed.last_row >= placed.first_row:
-                below = placed.last_row + 3
-                district_chart(writer.ws, table, placed, "participants", "各区县参与人次", f"A{below}")
-                district_chart(writer.ws, table, placed, "activities", "各区县活动场次", f"A{below + CHART_ROWS}")
-        elif table is tables.completeness:
-            writer.table(table, flagged=table.where("chase", True))
-        elif table is tables.issues:
-            writer.table(table, flagged=table.where("severity", "error"))
-        else:
-            writer.table(table)
-        writer.finish()
-    wb.properties.creator = "kepu"
-    wb.properties.title = tables.city_totals.title
-    return wb
+@dataclass(frozen=True)
+class OfficeBlock:
+    """What an office signs on each sheet that goes upward. Blank fields print as blanks to fill in."""
+
+    name: str
+    reported_on: date
+    as_of: date | None
+    preparer: str
+    reviewer: str
+    phone: str
+
+    @property
+    def header(self) -> list[str]:
+        as_of = f"{self.as_of:%Y年%-m月%-d日}" if self.as_of else "　　年　月　日"
+        return [f"填报单位（盖章）：{self.name or '　' * 8}", f"填报日期：{self.reported_on:%Y年%-m月%-d日}",
+                f"数据截至：{as_of}"]
+
+    @property
+    def footer(self) -> list[str]:
+        return [f"填表人：{self.preparer or '　' * 4}", f"审核人：{self.reviewer or '　' * 4}",
+                f"联系电话：{self.phone or '　' * 6}"]
+
+    @property
+    def signed(self) -> tuple:
+        """What the digest covers: everything but the day the workbook is written."""
+        return (self.name, self.as_of, self.preparer, self.reviewer, self.phone)
+
+
+def office_block(office, units: pd.DataFrame, as_of, today: date) -> OfficeBlock:
+    """The block from `[office]`; without a name, the registry's one city-level unit signs."""
+    name = office.name
+    if not name and "unit_type" in units.columns:
+        cities = units.loc[units["unit_type"] == "city", "unit_name"].tolist()
+        name = cities[0] if len(cities) == 1 else ""
+    if as_of is not None and not pd.isna(as_of):
+        as_of = as_of.date() if isinstance(as_of, datetime) else as_of
+    else:
+        as_of = None
+    return OfficeBlock(name, today, as_of, office.preparer, office.reviewer, office.phone)
+
+
+def block_lines(writer: SheetWriter, texts: list[str]) -> None:
+    """Texts side by side across the sheet's columns when they fit, else one under the other."""
+    widths = writer.widths
+    count = len(widths)
+    for per_row in range(len(texts), 0, -1):
+        groups = [texts[i:i + per_row] for i in range(0, len(texts), per_row)]
+        spans = _spans(widths, per_row)
+        if all(text_width(t) + 2 <= sum(widths[a:a + n]) for g in groups for t, (a, n) in zip(g, spans)):
+            for group in groups:
+                writer.line([(a, n, t) for t, (a, n) in zip(group, spans)])
+            return
+    for text in texts:
+        writer.line([(0, count, text)])
+
+
+def _spans(widths: list[float], parts: int) -> list[tuple[int, int]]:
+    """`parts` runs of adjacent columns of about equal width: (first column, number of columns)."""
+    count = len(widths)
+    if parts <= 1 or count < parts:
+        return [(0, count)]
+    total = sum(widths)
+    spans, first, running = [], 0, 0.0
+    for part in range(1, parts):
+        target = total * part / parts
+        last = first
+        while last < count - (parts - part) and running + widths[last] <= target:
+            running += widths[last]
+            last += 1
+        last = max(last, first + 1)
+        running = sum(widths[:last])
+        spans.append((first, last - first))
+        first = last
+    spans.append((first, count - first))
+    return spans
+
+
+# ----------------------------------------------------------------------------------- upward
+
+
+def upward_digest(tables: CityTables, paragraph: str, office: OfficeBlock) -> str:
+    return digest_of(("upward", office.signed, paragraph, tables.city_totals.digest, tables.district_totals.digest,
+                      tables.type_totals.digest, tables.unit_totals.digest, tables.activities.digest))
+
+
+def upward_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str, office: OfficeBlock) -> str:
+    summary = book.sheet(tables.city_totals.sheet)
+    summary.layout(SUMMARY_WIDTHS)
+    summary.title(tables.city_totals.title, len(SUMMARY_WIDTHS))
+    block_lines(summary, office.header)
+    summary.transposed(city_summary_rows(tables.city_totals))
+    summary.skip()
+    summary.title("情况说明", len(SUMMARY_WIDTHS), role="subtitle")
+    summary.paragraph(paragraph, len(SUMMARY_WIDTHS))
+    summary.skip()
+    block_lines(summary, office.footer)
+    summary.finish(portrait=True)
+
+    for table in (tables.district_totals, tables.type_totals, tables.unit_totals, tables.activities):
+        sheet = book.sheet(table.sheet)
+        sheet.layout(sheet.table_widths(table))
+        sheet.title(table.title, len(sheet.widths))
+        block_lines(sheet, office.header)
+        placed = sheet.table(table, title=False)
+        sheet.skip()
+        block_lines(sheet, office.footer)
+        if table is tables.district_totals and placed.last_row >= placed.first_row:
+            below = sheet.row + 1
+            sheet.ws.set_h_pagebreaks([below])
+            district_chart(book, sheet, table, placed, "participants", "各区县参与人次", below, 0)
+            district_chart(book, sheet, table, placed, "activities", "各区县活动场次", below,
+                           CHART_WIDTH_PIXELS + CHART_GAP_PIXELS)
+        sheet.finish()
+    return tables.city_totals.title
+
+
+def district_chart(book: WorkbookWriter, sheet: SheetWriter, table: Table, placed: Placed, key: str, title: str,
+                   row: int, x_offset: int) -> None:
+    """A column chart of one measure by district, read from the table's cells on the sheet."""
+    name = sheet.ws.get_name()
+    names, values = placed.columns["district_name"], placed.columns[key]
+    chart = book.book.add_chart({"type": "column"})
+    chart.add_series({
+        "name": [name, placed.header_row, values],
+        "categories": [name, placed.first_row, names, placed.last_row, names],
+        "values": [name, placed.first_row, values, placed.last_row, values],
+        "fill": {"color": "#4A86C5"},
+        "data_labels": {"value": True, "num_format": "#,##0"},
+    })
+    chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": False}})
+    chart.set_size({"width": CHART_WIDTH_PIXELS, "height": CHART_HEIGHT_PIXELS})
+    sheet.ws.insert_chart(row, 0, chart, {"x_offset": x_offset, "object_position": 2})
+
+
+# --------------------------------------------------------------------------------- internal
+
+
+def internal_digest(tables: CityTables, paragraph: str) -> str:
+    return digest_of(("internal", paragraph, tables.completeness.digest, tables.district_completeness.digest,
+                      tables.issues.digest, tables.files.digest, tables.activities.digest))
+
+
+def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str) -> str:
+    completeness = tables.completeness
+    sheet = book.sheet(completeness.sheet)
+    sheet.layout(sheet.table_widths(completeness))
+    sheet.table(completeness, flagged=completeness.where("chase", True))
+    sheet.finish()
+
+    by_district = tables.district_completeness
+    sheet = book.sheet(by_district.sheet)
+    sheet.layout(sheet.table_widths(by_district, extra=[(1, 24)]))
+    sheet.table(by_district)
+    sheet.skip()
+    sheet.title("情况说明（内部）", len(sheet.widths), role="subtitle")
+    sheet.paragraph(paragraph, len(sheet.widths))
+    sheet.finish()
+
+    issues = tables.issues
+    sheet = book.sheet(issues.sheet)
+    sheet.layout(sheet.table_widths(issues))
+    error, current = issues.where("severity", "error"), issues.where("superseded", False)
+    sheet.table(issues, flagged=lambda record: error(record) and current(record))
+    sheet.finish()
+
+    files = tables.files
+    sheet = book.sheet(files.sheet)
+    sheet.layout(sheet.table_widths(files))
+    sheet.table(files, flagged=files.where("counted", False))
+    sheet.finish()
+
+    activities = tables.activities
+    sheet = book.sheet("活动来源")
+    sheet.layout(sheet.table_widths(activities, SOURCE_KEYS))
+    sheet.table(activities, keys=SOURCE_KEYS, title=f"{activities.title.split('（')[0]}来源（每项活动所在的文件和单元格）")
+    sheet.finish()
+    return f"{tables.city_totals.title.removesuffix('全市汇总表')}内部核查表"
+
+
+# ------------------------------------------------------------------------------------ writing
+
+
+def write_workbooks(folder: Path, tables: CityTables, upward_paragraph: str, internal_paragraph: str,
+                    office: OfficeBlock) -> list[Path]:
+    """Both workbooks in `folder`, each rewritten only when what it says changed."""
+    upward = upward_digest(tables, upward_paragraph, office)
+    internal = internal_digest(tables, internal_paragraph)
+    return [
+        write_if_changed(folder / UPWARD, upward, written_digest, lambda path: write_workbook(
+            path, lambda book: upward_workbook(book, tables, upward_paragraph, office), digest=upward,
+            streaming=True)),
+        write_if_changed(folder / INTERNAL, internal, written_digest, lambda path: write_workbook(
+            path, lambda book: internal_workbook(book, tables, internal_paragraph), digest=internal,
+            streaming=True)),
+    ]

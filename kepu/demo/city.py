@@ -51,6 +51,13 @@ inbox = "inbox"
 registry = "units.csv"
 warehouse = "warehouse/kepu.duckdb"
 out = "out"
+
+[office]
+name = "江源市科学技术协会"
+preparer = "王丽"
+reviewer = "李强"
+phone = "0833-1234567"
+city_units_label = "市直单位"
 """
 
 REGISTRY_HEADER = ("unit_code", "unit_name", "unit_type", "parent_code", "aliases", "expected")

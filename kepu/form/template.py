@@ -1,7 +1,11 @@
 """The official form (SPEC §2.3) the city sends out each September: `kepu template`.
 
-Sheets, in order: 活动明细 (a title, the 填报单位/单位代码/填报日期 line, the header row, one row per
-activity, an optional 合计 row and the signature footer), 汇总表 (one row per indicator) and 填表说明.
+Sheets, in order: 活动明细 (a title, the 填报单位/单位代码/填报日期 line with the campaign's 统计时段 and
+报送截止 at its right, the header row, one row per activity, an optional 合计 row and the signature
+footer), 汇总表 (one row per indicator) and 填表说明. Headers break before a bracket, never inside it,
+and every row of 填表说明 is as tall as its text. A form made for one unit (`kepu template --per-unit`)
+has its 填报单位 and 单位代码 filled in and locked (the sheet protected without a password, every cell a
+unit fills in left open), so the file names its unit whatever else happens to it.
 Column labels and indicators come from `schemas.synonyms`, activity forms and units from
 `schemas.vocabulary`. Saving is deterministic: the same inputs give the same bytes, so a form can be
 content-addressed like any received file. (Forms filled in as a unit would are the demo's and the
@@ -11,18 +15,21 @@ tests' business: `kepu.demo.forms`.)
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from copy import copy
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import openpyxl
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from kepu.deliverables.sheets import StyleCache
+from kepu.deliverables.sheets import LINE_POINTS, header_label, lines_needed
 from kepu.schemas.synonyms import DETAIL_FIELDS, SUMMARY_INDICATORS
 from kepu.schemas.vocabulary import ACTIVITY_TYPES, COUNT_METRICS, MEASURE, MONEY_METRIC
 
@@ -39,6 +46,9 @@ BLANK_TEMPLATE_ROWS = 30
 UNIT_NAME_LABEL, UNIT_NAME_CELL, UNIT_NAME_MERGE = "A2", "B2", "B2:D2"
 UNIT_CODE_LABEL, UNIT_CODE_CELL, UNIT_CODE_MERGE = "E2", "F2", "F2:G2"
 REPORTED_ON_LABEL, REPORTED_ON_CELL = "H2", "I2"
+SCHEDULE_CELL, SCHEDULE_MERGE = "N2", "N2:O2"
+"""The campaign's 统计时段 and 报送截止, right of the header block: beyond the cells a reader looks in for
+the value of 填报日期 (transforms.declared.NEIGHBOUR_CELLS), so a blank 填报日期 is never read as them."""
 
 TOTAL_LABEL = "合计"
 FOOTER_LABELS = ("填表人：", "联系电话：", "审核人：")
@@ -62,21 +72,23 @@ LAST_COLUMN = get_column_letter(len(DETAIL_FIELDS))
 
 COLUMN_WIDTHS = {
     "seq": 11,
-    "activity_name": 36,
-    "activity_type": 12,
-    "start_date": 12,
-    "end_date": 12,
-    "venue": 24,
-    "organizer": 22,
-    "partners": 24,
-    "participants": 12,
+    "activity_name": 26,
+    "activity_type": 11,
+    "start_date": 11.5,
+    "end_date": 11.5,
+    "venue": 16,
+    "organizer": 14,
+    "partners": 16,
+    "participants": 11,
     "volunteers": 11,
-    "materials": 11,
-    "boards": 9,
+    "materials": 10,
+    "boards": 8,
     "media_reports": 10,
-    "funding_wan": 10,
-    "note": 20,
+    "funding_wan": 9,
+    "note": 14,
 }
+"""Widths that print the sheet one A4 page wide at about 70 %; text wraps inside its cell. 序号 is wide
+enough for the 填报单位： label above it."""
 
 FIELD_NOTES = {
     "seq": "按 1、2、3…顺序填写，可不填。",
@@ -119,14 +131,73 @@ RIGHT = Alignment(horizontal="right", vertical="center")
 LEFT = Alignment(horizontal="left", vertical="center")
 
 
-def build_template(campaign_name: str) -> openpyxl.Workbook:
-    """The blank form: all three sheets, with ~30 formatted empty activity rows."""
-    return build_form(campaign_name, activity_rows=BLANK_TEMPLATE_ROWS, with_total_row=False)
+class StyleCache:
+    """Cell styles of one form, each combination built once and its style array copied onto later
+    cells: openpyxl hashes every style object on assignment, which would dominate a large sheet.
+    Pass the same style objects (module constants) for the cache to recognise a combination."""
+
+    def __init__(self, font: Font | None = None) -> None:
+        self.font = font
+        self._arrays: dict[tuple, object] = {}
+
+    def apply(self, cell: Cell, *, font: Font | None = None, fill: PatternFill | None = None,
+              border: Border | None = None, alignment: Alignment | None = None,
+              number_format: str | None = None, protection: Protection | None = None) -> None:
+        font = font or self.font
+        key = (id(font), id(fill), id(border), id(alignment), number_format, id(protection))
+        cached = self._arrays.get(key)
+        if cached is not None:
+            cell._style = copy(cached)
+            return
+        for name, value in (("font", font), ("fill", fill), ("border", border), ("alignment", alignment),
+                            ("number_format", number_format), ("protection", protection)):
+            if value is not None:
+                setattr(cell, name, value)
+        self._arrays[key] = copy(cell._style)
 
 
-def write_template(path: Path, campaign_name: str) -> Path:
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What the form tells a unit about the campaign's dates (from kepu.toml)."""
+
+    start: date
+    end: date
+    deadline: date
+
+    @property
+    def window(self) -> str:
+        end = f"{self.end:%-m月%-d日}" if self.end.year == self.start.year else f"{self.end:%Y年%-m月%-d日}"
+        return f"{self.start:%Y年%-m月%-d日}至{end}"
+
+    @property
+    def text(self) -> str:
+        return f"统计时段：{self.window}\n报送截止：{self.deadline:%Y年%-m月%-d日}"
+
+    @classmethod
+    def of(cls, campaign) -> Schedule:
+        return cls(campaign.start, campaign.end, campaign.deadline)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitIdentity:
+    """The unit a form is made for: its 填报单位 and 单位代码, filled in and locked."""
+
+    name: str
+    code: str
+
+
+def build_template(campaign_name: str, schedule: Schedule | None = None,
+                   unit: UnitIdentity | None = None) -> openpyxl.Workbook:
+    """The blank form: all three sheets, with ~30 formatted empty activity rows; with the campaign's dates
+    when known, and made out to `unit` when given."""
+    return build_form(campaign_name, activity_rows=BLANK_TEMPLATE_ROWS, with_total_row=False, schedule=schedule,
+                      unit=unit)
+
+
+def write_template(path: Path, campaign_name: str, schedule: Schedule | None = None,
+                   unit: UnitIdentity | None = None) -> Path:
     """Save the blank form to `path` (parent folders created) and return the path."""
-    return save_workbook(build_template(campaign_name), path)
+    return save_workbook(build_template(campaign_name, schedule, unit), path)
 
 
 def save_workbook(wb: openpyxl.Workbook, path: Path) -> Path:
@@ -162,21 +233,47 @@ class _StableZipFile(ZipFile):
         self.writestr(arcname or str(filename), Path(filename).read_bytes(), compress_type, compresslevel)
 
 
-def build_form(campaign_name: str, *, activity_rows: int, with_total_row: bool) -> openpyxl.Workbook:
+def build_form(campaign_name: str, *, activity_rows: int, with_total_row: bool, schedule: Schedule | None = None,
+               unit: UnitIdentity | None = None) -> openpyxl.Workbook:
     """The form with `activity_rows` formatted activity rows (from FIRST_DATA_ROW) and, if asked, a 合计 row
-    under them, every cell empty."""
+    under them, every cell empty but the unit's identity when the form is made out to one."""
     wb = openpyxl.Workbook()
     wb.properties.creator = "kepu"
     wb.properties.title = f"{campaign_name}活动情况统计表"
     styles = StyleCache(font=BODY_FONT)
-    _build_detail_sheet(wb.active, styles, campaign_name, activity_rows, with_total_row)
+    _build_detail_sheet(wb.active, styles, campaign_name, activity_rows, with_total_row, schedule)
     _build_summary_sheet(wb.create_sheet(SUMMARY_SHEET), styles, campaign_name)
-    _build_instructions_sheet(wb.create_sheet(INSTRUCTIONS_SHEET), styles)
+    _build_instructions_sheet(wb.create_sheet(INSTRUCTIONS_SHEET), styles, schedule)
+    if unit is not None:
+        _make_out_to(wb[DETAIL_SHEET], unit)
     return wb
 
 
+UNLOCKED = Protection(locked=False)
+
+
+def _make_out_to(ws: Worksheet, unit: UnitIdentity) -> None:
+    """填报单位 and 单位代码 filled in and locked: the sheet is protected (no password: it guards against a
+    slip, not a person), every other cell a unit fills in stays open, and rows can still be inserted."""
+    ws[UNIT_NAME_CELL] = unit.name
+    ws[UNIT_CODE_CELL] = unit.code
+    ws[UNIT_CODE_CELL].number_format = "@"
+    ws[UNIT_NAME_CELL].protection = ws[UNIT_CODE_CELL].protection = Protection(locked=True)
+    ws[REPORTED_ON_CELL].protection = UNLOCKED
+    footer = ws.max_row
+    for row in ws.iter_rows(min_row=FIRST_DATA_ROW, max_row=footer, max_col=len(DETAIL_FIELDS)):
+        for cell in row:
+            if not (cell.row == footer and isinstance(cell.value, str)):
+                cell.protection = UNLOCKED
+    protection = ws.protection
+    protection.sheet = True
+    for name in ("formatCells", "formatColumns", "formatRows", "insertRows", "deleteRows", "sort", "autoFilter"):
+        setattr(protection, name, False)
+
+
 def _build_detail_sheet(
-    ws: Worksheet, styles: StyleCache, campaign_name: str, activity_rows: int, with_total_row: bool
+    ws: Worksheet, styles: StyleCache, campaign_name: str, activity_rows: int, with_total_row: bool,
+    schedule: Schedule | None = None,
 ) -> None:
     """活动明细: title, header block, header row, `activity_rows` formatted rows, optional 合计 row, footer."""
     ws.title = DETAIL_SHEET
@@ -199,12 +296,21 @@ def _build_detail_sheet(
     styles.apply(ws[UNIT_CODE_CELL], alignment=LEFT, number_format="@")
     styles.apply(ws[REPORTED_ON_CELL], alignment=LEFT, number_format=REPORTED_ON_FORMAT)
     ws.row_dimensions[HEADER_BLOCK_ROW].height = 22
+    if schedule is not None:
+        ws.merge_cells(SCHEDULE_MERGE)
+        styles.apply(ws.cell(HEADER_BLOCK_ROW, ws[SCHEDULE_CELL].column, schedule.text), alignment=LEFT_WRAP)
+        span = sum(COLUMN_WIDTHS[f.field] for f in DETAIL_FIELDS[ws[SCHEDULE_CELL].column - 1:])
+        ws.row_dimensions[HEADER_BLOCK_ROW].height = lines_needed(schedule.text, span) * LINE_POINTS + 4
 
+    lines = 1
     for column, field in enumerate(DETAIL_FIELDS, start=1):
-        cell = ws.cell(HEADER_ROW, column, field.header)
+        column_width = COLUMN_WIDTHS.get(field.field, 12)
+        label = header_label(field.header, column_width)
+        cell = ws.cell(HEADER_ROW, column, label)
         styles.apply(cell, font=BOLD_FONT, fill=HEADER_FILL, border=BORDER, alignment=CENTER_WRAP)
-        ws.column_dimensions[get_column_letter(column)].width = COLUMN_WIDTHS.get(field.field, 12)
-    ws.row_dimensions[HEADER_ROW].height = 36
+        ws.column_dimensions[get_column_letter(column)].width = column_width
+        lines = max(lines, sum(lines_needed(part, column_width) for part in label.split("\n")))
+    ws.row_dimensions[HEADER_ROW].height = max(2, lines) * LINE_POINTS + 6
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1).coordinate
 
     formats = [_number_format(f.field) for f in DETAIL_FIELDS]
@@ -301,27 +407,51 @@ def _build_summary_sheet(ws: Worksheet, styles: StyleCache, campaign_name: str) 
     _print_a4_landscape(ws)
 
 
-def _build_instructions_sheet(ws: Worksheet, styles: StyleCache) -> None:
-    """填表说明: general rules, then what goes in each column of 活动明细."""
+INSTRUCTION_WIDTHS = (18, 90)
+
+
+def general_notes(schedule: Schedule | None) -> tuple[str, ...]:
+    """GENERAL_NOTES, with the campaign's dates where the form knows them."""
+    if schedule is None:
+        return GENERAL_NOTES
+    notes = list(GENERAL_NOTES)
+    notes[2] = (f"活动日期应在本次科普日活动期间（{schedule.window}）内；人数、份数、块数、篇数均填整数；"
+                "经费以万元为单位。")
+    notes[-1] = f"填写完毕后请于{schedule.deadline:%Y年%-m月%-d日}前报送市科协，逾期报送的也请报送。"
+    return tuple(notes)
+
+
+def _fit_row(ws: Worksheet, row: int, texts: tuple[str, ...]) -> None:
+    """The row as tall as its wrapped texts, one per column of INSTRUCTION_WIDTHS."""
+    lines = max(lines_needed(text, width) for text, width in zip(texts, INSTRUCTION_WIDTHS) if text)
+    ws.row_dimensions[row].height = lines * LINE_POINTS + 4
+
+
+def _build_instructions_sheet(ws: Worksheet, styles: StyleCache, schedule: Schedule | None = None) -> None:
+    """填表说明: general rules, then what goes in each column of 活动明细; each row as tall as its text."""
     styles.apply(ws.cell(1, 1, INSTRUCTIONS_SHEET), font=TITLE_FONT)
+    ws.row_dimensions[1].height = 28
     row = 2
-    for number, note in enumerate(GENERAL_NOTES, start=1):
+    for number, note in enumerate(general_notes(schedule), start=1):
         styles.apply(ws.cell(row, 1, f"{number}."), alignment=RIGHT)
         styles.apply(ws.cell(row, 2, note), alignment=LEFT_WRAP)
+        _fit_row(ws, row, ("", note))
         row += 1
 
     row += 1
     for column, label in enumerate(("栏目", "填写要求"), start=1):
         styles.apply(ws.cell(row, column, label), font=BOLD_FONT, fill=HEADER_FILL, border=BORDER,
                      alignment=CENTER_WRAP)
+    _fit_row(ws, row, ("栏目", "填写要求"))
     types = "、".join(ACTIVITY_TYPES)
     for field in DETAIL_FIELDS:
         row += 1
         styles.apply(ws.cell(row, 1, field.header), border=BORDER, alignment=LEFT_WRAP)
         note = FIELD_NOTES.get(field.field, "").format(types=types)
         styles.apply(ws.cell(row, 2, note), border=BORDER, alignment=LEFT_WRAP)
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 90
+        _fit_row(ws, row, (field.header, note))
+    for letter, width in zip("AB", INSTRUCTION_WIDTHS):
+        ws.column_dimensions[letter].width = width
     _print_a4_landscape(ws)
 
 

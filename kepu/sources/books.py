@@ -11,7 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from kepu.transforms.grid import Book, Sheet
+from kepu.transforms.grid import CSV_SHEET, Book, Sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
@@ -37,7 +37,7 @@ def read_book(path: Path) -> Book:
         if not data.strip():
             raise ReadError("file_empty")
         if suffix == ".csv":
-            return _read_csv(data, path.stem)
+            return _read_csv(data)
         return _read_spreadsheet(data, suffix)
     except ReadError:
         raise
@@ -88,8 +88,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CSV_DELIMITERS = (",", "\t", ";")
 
 
-def _read_csv(data: bytes, name: str) -> Book:
-    """A CSV file as a one-sheet Book named after the file. Text is UTF-8 (with or without BOM),
+def _read_csv(data: bytes) -> Book:
+    """A CSV file as a Book of one sheet without a name (grid.CSV_SHEET). Text is UTF-8 (with or without BOM),
     UTF-16 with BOM (Excel's "Unicode text"), or GBK/GB18030; the delimiter is the one that splits
     the lines into the most fields."""
     text = _decode_csv(data)
@@ -103,7 +103,7 @@ def _read_csv(data: bytes, name: str) -> Book:
         )
     except csv.Error as exc:
         raise ReadError("file_unreadable", _short(exc)) from exc
-    return Book((Sheet(name=name, rows=rows),))
+    return Book((Sheet(name=CSV_SHEET, rows=rows),))
 
 
 def _decode_csv(data: bytes) -> str:

@@ -133,3 +133,38 @@ def test_parquet_keeps_codes_raw_text_and_types():
     assert table.schema.field("n").metadata == {b"header": "人次".encode()}
     assert table.to_pylist()[0] == {"campaign_id": "2023-science-day", "name": "=1+2", "n": 1200,
                                     "money": Decimal("0.10"), "status": "late"}
+
+
+def test_ratios_are_numbers_in_csv_and_parquet(city):
+    totals = city.query("select * from marts.city_totals").iloc[0]
+    rate = totals["units_reported"] / totals["units_expected"]
+    (row,) = read_csv(city, "city_totals")
+    parquet = pq.read_table(city.out / "parquet" / "city_totals.parquet")
+
+    assert "报送率" not in row and float(row["报送率（%）"]) == pytest.approx(100 * rate, abs=0.005)
+    assert parquet.schema.field("reporting_rate").type == pa.float64()
+    assert parquet.column("reporting_rate").to_pylist()[0] == pytest.approx(rate)
+    for record in read_csv(city, "district_totals"):
+        float(record["报送率（%）"])
+
+
+def test_city_level_units_are_labelled_in_the_exports_under_the_citys_code(city):
+    rows = read_csv(city, "district_totals")
+    parquet = pq.read_table(city.out / "parquet" / "district_totals.parquet").to_pylist()
+
+    assert rows[-1]["区县"] == "市直单位" and rows[-1]["区县代码"] == "C000"
+    assert parquet[-1]["district_name"] == "市直单位" and parquet[-1]["district_code"] == "C000"
+
+
+def test_unchanged_exports_are_not_rewritten(city, tmp_path):
+    from kepu.deliverables.exports import write_exports
+    from kepu.deliverables.city_tables import city_tables
+    from kepu.warehouse.queries import read_marts
+
+    tables = city_tables(read_marts(city.settings.warehouse, "2023-science-day"), city.settings.campaign, "市直单位")
+    paths = write_exports(tables.exports, "2023-science-day", tmp_path)
+    before = [p.stat().st_mtime_ns for p in paths]
+
+    again = write_exports(tables.exports, "2023-science-day", tmp_path)
+
+    assert again == paths and [p.stat().st_mtime_ns for p in again] == before

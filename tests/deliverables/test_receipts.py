@@ -1,22 +1,34 @@
-"""回执/<unit>.xlsx from a published demo city: one per unit that sent something, citing each problem
-by sheet and cell, ready to send back."""
+"""回执/<unit>.xlsx: one per unit that sent something, leading with what the unit must still act on,
+citing each problem by sheet and cell, in Chinese only, dated, ready to send back."""
 
 from __future__ import annotations
 
+import multiprocessing
+import re
 from datetime import date
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from kepu.deliverables.city_tables import ACTIVITY_COLUMNS
+from kepu.deliverables.city_tables import ACTIVITY_COLUMNS, UNIT
 from kepu.deliverables.files import safe_filename
-from kepu.deliverables.receipts import build_receipts, header_fields, receipt_names
+from kepu.deliverables.receipts import build_receipts, receipt_names, write_receipts
+from kepu.deliverables.tables import Table
 from kepu.schemas.vocabulary import Campaign
 from kepu.warehouse.queries import Marts
-from tests.deliverables.city import FORMULA_NAMES, FORMULA_PARTICIPANTS, PublishedCity, published_city
+from tests.deliverables.city import (
+    FORMULA_NAMES,
+    FORMULA_PARTICIPANTS,
+    PLANTED_FILE,
+    PublishedCity,
+    published_city,
+)
 
 CAMPAIGN = Campaign("2023-science-day", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
+TODAY = date(2023, 9, 30)
+ENGLISH = re.compile(r"[A-Za-z]{4,}")
+"""A word of English (file names aside: `.xlsx` has four letters, so check texts without paths)."""
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +42,24 @@ def sheet_values(path, sheet="回执") -> list[list]:
 
 
 def fields(rows: list[list]) -> dict:
-    return {r[0]: r[1] for r in rows[1:10] if r[0] and r[1] is not None}
+    return {r[0]: r[2] for r in rows[1:14] if r[0] and r[2] is not None}
 
 
 def issue_rows(rows: list[list]) -> list[dict]:
-    start = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    start = next((i for i, r in enumerate(rows) if r[0] == "序号"), None)
+    if start is None:
+        return []
     header = rows[start]
     out = []
     for r in rows[start + 1:]:
-        if r[0] is None:
+        if not isinstance(r[0], int):
             break
         out.append(dict(zip(header, r)))
     return out
+
+
+def lines(rows: list[list]) -> list[str]:
+    return [v for r in rows for v in r if isinstance(v, str)]
 
 
 def test_every_unit_that_sent_something_gets_a_receipt(city):
@@ -56,7 +74,7 @@ def test_every_unit_that_sent_something_gets_a_receipt(city):
     assert all(p in city.outputs for p in (city.out / "回执").glob("*.xlsx"))
 
 
-def test_receipt_header_says_which_file_when_and_what_became_of_it(city):
+def test_receipt_header_says_which_file_when_what_became_of_it_and_when_written(city):
     code, name = city.planted_unit
     rows = sheet_values(city.out / "回执" / f"{name}.xlsx")
     header = fields(rows)
@@ -65,8 +83,9 @@ def test_receipt_header_says_which_file_when_and_what_became_of_it(city):
     assert header["报送单位"] == f"{name}（{code}）"
     assert header["报送文件"] == "双流区/公式试探.xlsx"
     assert header["收到时间"].strftime("%Y-%m-%d %H:%M") == "2023-09-25 09:30"
-    assert header["处理结果"].startswith("部分接收：活动明细 7 行，计入 5 行，未计入 2 行")
+    assert header["处理结果"] == "部分接收：活动明细 7 行，计入 5 行，未计入 2 行"
     assert header["报送情况"].startswith("按时报送")
+    assert header["回执日期"].date() == date.today()
 
 
 def test_receipt_shows_what_was_counted(city):
@@ -74,131 +93,221 @@ def test_receipt_shows_what_was_counted(city):
     rows = sheet_values(city.out / "回执" / f"{name}.xlsx")
     totals = city.query("select * from marts.unit_totals where unit_code = ?", code).iloc[0]
 
-    start = next(i for i, r in enumerate(rows) if r[0] == "活动场次")
-    shown = dict(zip(rows[start], rows[start + 1]))
-    assert shown["活动场次"] == totals["activities"]
-    assert shown["参与人次"] == totals["participants"]
-    counted = sheet_values(city.out / "回执" / f"{name}.xlsx", "计入活动")
-    assert {r[0] for r in counted[2:-1]} == {*FORMULA_NAMES, "约数活动"}
+    counted = fields(rows)["计入汇总"]
+    assert f"活动场次 {totals['activities']} 场次" in counted
+    assert f"参与人次 {totals['participants']:,} 人次" in counted
+    activities = sheet_values(city.out / "回执" / f"{name}.xlsx", "计入活动")
+    assert {r[1] for r in activities[2:-1]} == {*FORMULA_NAMES, "约数活动"}
 
 
-def test_receipt_cites_every_issue_by_sheet_and_cell(city):
+def test_receipt_cites_every_issue_by_sheet_and_cell_without_codes(city):
     code, name = city.planted_unit
     issues = city.query("""select * from audit.issues where file_sha256 in (
         select file_sha256 from core.submissions where unit_code = ?)""", code)
 
-    cited = issue_rows(sheet_values(city.out / "回执" / f"{name}.xlsx"))
+    rows = sheet_values(city.out / "回执" / f"{name}.xlsx")
+    cited = issue_rows(rows)
 
     assert len(cited) == len(issues)
-    assert {(r["工作表"], r["单元格"], r["原始值"]) for r in cited} == {
-        (i.sheet, f"{i.sheet}!{i.cell}", i.raw_value) for i in issues.itertuples()}
+    assert list(cited[0]) == ["序号", "严重程度", "问题类型", "问题说明", "文件", "单元格", "原始值"]
+    assert {(r["单元格"], r["原始值"]) for r in cited} == {
+        (f"{i.sheet}!{i.cell}", i.raw_value) for i in issues.itertuples()}
     formula = next(r for r in cited if r["原始值"] == FORMULA_PARTICIPANTS)
     assert formula["严重程度"] == "错误"
     assert formula["单元格"].startswith("活动明细!I")
     assert formula["问题说明"].endswith("该行不计入。")
+    assert not set(issues["code"]) & set(lines(rows))
 
 
-def test_receipt_of_a_held_unit_explains_its_unreadable_file(city):
-    held = city.query("select * from marts.completeness where status = 'held'")
+def test_a_csv_is_cited_by_cell_alone_never_by_a_hash(city):
+    csv_files = city.query("""select distinct s.unit_code, u.unit_name from core.submissions s
+                              join core.units u using (campaign_id, unit_code)
+                              where s.file_path like '%.csv' and s.is_current""")
+    assert len(csv_files)
+    issues = city.query("select sheet, cell from audit.issues where file_path like '%.csv'")
+    assert len(issues) and all(not s for s in issues["sheet"])
+    for name in csv_files["unit_name"]:
+        for row in issue_rows(sheet_values(city.out / "回执" / f"{safe_filename(name, '')}.xlsx")):
+            assert re.fullmatch(r"[A-Z]+[0-9]+", row["单元格"] or "A1"), row
+    marts = city.query("select source_sheet, source_cell from marts.activities where source_file like '%.csv'")
+    assert not any(len(s or "") == 64 for s in marts["source_sheet"])
+
+
+def test_receipt_of_a_held_unit_explains_its_unreadable_file_in_chinese(city):
+    held = city.query("select * from marts.completeness where status = 'held' and held_reason = 'rejected'")
     assert len(held), "the demo city holds a unit whose only file cannot be read"
     name = held.iloc[0]["unit_name"]
 
     rows = sheet_values(city.out / "回执" / f"{safe_filename(name, '')}.xlsx")
 
     assert fields(rows)["版本"].endswith("（未计入汇总）")
+    assert fields(rows)["处理结果"].startswith("未能计入全市汇总")
     assert fields(rows)["报送情况"].startswith("待核实")
-    assert [r["严重程度"] for r in issue_rows(rows)] == ["错误"]
+    (issue,) = issue_rows(rows)
+    assert issue["严重程度"] == "错误"
+    assert not ENGLISH.search(issue["原始值"] or ""), issue
 
 
-def test_receipts_hold_no_formulas(city):
+def test_no_receipt_speaks_english_or_holds_a_formula(city):
     for path in (city.out / "回执").glob("*.xlsx"):
         wb = openpyxl.load_workbook(path)
         assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"], path
+        for row in issue_rows(sheet_values(path)):
+            if row["文件"] == PLANTED_FILE:
+                continue  # quotes what the unit typed: <script>, HYPERLINK
+            assert not ENGLISH.search(f"{row['问题类型']}{row['问题说明'].replace('.xlsx', '')}"), (path, row)
+
+
+# ------------------------------------------------------------------------ tiny inline marts
 
 
 def tiny_marts(submissions: list[dict], issues: list[dict]) -> Marts:
     """Just what build_receipts reads, as inline frames: two units, their files and issues."""
     units = pd.DataFrame([
-        {"unit_code": code, "unit_name": name, "district_name": "双流区科协", "activities": n, "participants": 10 * n,
-         "volunteers": 0, "materials": 0, "boards": 0, "media_reports": 0, "funding_wan": 0.0}
+        {"unit_code": code, "unit_name": name, "district_code": "D01", "district_name": "双流区科协",
+         "unit_type": "town", "activities": n, "participants": 10 * n, "volunteers": 0, "materials": 0, "boards": 0,
+         "media_reports": 0, "funding_wan": 0.0}
         for code, name, n in (("A", "甲街道", 2), ("B", "乙镇", 0))])
     submission_defaults = {"district_code": "D01", "district_name": "双流区科协", "reported_at": pd.NaT,
-                           "activity_rows": 2, "counted_rows": 2, "rejected_rows": 0, "on_time": True}
+                           "activity_rows": 2, "counted_rows": 2, "rejected_rows": 0, "on_time": True,
+                           "declared_code": None, "declared_name": None}
     issue_defaults = {"severity": "error", "message": "问题", "sheet": "活动明细", "cell": "I5", "raw_value": "x",
-                      "unit_code": None, "unit_name": None, "row_number": 5}
+                      "unit_code": None, "unit_name": None, "row_number": 5, "code": "invalid_participants"}
     paths = {s["file_sha256"]: s["file_path"] for s in submissions}
+    versions = {(s["unit_code"], s["file_sha256"]): s["version"] for s in submissions}
+    current = {s["unit_code"]: s["version"] for s in submissions if s["is_current"]}
+
+    def superseded(issue):
+        owner = next((u for (u, sha) in versions if sha == issue["file_sha256"]), None)
+        version = versions.get((owner, issue["file_sha256"]))
+        return version is not None and owner in current and version < current[owner]
+
     empty = pd.DataFrame()
     return Marts(
         city=empty, districts=empty, types=empty, units=units,
         activities=pd.DataFrame(columns=["unit_code", *(c.key for c in ACTIVITY_COLUMNS)]),
         completeness=pd.DataFrame([{"unit_code": "A", "status": "late", "days_late": 2},
                                    {"unit_code": "B", "status": "held", "days_late": pd.NA}]),
-        completeness_by_district=empty,
-        chase_list=empty, year_over_year=empty,
-        issues=pd.DataFrame([{**issue_defaults, "issue_no": n, "file_path": paths[i["file_sha256"]], **i}
-                             for n, i in enumerate(issues, start=1)]),
+        completeness_by_district=empty, chase_list=empty, year_over_year=empty,
+        issues=pd.DataFrame([{**issue_defaults, "issue_no": n, "file_path": paths[i["file_sha256"]],
+                              "superseded": superseded(i), **i} for n, i in enumerate(issues, start=1)]),
         submissions=pd.DataFrame([{**submission_defaults, **s} for s in submissions]),
-        runs=empty,
+        files=empty, runs=empty,
     )
 
 
-def test_a_conflicting_file_goes_back_to_both_units_and_the_current_version_leads():
-    marts = tiny_marts(
-        submissions=[
-            {"unit_code": "A", "unit_name": "甲街道", "file_sha256": "v2", "file_path": "甲（更正）.xlsx",
-             "received_at": pd.Timestamp("2023-09-30 10:00"), "status": "accepted", "version": 2, "is_current": True},
-            {"unit_code": "A", "unit_name": "甲街道", "file_sha256": "v1", "file_path": "甲.xlsx",
-             "received_at": pd.Timestamp("2023-09-20 10:00"), "status": "accepted", "version": 1, "is_current": False},
-            {"unit_code": "A", "unit_name": "甲街道", "file_sha256": "x", "file_path": "矛盾.xlsx",
-             "received_at": pd.Timestamp("2023-09-21 10:00"), "status": "conflict", "version": None,
-             "is_current": False, "activity_rows": 1, "counted_rows": 0},
-            {"unit_code": "B", "unit_name": "乙镇", "file_sha256": "x", "file_path": "矛盾.xlsx",
-             "received_at": pd.Timestamp("2023-09-21 10:00"), "status": "conflict", "version": None,
-             "is_current": False, "activity_rows": 1, "counted_rows": 0},
-        ],
-        issues=[
-            {"file_sha256": "v1", "severity": "info", "code": "submission_superseded", "sheet": None, "cell": None},
-            {"file_sha256": "x", "code": "unit_conflict", "sheet": "活动明细", "cell": "F2", "raw_value": "B"},
-            {"file_sha256": "v2", "severity": "warning", "code": "outlier_value", "cell": "I7"},
-            {"file_sha256": "v2", "code": "invalid_participants", "cell": "I5"},
-        ])
+def no_activities() -> Table:
+    frame = pd.DataFrame(columns=[*(c.key for c in UNIT), *(c.key for c in ACTIVITY_COLUMNS)])
+    return Table("activities", "活动清单", "", (*UNIT, *ACTIVITY_COLUMNS), frame)
 
-    a, b = build_receipts(marts, CAMPAIGN)
 
-    assert (a.unit_name, a.submission["file_sha256"], a.files_received) == ("甲街道", "v2", 3)
-    assert [(r[1], r[4], r[6]) for r in a.issues.rows] == [
+RESUBMITTED = [
+    {"unit_code": "A", "unit_name": "甲街道", "file_sha256": "v2", "file_path": "甲（更正）.xlsx",
+     "received_at": pd.Timestamp("2023-09-30 10:00"), "status": "accepted", "version": 2, "is_current": True},
+    {"unit_code": "A", "unit_name": "甲街道", "file_sha256": "v1", "file_path": "甲.xlsx",
+     "received_at": pd.Timestamp("2023-09-20 10:00"), "status": "partial", "version": 1, "is_current": False},
+    {"unit_code": "A", "unit_name": "甲街道", "file_sha256": "x", "file_path": "矛盾.xlsx",
+     "received_at": pd.Timestamp("2023-09-21 10:00"), "status": "conflict", "version": None,
+     "is_current": False, "activity_rows": 3, "counted_rows": 3, "declared_code": "A", "declared_name": "乙镇科协"},
+    {"unit_code": "B", "unit_name": "乙镇", "file_sha256": "x", "file_path": "矛盾.xlsx",
+     "received_at": pd.Timestamp("2023-09-21 10:00"), "status": "conflict", "version": None,
+     "is_current": False, "activity_rows": 3, "counted_rows": 3, "declared_code": "A", "declared_name": "乙镇科协"},
+]
+RESUBMITTED_ISSUES = [
+    {"file_sha256": "v1", "severity": "info", "code": "submission_superseded", "sheet": None, "cell": None,
+     "raw_value": None},
+    {"file_sha256": "v1", "code": "negative_value", "cell": "I9", "raw_value": "-3"},
+    {"file_sha256": "x", "code": "unit_conflict", "sheet": "活动明细", "cell": "F2", "raw_value": "A"},
+    {"file_sha256": "x", "code": "missing_start_date", "cell": "D6", "raw_value": None},
+    {"file_sha256": "v2", "severity": "warning", "code": "outlier_value", "cell": "I7"},
+    {"file_sha256": "v2", "code": "invalid_participants", "cell": "I5"},
+]
+
+
+def test_after_a_corrected_resubmission_the_current_version_leads_and_the_old_one_is_history():
+    a, b = build_receipts(tiny_marts(RESUBMITTED, RESUBMITTED_ISSUES), CAMPAIGN, no_activities())
+
+    assert (a.unit_name, dict(a.fields)["报送文件"]) == ("甲街道", "甲（更正）.xlsx")
+    assert [(r[0], r[3], r[4]) for r in a.issues] == [
         ("error", "甲（更正）.xlsx", "活动明细!I5"), ("error", "矛盾.xlsx", "活动明细!F2"),
-        ("warning", "甲（更正）.xlsx", "活动明细!I7"), ("info", "甲.xlsx", None)]
-    assert [r[0] for r in a.issues.rows] == [1, 2, 3, 4]
-    assert a.totals.rows[0][:2] == (2, 20)
-    assert (b.unit_name, b.submission["status"], [r[6] for r in b.issues.rows]) == ("乙镇", "conflict", ["活动明细!F2"])
-    header = dict(header_fields(b, CAMPAIGN))
-    assert header["处理结果"] == "单位信息矛盾：活动明细 1 行，计入 0 行，未计入 1 行"
+        ("warning", "甲（更正）.xlsx", "活动明细!I7")]
+    assert "I9" not in repr(a.issues)
+    assert a.issues_title == "数据问题（共 3 条：错误 2 条，警告 1 条）"
+    (history,) = a.history
+    assert history.startswith("第 1 版 甲.xlsx（2023年9月20日收到）已由第 2 版替代，不再计入")
+    assert "错误 1 条" in history and "无需再处理" in history
+    assert dict(a.fields)["处理结果"] == "已接收：活动明细 2 行，计入 2 行"
+    assert dict(a.fields)["报送情况"].startswith("逾期报送（逾期 2 天）")
+    assert dict(a.fields)["版本"] == "第 2 版（计入汇总的版本）；共收到与本单位有关的文件 3 个"
+
+
+def test_a_conflicting_file_is_worded_for_each_unit_it_names():
+    a, b = build_receipts(tiny_marts(RESUBMITTED, RESUBMITTED_ISSUES), CAMPAIGN, no_activities())
+
+    by_code = next(r for r in a.issues if r[4] == "活动明细!F2")
+    by_name = next(r for r in b.issues if r[4] == "活动明细!F2")
+    assert "单位代码“A”是本单位的代码" in by_code[2] and "“乙镇”" in by_code[2]
+    assert "请将填报单位改为本单位名称后重新报送" in by_code[2]
+    assert "填报单位“乙镇科协”是本单位" in by_name[2] and "“甲街道”的代码" in by_name[2]
+    assert "请将单位代码改为本单位的代码后重新报送" in by_name[2]
+    assert all("如不是，本单位无需处理" in r[2] for r in (by_code, by_name))
+    assert "D6" not in repr(b.issues), "the conflict file's own row problems are not the other unit's business"
+    header = dict(b.fields)
+    assert header["处理结果"] == "单位信息矛盾，暂未计入全市汇总（活动明细 3 行）"
+    assert "计入 3 行" not in header["处理结果"]
     assert header["版本"] == "—（未计入汇总）"
     assert header["报送情况"].startswith("待核实；")
-    assert dict(header_fields(a, CAMPAIGN))["报送情况"].startswith("逾期报送（逾期 2 天）")
+    assert b.counted.startswith("活动场次 0 场次，参与人次 0 人次")
+
+
+def test_a_library_message_reaches_no_receipt():
+    submissions = [{"unit_code": "B", "unit_name": "乙镇", "file_sha256": "bad", "file_path": "乙镇.xlsx",
+                    "received_at": pd.Timestamp("2023-09-20 10:00"), "status": "rejected", "version": 1,
+                    "is_current": False, "activity_rows": 0, "counted_rows": 0}]
+    issues = [{"file_sha256": "bad", "code": "file_unreadable", "sheet": None, "cell": None,
+               "message": "文件无法读取（格式无法识别或文件已损坏），请检查后重新报送。",
+               "raw_value": "Cannot detect file format"}]
+
+    (b,) = build_receipts(tiny_marts(submissions, issues), CAMPAIGN, no_activities())
+
+    (issue,) = b.issues
+    assert issue[5] == "无法识别文件格式"
+    assert dict(b.fields)["处理结果"] == "未能计入全市汇总"
 
 
 def test_unchanged_receipts_are_not_rewritten(tmp_path):
-    from kepu.deliverables.receipts import write_receipts
-
-    submissions = [{"unit_code": "A", "unit_name": "甲街道", "file_sha256": "v1", "file_path": "甲.xlsx",
-                    "received_at": pd.Timestamp("2023-09-20 10:00"), "status": "accepted", "version": 1,
-                    "is_current": True}]
-    note = {"file_sha256": "v1", "severity": "info", "code": "approximate_value", "cell": "I6"}
-    first = write_receipts(build_receipts(tiny_marts(submissions, [note]), CAMPAIGN), CAMPAIGN, tmp_path)
+    submissions = RESUBMITTED[:2]
+    note = {"file_sha256": "v2", "severity": "info", "code": "approximate_value", "cell": "I6"}
+    first = write_receipts(build_receipts(tiny_marts(submissions, [note]), CAMPAIGN, no_activities()), tmp_path, TODAY)
     (path,) = first
     stamp = path.stat().st_mtime_ns
     (tmp_path / "已撤销单位.xlsx").write_bytes(b"old receipt")
 
-    again = write_receipts(build_receipts(tiny_marts(submissions, [note]), CAMPAIGN), CAMPAIGN, tmp_path)
+    again = write_receipts(build_receipts(tiny_marts(submissions, [note]), CAMPAIGN, no_activities()), tmp_path,
+                           date(2023, 10, 2))
     assert again == first and path.stat().st_mtime_ns == stamp
     assert not (tmp_path / "已撤销单位.xlsx").exists()
+    assert fields(sheet_values(path))["回执日期"].date() == TODAY, "an unchanged receipt keeps the day it was made"
 
     changed = write_receipts(build_receipts(tiny_marts(submissions, [
-        note, {"file_sha256": "v1", "code": "invalid_participants", "cell": "I5"}]), CAMPAIGN), CAMPAIGN, tmp_path)
+        note, {"file_sha256": "v2", "code": "invalid_participants", "cell": "I5"}]), CAMPAIGN, no_activities()),
+        tmp_path, date(2023, 10, 2))
     assert changed == first and path.stat().st_mtime_ns != stamp
     assert any("活动明细!I5" in row for row in sheet_values(path))
+    assert fields(sheet_values(path))["回执日期"].date() == date(2023, 10, 2)
+
+
+def test_many_receipts_are_written_by_a_pool_that_leaves_no_process(tmp_path):
+    receipts = build_receipts(tiny_marts(RESUBMITTED, RESUBMITTED_ISSUES), CAMPAIGN, no_activities())
+    many = [r.__class__(**{**r.__dict__, "unit_code": f"U{i:04d}", "unit_name": f"单位{i:04d}"})
+            for i in range(220) for r in receipts[:1]]
+
+    pooled = write_receipts(many, tmp_path / "pool", TODAY, workers=2)
+    single = write_receipts(many, tmp_path / "one", TODAY, workers=1)
+
+    assert [p.name for p in pooled] == [p.name for p in single]
+    assert all(sheet_values(p) == sheet_values(q) for p, q in zip(pooled[:5], single[:5]))
+    assert multiprocessing.active_children() == []
 
 
 def test_receipt_names_add_the_code_when_names_clash():

@@ -87,7 +87,7 @@ def read_official_form(path: Path) -> dict[str, object]:
     """The official form's 填报单位, 单位代码, 填报日期, detail rows (合计 left out) and 汇总表 figures."""
     book = CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(DETAIL_SHEET).to_python()
-    header = rows[2]
+    header = [str(h).replace("\n", "") for h in rows[2]]
     column = {f.field: header.index(f.header) for f in DETAIL_FIELDS}
     records = []
     for row in rows[3:]:
@@ -130,6 +130,8 @@ def test_config_has_the_spec_shape(city):
         "campaign": {"id": "2023-science-day", "name": "2023年全国科普日", "start": START, "end": END,
                      "deadline": DEADLINE},
         "paths": {"inbox": "inbox", "registry": "units.csv", "warehouse": "warehouse/kepu.duckdb", "out": "out"},
+        "office": {"name": "江源市科学技术协会", "preparer": "王丽", "reviewer": "李强", "phone": "0833-1234567",
+                   "city_units_label": "市直单位"},
     }
 
 

@@ -13,12 +13,18 @@ from pathlib import Path
 import openpyxl
 
 from kepu.demo.forms import fill_form
+import pandas as pd
+
+from kepu.deliverables.sheets import LINE_POINTS, lines_needed, text_width
+from kepu.form.per_unit import form_paths
 from kepu.form.template import (
     BLANK_TEMPLATE_ROWS,
     DETAIL_SHEET,
     FIRST_DATA_ROW,
     INSTRUCTIONS_SHEET,
     SUMMARY_SHEET,
+    Schedule,
+    UnitIdentity,
     build_template,
     write_template,
 )
@@ -45,7 +51,7 @@ def test_blank_template_detail_layout():
     assert ws["A1"].value == f"{CAMPAIGN}活动情况统计表"
     assert [ws["A2"].value, ws["E2"].value, ws["H2"].value] == ["填报单位：", "单位代码：", "填报日期："]
     assert {"A1:O1", "B2:D2", "F2:G2"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert [c.value for c in ws[3]] == [f.header for f in DETAIL_FIELDS]
+    assert [c.value.replace("\n", "") for c in ws[3]] == [f.header for f in DETAIL_FIELDS]
     assert all(c.font.bold and c.border.left.style for c in ws[3])
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape"
@@ -143,3 +149,84 @@ def test_filled_form_round_trip(tmp_path):
         320, Decimal("0.85"), date(2023, 9, 17), date(2023, 9, 17))
     assert (second["activity_type"], second["end_date"], second["volunteers"]) == ("互动体验", date(2023, 9, 19), None)
     assert [kind for _, kind in parsed.row_kinds] == ["activity", "activity", "total", "footer"]
+
+
+SCHEDULE = Schedule(date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
+
+
+def test_headers_never_break_inside_a_bracket():
+    ws = build_template(CAMPAIGN)[DETAIL_SHEET]
+
+    for cell in ws[3]:
+        width = ws.column_dimensions[cell.column_letter].width
+        for line in cell.value.split("\n"):
+            assert line.count("（") == line.count("）"), cell.value
+            assert text_width(line) <= width, (cell.value, width)
+    assert ws.row_dimensions[3].height >= 2 * LINE_POINTS
+
+
+def test_instruction_rows_are_as_tall_as_their_text():
+    ws = build_template(CAMPAIGN, SCHEDULE)[INSTRUCTIONS_SHEET]
+    widths = {letter: ws.column_dimensions[letter].width for letter in "AB"}
+
+    for row in range(2, ws.max_row + 1):
+        texts = [(ws.cell(row, c).value, widths["AB"[c - 1]]) for c in (1, 2)]
+        needed = max((lines_needed(str(t), w) for t, w in texts if t), default=0)
+        if needed:
+            assert ws.row_dimensions[row].height >= needed * LINE_POINTS, (row, texts)
+
+
+def test_the_form_states_the_activity_window_and_the_deadline():
+    wb = build_template(CAMPAIGN, SCHEDULE)
+    ws = wb[DETAIL_SHEET]
+    notes = [c.value for row in wb[INSTRUCTIONS_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+
+    assert ws["N2"].value == "统计时段：2023年9月17日至9月23日\n报送截止：2023年9月28日"
+    assert any("2023年9月17日至9月23日" in n for n in notes)
+    assert any("2023年9月28日前报送" in n for n in notes)
+    assert build_template(CAMPAIGN)[DETAIL_SHEET]["N2"].value is None
+
+
+def test_a_blank_dated_form_reads_as_no_activities_and_no_reported_date(tmp_path):
+    path = write_template(tmp_path / "模板.xlsx", CAMPAIGN, SCHEDULE)
+    parsed = parse_book(read_book(path), 2023)
+
+    assert parsed.activities == [] and parsed.identity.reported_on is None
+    assert [i.code for i in parsed.issues] == []
+
+
+def test_a_form_made_out_to_a_unit_names_it_and_locks_only_that(tmp_path):
+    path = write_template(tmp_path / "东升街道.xlsx", CAMPAIGN, SCHEDULE, UnitIdentity("东升街道", "D01T01"))
+    ws = openpyxl.load_workbook(path)[DETAIL_SHEET]
+
+    assert (ws["B2"].value, ws["F2"].value) == ("东升街道", "D01T01")
+    assert ws.protection.sheet and not ws.protection.insertRows and not ws.protection.formatCells
+    assert ws["B2"].protection.locked and ws["F2"].protection.locked
+    assert not ws["I2"].protection.locked
+    last = FIRST_DATA_ROW + BLANK_TEMPLATE_ROWS - 1
+    assert not any(ws.cell(row, col).protection.locked for row in (FIRST_DATA_ROW, last) for col in range(1, 16))
+    identity = parse_book(read_book(path), 2023).identity
+    assert (identity.unit_code.value, identity.unit_name.value, identity.unit_code.cell) == ("D01T01", "东升街道", "F2")
+
+
+def test_per_unit_forms_go_into_district_folders_named_after_their_unit():
+    units = pd.DataFrame([
+        {"unit_code": "C000", "unit_name": "江源市科协", "unit_type": "city", "expected": False,
+         "district_code": "C000", "district_name": "江源市科协"},
+        {"unit_code": "S01", "unit_name": "江源市/气象学会", "unit_type": "society", "expected": True,
+         "district_code": "C000", "district_name": "江源市科协"},
+        {"unit_code": "D01T01", "unit_name": "东升街道", "unit_type": "street", "expected": True,
+         "district_code": "D01", "district_name": "双流区科协"},
+        {"unit_code": "D02T01", "unit_name": "东升街道", "unit_type": "street", "expected": True,
+         "district_code": "D01", "district_name": "双流区科协"},
+        {"unit_code": "D01T02", "unit_name": "九江街道", "unit_type": "street", "expected": False,
+         "district_code": "D01", "district_name": "双流区科协"},
+    ])
+
+    planned = {str(path): unit.code for path, unit in form_paths(units, CAMPAIGN, "市直单位")}
+
+    assert planned == {
+        "市直单位/江源市气象学会_2023年全国科普日活动情况统计表.xlsx": "S01",
+        "双流区科协/东升街道_D01T01_2023年全国科普日活动情况统计表.xlsx": "D01T01",
+        "双流区科协/东升街道_D02T01_2023年全国科普日活动情况统计表.xlsx": "D02T01",
+    }
