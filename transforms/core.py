@@ -137,7 +137,8 @@ def build_core(campaign: Campaign, units: pd.DataFrame, files: pd.DataFrame, dec
 def identify(index: UnitIndex, reading: FileReading) -> Resolution:
     """The file's unit from what it declares, then its file and folder names (SPEC §3.1)."""
     declared = reading.declaration
-    return index.resolve(declared.get("declared_code"), declared.get("declared_name"), reading.file["path"])
+    return index.resolve(declared.get("declared_code"), declared.get("declared_name"), reading.file["path"],
+                         title=declared.get("declared_title"))
 
 
 def identity_issues(declared: dict, resolution: Resolution, names: dict[str, str]) -> list[Issue]:

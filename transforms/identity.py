@@ -1,6 +1,7 @@
 """Which unit a submission belongs to (SPEC §3.1).
 
-Sources, in order: the 单位代码 cell, the 填报单位 text, the file name, the parent folder name.
+Sources, in order: the 单位代码 cell, the 填报单位 text, the title row naming a unit, the file name, the
+parent folder name.
 Codes and 填报单位 text must equal a code, name or alias after normalisation; file and folder names
 must contain one (the longest wins, a tie is no match). A code and a name that point at two
 different units make a conflict; nothing found makes an unidentified submission.
@@ -55,7 +56,7 @@ def normalize_code(value) -> str:
 _WHOLE_NUMBER = re.compile(r"^([0-9]+)\.0+$")
 
 
-IdentifiedBy = Literal["code", "name", "file_name", "folder"]
+IdentifiedBy = Literal["code", "name", "title", "file_name", "folder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,31 @@ class UnitIndex:
         self._by_length = sorted(
             ((k, v) for k, v in names.items() if len(k) >= MIN_CONTAINED_LENGTH), key=lambda kv: -len(kv[0])
         )
+        self.parents = {code: parent for code, parent in zip(units["unit_code"], units["parent_code"])
+                        if isinstance(parent, str) and parent}
+        self.cities = {code for code, kind in zip(units["unit_code"], units["unit_type"]) if kind == "city"}
+
+    def ancestors(self, code: str) -> set[str]:
+        found: set[str] = set()
+        while (code := self.parents.get(code)) is not None and code not in found:
+            found.add(code)
+        return found
+
+    def named_in_title(self, title) -> str | None:
+        """The unit a title row names (「白沙镇科协2023年全国科普日活动统计表」): of the units whose name or alias
+        the title contains, those named only inside a longer name found there are dropped, then the ancestors
+        of another one found (「双流区东升街道…」 names 东升街道), then the city (its own form's heading names it,
+        whoever fills it in); exactly one must be left."""
+        haystack = normalize_unit_name(title)
+        if not haystack:
+            return None
+        matched = [(key, units) for key, units in self._by_length if key in haystack]
+        keys = [key for key, _ in matched]
+        found = {unit for key, units in matched for unit in units
+                 if not any(key != longer and key in longer for longer in keys)}
+        found -= self.cities
+        found -= {a for unit in found for a in self.ancestors(unit)}
+        return next(iter(found)) if len(found) == 1 else None
 
     def by_code(self, text) -> str | None:
         key = normalize_code(text)
@@ -108,7 +134,8 @@ class UnitIndex:
                 best_units |= units
         return next(iter(best_units)) if len(best_units) == 1 else None
 
-    def resolve(self, declared_code: str | None, declared_name: str | None, relpath: str) -> Resolution:
+    def resolve(self, declared_code: str | None, declared_name: str | None, relpath: str,
+                title: str | None = None) -> Resolution:
         code_unit = self.by_code(declared_code) if declared_code else None
         name_unit = self.by_name(declared_name) if declared_name else None
         unknown = declared_code if declared_code and code_unit is None else None
@@ -120,10 +147,15 @@ class UnitIndex:
             return Resolution(name_unit, "identified", "name", None, name_unit, unknown)
         path = PurePosixPath(relpath)
         from_file = self.contained_in(path.stem)
+        from_folder = self.contained_in(path.parent.name) if len(path.parts) > 1 else None
+        title_unit = self.named_in_title(title) if title else None
+        if title_unit:
+            for below, by in ((from_file, "file_name"), (from_folder, "folder")):
+                if below and title_unit in self.ancestors(below):
+                    return Resolution(below, "identified", by, unknown_code=unknown)
+            return Resolution(title_unit, "identified", "title", unknown_code=unknown)
         if from_file:
             return Resolution(from_file, "identified", "file_name", unknown_code=unknown)
-        if len(path.parts) > 1:
-            from_folder = self.contained_in(path.parent.name)
-            if from_folder:
-                return Resolution(from_folder, "identified", "folder", unknown_code=unknown)
+        if from_folder:
+            return Resolution(from_folder, "identified", "folder", unknown_code=unknown)
         return Resolution(None, "unidentified", unknown_code=unknown)

@@ -181,7 +181,7 @@ def receipt_digest(receipt: Receipt, campaign: Campaign) -> str:
     return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
 
 
-_IDENTIFIER = re.compile(r"<dc:identifier>([0-9a-f]{64})</dc:identifier>")
+_IDENTIFIER = re.compile(r"<dc:identifier\b[^>]*>([0-9a-f]{64})</dc:identifier>")
 
 
 def written_digest(path: Path) -> str | None:

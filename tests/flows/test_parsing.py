@@ -26,7 +26,7 @@ def test_a_batch_keeps_reads_and_parses_each_file(tmp_path):
     broken = inbox / "坏文件.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     photo = inbox / "照片.jpg"
-    photo.write_bytes(b"\xff\xd8")
+    photo.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
 
     result = parse_files([received(p, inbox) for p in (form, broken, photo)], store, 2023)
 
@@ -35,11 +35,11 @@ def test_a_batch_keeps_reads_and_parses_each_file(tmp_path):
                                                          "照片.jpg": "rejected"}
     assert result.rejected == 2
     assert all((store.parent / f.stored_as).is_file() and f.parser_version == PARSER_VERSION for f in result.files)
-    assert "jpg" in by_path["照片.jpg"].reason
+    assert by_path["照片.jpg"].reason.startswith("该文件实为图片（JPEG）")
     assert set(result.tables) == set(RAW_TABLES)
     assert [r["activity_name"] for r in result.tables["activity_rows"]] == ["科普讲座"]
     assert sorted(i["code"] for i in result.tables["parse_issues"] if i["severity"] == "error") == [
-        "file_unreadable", "file_unsupported"]
+        "file_not_spreadsheet", "file_unreadable"]
 
 
 def test_batches_add_up():

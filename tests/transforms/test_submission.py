@@ -18,6 +18,7 @@ from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.synonyms import SYNONYMS
 from kepu.sources.books import ReadError, read_book
 from kepu.transforms.grid import Book, Sheet, is_blank
+from kepu.transforms.labels import is_summary_heading
 from kepu.transforms.identity import UnitIndex
 from kepu.transforms.submission import ParsedSubmission, parse_book
 from kepu.transforms.units import build_units
@@ -170,8 +171,11 @@ def test_declared_identity(case, unit_index) -> None:
     declared = (ident.unit_code.value if ident.unit_code else None,
                 ident.unit_name.value if ident.unit_name else None, ident.reported_on)
     assert declared == fx.declared
+    title = ident.title
+    if fx.title is not None:
+        assert f"{title.sheet}!{title.cell}: {title.value}" == fx.title
     if fx.identity is not None:
-        resolution = unit_index.resolve(declared[0], declared[1], fx.relpath)
+        resolution = unit_index.resolve(declared[0], declared[1], fx.relpath, title=title.value if title else None)
         assert (resolution.status, resolution.unit_code, resolution.identified_by) == fx.identity
 
 
@@ -195,7 +199,8 @@ def test_every_nonempty_row_ends_as_exactly_one_kind(case) -> None:
     first_header, last_header = (n - sheet.first_row - 1 for n in fx.header_rows)
     header_columns = [c for r in (first_header, last_header) for c in range(sheet.width)
                       if not is_blank(sheet.value(r, c))]
-    span = range(min(header_columns), max(header_columns) + 1)
+    beside = [c for c in header_columns if is_summary_heading(sheet.value(first_header, c))]
+    span = range(min(header_columns), (min(beside) if beside else max(header_columns) + 1))
 
     def has_content(r: int) -> bool:
         cells = [(c, sheet.value(r, c)) for c in span if not is_blank(sheet.value(r, c))]
