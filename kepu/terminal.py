@@ -17,8 +17,10 @@ from kepu.warehouse import queries
 def print_summary(console: Console, summary) -> None:
     t = summary.city_totals
     console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{'已发布' if summary.outcome == 'published' else '失败'}[/]")
+    rejected = summary.rejected_files
     console.print(f"文件：收件箱 {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
-                  f"本次解析 {summary.files_parsed} 个，无法读取 {summary.files_rejected} 个")
+                  f"本次解析 {summary.files_parsed} 个；不是表格文件 {rejected.get('unsupported', 0)} 个，"
+                  f"无法读取 {rejected.get('unreadable', 0)} 个")
     done = summary.completeness
     console.print(f"单位：应报 {t.get('units_expected', 0)} 个，已报 {t.get('units_reported', 0)} 个"
                   f"（按时 {t.get('units_on_time', 0)}，逾期 {done.get('late', 0)}），"

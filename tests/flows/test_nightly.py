@@ -125,7 +125,7 @@ def test_bad_files_are_recorded_not_fatal(small_city):
     reasons = dict(query(small_city.warehouse, "select path, status from raw.files where status = 'rejected'"))
     assert reasons == {"损坏.xlsx": "rejected", "照片说明.docx": "rejected"}
     codes = sorted(r[0] for r in query(small_city.warehouse, "select code from audit.issues where severity = 'error'"))
-    assert codes == ["file_unreadable", "file_unsupported"]
+    assert codes == ["file_not_spreadsheet", "file_unreadable"]
 
 
 def test_open_read_only_connection_does_not_block_the_run(small_city):
