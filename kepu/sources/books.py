@@ -61,7 +61,10 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
         raise
     except MemoryError:
         raise ReadError("file_too_large", "读取时内存不足") from None
-    except Exception as exc:  # a reader failing on an odd file is that file's problem, not the run's
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — a reader failing on an odd file is that file's problem, not
+        # the run's; calamine's Rust panics arrive as pyo3's PanicException, a BaseException
         raise ReadError("file_unreadable", _damage(exc)) from exc
 
 
@@ -73,7 +76,9 @@ def _read_calamine(path: Path, fmt: str, limits: ReadLimits, with_formulas: froz
             workbook = calamine.CalamineWorkbook.from_filelike(handle)
     except calamine.PasswordError:
         raise ReadError("file_encrypted", "工作簿设有打开密码") from None
-    except Exception as exc:  # noqa: BLE001 — calamine raises several unrelated types for damaged files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — calamine raises unrelated types for damaged files, and panics
         raise ReadError("file_unreadable", _damage(exc)) from None
     try:
         metadata = workbook.sheets_metadata
@@ -83,7 +88,9 @@ def _read_calamine(path: Path, fmt: str, limits: ReadLimits, with_formulas: froz
                   if meta.typ == calamine.SheetTypeEnum.WorkSheet]
     except ReadError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — including pyo3's PanicException
         raise ReadError("file_unreadable", _damage(exc)) from None
     finally:
         workbook.close()
@@ -136,7 +143,7 @@ _DAMAGE = (
     (re.compile(r"zip|deflate|crc|central directory|eof|end of", re.I), "压缩结构已损坏，文件可能不完整或被截断"),
     (re.compile(r"xml|utf-?8|entity|tag|attribute|namespace", re.I), "工作簿中的 XML 内容已损坏"),
     (re.compile(r"cfb|ole|sector|fat|stream|biff|record|bof|sst", re.I), "Excel 97-2003 文件结构已损坏"),
-    (re.compile(r"sheet|relationship|workbook|not found|missing", re.I), "工作簿缺少必要的组成部分（工作表或其目录）"),
+    (re.compile(r"sheet|relationship|workbook|not found|missing|no entry|key", re.I), "工作簿缺少必要的组成部分（工作表或其目录）"),
 )
 
 

@@ -91,7 +91,9 @@ def check_zip_workbook(path: Path, fmt: str, limits: ReadLimits) -> frozenset[st
         with zipfile.ZipFile(path) as zf:
             problem = zip_directory_problem(zf, path.stat().st_size, limits.zip)
             if problem is not None:
-                raise ReadError("file_too_large", f"工作簿中的{problem}" if problem.startswith("“") else problem)
+                over = any(word in problem for word in ("上限", "压缩比", "过多"))
+                raise ReadError("file_too_large" if over else "file_unreadable",
+                                f"工作簿中的{problem}" if problem.startswith("“") else problem)
             for info in zf.infolist():
                 name = info.filename.lower()
                 if info.is_dir():
@@ -314,6 +316,7 @@ def check_xls(path: Path, limits: ReadLimits) -> None:
 
     try:
         with olefile.OleFileIO(str(path)) as ole:
+            _check_sector_chains(ole)
             name = next(n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(n))
             if ole.get_size(name) > XLS_MAX_STREAM_BYTES:
                 raise ReadError("file_too_large", f"Excel 97-2003 工作簿数据达 {mb(ole.get_size(name))}，超过 {mb(XLS_MAX_STREAM_BYTES)}")
@@ -325,6 +328,34 @@ def check_xls(path: Path, limits: ReadLimits) -> None:
     for extent, merged in _xls_extents(stream):
         extent.check(limits)
         _check_merged(merged, limits)
+
+
+_END_OF_CHAINS = 0xFFFFFFFA
+"""FAT values from here up end a chain (ENDOFCHAIN, FREESECT, FATSECT, DIFSECT, reserved)."""
+
+
+def _check_sector_chains(ole) -> None:
+    """Refuse a compound file whose sector chains (the directory's, the mini FAT's, each stream's) loop or run
+    off the FAT: calamine follows a chain until its end marker, so a loop (a zeroed FAT points every sector at
+    sector 0) grows its buffer until the process is killed."""
+    fat = ole.fat
+    size = len(fat)
+    starts = [ole.first_dir_sector]
+    if ole.num_mini_fat_sectors:
+        starts.append(ole.first_mini_fat_sector)
+    for entry in ole.direntries:
+        if entry is not None and (entry.entry_type == 5 or entry.size >= ole.mini_stream_cutoff_size):
+            starts.append(entry.isectStart)
+    steps = 0
+    for start in starts:
+        seen: set[int] = set()
+        sector = start
+        while sector < _END_OF_CHAINS:
+            steps += 1
+            if sector >= size or sector in seen or steps > 4 * size + 64:
+                raise ReadError("file_unreadable", "Excel 97-2003 文件结构已损坏（扇区链循环或越界）")
+            seen.add(sector)
+            sector = fat[sector]
 
 
 def _xls_extents(stream: bytes) -> list[tuple[Extent, int]]:

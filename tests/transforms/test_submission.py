@@ -18,10 +18,10 @@ from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.synonyms import SYNONYMS
 from kepu.sources.books import ReadError, read_book
 from kepu.transforms.grid import Book, Sheet, is_blank
-from kepu.transforms.labels import is_summary_heading
 from kepu.transforms.identity import UnitIndex
 from kepu.transforms.submission import ParsedSubmission, parse_book
 from kepu.transforms.units import build_units
+from tests.corpus import unaccounted_rows
 from tests.fixtures.messy_workbooks import CAMPAIGN_YEAR, FIXTURES, UNREADABLE, Fixture, registry_rows
 
 LABELS = sorted({
@@ -190,25 +190,12 @@ def test_row_kinds_as_stated(case) -> None:
 
 def test_every_nonempty_row_ends_as_exactly_one_kind(case) -> None:
     """Counted from the grid itself: each row under the header with content inside the table's columns
-    (a bare printed 序号 in the first column is not content) appears once in row_kinds."""
+    (a bare printed 序号 is not content) appears once in row_kinds (tests.corpus.unaccounted_rows)."""
     fx, book, parsed = case
     if fx.detail_sheet is None:
         assert parsed.row_kinds == []
         return
-    sheet = book.sheet(fx.detail_sheet)
-    first_header, last_header = (n - sheet.first_row - 1 for n in fx.header_rows)
-    header_columns = [c for r in (first_header, last_header) for c in range(sheet.width)
-                      if not is_blank(sheet.value(r, c))]
-    beside = [c for c in header_columns if is_summary_heading(sheet.value(first_header, c))]
-    span = range(min(header_columns), (min(beside) if beside else max(header_columns) + 1))
-
-    def has_content(r: int) -> bool:
-        cells = [(c, sheet.value(r, c)) for c in span if not is_blank(sheet.value(r, c))]
-        bare_number = len(cells) == 1 and cells[0][0] == span.start and isinstance(cells[0][1], (int, float))
-        return bool(cells) and not bare_number
-
-    nonempty = [sheet.row_number(r) for r in range(last_header + 1, sheet.height) if has_content(r)]
-    assert [row for row, _ in parsed.row_kinds] == nonempty
+    assert unaccounted_rows(book, parsed) == []
     assert {kind for _, kind in parsed.row_kinds} <= ROW_KINDS
     assert sum(kind in ("activity", "rejected") for _, kind in parsed.row_kinds) == len(parsed.activities)
 
