@@ -52,6 +52,8 @@ class RunSummary:
     files_ignored: int = 0
     files_fetched: int = 0
     sources: list[SourceOutcome] = field(default_factory=list)
+    rejected_files: dict = field(default_factory=dict)
+    """Rejected files on record after the run, by kind (`unsupported`, `unreadable`): what stays to be resent."""
     city_totals: dict = field(default_factory=dict)
     completeness: dict = field(default_factory=dict)
     issues: dict = field(default_factory=dict)
@@ -228,6 +230,7 @@ def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     summary.city_totals = published.city_totals
     summary.completeness = published.completeness
     summary.issues = published.issues
+    summary.rejected_files = published.rejected_files
     summary.warehouse = str(settings.warehouse)
     return summary
 

@@ -65,9 +65,9 @@ def parse_files(items: list[ReceivedFile], store: Path, default_year: int) -> Ba
         stored = keep_copy(store, item.location, item.sha256, item.extension)
         kept = replace(item, stored_as=stored.relative_to(store.parent).as_posix(), parser_version=PARSER_VERSION)
         try:
-            parsed = parse_book(read_book(stored), default_year)
+            parsed = parse_book(read_book(stored, item.path), default_year)
         except ReadError as exc:
-            issue = make_issue(exc.code, raw=exc.detail or None, ext=item.extension or "无")
+            issue = make_issue(exc.code, raw=exc.detail or None)
             result.files.append(replace(kept, status="rejected", reason=issue.message))
             result.tables["parse_issues"].append(issue_record(item.sha256, issue))
             continue

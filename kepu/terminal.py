@@ -20,8 +20,10 @@ def print_summary(console: Console, summary) -> None:
     sources = getattr(summary, "sources", [])
     where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源共"
     ignored = getattr(summary, "files_ignored", 0)
+    rejected = summary.rejected_files
     console.print(f"文件：{where} {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
-                  f"本次解析 {summary.files_parsed} 个，无法读取 {summary.files_rejected} 个"
+                  f"本次解析 {summary.files_parsed} 个；不是表格文件 {rejected.get('unsupported', 0)} 个，"
+                  f"无法读取 {rejected.get('unreadable', 0)} 个"
                   + (f"，忽略 {ignored} 个（非报送文件）" if ignored else ""))
     if len(sources) > 1 or any(s.failure for s in sources):
         for source in sources:

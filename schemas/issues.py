@@ -22,10 +22,13 @@ class IssueKind:
 
 _KINDS = (
     # files
-    IssueKind("file_unsupported", "error", "文件类型“{ext}”不受支持，请提交 xlsx、xls 或 csv 格式的报表。", "文件类型不支持"),
-    IssueKind("file_unreadable", "error", "文件无法读取（格式无法识别或文件已损坏），请检查后重新报送。", "文件无法读取"),
-    IssueKind("file_encrypted", "error", "文件设有密码，无法读取，请去除密码后重新报送。", "文件加密"),
-    IssueKind("file_empty", "error", "文件中没有任何内容。", "空文件"),
+    IssueKind("file_not_spreadsheet", "error", "该文件实为{raw}，不是电子表格，请提交 xlsx、xls、ods、et 或 csv 格式的报表。", "不是表格文件"),
+    IssueKind("file_unsupported", "error", "文件格式不受支持（{raw}），请在 Excel 或 WPS 中另存为 xlsx 格式后重新报送。", "文件类型不支持"),
+    IssueKind("file_unreadable", "error", "文件已损坏，无法读取（{raw}），请检查后重新报送。", "文件无法读取"),
+    IssueKind("file_encrypted", "error", "文件设有打开密码（{raw}），无法读取，请去除密码后重新报送。", "文件加密"),
+    IssueKind("file_empty", "error", "文件中没有任何内容（空文件）。", "空文件"),
+    IssueKind("file_too_large", "error", "文件超出读取上限：{raw}。一份活动报表远不到这个规模，文件未读取；如确为报表，请删去多余内容后重新报送。", "超出读取上限"),
+    IssueKind("file_unsafe", "error", "{raw}内含 XML 实体声明（DOCTYPE/ENTITY），正常的表格文件不会有，疑似恶意构造的文件，未读取。", "疑似恶意文件"),
     IssueKind("file_inaccessible", "error", "文件未能取得或打开：{reason}。", "文件无法打开"),
     IssueKind("bundle_unreadable", "error", "压缩包或其中的文件未能解开：{reason}。", "压缩包无法解开"),
     IssueKind("file_duplicate_copy", "info", "与已收到的文件“{other}”内容完全相同，只记录一次。", "重复文件"),
@@ -34,7 +37,7 @@ _KINDS = (
     IssueKind("other_detail_table", "warning", "工作表“{sheet_name}”中也有活动明细，本次只读取了“{used}”表；如两张表都是本单位的活动，请合并到同一张表后重新报送。", "另有明细表未读取"),
     IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),
     # identity and versions
-    IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),
+    IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、标题行、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),
     IssueKind("unit_conflict", "error", "单位代码“{code_value}”对应“{code_unit}”，填报单位“{name_value}”对应“{name_unit}”，二者不一致，数据暂不计入。", "单位信息矛盾"),
     IssueKind("unit_code_unknown", "warning", "单位代码“{raw}”不在单位名录中，已按其他信息识别为“{unit_name}”。", "单位代码未知"),
     IssueKind("submission_superseded", "info", "本文件已被同一单位较新的报送版本（{newer}）替代，不再计入汇总。", "旧版本"),
@@ -58,7 +61,7 @@ _KINDS = (
     IssueKind("funding_in_yuan", "info", "经费列以“元”为单位，已换算为万元。", "经费单位换算"),
     IssueKind("metric_merged_cell", "warning", "第{row}行{label}位于合并单元格中，只计入合并区域的第一行。", "合并单元格"),
     # checks beyond the row
-    IssueKind("total_row_mismatch", "warning", "合计行{label}为{reported}，与上方各行之和{computed}不一致。", "合计不符"),
+    IssueKind("total_row_mismatch", "warning", "合计行{label}为{reported}，与{where}各行之和{computed}不一致。", "合计不符"),
     IssueKind("summary_mismatch", "warning", "汇总表{label}为{reported}，与活动明细之和{computed}不一致，以明细为准。", "汇总表与明细不符"),
     IssueKind("summary_only", "info", "本单位只填报了汇总表，按汇总数计入（活动形式记为“未分项”）。", "仅汇总表"),
     IssueKind("summary_unparseable", "warning", "汇总表{label}“{raw}”无法识别为数字。", "汇总表数值无法识别"),
@@ -71,11 +74,18 @@ _KINDS = (
 
 CATALOGUE: dict[str, IssueKind] = {k.code: k for k in _KINDS}
 
+UNSUPPORTED_FILE_CODES = ("file_not_spreadsheet", "file_unsupported")
+"""A rejected file that is not a spreadsheet at all (a PDF, a Word document, a web page without a table):
+counted apart from the spreadsheets that could not be read (damaged, encrypted, empty, over a limit)."""
+REJECTED_FILE_CODES = (*UNSUPPORTED_FILE_CODES, "file_unreadable", "file_encrypted", "file_empty", "file_too_large",
+                       "file_unsafe", "file_inaccessible", "bundle_unreadable")
+"""The codes a file that cannot be read at all is rejected with: exactly one per rejected file."""
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
     """One problem in one place. `sheet`/`cell` cite the original workbook (cell as Excel shows it); a
-    CSV has no sheet, so its issues cite the cell alone."""
+    CSV, TSV or HTML file's one sheet is named after the file, as Excel names it when it opens one."""
 
     code: str
     severity: Severity

@@ -37,6 +37,7 @@ class Synonyms:
     detail_fields: tuple[DetailField, ...]
     yuan_headers: tuple[str, ...]
     header_sub_labels: tuple[str, ...]
+    unit_column_labels: tuple[str, ...]
     activity_types: dict[str, tuple[str, ...]]
     total_labels: tuple[str, ...]
     footer_labels: tuple[str, ...]
@@ -44,8 +45,10 @@ class Synonyms:
     unit_name_labels: tuple[str, ...]
     unit_code_labels: tuple[str, ...]
     reported_on_labels: tuple[str, ...]
+    title_words: tuple[str, ...]
     summary_indicators: tuple[SummaryIndicator, ...]
     summary_quantity_headers: tuple[str, ...]
+    summary_name_headers: tuple[str, ...]
     summary_unit_headers: tuple[str, ...]
     unit_strip_words: tuple[str, ...]
     unit_strip_suffixes: tuple[str, ...]
@@ -61,6 +64,7 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         ),
         yuan_headers=tuple(detail.get("yuan_headers", ())),
         header_sub_labels=tuple(detail.get("sub_labels", ())),
+        unit_column_labels=tuple(detail.get("unit_column", ())),
         activity_types={k: tuple(v) for k, v in data["activity_types"].items()},
         total_labels=tuple(data["rows"]["total_labels"]),
         footer_labels=tuple(data["rows"]["footer_labels"]),
@@ -68,11 +72,13 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         unit_name_labels=tuple(data["header_block"]["unit_name"]),
         unit_code_labels=tuple(data["header_block"]["unit_code"]),
         reported_on_labels=tuple(data["header_block"]["reported_on"]),
+        title_words=tuple(data["header_block"].get("title_words", ())),
         summary_indicators=tuple(
             SummaryIndicator(i["key"], i["name"], tuple(i.get("synonyms", ())))
             for i in data["summary"]["indicators"]
         ),
         summary_quantity_headers=tuple(data["summary"].get("quantity_headers", ())),
+        summary_name_headers=tuple(data["summary"].get("name_headers", ())),
         summary_unit_headers=tuple(data["summary"].get("unit_headers", ())),
         unit_strip_words=tuple(data["unit_names"]["strip_words"]),
         unit_strip_suffixes=tuple(data["unit_names"]["strip_suffixes"]),
@@ -84,6 +90,9 @@ SYNONYMS = load_synonyms()
 DETAIL_FIELDS: tuple[DetailField, ...] = SYNONYMS.detail_fields
 """Detail-sheet columns in template order."""
 DETAIL_FIELD: dict[str, DetailField] = {f.field: f for f in DETAIL_FIELDS}
+
+UNIT_COLUMN_FIELD = "reporting_unit"
+"""The field of a detail column naming each row's unit (`unit_column` labels): not a template column."""
 
 SUMMARY_INDICATORS: tuple[SummaryIndicator, ...] = SYNONYMS.summary_indicators
 """汇总表 rows in template order."""

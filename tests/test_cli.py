@@ -40,7 +40,7 @@ def test_bad_registry_exits_2_naming_the_line(tmp_path):
 def test_run_then_status(tmp_path):
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
-    (city.inbox / "坏文件.xlsx").write_bytes(b"not a workbook")
+    (city.inbox / "坏文件.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
 
     result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
 

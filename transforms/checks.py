@@ -55,10 +55,11 @@ class StatedTotal:
 
 
 def total_row_mismatches(sheet: str, row_number: int, stated: Mapping[str, StatedTotal],
-                         rows: Sequence[Mapping[str, Decimal | None]]) -> list[Issue]:
+                         rows: Sequence[Mapping[str, Decimal | None]], *, below: bool = False) -> list[Issue]:
     """A warning for each figure of a 合计/小计 row that is not the sum of `rows`, the exact figures of the
-    rows it totals (None where a row has none). Money is compared to the 分 of 万元 after summing, so
-    3850元 + 3850元 matches a 合计 of 7700元 although each row counts as 0.39万元."""
+    rows it totals (None where a row has none): the rows above it, or `below` it for a 合计 written directly
+    under the header. Money is compared to the 分 of 万元 after summing, so 3850元 + 3850元 matches a 合计 of
+    7700元 although each row counts as 0.39万元."""
     issues = []
     for metric, total in stated.items():
         computed = sum((r[metric] for r in rows if r.get(metric) is not None), Decimal(0))
@@ -68,7 +69,8 @@ def total_row_mismatches(sheet: str, row_number: int, stated: Mapping[str, State
         if reported != computed:
             issues.append(make_issue(
                 "total_row_mismatch", sheet=sheet, cell=total.cell, raw=total.raw, row=row_number,
-                label=DETAIL_FIELD[metric].header, reported=reported, computed=computed))
+                label=DETAIL_FIELD[metric].header, reported=reported, computed=computed,
+                where="下方" if below else "上方"))
     return issues
 
 

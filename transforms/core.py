@@ -146,7 +146,7 @@ def identify(index: UnitIndex, reading: FileReading, source_districts: Mapping[s
         relpath = relpath.split("/", 1)[-1]  # a mail attachment: `<uid>/name`, the message is no folder
     district = (source_districts or {}).get(file.get("source"))
     return index.resolve(declared.get("declared_code"), declared.get("declared_name"), relpath,
-                         sender=sender, district=district)
+                         title=declared.get("declared_title"), sender=sender, district=district)
 
 
 def identity_issues(declared: dict, resolution: Resolution, names: dict[str, str]) -> list[Issue]:

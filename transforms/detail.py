@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import DETAIL_FIELD
+from kepu.schemas.synonyms import DETAIL_FIELD, UNIT_COLUMN_FIELD
 from kepu.schemas.vocabulary import METRICS, MONEY_METRIC, OTHER_TYPE
 from kepu.transforms.checks import StatedTotal, total_row_mismatches
 from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
@@ -24,13 +24,18 @@ from kepu.transforms.labels import (
     header_in_yuan,
     is_footer_label,
     is_header_continuation,
+    is_summary_heading,
     is_note_label,
     is_total_label,
     label_key,
 )
 from kepu.transforms.values import ParsedNumber, parse_amount, parse_count, parse_date_span, parse_end_date
 
-HEADER_SEARCH_ROWS = 15
+HEADER_SEARCH_ROWS = 30
+"""A header sits within a sheet's first rows: under a title, the 填报单位 line, perhaps a summary block."""
+HEAD_ROWS = HEADER_SEARCH_ROWS + 1
+"""The rows that decide whether a sheet holds an activity table (the header may take two of them): a sheet
+without one in its head is not read further."""
 TEXT_FIELDS = ("activity_name", "venue", "organizer", "partners", "note")
 CITED_FIELDS = ("activity_name", "start_date", *METRICS)
 CENT = Decimal("0.01")
@@ -144,8 +149,13 @@ def _header_at(sheet: Sheet, r: int) -> TableHeader | None:
     last_row, columns, names = best
     if not columns:
         return None
-    labelled = [c for c in range(width) for row in range(r, last_row + 1) if not is_blank(sheet.value(row, c))]
-    labelled += list(columns.values())
+    labelled = {c for c in range(width) for row in range(r, last_row + 1) if not is_blank(sheet.value(row, c))}
+    labelled |= set(columns.values())
+    last_mapped = max(columns.values())
+    beside = [c for c in sorted(labelled) if c > last_mapped
+              and any(is_summary_heading(sheet.value(row, c)) for row in range(r, last_row + 1))]
+    if beside:
+        labelled = {c for c in labelled if c < beside[0]}
     return TableHeader(sheet, r, last_row, columns, names, min(labelled), max(labelled))
 
 
@@ -154,17 +164,29 @@ def _is_table(header: TableHeader) -> bool:
     return "activity_name" in cols and ("participants" in cols or "start_date" in cols) and header.score >= 3
 
 
+def best_header(sheet: Sheet) -> TableHeader | None:
+    """The header among the sheet's first rows that names the most fields, if any reads as an activity table."""
+    best: TableHeader | None = None
+    for r in range(min(HEADER_SEARCH_ROWS, sheet.height)):
+        header = _header_at(sheet, r)
+        if header is not None and _is_table(header) and (best is None or header.score > best.score):
+            best = header
+    return best
+
+
+def header_in_head(sheet: Sheet) -> bool:
+    """Whether a sheet's head (its first HEAD_ROWS rows) holds an activity-table header: the reader takes the
+    rest of a sheet only then."""
+    return best_header(sheet) is not None
+
+
 def locate_tables(book: Book) -> list[TableHeader]:
     """Each visible sheet's best activity-table header, best first: a table with rows under it before an
     empty one (a blank template beside the sheet actually filled in), then the one naming more columns,
     then workbook order."""
     found: list[tuple[bool, int, int, TableHeader]] = []
     for order, sheet in enumerate(book.visible_sheets()):
-        best: TableHeader | None = None
-        for r in range(min(HEADER_SEARCH_ROWS, sheet.height)):
-            header = _header_at(sheet, r)
-            if header is not None and _is_table(header) and (best is None or header.score > best.score):
-                best = header
+        best = best_header(sheet)
         if best is not None:
             found.append((has_activity_rows(best), best.score, -order, best))
     found.sort(key=lambda t: t[:3], reverse=True)
@@ -241,8 +263,8 @@ def _is_note_line(header: TableHeader, row: _Row) -> bool:
     c, value = row.cells[0]
     if not isinstance(value, str) or parse_count(value).kind == "number":
         return False
-    merged = any(r0 <= header.sheet.first_row + row.r <= r1 and c0 < c1
-                 and c0 <= header.sheet.first_col + c <= c1 for r0, c0, r1, c1 in header.sheet.merged)
+    box = header.sheet.merged_range_at(row.r, c)
+    merged = box is not None and box[1] < box[3]
     return merged or c == header.columns.get("seq")
 
 
@@ -292,30 +314,60 @@ def _in_wan(parsed: ParsedNumber, column_in_yuan: bool) -> Decimal:
 def read_rows(header: TableHeader, default_year: int) -> DetailRows:
     """Every row under the header as an activity, a rejected row, a total, a footer or a note.
     Everything after the first footer line (signatures, 填报日期) is footer. A 合计 row is checked against
-    the rows above it, a 小计 against those since the previous 小计 (checks.total_row_mismatches)."""
+    the rows above it, a 小计 against those since the previous 小计 (checks.total_row_mismatches); a total
+    with no activity above it (written directly under the header) is checked against the rows below it, up
+    to the next total, the footer or the end of the table."""
     out = DetailRows()
     sheet = header.sheet
     exact: list[dict[str, Decimal | None]] = []
     """Each activity row's figures before money is rounded to the 分 of 万元, for the totals check."""
     in_footer = False
     block_start = 0
+    grand_below: tuple[int, dict[str, StatedTotal]] | None = None
+    """A 合计 written before any activity (directly under the header): it sums every row below it."""
+    subtotals_above: bool | None = None
+    """Whether 小计 rows head their groups (decided by the first one: no activity since the last total)."""
+    pending_sub: tuple[int, dict[str, StatedTotal], int] | None = None
     if header.funding_in_yuan:
         c = header.columns[MONEY_METRIC]
         out.issues.append(make_issue("funding_in_yuan", sheet=sheet.name,
                                      cell=sheet.address(header.first_row, c), raw=header.labels[MONEY_METRIC]))
+
+    def settle(end_of_table: bool) -> None:
+        nonlocal pending_sub, grand_below
+        if pending_sub is not None:
+            row_number, stated, start = pending_sub
+            out.issues.extend(total_row_mismatches(sheet.name, row_number, stated, exact[start:], below=True))
+            pending_sub = None
+        if end_of_table and grand_below is not None:
+            out.issues.extend(total_row_mismatches(sheet.name, *grand_below, exact, below=True))
+            grand_below = None
+
     for r in range(header.last_row + 1, sheet.height):
         row = _row_at(header, r)
         kind = _classify(header, row, in_footer)
         if kind is None:
             continue
         row_number = sheet.row_number(r)
-        if kind == "footer":
+        if kind == "footer" and not in_footer:
+            settle(end_of_table=True)
             in_footer = True
         if kind == "total":
-            subtotal = "小计" in label_key(_total_label(row))
-            above = exact[block_start:] if subtotal else exact
-            out.issues.extend(total_row_mismatches(sheet.name, row_number, _stated_totals(header, row), above))
-            if subtotal:
+            stated = _stated_totals(header, row)
+            if "小计" in label_key(_total_label(row)):
+                if subtotals_above is None:
+                    subtotals_above = not exact[block_start:]
+                if subtotals_above:
+                    settle(end_of_table=False)
+                    pending_sub = (row_number, stated, len(exact))
+                else:
+                    out.issues.extend(total_row_mismatches(sheet.name, row_number, stated, exact[block_start:]))
+                    block_start = len(exact)
+            elif not exact:
+                grand_below = (row_number, stated)
+            else:
+                settle(end_of_table=False)
+                out.issues.extend(total_row_mismatches(sheet.name, row_number, stated, exact))
                 block_start = len(exact)
         if kind != "activity":
             out.row_kinds.append((row_number, kind))
@@ -325,6 +377,7 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
         out.activities.append(reading.record)
         exact.append(reading.exact)
         out.row_kinds.append((row_number, "activity" if reading.record["row_status"] == "ok" else "rejected"))
+    settle(end_of_table=True)
     return out
 
 
@@ -371,6 +424,7 @@ def _read_activity(header: TableHeader, row: _Row, default_year: int) -> _Readin
     sheet = header.sheet
     reading.record.update(source_sheet=sheet.name, source_row=sheet.row_number(row.r))
     _read_texts(reading)
+    _read_reporting_unit(reading)
     _read_activity_type(reading)
     _read_dates(reading, default_year)
     for metric in METRICS:
@@ -392,6 +446,18 @@ def _read_texts(reading: _Reading) -> None:
     record["seq"] = reading.text("seq") or None
     if not record["activity_name"]:
         reading.reject("missing_activity_name", "activity_name")
+
+
+def _read_reporting_unit(reading: _Reading) -> None:
+    """The unit a forwarded row names (SPEC §3.10) as written, and the cell it is written in: the first cell
+    of a merged range when one town's name spans its rows. Which unit that is, is decided with the registry."""
+    record, header = reading.record, reading.header
+    record[UNIT_COLUMN_FIELD] = reading.text(UNIT_COLUMN_FIELD) or None
+    record[f"{UNIT_COLUMN_FIELD}_cell"] = None
+    if record[UNIT_COLUMN_FIELD] is not None:
+        c = header.columns[UNIT_COLUMN_FIELD]
+        origin = header.sheet.merged_origin(reading.row.r, c) or (reading.row.r, c)
+        record[f"{UNIT_COLUMN_FIELD}_cell"] = header.sheet.address(*origin)
 
 
 def _read_activity_type(reading: _Reading) -> None:

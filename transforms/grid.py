@@ -8,6 +8,7 @@ plus the offset of that rectangle, so a cell can always be cited exactly as Exce
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Union
@@ -33,14 +34,17 @@ def a1(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
-CSV_SHEET = ""
-"""The name of a CSV's one sheet: a CSV has none, so a cell in it is cited by its address alone (`I12`),
-never by the name of the file it was stored as."""
 
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """One worksheet: `rows[r][c]` is the cell at original 0-based (first_row + r, first_col + c)."""
+    """One worksheet: `rows[r][c]` is the cell at original 0-based (first_row + r, first_col + c).
+
+    `rows_not_read` counts rows the reader did not take because the sheet's first rows showed it holds no
+    activity table (a station list of 50,000 rows is kept as its head; nothing looks further in such a sheet).
+    Width and the merged-range lookup are computed once: every query is O(1) or O(log n), so work on a sheet
+    stays linear in its size.
+    """
 
     name: str
     rows: tuple[tuple[CellValue, ...], ...]
@@ -48,6 +52,9 @@ class Sheet:
     first_col: int = 0
     merged: tuple[CellRange, ...] = ()
     hidden: bool = False
+    rows_not_read: int = 0
+    _width: int = field(default=-1, init=False, repr=False, compare=False)
+    _merged_by_row: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def height(self) -> int:
@@ -55,7 +62,9 @@ class Sheet:
 
     @property
     def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        if self._width < 0:
+            object.__setattr__(self, "_width", max((len(r) for r in self.rows), default=0))
+        return self._width
 
     def value(self, r: int, c: int) -> CellValue:
         """The cell at grid position (r, c); None outside the rectangle."""
@@ -73,13 +82,40 @@ class Sheet:
         """The 1-based row number Excel shows for grid row r."""
         return self.first_row + r + 1
 
+    def merged_range_at(self, r: int, c: int) -> CellRange | None:
+        """The merged range (original coordinates) covering grid position (r, c), its first cell included."""
+        ar, ac = self.first_row + r, self.first_col + c
+        starts, ranges = self._merged_index().get(ar, ((), ()))
+        i = bisect_right(starts, ac) - 1
+        if i >= 0 and ac <= ranges[i][3]:
+            return ranges[i]
+        return None
+
     def merged_origin(self, r: int, c: int) -> tuple[int, int] | None:
         """For a cell covered by a merged range (not its top-left), the grid position of the top-left."""
-        ar, ac = self.first_row + r, self.first_col + c
-        for r0, c0, r1, c1 in self.merged:
-            if r0 <= ar <= r1 and c0 <= ac <= c1 and (ar, ac) != (r0, c0):
-                return r0 - self.first_row, c0 - self.first_col
-        return None
+        found = self.merged_range_at(r, c)
+        if found is None or (found[0], found[1]) == (self.first_row + r, self.first_col + c):
+            return None
+        return found[0] - self.first_row, found[1] - self.first_col
+
+    def _merged_index(self) -> dict[int, tuple[list[int], list[CellRange]]]:
+        """Merged ranges by original row, sorted by first column; clipped to the rows the grid holds, so a range
+        written as A1:XFD1048576 costs what the sheet has, not what it claims."""
+        if self._merged_by_row is None:
+            lo, hi = self.first_row, self.first_row + len(self.rows) - 1
+            by_row: dict[int, list[CellRange]] = {}
+            for box in self.merged:
+                r0, c0, r1, c1 = box
+                if r1 < r0 or c1 < c0:
+                    continue
+                for ar in range(max(r0, lo), min(r1, hi) + 1):
+                    by_row.setdefault(ar, []).append(box)
+            index = {}
+            for ar, boxes in by_row.items():
+                boxes.sort(key=lambda b: b[1])
+                index[ar] = ([b[1] for b in boxes], boxes)
+            object.__setattr__(self, "_merged_by_row", index)
+        return self._merged_by_row
 
 
 @dataclass(frozen=True, slots=True)

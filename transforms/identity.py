@@ -1,12 +1,12 @@
 """Which unit a submission belongs to (SPEC §3.1).
 
-Sources, in order: the 单位代码 cell, the 填报单位 text, the file name, the parent folder name (a bundle
-counts as the folder of its members), the sender's address (the registry's `email`). Codes and 填报单位
-text must equal a code, name or alias after normalisation; file and folder names must contain one (the
-longest wins, a tie is no match); an address must be one unit's. A source's `district` narrows every
-name match to that district's units (a 「新华街道」 in two districts is no tie on that district's share).
-A code and a name that point at two different units make a conflict; nothing found makes an unidentified
-submission.
+Sources, in order: the 单位代码 cell, the 填报单位 text, the title row naming a unit, the file name, the
+parent folder name (a bundle counts as the folder of its members), the sender's address (the registry's
+`email`). Codes and 填报单位 text must equal a code, name or alias after normalisation; file and folder names
+must contain one (the longest wins, a tie is no match); a title must name exactly one unit (see
+`UnitIndex.named_in_title`); an address must be one unit's. A source's `district` narrows every name match to
+that district's units (a 「新华街道」 in two districts is no tie on that district's share). A code and a name
+that point at two different units make a conflict; nothing found makes an unidentified submission.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def normalize_code(value) -> str:
 _WHOLE_NUMBER = re.compile(r"^([0-9]+)\.0+$")
 
 
-IdentifiedBy = Literal["code", "name", "file_name", "folder", "sender"]
+IdentifiedBy = Literal["code", "name", "title", "file_name", "folder", "sender"]
 _BUNDLE_SUFFIX = re.compile(r"\.(zip|7z|rar)$", re.IGNORECASE)
 
 
@@ -93,6 +93,32 @@ class UnitIndex:
             for address in addresses if addresses is not None else ():
                 senders.setdefault(str(address).strip().lower(), set()).add(code)
         self.senders = senders
+        self.parents = {code: parent for code, parent in zip(units["unit_code"], units["parent_code"])
+                        if isinstance(parent, str) and parent}
+        self.cities = {code for code, kind in zip(units["unit_code"], units["unit_type"]) if kind == "city"}
+
+    def ancestors(self, code: str) -> set[str]:
+        found: set[str] = set()
+        while (code := self.parents.get(code)) is not None and code not in found:
+            found.add(code)
+        return found
+
+    def named_in_title(self, title, district: str | None = None) -> str | None:
+        """The unit a title row names (「白沙镇科协2023年全国科普日活动统计表」): of the units whose name or alias
+        the title contains, those named only inside a longer name found there are dropped, then the ancestors
+        of another one found (「双流区东升街道…」 names 东升街道), then the city (its own form's heading names it,
+        whoever fills it in); exactly one must be left."""
+        haystack = normalize_unit_name(title)
+        if not haystack:
+            return None
+        matched = [(key, units) for key, units in self._by_length if key in haystack]
+        keys = [key for key, _ in matched]
+        found = {unit for key, units in matched for unit in units
+                 if not any(key != longer and key in longer for longer in keys)}
+        found -= self.cities
+        found -= {a for unit in found for a in self.ancestors(unit)}
+        found = self._within(found, district)
+        return next(iter(found)) if len(found) == 1 else None
 
     def _within(self, units: set[str], district: str | None) -> set[str]:
         """`units` narrowed to `district`'s (the district itself included); all of them without a district."""
@@ -130,9 +156,9 @@ class UnitIndex:
         return next(iter(units)) if len(units) == 1 else None
 
     def resolve(self, declared_code: str | None, declared_name: str | None, relpath: str, *,
-                sender: str | None = None, district: str | None = None) -> Resolution:
+                title: str | None = None, sender: str | None = None, district: str | None = None) -> Resolution:
         """`relpath`: the file's path at its source (its name and its folder are evidence; a mail attachment
-        gives its name only); `sender`: the address it was mailed from; `district`: its source's district."""
+        gives its name only); `title`: the title row's text; `sender`: the address it was mailed from; `district`: its source's district."""
         code_unit = self.by_code(declared_code, district) if declared_code else None
         name_unit = self.by_name(declared_name, district) if declared_name else None
         unknown = declared_code if declared_code and code_unit is None else None
@@ -144,12 +170,18 @@ class UnitIndex:
             return Resolution(name_unit, "identified", "name", None, name_unit, unknown)
         path = PurePosixPath(relpath)
         from_file = self.contained_in(path.stem, district)
+        from_folder = (self.contained_in(_BUNDLE_SUFFIX.sub("", path.parent.name), district)
+                       if len(path.parts) > 1 else None)
+        title_unit = self.named_in_title(title, district) if title else None
+        if title_unit:
+            for below, by in ((from_file, "file_name"), (from_folder, "folder")):
+                if below and title_unit in self.ancestors(below):
+                    return Resolution(below, "identified", by, unknown_code=unknown)
+            return Resolution(title_unit, "identified", "title", unknown_code=unknown)
         if from_file:
             return Resolution(from_file, "identified", "file_name", unknown_code=unknown)
-        if len(path.parts) > 1:
-            from_folder = self.contained_in(_BUNDLE_SUFFIX.sub("", path.parent.name), district)
-            if from_folder:
-                return Resolution(from_folder, "identified", "folder", unknown_code=unknown)
+        if from_folder:
+            return Resolution(from_folder, "identified", "folder", unknown_code=unknown)
         from_sender = self.by_sender(sender) if sender else None
         if from_sender:
             return Resolution(from_sender, "identified", "sender", unknown_code=unknown)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cache
 
-from kepu.schemas.synonyms import SYNONYMS
+from kepu.schemas.synonyms import SYNONYMS, UNIT_COLUMN_FIELD
 from kepu.schemas.vocabulary import MONEY_METRIC, OTHER_TYPE
 
 _DROP = re.compile(r"[\s\u3000:：*＊※★☆_]+")
@@ -52,11 +52,20 @@ def _header_index() -> dict[str, str]:
     for label in SYNONYMS.yuan_headers:
         index.setdefault(label_key(label), MONEY_METRIC)
         index.setdefault(strip_units(label_key(label)), MONEY_METRIC)
+    for label in SYNONYMS.unit_column_labels:
+        index.setdefault(label_key(label), UNIT_COLUMN_FIELD)
     return index
+
+
+MAX_LABEL_CHARS = 60
+"""No label is longer: a longer cell (a 备注, a pasted paragraph) is never compared, so a 30,000-character
+cell costs nothing to pass over."""
 
 
 def header_field(value) -> str | None:
     """The detail field a header cell names, or None."""
+    if isinstance(value, str) and len(value) > MAX_LABEL_CHARS:
+        return None
     key = label_key(value)
     if not key:
         return None
@@ -70,6 +79,16 @@ def header_in_yuan(value) -> bool:
     return "元" in key and "万元" not in key
 
 
+
+
+@cache
+def _summary_headings() -> frozenset[str]:
+    return frozenset(label_key(label) for label in SYNONYMS.summary_name_headers)
+
+
+def is_summary_heading(value) -> bool:
+    """A summary block's heading (指标名称, 指标): where a block beside a detail table begins."""
+    return isinstance(value, str) and len(value) <= MAX_LABEL_CHARS and label_key(value) in _summary_headings()
 
 
 @cache

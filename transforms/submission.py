@@ -13,7 +13,7 @@ from kepu.transforms.declared import DeclaredIdentity, SummarySheet, read_identi
 from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
 from kepu.transforms.grid import Book
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
@@ -52,7 +52,7 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
     tables = locate_tables(book)
     header = tables[0] if tables else None
     identity = read_identity(book, header, default_year)
-    summary = read_summary(book, exclude=header.sheet if header else None)
+    summary = read_summary(book, header)
     parsed = ParsedSubmission(identity=identity, detail_sheet=header.sheet.name if header else None,
                               header_rows=header.excel_rows if header else None, summary=summary)
     if identity.reported_on_raw is not None and identity.reported_on is None:
@@ -94,6 +94,9 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "reported_at": ident.reported_on,
         "detail_sheet": parsed.detail_sheet,
         "summary_sheet": parsed.summary.sheet if parsed.summary else None,
+        "declared_title": ident.title.value if ident.title else None,
+        "declared_title_sheet": ident.title.sheet if ident.title else None,
+        "declared_title_cell": ident.title.cell if ident.title else None,
     }
     summaries = []
     if parsed.summary is not None:

@@ -125,10 +125,11 @@ SCALED_MONEY_UNIT = "万元"
 COUNT_UNIT_WORDS = tuple(unit for unit in UNIT_WORDS if unit != SCALED_MONEY_UNIT)
 
 APPROXIMATE_PREFIXES = (
-    "不少于", "不低于", "大约", "大概", "将近", "接近", "超过", "至少",
-    "约", "近", "上", "逾", "超",
+    "不少于", "不低于", "大约", "大概", "将近", "接近", "超过", "至少", "大于", "多于", "高于",
+    "约", "近", "上", "逾", "超", "≥", "≧", ">", "~", "～",
 )  # fmt: skip
-APPROXIMATE_SUFFIXES = ("左右", "以上", "上下", "多", "余", "许")
+APPROXIMATE_SUFFIXES = ("左右", "以上", "上下", "多", "余", "许", "+", "↑", "⬆")
+"""`300+`, `300↑`, `≥300` are lower bounds people write for a crowd they did not count: the number, flagged."""
 EXACT_PREFIXES = ("共计", "合计", "累计", "总计", "共")
 """Words around a number that are stripped; the approximate ones set ``approximate``."""
 

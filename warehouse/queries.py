@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile
+from kepu.schemas.issues import REJECTED_FILE_CODES, UNSUPPORTED_FILE_CODES
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS
 from kepu.warehouse.publisher import read_only
 
@@ -257,11 +258,25 @@ def read_marts(warehouse: Path, campaign_id: str) -> Marts:
 @dataclass(frozen=True)
 class PublishedSummary:
     """The headline of a published campaign: city totals, units by completeness status, issues by severity
-    (of current versions only: a superseded file's issues are history)."""
+    (of current versions only: a superseded file's issues are history), and the files on record that could
+    not be read, by kind (`unsupported`: not a spreadsheet at all; `unreadable`: a spreadsheet damaged,
+    encrypted, empty or over a limit)."""
 
     city_totals: dict
     completeness: dict[str, int]
     issues: dict[str, int]
+    rejected_files: dict[str, int] = field(default_factory=dict)
+
+
+REJECTED_FILES = f"""
+select case when i.code in {tuple(UNSUPPORTED_FILE_CODES)} then 'unsupported' else 'unreadable' end as kind,
+       count(distinct f.sha256) as n
+from raw.files as f
+join raw.parse_issues as i on i.campaign_id = f.campaign_id and i.sha256 = f.sha256
+where f.campaign_id = ? and f.status = 'rejected' and i.code in {tuple(REJECTED_FILE_CODES)}
+group by kind
+"""
+"""Rejected files on record (this run's and earlier ones'), not a spreadsheet apart from unreadable."""
 
 
 def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
@@ -270,8 +285,9 @@ def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
                                                where campaign_id = ? group by status""", [campaign_id])
     issues = fetch_records(warehouse, f"""select i.severity, count(*) as n from ({ISSUES}) as i
                                           where not i.superseded group by i.severity""", [campaign_id])
+    rejected = fetch_records(warehouse, REJECTED_FILES, [campaign_id])
     return PublishedSummary(totals[0] if totals else {}, {r["status"]: r["n"] for r in completeness},
-                            {r["severity"]: r["n"] for r in issues})
+                            {r["severity"]: r["n"] for r in issues}, {r["kind"]: r["n"] for r in rejected})
 
 
 def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:

@@ -93,7 +93,7 @@ ISSUE_COLUMNS = (
     Column("code", "问题代码", sheet=False),
 )
 """One issue (audit.issues, see `issue_rows`) and where it sits in the file the unit sent, the cell cited
-as Excel shows it (活动明细!I12, or I12 in a CSV, which has no sheet) with the value found there."""
+as Excel shows it (活动明细!I12; a CSV's one sheet is named after the file, as in Excel) with the value found there."""
 FILE_STATUS = {**SUBMISSION_STATUS_LABELS, "rejected": "未能计入"}
 
 

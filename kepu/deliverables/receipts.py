@@ -4,7 +4,7 @@ One workbook per unit, `回执/<unit name>.xlsx`. Sheet 回执: which file count
 else the latest file it sent), when it arrived, what became of it and what the city counted from it;
 then the problems of what the unit must still act on — its current version, any newer file that could
 not be counted, a file that names it in conflict — each cited by sheet and cell as Excel shows them
-(`活动明细!I12`; a CSV has no sheet: `I12`) with the value found there; then a short history of the
+(`活动明细!I12`; a CSV's sheet is named after the file, as in Excel: `东升街道!I12`) with the value found there; then a short history of the
 versions a newer one replaced (SPEC §3.11: their problems are history). Sheet 计入活动: the activities
 that were counted. Every 回执 states the day it was produced.
 

@@ -143,7 +143,7 @@ def _with_cached_results(data: bytes, cached: list[Mapping[str, object]]) -> byt
 
 def _fill_values(xml: str, values: Mapping[str, object]) -> str:
     for ref, value in values.items():
-        pattern = re.compile(rf'(<c r="{ref}"[^>]*>)(<f>.*?</f>)(?:<v\s*/>|<v></v>)(</c>)')  # lxml writes <v></v>
+        pattern = re.compile(rf'(<c r="{ref}"[^>]*>)(<f>.*?</f>)(?:<v\s*/>|<v>\s*</v>)(</c>)')
         xml, count = pattern.subn(lambda m: f"{m[1]}{m[2]}<v>{value}</v>{m[3]}", xml)
         if count != 1:
             raise ValueError(f"no formula cell {ref} to give a cached value")

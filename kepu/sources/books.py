@@ -1,153 +1,187 @@
-"""Reading one received file into a `transforms.grid.Book`: xlsx/xlsm/xls through calamine (with a scan
-for formulas saved without a result), CSV in any of the encodings offices use. Whatever goes wrong inside
-the readers becomes a `ReadError` naming an issue code; everything after the Book is pure.
+"""Reading one received file into a `transforms.grid.Book`, whatever it was saved as.
+
+The content decides the reader, never the name (kepu.sources.sniff): xlsx/xlsm, xlsb, ods and legacy xls
+through calamine, after their structure was checked against the limits (kepu.sources.extents); HTML tables
+and Excel 2003 XML through lxml with entities and the network off (kepu.sources.markup); CSV, TSV and
+tab-separated text in the encodings offices use (kepu.sources.delimited). Work per file is bounded: a sheet
+whose first rows hold no activity-table header is kept only as far as those rows (that is all the parser
+looks at in such a sheet), so a 50,000-row station list costs its head, not its length.
+
+Whatever goes wrong becomes a `ReadError` naming an issue code and saying, in Chinese, what the file is or
+what is wrong with it; everything after the Book is pure.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from kepu.transforms.grid import CSV_SHEET, Book, Sheet
+from kepu.sources.delimited import read_delimited
+from kepu.sources.extents import check_xls, check_zip_workbook
+from kepu.sources.markup import read_html, read_xml2003
+from kepu.sources.read_limits import DEFAULT_LIMITS, ReadError, ReadLimits, mb
+from kepu.sources.sniff import HEAD_BYTES, sniff
+from kepu.transforms.detail import HEAD_ROWS, header_in_head
+from kepu.transforms.grid import Book, Sheet
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
+__all__ = ["ReadError", "ReadLimits", "read_book", "formulas_without_value"]
+
+CALAMINE_FORMATS = ("xlsx", "xlsb", "ods", "xls")
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".tsv")
+"""The names spreadsheets usually carry: used only where a name is all there is to go on (is a mail attachment a
+submission or a cover letter?). A file that is taken in is judged by its content, whatever its name."""
 
 
-class ReadError(Exception):
-    """A file that cannot be read as a submission; `code` is an issue code from schemas.issues."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(detail or code)
-        self.code = code
-        self.detail = detail
-
-
-def read_book(path: Path) -> Book:
-    """The file at `path` as a Book. Raises ReadError for anything that is not a readable submission,
-    whatever went wrong inside the readers."""
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ReadError("file_unsupported", suffix or "无扩展名")
+def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> Book:
+    """The file at `path` as a Book; `name` is how the office knows it (`双流区/东升街道.csv`, a bundle member
+    `汇总.zip/东升街道.csv`), which names the one sheet of a CSV or HTML file as Excel would. Raises ReadError
+    for anything that is not a readable submission, whatever went wrong inside the readers."""
+    stem = PurePosixPath(name or path.name).stem or path.stem
     try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        fmt = sniff(path, head, size)
+        if size > limits.max_file_bytes:
+            raise ReadError("file_too_large", f"文件大小 {mb(size)}，超过 {mb(limits.max_file_bytes)}")
+        if fmt in CALAMINE_FORMATS:
+            with_formulas: frozenset[str] = frozenset()
+            if fmt == "xls":
+                check_xls(path, limits)
+            else:
+                with_formulas = check_zip_workbook(path, fmt, limits)
+            return _read_calamine(path, fmt, limits, with_formulas)
+        if size > limits.max_text_bytes:
+            raise ReadError("file_too_large", f"文本文件大小 {mb(size)}，超过 {mb(limits.max_text_bytes)}")
         data = path.read_bytes()
-        if not data.strip():
-            raise ReadError("file_empty")
-        if suffix == ".csv":
-            return _read_csv(data)
-        return _read_spreadsheet(data, suffix)
+        if fmt == "html":
+            return read_html(data, stem, limits)
+        if fmt == "xml2003":
+            return read_xml2003(data, stem, limits)
+        return read_delimited(data, stem, limits)
     except ReadError:
         raise
-    except Exception as exc:  # a reader failing on an odd file is that file's problem, not the run's
-        raise ReadError("file_unreadable", _short(exc)) from exc
+    except MemoryError:
+        raise ReadError("file_too_large", "读取时内存不足") from None
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — a reader failing on an odd file is that file's problem, not
+        # the run's; calamine's Rust panics arrive as pyo3's PanicException, a BaseException
+        raise ReadError("file_unreadable", _damage(exc)) from exc
 
 
-def _read_spreadsheet(data: bytes, suffix: str) -> Book:
+def _read_calamine(path: Path, fmt: str, limits: ReadLimits, with_formulas: frozenset[str] = frozenset()) -> Book:
     import python_calamine as calamine
 
     try:
-        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except calamine.PasswordError as exc:
-        raise ReadError("file_encrypted", str(exc)) from exc
-    except Exception as exc:  # calamine raises several unrelated types for corrupt files
-        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and suffix != ".xls":
-            raise ReadError("file_encrypted", "加密的 Office 文件") from exc
-        raise ReadError("file_unreadable", _short(exc)) from exc
-    sheets = []
+        with open(path, "rb") as handle:
+            workbook = calamine.CalamineWorkbook.from_filelike(handle)
+    except calamine.PasswordError:
+        raise ReadError("file_encrypted", "工作簿设有打开密码") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — calamine raises unrelated types for damaged files, and panics
+        raise ReadError("file_unreadable", _damage(exc)) from None
     try:
-        for meta in workbook.sheets_metadata:
-            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
-                continue
-            sheet = workbook.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=True)
-            start = sheet.start or (0, 0)
-            merged = tuple(
-                (r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())
-            )
-            sheets.append(
-                Sheet(
-                    name=meta.name,
-                    rows=tuple(tuple(None if v == "" else v for v in row) for row in rows),
-                    first_row=start[0],
-                    first_col=start[1],
-                    merged=merged,
-                    hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
-                )
-            )
-    except Exception as exc:
-        raise ReadError("file_unreadable", _short(exc)) from exc
-    formulas = _formulas_without_value(data) if suffix in (".xlsx", ".xlsm") else ()
+        metadata = workbook.sheets_metadata
+        if len(metadata) > limits.max_sheets:
+            raise ReadError("file_too_large", f"工作簿有 {len(metadata)} 张工作表，超过 {limits.max_sheets} 张")
+        sheets = [_read_sheet(workbook, meta, limits) for meta in metadata
+                  if meta.typ == calamine.SheetTypeEnum.WorkSheet]
+    except ReadError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — including pyo3's PanicException
+        raise ReadError("file_unreadable", _damage(exc)) from None
+    finally:
+        workbook.close()
+    formulas = formulas_without_value(path, with_formulas) if fmt == "xlsx" and with_formulas else ()
     return Book(tuple(sheets), formulas)
 
 
-_CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_CSV_DELIMITERS = (",", "\t", ";")
+def _read_sheet(workbook, meta, limits: ReadLimits) -> Sheet:
+    """One worksheet: its head always; all its rows only when the head holds an activity-table header.
+    Hidden sheets (old copies) are kept as their head, flagged."""
+    import python_calamine as calamine
+
+    sheet = workbook.get_sheet_by_name(meta.name)
+    start = sheet.start or (0, 0)
+    merged_ranges = sheet.merged_cell_ranges or ()
+    if len(merged_ranges) > limits.max_merged_ranges:
+        raise ReadError("file_too_large", f"工作表“{meta.name}”含 {len(merged_ranges):,} 个合并单元格区域，"
+                                          f"超出读取上限（{limits.max_merged_ranges:,} 个）")
+    merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged_ranges)
+    hidden = meta.visible != calamine.SheetVisibleEnum.Visible
+    head = Sheet(meta.name, _cells(sheet.to_python(skip_empty_area=True, nrows=HEAD_ROWS), meta.name, limits),
+                 start[0], start[1], merged, hidden)
+    if hidden or sheet.height <= HEAD_ROWS or not header_in_head(head):
+        return Sheet(meta.name, head.rows, start[0], start[1], merged, hidden,
+                     rows_not_read=max(sheet.height - head.height, 0))
+    return Sheet(meta.name, _cells(sheet.to_python(skip_empty_area=True), meta.name, limits),
+                 start[0], start[1], merged, hidden)
 
 
-def _read_csv(data: bytes) -> Book:
-    """A CSV file as a Book of one sheet without a name (grid.CSV_SHEET). Text is UTF-8 (with or without BOM),
-    UTF-16 with BOM (Excel's "Unicode text"), or GBK/GB18030; the delimiter is the one that splits
-    the lines into the most fields."""
-    text = _decode_csv(data)
-    if "\x00" in text:
-        raise ReadError("file_unreadable", "文件含有二进制内容，不是文本表格")
-    delimiter = max(_CSV_DELIMITERS, key=lambda d: _fields_split(text, d))
-    try:
-        rows = tuple(
-            tuple(cell if cell.strip() else None for cell in row)
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        )
-    except csv.Error as exc:
-        raise ReadError("file_unreadable", _short(exc)) from exc
-    return Book((Sheet(name=CSV_SHEET, rows=rows),))
+def _cells(rows: list[list], sheet: str, limits: ReadLimits) -> tuple[tuple, ...]:
+    """calamine's rows as grid rows: "" is an empty cell; a text longer than Excel itself allows refuses the
+    file (no spreadsheet program wrote it)."""
+    out = []
+    for row in rows:
+        cells = []
+        for value in row:
+            if value == "":
+                cells.append(None)
+                continue
+            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                raise ReadError("file_too_large", f"工作表“{sheet}”有单元格长达 {len(value):,} 个字符，"
+                                                  f"超过 Excel 本身的上限（{limits.max_cell_chars:,} 个）")
+            cells.append(value)
+        out.append(tuple(cells))
+    return tuple(out)
 
 
-def _decode_csv(data: bytes) -> str:
-    if data[:2] in _UTF16_BOMS:
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ReadError("file_unreadable", "无法识别的文字编码") from exc
-    for encoding in _CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReadError("file_unreadable", "无法识别的文字编码")
+_DAMAGE = (
+    (re.compile(r"password|encrypt", re.I), "工作簿设有打开密码或已加密"),
+    (re.compile(r"zip|deflate|crc|central directory|eof|end of", re.I), "压缩结构已损坏，文件可能不完整或被截断"),
+    (re.compile(r"xml|utf-?8|entity|tag|attribute|namespace", re.I), "工作簿中的 XML 内容已损坏"),
+    (re.compile(r"cfb|ole|sector|fat|stream|biff|record|bof|sst", re.I), "Excel 97-2003 文件结构已损坏"),
+    (re.compile(r"sheet|relationship|workbook|not found|missing|no entry|key", re.I), "工作簿缺少必要的组成部分（工作表或其目录）"),
+)
 
 
-def _fields_split(text: str, delimiter: str) -> int:
-    """How many extra fields `delimiter` makes in the first lines (quoted text not counted)."""
-    try:
-        return sum(len(row) - 1 for row, _ in zip(csv.reader(io.StringIO(text[:8192]), delimiter=delimiter),
-                                                   range(50)))
-    except csv.Error:
-        return -1
+def _damage(exc: BaseException) -> str:
+    """What a reader's (English) exception means for the office, in Chinese; never the library's words."""
+    text = f"{type(exc).__name__} {exc}"
+    return next((said for pattern, said in _DAMAGE if pattern.search(text)), "文件内容已损坏，无法识别其中的表格")
 
+
+# --- formulas saved without a cached value -----------------------------------------------------------------
 
 _TAG_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>((?:(?!</?(?:\w+:)?c\b).)*)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?v>)")
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+MAX_FORMULAS_REPORTED = 200
 
 
 def _attributes(tag: bytes) -> dict[str, str]:
-    return {key.decode().split(":")[-1]: _xml_unescape(value.decode("utf-8")) for key, value in
+    return {key.decode().split(":")[-1]: _xml_unescape(value.decode("utf-8", "replace")) for key, value in
             _TAG_ATTR.findall(tag)}
 
 
-def _formulas_without_value(data: bytes) -> tuple[tuple[str, str, str], ...]:
+def formulas_without_value(source: Path | bytes, parts: frozenset[str] | None = None
+                           ) -> tuple[tuple[str, str, str], ...]:
     """(sheet, A1, formula) of formula cells saved without a cached result (e.g. written by a script,
     never opened in Excel). calamine shows them as empty; the parser warns instead of silently counting 0.
-    An empty text result (`t="str"` with an empty value) is a result, not a missing one."""
+    An empty text result (`t="str"` with an empty value) is a result, not a missing one. Linear in the
+    sheet's size (a cell's content is never scanned past the next cell), at most MAX_FORMULAS_REPORTED; only
+    the `parts` known to hold formulas are read, when given."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(source if isinstance(source, Path) else _bytes_io(source)) as zf:
             workbook_xml = zf.read("xl/workbook.xml")
             rels_xml = zf.read("xl/_rels/workbook.xml.rels")
             targets = {a.get("Id"): a.get("Target", "") for a in map(_attributes, _REL_TAG.findall(rels_xml))}
@@ -155,9 +189,13 @@ def _formulas_without_value(data: bytes) -> tuple[tuple[str, str, str], ...]:
             for sheet in map(_attributes, _SHEET_TAG.findall(workbook_xml)):
                 target = targets.get(sheet.get("id"), "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if parts is not None and part not in parts:
+                    continue
                 try:
                     xml = zf.read(part)
                 except KeyError:
+                    continue
+                if _HAS_FORMULA.search(xml) is None:
                     continue
                 for attrs, inner in _CELL.findall(xml):
                     formula = _FORMULA.search(inner or b"")
@@ -166,18 +204,21 @@ def _formulas_without_value(data: bytes) -> tuple[tuple[str, str, str], ...]:
                     cell = _attributes(attrs)
                     value = _VALUE.search(inner)
                     if value is None or (not value.group(1) and cell.get("t") != "str"):
-                        text = _xml_unescape((formula.group(1) or b"").decode("utf-8"))
+                        text = _xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
                         found.append((sheet.get("name", ""), cell.get("r", ""), text))
+                        if len(found) >= MAX_FORMULAS_REPORTED:
+                            return tuple(found)
             return tuple(found)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
         return ()
+
+
+def _bytes_io(data: bytes):
+    import io
+
+    return io.BytesIO(data)
 
 
 def _xml_unescape(text: str) -> str:
     return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
             .replace("&apos;", "'").replace("&amp;", "&"))
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:120]

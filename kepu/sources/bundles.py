@@ -151,14 +151,9 @@ def _open(path: Path, display: str, depth: int, budget: _Budget, destination: Pa
                 rejected.append(MemberRejection(where, *reason))
             else:
                 admitted.append(item)
-        declared = sum(item.size for item in admitted)
-        if len(admitted) > budget.members_left:
-            return f"压缩包内文件过多（超过 {limits.max_members} 个），未解开"
-        if declared > budget.bytes_left:
-            return f"压缩包解压后总大小超过上限（{_mb(limits.max_total_bytes)}），未解开"
-        archive_size = max(path.stat().st_size, 1)
-        if declared > limits.ratio_floor_bytes and declared / archive_size > limits.max_ratio:
-            return f"压缩包的压缩比异常（{declared / archive_size:.0f}:1，疑似压缩炸弹），未解开"
+        totals = _totals_reason(admitted, path.stat().st_size, budget, limits)
+        if totals is not None:
+            return totals
         budget.members_left -= len(admitted)
         for item, outcome in reader.extract(admitted, lambda item: _sink(destination, item, budget, limits)):
             where = f"{display}/{item.name}"
@@ -181,6 +176,31 @@ def _open(path: Path, display: str, depth: int, budget: _Budget, destination: Pa
         return None
     finally:
         reader.close()
+
+
+def zip_directory_problem(zf: zipfile.ZipFile, archive_size: int, limits: BundleLimits) -> str | None:
+    """Why a zip that is itself one document (a workbook: xlsx, xlsb, ods) is ruled out by its directory alone,
+    before anything is inflated: the checks a bundle's members get (each part's size and ratio, encryption,
+    unsafe names, the count, the total and the whole file's ratio), or None."""
+    parts = [item for item in _zip_listing(zf) if not item.is_dir]
+    for item in parts:
+        reason = _directory_reason(item, limits)
+        if reason is not None and reason[1] == "rejected":
+            return f"“{item.name}”{reason[0]}"
+    return _totals_reason(parts, archive_size, _Budget(limits.max_total_bytes, limits.max_members), limits)
+
+
+def _totals_reason(admitted: list[_Listed], archive_size: int, budget: _Budget, limits: BundleLimits) -> str | None:
+    """Why the admitted members together are too many or too large for what is left of the budget, or None."""
+    declared = sum(item.size for item in admitted)
+    if len(admitted) > budget.members_left:
+        return f"压缩包内文件过多（超过 {limits.max_members} 个），未解开"
+    if declared > budget.bytes_left:
+        return f"压缩包解压后总大小超过上限（{_mb(limits.max_total_bytes)}），未解开"
+    archive_size = max(archive_size, 1)
+    if declared > limits.ratio_floor_bytes and declared / archive_size > limits.max_ratio:
+        return f"压缩包的压缩比异常（{declared / archive_size:.0f}:1，疑似压缩炸弹），未解开"
+    return None
 
 
 def _directory_reason(item: _Listed, limits: BundleLimits) -> tuple[str, Literal["rejected", "ignored"]] | None:
@@ -345,21 +365,25 @@ class _ZipReader(_Reader):
             raise _Rejected("压缩包使用了不支持的格式（如分卷压缩）") from None
 
     def members(self) -> list[_Listed]:
-        listed = []
-        for info in self._zip.infolist():
-            name, unsafe = _safe_name(_zip_name(info))
-            mode = info.external_attr >> 16
-            listed.append(_Listed(
-                name=name, size=info.file_size, compressed=info.compress_size,
-                modified=_zip_time(info), is_dir=info.is_dir(), is_link=(mode & 0o170000) == 0o120000,
-                encrypted=bool(info.flag_bits & 0x1), unsafe=unsafe, handle=info))
-        return listed
+        return _zip_listing(self._zip)
 
     def extract(self, items, sink):
         return _streamed(items, sink, lambda item: self._zip.open(item.handle), _zip_error)
 
     def close(self) -> None:
         self._zip.close()
+
+
+def _zip_listing(zf: zipfile.ZipFile) -> list[_Listed]:
+    listed = []
+    for info in zf.infolist():
+        name, unsafe = _safe_name(_zip_name(info))
+        mode = info.external_attr >> 16
+        listed.append(_Listed(
+            name=name, size=info.file_size, compressed=info.compress_size,
+            modified=_zip_time(info), is_dir=info.is_dir(), is_link=(mode & 0o170000) == 0o120000,
+            encrypted=bool(info.flag_bits & 0x1), unsafe=unsafe, handle=info))
+    return listed
 
 
 def _zip_time(info: zipfile.ZipInfo) -> datetime | None:

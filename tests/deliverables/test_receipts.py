@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 from datetime import date
+from pathlib import PurePosixPath
 
 import openpyxl
 import pandas as pd
@@ -119,16 +120,19 @@ def test_receipt_cites_every_issue_by_sheet_and_cell_without_codes(city):
     assert not set(issues["code"]) & set(lines(rows))
 
 
-def test_a_csv_is_cited_by_cell_alone_never_by_a_hash(city):
+def test_a_csv_is_cited_by_the_sheet_excel_names_after_it_never_by_a_hash(city):
+    """Excel opens 黄水镇.csv as one sheet named 黄水镇: its cells are cited as 黄水镇!J4, never by the name of
+    the copy kepu stored (its sha256)."""
     csv_files = city.query("""select distinct s.unit_code, u.unit_name from core.submissions s
                               join core.units u using (campaign_id, unit_code)
                               where s.file_path like '%.csv' and s.is_current""")
     assert len(csv_files)
-    issues = city.query("select sheet, cell from audit.issues where file_path like '%.csv'")
-    assert len(issues) and all(not s for s in issues["sheet"])
+    issues = city.query("select file_path, sheet, cell from audit.issues where file_path like '%.csv'")
+    assert len(issues)
+    assert all(sheet == PurePosixPath(path).stem for path, sheet in zip(issues["file_path"], issues["sheet"]))
     for name in csv_files["unit_name"]:
         for row in issue_rows(sheet_values(city.out / "回执" / f"{safe_filename(name, '')}.xlsx")):
-            assert re.fullmatch(r"[A-Z]+[0-9]+", row["单元格"] or "A1"), row
+            assert re.fullmatch(r"[^!]{1,60}![A-Z]+[0-9]+", row["单元格"] or "表!A1"), row
     marts = city.query("select source_sheet, source_cell from marts.activities where source_file like '%.csv'")
     assert not any(len(s or "") == 64 for s in marts["source_sheet"])
 

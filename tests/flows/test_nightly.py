@@ -125,7 +125,7 @@ def test_bad_files_are_recorded_not_fatal(small_city):
     reasons = dict(query(small_city.warehouse, "select path, status from raw.files where status = 'rejected'"))
     assert reasons == {"损坏.xlsx": "rejected", "照片说明.docx": "rejected"}
     codes = sorted(r[0] for r in query(small_city.warehouse, "select code from audit.issues where severity = 'error'"))
-    assert codes == ["file_unreadable", "file_unsupported"]
+    assert codes == ["file_not_spreadsheet", "file_unreadable"]
 
 
 def test_open_read_only_connection_does_not_block_the_run(small_city):
@@ -269,3 +269,48 @@ def test_a_failing_run_publishes_nothing_but_records_itself(tmp_path, monkeypatc
     outcomes = query(city.warehouse, "select outcome, message from audit.runs order by started_at, outcome")
     assert sorted(o for o, _ in outcomes) == ["failed", "published"]
     assert any("core rules crashed" in (m or "") for _, m in outcomes)
+
+
+def test_files_are_judged_by_content_and_rejections_counted_apart_on_every_run(small_city):
+    """A PDF named .xlsx is «not a spreadsheet»; a zip bomb, an entity bomb and an empty file are «unreadable»
+    (the 0-byte .xlsx and .ods are one content, recorded once with one reason); an .ods report and a web
+    export saved as .xls are read and counted. A rerun parses nothing and still says how many stay rejected."""
+    from tests.fixtures.hostile_files import HOSTILE, MISNAMED
+    from tests.fixtures.other_formats import html_xls_bytes, ods_bytes
+    from tests.fixtures.messy_workbooks import official_sheet, form_row, D
+
+    cases = {c.name: c for c in (*HOSTILE, *MISNAMED)}
+    for name, relpath in (("pdf_named_xlsx", "龙泉区/洛带镇.xlsx"), ("zip_bomb_xlsx", "双流区/炸弹.xlsx"),
+                          ("xml_entity_bomb_in_sheet", "双流区/实体.xlsx"), ("zero_byte_xlsx", "空.xlsx"),
+                          ("zero_byte_ods", "空.ods")):
+        (small_city.inbox / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (small_city.inbox / relpath).write_bytes(cases[name].data)
+    (small_city.inbox / "龙泉区/洛带镇.ods").write_bytes(ods_bytes([official_sheet(
+        [form_row(1, "科普讲座", "讲座", D(9, 18), 70)], unit_name="洛带镇", unit_code="D02T01")]))
+    (small_city.inbox / "龙泉区/龙泉区导出.xls").write_bytes(html_xls_bytes(official_sheet(
+        [form_row(1, "科普展览", "展览", D(9, 19), 30)], unit_name="龙泉区科协")))
+
+    first = run(small_city.config)
+    again = run(small_city.config)
+
+    assert first.rejected_files == again.rejected_files == {"unsupported": 1, "unreadable": 3}
+    assert again.files_parsed == 0
+    assert city_totals(small_city)["participants"] == 1330 + 70 + 30
+    reasons = dict(query(small_city.warehouse, "select path, reason from raw.files where status = 'rejected'"))
+    assert reasons["龙泉区/洛带镇.xlsx"].startswith("该文件实为PDF 文档")
+    assert "解压后大小超过" in reasons["双流区/炸弹.xlsx"]
+    assert "XML 实体声明" in reasons["双流区/实体.xlsx"]
+    assert len({reasons.get("空.xlsx"), reasons.get("空.ods")} - {None}) == 1
+
+
+def test_the_summary_line_names_both_kinds_of_rejection(small_city):
+    from rich.console import Console
+
+    from kepu.terminal import print_summary
+
+    (small_city.inbox / "照片.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    (small_city.inbox / "损坏.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    run(small_city.config)
+    console = Console(record=True, width=200)
+    print_summary(console, run(small_city.config))
+    assert "本次解析 0 个；不是表格文件 1 个，无法读取 1 个" in console.export_text()

@@ -26,7 +26,7 @@ def test_a_batch_keeps_reads_and_parses_each_file(tmp_path):
     broken = inbox / "坏文件.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     photo = inbox / "照片.jpg"
-    photo.write_bytes(b"\xff\xd8")
+    photo.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
 
     result = parse_files([received(p, inbox) for p in (form, broken, photo)], store, 2023)
 
@@ -35,11 +35,11 @@ def test_a_batch_keeps_reads_and_parses_each_file(tmp_path):
                                                          "照片.jpg": "rejected"}
     assert result.rejected == 2
     assert all((store.parent / f.stored_as).is_file() and f.parser_version == PARSER_VERSION for f in result.files)
-    assert "jpg" in by_path["照片.jpg"].reason
+    assert by_path["照片.jpg"].reason.startswith("该文件实为图片（JPEG）")
     assert set(result.tables) == set(RAW_TABLES)
     assert [r["activity_name"] for r in result.tables["activity_rows"]] == ["科普讲座"]
     assert sorted(i["code"] for i in result.tables["parse_issues"] if i["severity"] == "error") == [
-        "file_unreadable", "file_unsupported"]
+        "file_not_spreadsheet", "file_unreadable"]
 
 
 def test_batches_add_up():
@@ -47,3 +47,24 @@ def test_batches_add_up():
     two.tables["declarations"].append({"sha256": "s"})
     one.extend(two)
     assert one.tables["declarations"] == [{"sha256": "s"}] and one.files == []
+
+
+def test_names_with_newlines_control_characters_or_255_bytes_are_read_like_any_other(tmp_path):
+    """The reader never trusts a name: the kept copy is named by its content, the name only names the sheet
+    of a CSV (as Excel would) and is shown as given."""
+    from tests.fixtures.hostile_files import MISNAMED
+
+    inbox, store = tmp_path / "inbox", tmp_path / "warehouse" / "files"
+    inbox.mkdir()
+    names = ["东升\n街道.csv", "九江\x07街道\x1b.xlsx", "a" * 250 + ".xlsx"]
+    (inbox / names[0]).write_bytes("活动名称,开始日期,参与人数\n科普讲座,9月17日,120\n".encode("gbk"))
+    fill_form(inbox / names[1], campaign_name="2023年全国科普日", unit_name="九江街道", unit_code="D01T02",
+              reported_on=date(2023, 9, 25),
+              activities=[{"activity_name": "科普展览", "start_date": date(2023, 9, 18), "participants": 80}])
+    (inbox / names[2]).write_bytes(next(c for c in MISNAMED if c.name == "pdf_named_xlsx").data)
+
+    result = parse_files([received(inbox / n, inbox) for n in names], store, 2023)
+
+    assert [(f.path, f.status) for f in result.files] == [(names[0], "read"), (names[1], "read"), (names[2], "rejected")]
+    assert [r["source_sheet"] for r in result.tables["activity_rows"]] == ["东升\n街道", "活动明细"]
+    assert all(f.stored_as.isascii() and "\n" not in f.stored_as for f in result.files)

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from kepu.transforms.grid import CSV_SHEET
-from kepu.sources.books import ReadError, _formulas_without_value, read_book
+from kepu.demo.writers import SheetSpec, xlsx_bytes
+from kepu.sources.books import ReadError, formulas_without_value, read_book
 
 TABLE = [["活动名称", "活动日期", "参与人数"], ["科普讲座，互动", "9月17日", "120"]]
 
@@ -22,7 +22,7 @@ def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter) -> None:
     path = tmp_path / "东升街道.csv"
     path.write_bytes(text.encode(encoding))
     book = read_book(path)
-    assert [s.name for s in book.sheets] == [CSV_SHEET], "a CSV has no sheet: its cells are cited alone (I12)"
+    assert [s.name for s in book.sheets] == ["东升街道"]
     assert book.sheets[0].rows == tuple(tuple(row) for row in TABLE)
 
 
@@ -30,7 +30,7 @@ def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter) -> None:
     ("a.csv", "活动名称,日期\n".encode("utf-8") + b"\x00\x00", "file_unreadable"),
     ("a.csv", b"\xff\xfe\x00\xd8", "file_unreadable"),
     ("a.xlsx", b"   \n", "file_empty"),
-    ("a.pdf", b"%PDF-1.4", "file_unsupported"),
+    ("a.pdf", b"%PDF-1.4", "file_not_spreadsheet"),
     ("a.xls", b"PK\x03\x04broken", "file_unreadable"),
 ])
 def test_refused_files(tmp_path, name, data, code) -> None:
@@ -63,17 +63,17 @@ def test_formulas_without_cached_result_are_found_exactly() -> None:
         '<c r="M4"><f t="shared" si="0"/></c>'
         "</row></sheetData></worksheet>"
     )
-    assert _formulas_without_value(workbook_zip(sheet)) == (
+    assert formulas_without_value(workbook_zip(sheet)) == (
         ("活动明细", "I4", "100+50"), ("活动明细", "L4", "1&2"), ("活动明细", "M4", ""))
 
 
 def test_a_reader_crash_is_a_refusal_not_a_traceback(tmp_path, monkeypatch) -> None:
-    def crash(data, suffix):
-        raise RuntimeError("calamine panicked")
+    def crash(path, fmt, limits, with_formulas):
+        raise RuntimeError("calamine panicked: index out of bounds")
 
-    monkeypatch.setattr("kepu.sources.books._read_spreadsheet", crash)
+    monkeypatch.setattr("kepu.sources.books._read_calamine", crash)
     path = tmp_path / "a.xlsx"
-    path.write_bytes(b"PK\x03\x04")
+    path.write_bytes(xlsx_bytes([SheetSpec("Sheet1", [["活动名称"]])]))
     with pytest.raises(ReadError) as refused:
         read_book(path)
-    assert (refused.value.code, refused.value.detail) == ("file_unreadable", "calamine panicked")
+    assert (refused.value.code, refused.value.detail) == ("file_unreadable", "文件内容已损坏，无法识别其中的表格")

@@ -117,3 +117,52 @@ def test_look_alike_units_in_other_districts_are_never_taken_on_resemblance() ->
             assert index.resolve(None, town, "a.xlsx", district=f"D{d:02}").unit_code == f"D{d:02}T{t}"
             assert index.resolve(None, None, f"{town}科普日报表.xlsx", district=f"D{d:02}").unit_code == f"D{d:02}T{t}"
             assert index.resolve(None, town, f"{town}.xlsx").status == "unidentified"
+
+LOOK_ALIKES = [
+    # unit_code, unit_name, unit_type, parent_code, aliases
+    ("C000", "江源市科学技术协会", "city", "", "江源市科协"),
+    ("D01", "双流区", "district", "C000", "双流区科协"),
+    ("D02", "白沙区", "district", "C000", ""),
+    ("T01", "白沙镇", "town", "D01", "白沙镇人民政府"),
+    ("T02", "白沙街道", "street", "D02", ""),
+    ("T03", "东升街道", "street", "D01", ""),
+    ("T04", "九江街道", "street", "D01", ""),
+    ("S01", "白沙镇中心小学", "school", "T01", ""),
+    ("S02", "双流区白沙镇中学", "school", "D01", ""),
+]
+
+
+@pytest.fixture(scope="module")
+def look_alikes() -> UnitIndex:
+    keys = ("unit_code", "unit_name", "unit_type", "parent_code", "aliases")
+    return UnitIndex(build_units([{**dict(zip(keys, row)), "expected": "true"} for row in LOOK_ALIKES]))
+
+
+@pytest.mark.parametrize(("title", "unit"), [
+    ("白沙镇科协2023年全国科普日活动统计表", "T01"),
+    ("白沙镇人民政府2023年科普日活动情况表", "T01"),
+    ("江源市双流区白沙镇2023年科普日活动统计表", "T01"),  # the city and the district name its ancestors
+    ("白沙街道2023年科普日活动统计表", "T02"),  # 白沙 alone names nothing; 白沙街道 is not 白沙镇
+    ("白沙区2023年科普日活动统计表", "D02"),
+    ("白沙镇中心小学科普日活动统计表", "S01"),  # 白沙镇 only inside the longer name found
+    ("双流区白沙镇中学科普日活动统计表", "S02"),
+    ("江源市2023年全国科普日活动统计表", None),  # the city's own heading names no sender
+    ("2023年全国科普日活动情况统计表", None),
+    ("东升街道、九江街道联合开展科普日活动统计表", None),  # two senders: no evidence for either
+    ("白沙镇、白沙街道科普日活动统计表", None),
+])
+def test_a_title_names_one_unit_or_none(look_alikes, title, unit) -> None:
+    assert look_alikes.named_in_title(title) == unit
+
+
+@pytest.mark.parametrize(("relpath", "expected"), [
+    ("新建 Microsoft Excel 工作表.xlsx", ("identified", "T01", "title")),
+    ("白沙镇中心小学.xlsx", ("identified", "S01", "file_name")),  # a child of the titled unit: the child
+    ("东升街道.xlsx", ("identified", "T01", "title")),  # not a child of 白沙镇: the title comes first
+    ("双流区/白沙镇中心小学/报表.xlsx", ("identified", "S01", "folder")),
+])
+def test_the_title_comes_after_code_and_name_before_file_and_folder(look_alikes, relpath, expected) -> None:
+    resolution = look_alikes.resolve(None, None, relpath, title="白沙镇科协2023年全国科普日活动统计表")
+    assert (resolution.status, resolution.unit_code, resolution.identified_by) == expected
+    declared = look_alikes.resolve(None, "东升街道", relpath, title="白沙镇科协2023年全国科普日活动统计表")
+    assert (declared.unit_code, declared.identified_by) == ("T03", "name")

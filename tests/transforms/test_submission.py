@@ -21,6 +21,7 @@ from kepu.transforms.grid import Book, Sheet, is_blank
 from kepu.transforms.identity import UnitIndex
 from kepu.transforms.submission import ParsedSubmission, parse_book
 from kepu.transforms.units import build_units
+from tests.corpus import unaccounted_rows
 from tests.fixtures.messy_workbooks import CAMPAIGN_YEAR, FIXTURES, UNREADABLE, Fixture, registry_rows
 
 LABELS = sorted({
@@ -170,8 +171,11 @@ def test_declared_identity(case, unit_index) -> None:
     declared = (ident.unit_code.value if ident.unit_code else None,
                 ident.unit_name.value if ident.unit_name else None, ident.reported_on)
     assert declared == fx.declared
+    title = ident.title
+    if fx.title is not None:
+        assert f"{title.sheet}!{title.cell}: {title.value}" == fx.title
     if fx.identity is not None:
-        resolution = unit_index.resolve(declared[0], declared[1], fx.relpath)
+        resolution = unit_index.resolve(declared[0], declared[1], fx.relpath, title=title.value if title else None)
         assert (resolution.status, resolution.unit_code, resolution.identified_by) == fx.identity
 
 
@@ -186,24 +190,12 @@ def test_row_kinds_as_stated(case) -> None:
 
 def test_every_nonempty_row_ends_as_exactly_one_kind(case) -> None:
     """Counted from the grid itself: each row under the header with content inside the table's columns
-    (a bare printed 序号 in the first column is not content) appears once in row_kinds."""
+    (a bare printed 序号 is not content) appears once in row_kinds (tests.corpus.unaccounted_rows)."""
     fx, book, parsed = case
     if fx.detail_sheet is None:
         assert parsed.row_kinds == []
         return
-    sheet = book.sheet(fx.detail_sheet)
-    first_header, last_header = (n - sheet.first_row - 1 for n in fx.header_rows)
-    header_columns = [c for r in (first_header, last_header) for c in range(sheet.width)
-                      if not is_blank(sheet.value(r, c))]
-    span = range(min(header_columns), max(header_columns) + 1)
-
-    def has_content(r: int) -> bool:
-        cells = [(c, sheet.value(r, c)) for c in span if not is_blank(sheet.value(r, c))]
-        bare_number = len(cells) == 1 and cells[0][0] == span.start and isinstance(cells[0][1], (int, float))
-        return bool(cells) and not bare_number
-
-    nonempty = [sheet.row_number(r) for r in range(last_header + 1, sheet.height) if has_content(r)]
-    assert [row for row, _ in parsed.row_kinds] == nonempty
+    assert unaccounted_rows(book, parsed) == []
     assert {kind for _, kind in parsed.row_kinds} <= ROW_KINDS
     assert sum(kind in ("activity", "rejected") for _, kind in parsed.row_kinds) == len(parsed.activities)
 

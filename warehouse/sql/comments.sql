@@ -76,13 +76,18 @@ comment on table raw.activity_rows is '每个活动明细表的每一数据行�
 comment on column raw.activity_rows.seq is '序号（原文，不使用）';
 comment on column raw.activity_rows.activity_name_cell is '活动名称所在单元格';
 comment on column raw.activity_rows.start_date_cell is '开始日期所在单元格';
+comment on column raw.activity_rows.reporting_unit is '转报表中该行所写的单位（“单位名称”“镇街”等列的原文）；按哪个单位计入由单位名录决定';
+comment on column raw.activity_rows.reporting_unit_cell is '该行单位名称所在单元格（合并单元格取其左上角）';
 
 comment on table raw.declarations is '每个可读文件对自身的声明：单位代码、填报单位、填报日期，以及它们所在的单元格。';
 comment on column raw.declarations.declared_code_cell is '单位代码所在单元格';
 comment on column raw.declarations.declared_name_cell is '填报单位所在单元格';
 comment on column raw.declarations.declared_code_sheet is '单位代码所在的工作表';
 comment on column raw.declarations.declared_name_sheet is '填报单位所在的工作表';
-comment on column raw.declarations.summary_sheet is '识别为汇总表的工作表';
+comment on column raw.declarations.summary_sheet is '识别为汇总表的工作表（或明细表上的汇总区块所在工作表）';
+comment on column raw.declarations.declared_title is '表格标题行原文（如“白沙镇科协2023年全国科普日活动统计表”），用于识别单位';
+comment on column raw.declarations.declared_title_sheet is '标题行所在的工作表';
+comment on column raw.declarations.declared_title_cell is '标题行所在单元格';
 
 comment on table raw.file_sightings is '各来源中见过的每个（路径, 内容）组合，及其所在的来源条目（文件本身、所在压缩包或所附邮件）：用于区分新文件和改动过的文件；来源条目的路径、大小和变更标记都未变时，下次运行只列目录、不再下载。';
 comment on column raw.file_sightings.path is '文件路径（与 raw.files.path 的写法相同）';
@@ -127,7 +132,7 @@ comment on column core.campaigns.deadline is '报送截止日期；此后（北�
 comment on table core.submissions is '该届活动收到的每个文件一行：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
 comment on column core.submissions.file_path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column core.submissions.unit_code is '文件所属单位；无法识别或信息矛盾时为空';
-comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）';
+comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、title 标题行、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）';
 comment on column core.submissions.claimed_unit_codes is '文件的单位代码和填报单位分别指向的单位';
 comment on column core.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column core.submissions.activity_rows is '活动明细数据行数';

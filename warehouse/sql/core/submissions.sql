@@ -5,7 +5,7 @@ create table if not exists core.submissions (
     file_sha256        varchar not null,
     file_path          varchar not null,
     unit_code          varchar,            -- null when unidentified or in conflict
-    identified_by      varchar,            -- code | name | file_name | folder | sender
+    identified_by      varchar,            -- code | name | title | file_name | folder | sender
     claimed_unit_codes varchar[],          -- units the file's code cell and 填报单位 point at
     declared_code      varchar,
     declared_name      varchar,

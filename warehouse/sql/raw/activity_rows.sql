@@ -12,5 +12,10 @@ create table if not exists raw.activity_rows (
     {{ m.key }}_cell varchar,
 {% endfor %}
     row_status           varchar not null,
-    reject_code          varchar
+    reject_code          varchar,
+    reporting_unit       varchar,   -- a forwarded table's unit column, as written (SPEC §3.10)
+    reporting_unit_cell  varchar
 );
+-- Warehouses made before the unit column was read get it (null for rows parsed then).
+alter table raw.activity_rows add column if not exists reporting_unit varchar;
+alter table raw.activity_rows add column if not exists reporting_unit_cell varchar;

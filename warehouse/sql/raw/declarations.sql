@@ -11,5 +11,12 @@ create table if not exists raw.declarations (
     reported_at         date,
     detail_sheet        varchar,
     summary_sheet       varchar,
+    declared_title       varchar,
+    declared_title_sheet varchar,
+    declared_title_cell  varchar,
     primary key (campaign_id, sha256)
 );
+-- Warehouses made before the title row was read get its columns (null for files parsed then).
+alter table raw.declarations add column if not exists declared_title varchar;
+alter table raw.declarations add column if not exists declared_title_sheet varchar;
+alter table raw.declarations add column if not exists declared_title_cell varchar;
