@@ -4,21 +4,33 @@ Each task is a call into kepu.sources (listing and hashing files), the parse bat
 kepu.transforms (pure rules), kepu.warehouse (DuckDB) or kepu.deliverables (the city's files). The flow
 takes plain, JSON-able parameters so a schedule can run it as well as the CLI. docs/architecture.md
 follows one file through it.
+
+The writer takes each parse batch as it finishes and appends it to the staged warehouse (Arrow), so a run
+holds one batch's rows at a time, never the inbox's. A run that finds nothing new at any source (no new or
+changed entry, no source failing) and whose registry, settings, parser and code are those the published state
+was built from (`inputs_fingerprint`) rebuilds nothing, copies no warehouse and rewrites no deliverable: it
+records itself as `unchanged` beside the warehouse.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
+from kepu.flows.core import rebuild_core
 from kepu.flows.parsing import BatchResult, parse_files, record_decided
 from kepu import progress
 from kepu.sources.intake import Haul, SourceConfig, take_in_source
@@ -30,11 +42,10 @@ from kepu.schemas.files import ReceivedFile
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
-from kepu.transforms.core import build_core, issue_frame
-from kepu.transforms.inventory import Inventory, take_inventory
+from kepu.transforms.inventory import Inventory, inputs_fingerprint, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
 from kepu.warehouse import loader, queries
-from kepu.warehouse.publisher import run_lock, staged
+from kepu.warehouse.publisher import record_run, run_lock, staged
 
 
 @dataclass
@@ -147,43 +158,72 @@ def parse_batch(items: list[ReceivedFile], store: Path, default_year: int) -> Ba
     return parse_files(items, store, default_year)
 
 
-@task(name="load and publish")
-def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, parsed: BatchResult,
-                     run_id: str, started_at: datetime) -> None:
-    """The single writer: raw rows in, core and audit rebuilt for the campaign, checked, published."""
+@dataclass(slots=True)
+class Parsed:
+    """What the run recorded and parsed, counted as the writer took each batch."""
+
+    files: int = 0
+    parsed: int = 0
+    rejected: int = 0
+    ignored: int = 0
+    rows: int = 0
+
+    def add(self, batch: BatchResult) -> None:
+        self.files += len(batch.files)
+        self.parsed += batch.parsed
+        self.rejected += batch.rejected
+        self.ignored += batch.ignored
+        self.rows += batch.rows
+
+
+@task(name="load and publish", cache_policy=NO_CACHE)
+def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, batches: list[PrefectFuture],
+                     run_id: str, started_at: datetime, fingerprint: str) -> Parsed:
+    """The single writer: the entries the sources decided, then each parse batch appended to the staged
+    warehouse as it finishes; then core and audit rebuilt for the campaign (flows.core), checked, and
+    published with the run's row."""
     campaign = settings.campaign
     cid = campaign.campaign_id
     inventory = intake.inventory
     sources = settings.intake_sources
+    parsed = Parsed()
     with staged(settings.warehouse) as con:
         loader.replace_campaign(con, "core.campaigns", cid, [{
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
-        loader.load_parsed(con, cid, parsed.files, parsed.tables, run_id)
+        tables.validate(tables.Units, units, "core.units")
+        loader.replace_campaign(con, "core.units", cid, units.assign(campaign_id=cid))
+        loader.forget_files(con, cid, [f.sha256 for f in intake.items + intake.decided])
+        decided = record_decided(intake.decided)
+        loader.load_batch(con, cid, decided.files, decided.tables, run_id)
+        parsed.add(decided)
+        for future in as_completed(batches):
+            batch: BatchResult = future.result()
+            loader.load_batch(con, cid, batch.files, batch.tables, run_id)
+            parsed.add(batch)
+            progress.report("parse", parsed.parsed, len(intake.items))
         loader.forget_unread(con, cid, inventory.files)
         loader.record_sightings(con, cid, inventory.files, run_id)
-
-        raw = queries.raw_inputs(con, cid)
-        core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
-                          raw["summary_figures"], queries.previous_unit_totals(con, cid),
-                          source_districts={s.name: s.district for s in sources if s.district})
+        progress.report("core")
+        rebuild_core(con, campaign, units, {s.name: s.district for s in sources if s.district})
         delivered = queries.earlier_deliveries(con)
         unavailable = unavailable_units(
             cid, units, [Channel(s.name, s.district, s.kind == "mailbox") for s in sources], intake.failed,
             zip(delivered["unit_code"], delivered["source"]))
-        issues = issue_frame(cid, raw["parse_issues"], core, units, queries.duplicate_copies(con, cid))
-        tables.validate(tables.Units, units, "core.units")
-        tables.validate(tables.Submissions, core.submissions, "core.submissions")
-        tables.validate(tables.Activities, core.activities, "core.activities")
-        tables.validate(tables.Issues, issues, "audit.issues")
-        loader.replace_campaign(con, "core.units", cid, units.assign(campaign_id=cid))
-        loader.replace_campaign(con, "core.submissions", cid, core.submissions)
-        loader.replace_campaign(con, "core.activities", cid, core.activities)
-        loader.replace_campaign(con, "audit.issues", cid, issues)
-        loader.replace_campaign(con, "audit.submission_changes", cid, core.changes)
         loader.replace_campaign(con, "core.source_unavailable", cid, unavailable)
-        loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, intake, parsed, "published",
-                                                    _unavailable_message(intake))])
+        progress.report("publish")
+        _validate(con, cid)
+        loader.insert(con, "audit.run_log", [_run_row(run_id, cid, started_at, intake, parsed, "published",
+                                                      _unavailable_message(intake), fingerprint)])
+    return parsed
+
+
+def _validate(con, campaign_id: str) -> None:
+    """The core and audit tables against their pandera models, batch by batch; a failure publishes nothing."""
+    for model, table, rows in ((tables.Submissions, "core.submissions", None),
+                               (tables.Activities, "core.activities", 100_000), (tables.Issues, "audit.issues", 100_000)):
+        for frame in queries.table_batches(con, table, campaign_id, rows):
+            tables.validate(model, frame, table)
 
 
 def _unavailable_message(intake: Intake | None) -> str | None:
@@ -192,8 +232,8 @@ def _unavailable_message(intake: Intake | None) -> str | None:
     return "；".join(f"来源「{name}」不可用：{reason}" for name, reason in intake.failed.items())
 
 
-def _run_row(run_id, cid, started_at, intake: Intake | None, parsed: BatchResult | None, outcome: str,
-             message: str | None = None) -> dict:
+def _run_row(run_id, cid, started_at, intake: Intake | None, parsed: Parsed | None, outcome: str,
+             message: str | None = None, fingerprint: str | None = None) -> dict:
     inventory = intake.inventory if intake else None
     return {
         "run_id": run_id, "campaign_id": cid, "started_at": started_at, "finished_at": office_now(),
@@ -205,16 +245,26 @@ def _run_row(run_id, cid, started_at, intake: Intake | None, parsed: BatchResult
         "outcome": outcome, "message": message,
         "failed_sources": sorted(intake.failed) if intake else [],
         "files_fetched": intake.fetched if intake else 0,
+        "inputs_fingerprint": fingerprint,
     }
+
+
+@task(name="record unchanged run")
+def record_unchanged_run(settings: Settings, run_id: str, started_at: datetime, intake: Intake,
+                         fingerprint: str) -> None:
+    """Nothing new: the warehouse and the deliverables stay as they are, byte for byte; the run's row is
+    recorded beside the warehouse (publisher.record_run) and shows in audit.runs."""
+    record_run(settings.warehouse, _run_row(run_id, settings.campaign.campaign_id, started_at, intake, None,
+                                            "unchanged", fingerprint=fingerprint))
 
 
 @task(name="record failed run")
 def record_failed_run(settings: Settings, run_id: str, started_at: datetime, intake: Intake | None,
-                      parsed: BatchResult | None, message: str) -> None:
+                      parsed: Parsed | None, message: str) -> None:
     """A failed run publishes nothing but its own line in audit.runs."""
     with staged(settings.warehouse) as con:
-        loader.insert(con, "audit.runs", [_run_row(run_id, settings.campaign.campaign_id, started_at, intake,
-                                                    parsed, "failed", message[:2000])])
+        loader.insert(con, "audit.run_log", [_run_row(run_id, settings.campaign.campaign_id, started_at, intake,
+                                                      parsed, "failed", message[:2000])])
 
 
 @task(name="write outputs")
@@ -267,30 +317,32 @@ def run_settings(settings: Settings) -> RunSummary:
     cid = settings.campaign.campaign_id
     summary = RunSummary(run_id=run_id, campaign_id=cid, outcome="failed")
     intake: Intake | None = None
-    parsed: BatchResult | None = None
+    parsed = Parsed()
     with run_lock(settings.warehouse):
         try:
             progress.report("scan", 0, len(settings.intake_sources))
             intake = take_sources(settings)
-            items = intake.items
-            parsed = record_decided(intake.decided)
-            batches = _batches(items, settings)
-            progress.report("parse", 0, len(items))
-            futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
-            done = 0
-            for future, batch in zip(futures, batches):
-                parsed.extend(future.result())
-                done += len(batch)
-                progress.report("parse", done, len(items))
-            progress.report("load")
-            load_and_publish(settings, units, intake, parsed, run_id, started_at)
+            published = queries.published_state(settings.warehouse, cid)
+            fingerprint = inputs_fingerprint(
+                registry=settings.registry.read_bytes(), settings=settings_text(settings),
+                parser_version=PARSER_VERSION, code_version=code_version(), context=published.others)
+            if _nothing_new(intake) and fingerprint == published.fingerprint and _outputs_present(settings):
+                record_unchanged_run(settings, run_id, started_at, intake, fingerprint)
+                summary.outcome = "unchanged"
+            else:
+                items = intake.items
+                batches = _batches(items, settings)
+                progress.report("parse", 0, len(items))
+                futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
+                parsed = load_and_publish(settings, units, intake, quote(futures), run_id, started_at,
+                                          fingerprint)
+                summary.outcome = "published"
         except Exception as exc:
             record_failed_run(settings, run_id, started_at, intake, parsed, f"{type(exc).__name__}: {exc}")
             raise
         finally:
             clear_incoming(settings.store)
     inventory = intake.inventory
-    summary.outcome = "published"
     summary.files_seen = inventory.files_seen
     summary.files_new = inventory.files_new
     summary.files_changed = inventory.files_changed
@@ -299,10 +351,45 @@ def run_settings(settings: Settings) -> RunSummary:
     summary.files_ignored = parsed.ignored
     summary.files_fetched = intake.fetched
     summary.sources = intake.sources
-    progress.report("outputs")
-    summary.outputs = write_outputs(settings)
+    if summary.outcome == "published":
+        progress.report("outputs")
+        summary.outputs = write_outputs(settings)
     progress.report("done")
     return summarise(settings, summary)
+
+
+def settings_text(settings: Settings) -> str:
+    """The settings a run's result depends on, as text: kepu.toml as written and the resolved settings (paths,
+    campaign) with the command line's flags laid over it."""
+    config = settings.config_path.read_text(encoding="utf-8") if settings.config_path else ""
+    return f"{config}\0{settings!r}"
+
+
+@cache
+def code_version() -> str:
+    """A hash of kepu's own code and data (every .py, .sql and .toml it installs): a new release, or any edit,
+    makes the next run rebuild rather than report `unchanged`."""
+    digest = hashlib.sha256()
+    for package in ("kepu", "kepu.flows", "kepu.schemas", "kepu.transforms", "kepu.warehouse"):
+        root = Path(str(resources.files(package)))
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".sql", ".toml")
+                           and "__pycache__" not in p.parts):
+            digest.update(f"{package}/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _nothing_new(intake: Intake) -> bool:
+    """Whether tonight brought nothing at all: every source read, no entry new or changed (an unchanged entry
+    is listed, never fetched), nothing to parse again."""
+    return not intake.failed and not intake.inventory.files and not intake.items and not intake.decided
+
+
+def _outputs_present(settings: Settings) -> bool:
+    """Whether the deliverables of the last publish are still there (if someone removed them, a run writes
+    them again rather than report nothing to do)."""
+    folder = settings.campaign_out
+    return folder.is_dir() and any(folder.iterdir())
 
 
 def task_runner_for(settings: Settings):

@@ -9,14 +9,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, SEVERITY_LABELS
+from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
 from kepu.settings import Settings
 from kepu.warehouse import queries
 
 
 def print_summary(console: Console, summary) -> None:
     t = summary.city_totals
-    console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{'已发布' if summary.outcome == 'published' else '失败'}[/]")
+    console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{RUN_OUTCOME_LABELS[summary.outcome]}[/]")
     sources = getattr(summary, "sources", [])
     where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源共"
     ignored = getattr(summary, "files_ignored", 0)
@@ -94,8 +94,10 @@ def print_status(console: Console, settings: Settings) -> None:
         table.add_column(label)
     runs = queries.recent_runs(wh, cid)
     for r in runs:
-        outcome = "已发布" if r["outcome"] == "published" else f"失败：{r['message']}"
-        if r["outcome"] == "published" and r.get("failed_sources"):
+        outcome = RUN_OUTCOME_LABELS.get(r["outcome"], r["outcome"])
+        if r["outcome"] == "failed":
+            outcome = f"{outcome}：{r['message']}"
+        elif r["outcome"] == "published" and r.get("failed_sources"):
             outcome += f"（来源不可用：{'、'.join(r['failed_sources'])}）"
         table.add_row(r["run_id"], str(r["started_at"]), str(r["finished_at"]), str(r["files_seen"]),
                       str(r["files_new"]), str(r["files_changed"]), str(r["files_parsed"]), outcome)

@@ -69,7 +69,8 @@ _KINDS = (
     IssueKind("volunteers_exceed_participants", "warning", "第{row}行志愿者人数（{volunteers}）多于参与人数（{participants}），请核实。", "志愿者多于参与人数"),
     IssueKind("outlier_value", "warning", "第{row}行{label}为{raw}，{direction}同类活动（{activity_type}）的一般水平（中位数{median}），请核实。", "数值异常"),
     IssueKind("year_over_year_jump", "warning", "本单位{label}为{current}，上一届为{previous}，相差10倍以上，请核实。", "与上届相差悬殊"),
-    IssueKind("joint_activity_duplicate", "info", "与“{other_unit}”报送的“{other_name}”为同一活动（同日期、同地点），全市汇总只计一次，保留{kept}的记录。", "联合活动重复"),
+    IssueKind("joint_activity_duplicate", "info", "与“{other_unit}”报送的“{other_name}”为同一活动（同日期、同地点，且主办或合作单位中写明了对方），全市汇总只计一次，保留{kept}的记录。", "联合活动重复"),
+    IssueKind("possible_joint_activity", "warning", "第{row}行“{raw}”与“{other_unit}”报送的活动（{other_place}）日期、地点、名称都相同，但双方的主办、合作单位都没有写明对方，暂按两项活动分别计入；如为同一活动，请在合作单位中写明对方单位，或由市科协认定。", "疑似联合活动"),
 )
 
 CATALOGUE: dict[str, IssueKind] = {k.code: k for k in _KINDS}

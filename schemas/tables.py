@@ -49,8 +49,8 @@ class Submissions(pa.DataFrameModel):
     file_path: Series[str]
     status: Series[str] = pa.Field(isin=SUBMISSION_STATUSES)
     is_current: Series[bool]
-    counted_rows: Series[int] = pa.Field(ge=0)
-    rejected_rows: Series[int] = pa.Field(ge=0)
+    counted_rows: Series[int] = pa.Field(ge=0, coerce=True)
+    rejected_rows: Series[int] = pa.Field(ge=0, coerce=True)
 
     @pa.dataframe_check(error="a unit has more than one current submission")
     def one_current_per_unit(cls, df: pd.DataFrame) -> bool:
@@ -70,7 +70,7 @@ class Activities(pa.DataFrameModel):
     campaign_id: Series[str]
     file_sha256: Series[str]
     activity_type: Series[str] = pa.Field(isin=(*ACTIVITY_TYPES, UNITEMIZED_TYPE))
-    activity_count: Series[int] = pa.Field(ge=0)
+    activity_count: Series[int] = pa.Field(ge=0, coerce=True)
     row_status: Series[str] = pa.Field(isin=("ok", "rejected"))
     counted: Series[bool]
     in_window: Series[bool]

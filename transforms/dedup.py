@@ -1,29 +1,35 @@
-"""Joint activities (SPEC §3.5): the same event reported by several units is counted once.
+"""Joint activities (SPEC §3.5): the comparison keys the rule joins on, as pure functions.
 
-Two rows from different units are the same event when they start on the same day at the same
-venue (after normalisation) and their names are equal or nearly so (similarity ≥ NAME_SIMILARITY
-after dropping quotes, punctuation, a leading year and 第X届). The copy kept is the one from the unit
-named as organizer; failing that, the one received first. The others point at it (`duplicate_of`).
+The rule itself is a join in the warehouse (warehouse/sql/core/rules/joint_*.sql): two counted rows of two
+units' current versions are one event only with evidence — the same start date, venues equal after
+normalisation (or one containing the other), names equal or nearly so (schemas.rules.NAME_SIMILARITY), and
+one row's organizer or partners naming the other unit. What it joins on is computed here, once per distinct
+text, vectorised:
+
+- `name_keys` — an event name as compared: NFKC, lower case, no spaces, quotes or punctuation, no leading
+  year (「2023年」) and no 第X届;
+- `venue_keys` — a venue as compared: NFKC, lower case, no spaces or punctuation, no leading 在/于;
+- `unit_mentions` — which registered unit an organizer or partner text names, part by part
+  (「双流区科协、东升街道办事处」 names D01 and D01T01), by code, name or alias as identity matches them.
+
+`name_key` and `venue_key` are the same rules for one value; the vectorised forms must agree with them
+(tests check it on generated text).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
 
 import pandas as pd
 
-from kepu.schemas.issues import Issue, make_issue
-from kepu.transforms.identity import PUNCTUATION, normalize_unit_name
-
-NAME_SIMILARITY = 0.85
-"""Tuned on pairs such as 「2023年全国科普日双流区主场活动」/「全国科普日双流区主场宣传活动」 (0.92, same event)
-against 「科普讲座：垃圾分类」/「科普讲座：防溺水」 (0.53, different events at one venue)."""
+from kepu.transforms.identity import PUNCTUATION, UnitIndex
 
 _YEAR = re.compile(r"^(?:20\d{2}|19\d{2})年(?:度)?")
 _EDITION = re.compile(r"第[0-9一二三四五六七八九十百零〇两]+届")
 _VENUE_NOISE = re.compile(r"^(?:在|于)")
+PART_SEPARATORS = re.compile(r"[、，,;；/／\s]+")
+"""What separates the units an organizer or partner cell lists (「双流区科协、东升街道」)."""
 
 
 def name_key(name) -> str:
@@ -38,77 +44,47 @@ def venue_key(venue) -> str:
     return _VENUE_NOISE.sub("", PUNCTUATION.sub("", text))
 
 
-def same_event_name(a: str, b: str) -> bool:
-    ka, kb = name_key(a), name_key(b)
-    if not ka or not kb:
-        return False
-    return ka == kb or SequenceMatcher(None, ka, kb, autojunk=False).ratio() >= NAME_SIMILARITY
+def _normalized(texts: pd.Series) -> pd.Series:
+    """NFKC and lower case, the first step of both keys; NFKC by the standard library (pyarrow's and Python's
+    Unicode tables may differ by a version)."""
+    values = texts.astype("str")
+    return pd.Series([unicodedata.normalize("NFKC", v) for v in values], index=texts.index,
+                     dtype="str").str.lower()
 
 
-def find_joint_duplicates(activities: pd.DataFrame, submissions: pd.DataFrame, unit_names: dict[str, list[str]]
-                          ) -> tuple[dict[str, str], list[tuple[str, Issue]]]:
-    """activity_id → the activity_id it duplicates, and one info issue per duplicate (on its file).
-
-    Only counted detail rows of current submissions take part; `unit_names` maps a unit code to its
-    name and aliases, to recognise the organizer."""
-    current = submissions.loc[submissions["is_current"], ["file_sha256", "received_at"]]
-    rows = activities[activities["counted"] & ~activities["is_unitemized"] & activities["unit_code"].notna()]
-    rows = rows.merge(current, on="file_sha256", how="inner")
-    if rows.empty:
-        return {}, []
-    rows = rows.assign(_venue=rows["venue"].map(venue_key)).loc[lambda d: d["_venue"] != ""]
-    shared = rows.groupby(["start_date", "_venue"])["unit_code"].transform("nunique") > 1
-    rows = rows[shared]
-    organizer_keys = {code: {normalize_unit_name(n) for n in names} - {""} for code, names in unit_names.items()}
-
-    duplicate_of: dict[str, str] = {}
-    issues: list[tuple[str, Issue]] = []
-    for _, group in rows.groupby(["start_date", "_venue"], sort=False):
-        if group["unit_code"].nunique() < 2:
-            continue
-        for cluster in _clusters(group.to_dict("records")):
-            if len({r["unit_code"] for r in cluster}) < 2:
-                continue
-            kept = _kept_copy(cluster, organizer_keys)
-            for row in cluster:
-                if row["activity_id"] == kept["activity_id"] or row["unit_code"] == kept["unit_code"]:
-                    continue
-                duplicate_of[row["activity_id"]] = kept["activity_id"]
-                kept_unit = unit_names.get(kept["unit_code"], [kept["unit_code"]])[0]
-                issues.append((row["file_sha256"], make_issue(
-                    "joint_activity_duplicate", sheet=row["source_sheet"], cell=row.get("source_cell"),
-                    row=row["source_row"], raw=row["activity_name"], other_unit=kept_unit,
-                    other_name=kept["activity_name"], kept=f"“{kept_unit}”")))
-    return duplicate_of, issues
+def _strip(values: pd.Series, pattern: re.Pattern) -> pd.Series:
+    return values.str.replace(pattern.pattern, "", regex=True)
 
 
-def _clusters(rows: list[dict]) -> list[list[dict]]:
-    """Rows linked by similar names (from different units), as connected groups."""
-    parent = list(range(len(rows)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(rows)):
-        for j in range(i + 1, len(rows)):
-            if rows[i]["unit_code"] != rows[j]["unit_code"] and same_event_name(
-                    rows[i]["activity_name"], rows[j]["activity_name"]):
-                parent[find(i)] = find(j)
-    groups: dict[int, list[dict]] = {}
-    for i, row in enumerate(rows):
-        groups.setdefault(find(i), []).append(row)
-    return [g for g in groups.values() if len(g) > 1]
+def name_keys(names: pd.Series) -> pd.DataFrame:
+    """`text → key` for each distinct non-empty name."""
+    texts = _distinct(names)
+    keys = _strip(_strip(_strip(_normalized(texts), PUNCTUATION), _YEAR), _EDITION)
+    return pd.DataFrame({"text": texts.to_numpy(), "key": keys.to_numpy()})
 
 
-def _kept_copy(cluster: list[dict], organizer_keys: dict[str, set[str]]) -> dict:
-    named = set()
-    for row in cluster:
-        for part in re.split(r"[、，,;；/／\s]+", str(row.get("organizer") or "")):
-            organizer = normalize_unit_name(part)
-            if organizer:
-                named |= {r["unit_code"] for r in cluster if organizer in organizer_keys.get(r["unit_code"], set())}
-    candidates = [r for r in cluster if r["unit_code"] in named] or cluster
-    return min(candidates, key=lambda r: (r["received_at"], r["activity_id"]))
+def venue_keys(venues: pd.Series) -> pd.DataFrame:
+    """`text → key` for each distinct non-empty venue."""
+    texts = _distinct(venues)
+    keys = _strip(_strip(_normalized(texts), PUNCTUATION), _VENUE_NOISE)
+    return pd.DataFrame({"text": texts.to_numpy(), "key": keys.to_numpy()})
+
+
+def unit_mentions(texts: pd.Series, index: UnitIndex) -> pd.DataFrame:
+    """`text → unit_code` for each registered unit a distinct organizer or partner text names: its parts
+    (split at 、，;/ and spaces) matched to a code, or to exactly one unit's name or alias, after the
+    normalisation identity uses. A text naming no unit has no row; one naming two has two."""
+    parts = pd.DataFrame({"text": _distinct(texts)})
+    parts["part"] = parts["text"].str.split(PART_SEPARATORS.pattern, regex=True)
+    parts = parts.explode("part")
+    parts = parts[parts["part"].notna() & (parts["part"].str.len() > 0)]
+    distinct = parts["part"].drop_duplicates()
+    found = pd.Series([index.by_code(p) for p in distinct], index=distinct.to_numpy(), dtype="object")
+    parts["unit_code"] = parts["part"].map(found)
+    named = parts.dropna(subset=["unit_code"])[["text", "unit_code"]].drop_duplicates()
+    return named.reset_index(drop=True)
+
+
+def _distinct(texts: pd.Series) -> pd.Series:
+    values = texts.dropna().astype("str")
+    return values[values.str.len() > 0].drop_duplicates().reset_index(drop=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
@@ -84,6 +85,7 @@ class UnitIndex:
                 if key:
                     names.setdefault(key, set()).add(code)
         self.names = names
+        self._lengths = sorted({len(k) for k in names if len(k) >= MIN_CONTAINED_LENGTH}, reverse=True)
         self._by_length = sorted(
             ((k, v) for k, v in names.items() if len(k) >= MIN_CONTAINED_LENGTH), key=lambda kv: -len(kv[0])
         )
@@ -137,18 +139,22 @@ class UnitIndex:
         return next(iter(units)) if len(units) == 1 else None
 
     def contained_in(self, text, district: str | None = None) -> str | None:
-        """The unit whose normalised name or alias is the longest one contained in `text`; None on a tie."""
+        """The unit whose normalised name or alias is the longest one contained in `text` (among `district`'s
+        units when given); None on a tie.
+
+        Looks up the text's substrings of each length a name has, longest first: the cost follows the
+        length of the text, not the size of the registry."""
         haystack = normalize_unit_name(text)
-        if not haystack:
-            return None
-        best_len, best_units = 0, set()
-        for key, units in self._by_length:
-            if len(key) < best_len:
-                break
-            if key in haystack and (units := self._within(units, district)):
-                best_len = len(key)
-                best_units |= units
-        return next(iter(best_units)) if len(best_units) == 1 else None
+        for length in self._lengths:
+            if length > len(haystack):
+                continue
+            found: set[str] = set()
+            for start in range(len(haystack) - length + 1):
+                found |= self.names.get(haystack[start:start + length], set())
+            found = self._within(found, district)
+            if found:
+                return next(iter(found)) if len(found) == 1 else None
+        return None
 
     def by_sender(self, address: str | None) -> str | None:
         """The one unit whose registry `email` lists `address`; None when none or several do."""
@@ -186,3 +192,33 @@ class UnitIndex:
         if from_sender:
             return Resolution(from_sender, "identified", "sender", unknown_code=unknown)
         return Resolution(None, "unidentified", unknown_code=unknown)
+
+
+RESOLUTION_COLUMNS = ["sha256", "unit_code", "resolution", "identified_by", "code_unit", "name_unit", "unknown_code"]
+
+
+def resolve_files(index: UnitIndex, files: pd.DataFrame,
+                  source_districts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Each file's unit, once per file (SPEC §3.1): from what it declares, then its file and folder names at its
+    source, then the address it was mailed from, among its source's district's units when the source has one
+    (`source_districts`: a source's name → its district). `files` has sha256, declared_code, declared_name,
+    declared_title, path, source, source_path, sender, forwarded_from and subject; the result one row per file
+    with its unit, how it was found (`resolution`: identified, unidentified or conflict; `identified_by`), the
+    units its code cell and its 填报单位 point at, and a code the registry does not know."""
+    rows = []
+    districts = source_districts or {}
+    for file in files.itertuples(index=False):
+        relpath = _text(file.source_path) or file.path
+        sender = _text(file.forwarded_from) or _text(file.sender)
+        if sender or _text(file.subject):
+            relpath = relpath.split("/", 1)[-1]  # a mail attachment: `<uid>/name`, the message is no folder
+        found = index.resolve(_text(file.declared_code), _text(file.declared_name), relpath,
+                              title=_text(file.declared_title), sender=sender,
+                              district=districts.get(_text(file.source)))
+        rows.append((file.sha256, found.unit_code, found.status, found.identified_by, found.code_unit,
+                     found.name_unit, found.unknown_code))
+    return pd.DataFrame.from_records(rows, columns=RESOLUTION_COLUMNS)
+
+
+def _text(value) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) else value

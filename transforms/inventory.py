@@ -9,6 +9,7 @@ must be parsed again because the parser changed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -56,3 +57,17 @@ def take_inventory(files: list[ReceivedFile], known_paths: dict[str, set[str]], 
     inventory.stale_elsewhere = sorted(
         sha for sha, version in parsed.items() if version != parser_version and sha not in inventory.first_seen)
     return inventory
+
+
+def inputs_fingerprint(*, registry: bytes, settings: str, parser_version: str, code_version: str,
+                       context: tuple[str, ...] = ()) -> str:
+    """What a campaign's published state is a function of besides the entries received: the unit registry's
+    bytes, the settings, the parser's and the code's versions, and `context` (the state of the other campaigns
+    the rules read, e.g. the previous campaign's totals), as one hash. A run that received nothing new and whose
+    fingerprint equals the last published one's has nothing to do (SPEC §1: picks up new and changed files
+    only)."""
+    digest = hashlib.sha256()
+    for part in (parser_version, code_version, settings, *context):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(hashlib.sha256(registry).digest())
+    return digest.hexdigest()

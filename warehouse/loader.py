@@ -2,6 +2,9 @@
 
 Rows go through Arrow with the target table's own column types, so decimals stay exact, dates stay
 dates and lists stay lists (DuckDB's `executemany` is thousands of times slower and guesses types).
+A parse batch turns its rows into Arrow itself (`to_arrow` with `table_schema_of`, which needs no
+connection), so the run streams batch after batch into the staged warehouse and never holds a whole
+inbox's rows in Python.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from kepu.schemas.files import ReceivedFile, entry_id
+from kepu.warehouse.schema import create_tables
 
 _SIMPLE_TYPES = {
     "VARCHAR": pa.string(),
@@ -44,6 +49,18 @@ def _arrow_type(duck_type: str) -> pa.DataType:
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
     rows = con.execute(f"describe {table}").fetchall()
     return pa.schema([(name, _arrow_type(kind)) for name, kind, *_ in rows])
+
+
+@cache
+def table_schema_of(table: str) -> pa.Schema:
+    """The Arrow schema of a warehouse table as this release defines it, without a warehouse at hand (a parse
+    worker's): read once per process from the DDL in an in-memory DuckDB."""
+    con = duckdb.connect()
+    try:
+        create_tables(con)
+        return table_schema(con, table)
+    finally:
+        con.close()
 
 
 def _clean(value):
@@ -77,19 +94,32 @@ def _coerce(value, kind: pa.DataType):
     return value
 
 
-def to_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] | pd.DataFrame) -> pa.Table:
-    """Rows (dicts or a frame) as an Arrow table shaped exactly like `table`; missing keys are null."""
-    schema = table_schema(con, table)
+def to_arrow(con: duckdb.DuckDBPyConnection | None, table: str, rows: Iterable[Mapping] | pd.DataFrame) -> pa.Table:
+    """Rows (dicts or a frame) as an Arrow table shaped exactly like `table`; missing keys are null. `con` may
+    be None (the schema then comes from the DDL: `table_schema_of`).
+
+    Each column is converted by Arrow in one call; only a column Arrow refuses as it stands (a decimal with
+    more places than the column, a date written as text, a map) is coerced value by value."""
+    schema = table_schema_of(table) if con is None else table_schema(con, table)
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
-    columns = {
-        f.name: pa.array([_coerce(r.get(f.name), f.type) for r in records], type=f.type) for f in schema
-    }
+    columns = {}
+    for f in schema:
+        values = [r.get(f.name) for r in records]
+        columns[f.name] = _column(values, f.type)
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] | pd.DataFrame) -> int:
-    """Append rows to `table` in one statement; returns the number of rows."""
-    data = to_arrow(con, table, rows)
+def _column(values: list, kind: pa.DataType) -> pa.Array:
+    if not pa.types.is_map(kind):
+        try:
+            return pa.array(values, type=kind, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            pass
+    return pa.array([_coerce(v, kind) for v in values], type=kind)
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Append an Arrow table shaped like `table` (to_arrow's) in one statement; returns the number of rows."""
     if data.num_rows == 0:
         return 0
     con.register("_kepu_rows", data)
@@ -100,6 +130,11 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] |
     return data.num_rows
 
 
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] | pd.DataFrame) -> int:
+    """Append rows to `table` in one statement; returns the number of rows."""
+    return insert_arrow(con, table, to_arrow(con, table, rows))
+
+
 def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
                      rows: Iterable[Mapping] | pd.DataFrame) -> int:
     """Swap one campaign's rows of `table` for `rows` (core and audit tables are rebuilt per run)."""
@@ -107,23 +142,42 @@ def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: st
     return insert(con, table, rows)
 
 
-def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile],
-                tables: Mapping[str, list[dict]], run_id: str) -> None:
-    """Store this run's parse results: a file parsed again (the parser changed) replaces its old rows."""
-    shas = [f.sha256 for f in files]
-    if shas:
-        con.register("_kepu_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
-        try:
-            for table in ("raw.files", "raw.declarations", "raw.activity_rows", "raw.summary_figures",
-                          "raw.parse_issues"):
-                con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_shas)",
-                            [campaign_id])
-        finally:
-            con.unregister("_kepu_shas")
+def forget_files(con: duckdb.DuckDBPyConnection, campaign_id: str, shas: list[str]) -> None:
+    """Drop what raw holds of these files (they are about to be parsed again: the parser changed)."""
+    if not shas:
+        return
+    con.register("_kepu_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
+    try:
+        for table in RAW_EXTRACTS:
+            con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_shas)",
+                        [campaign_id])
+    finally:
+        con.unregister("_kepu_shas")
+
+
+RAW_EXTRACTS = ("raw.files", "raw.declarations", "raw.activity_rows", "raw.summary_figures", "raw.parse_issues")
+"""The raw tables that hold what parsing one file gave, each keyed by the file's sha256."""
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile],
+               tables: Mapping[str, pa.Table], run_id: str) -> None:
+    """Store one parse batch: its files' raw.files rows and the raw extraction tables read from them (Arrow,
+    without campaign_id). Call `forget_files` first for files parsed before."""
     insert(con, "raw.files", [{**f.raw_files_row(), "campaign_id": campaign_id, "first_run_id": run_id}
                               for f in files])
-    for name, rows in tables.items():
-        insert(con, f"raw.{name}", [{**row, "campaign_id": campaign_id} for row in rows])
+    for name, data in tables.items():
+        if data.num_rows:
+            data = data.set_column(data.schema.get_field_index("campaign_id"), "campaign_id",
+                                   pa.array([campaign_id] * data.num_rows, pa.string()))
+            insert_arrow(con, f"raw.{name}", data)
+
+
+def load_parsed(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile],
+                tables: Mapping[str, list[dict]], run_id: str) -> None:
+    """Store parse results given as rows: a file parsed again (the parser changed) replaces its old rows."""
+    forget_files(con, campaign_id, [f.sha256 for f in files])
+    load_batch(con, campaign_id, files, {name: to_arrow(con, f"raw.{name}", rows) for name, rows in tables.items()},
+               run_id)
 
 
 def forget_unread(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[ReceivedFile]) -> None:

@@ -8,6 +8,7 @@ also reads its own `raw` layer. Each query here is the only place its SQL is wri
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,34 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
         return KnownFiles({k: frozenset(v) for k, v in seen.items()}, paths, parsed, stored, frozenset(recorded))
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """What the published warehouse was built from: the inputs fingerprint of the campaign's last published
+    run, and the same for every other campaign (their totals feed this one's year-over-year check)."""
+
+    fingerprint: str | None = None
+    others: tuple[str, ...] = ()
+
+
+def published_state(warehouse: Path, campaign_id: str) -> PublishedState:
+    if not warehouse.exists():
+        return PublishedState()
+    con = read_only(warehouse)
+    try:
+        tables = {r[0] for r in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        if "audit.run_log" not in tables:
+            return PublishedState()
+        rows = con.execute("""
+            select campaign_id, arg_max(coalesce(inputs_fingerprint, run_id), finished_at)
+            from audit.run_log where outcome = 'published'
+            group by campaign_id order by campaign_id""").fetchall()
+    finally:
+        con.close()
+    own = next((f for c, f in rows if c == campaign_id), None)
+    return PublishedState(own, tuple(f"{c}={f}" for c, f in rows if c != campaign_id))
 
 
 # ------------------------------------------------------------------------- raw → core, in a run
@@ -304,3 +333,56 @@ def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]
         select run_id, started_at, finished_at, files_seen, files_new, files_changed, files_parsed, outcome, message,
                failed_sources
         from audit.runs where campaign_id = ? order by started_at desc limit ?""", [campaign_id, limit])
+
+
+# --------------------------------------------------------------- inputs of the rules, inside a run
+
+
+def files_to_identify(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
+    """Each file of the campaign whose bytes were read or rejected, with what it declares and where it came
+    from (sha256, declared_code, declared_name, declared_title, path, source, source_path, sender,
+    forwarded_from, subject): the input of transforms.identity.resolve_files."""
+    return con.execute("""
+        select f.sha256, d.declared_code, d.declared_name, d.declared_title, f.path, f.source, f.source_path,
+               f.sender, f.forwarded_from, f.subject
+        from raw.files as f
+        left join raw.declarations as d on d.campaign_id = f.campaign_id and d.sha256 = f.sha256
+        where f.campaign_id = ? and f.status <> 'ignored'
+        order by f.sha256""", [campaign_id]).df()
+
+
+def table_batches(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
+                  rows: int | None = 100_000) -> Iterator[pd.DataFrame]:
+    """One campaign's rows of a core or audit table as frames of at most `rows` rows (None: one frame), what
+    the run validates between layers without holding a whole table in pandas."""
+    relation = con.sql(f"select * from {table} where campaign_id = ?", params=[campaign_id])
+    if rows is None:
+        yield relation.to_arrow_table().to_pandas()
+        return
+    reader = relation.to_arrow_reader(rows)
+    for batch in reader:
+        yield batch.to_pandas()
+
+
+@dataclass(frozen=True)
+class ComparisonTexts:
+    """The distinct texts the joint-activity rule compares: names, venues, and organizer and partner texts."""
+
+    names: pd.Series
+    venues: pd.Series
+    mentions: pd.Series
+
+
+def comparison_texts(con: duckdb.DuckDBPyConnection, campaign_id: str) -> ComparisonTexts:
+    def column(sql: str) -> pd.Series:
+        return con.execute(sql, {"campaign_id": campaign_id}).df().iloc[:, 0]
+
+    rows = "from raw.activity_rows where campaign_id = $campaign_id and row_status = 'ok'"
+    return ComparisonTexts(
+        names=column(f"select distinct activity_name {rows} and activity_name is not null"),
+        venues=column(f"select distinct venue {rows} and venue is not null"),
+        mentions=column(f"""select distinct text from (
+                                select organizer as text {rows}
+                                union all
+                                select unnest(partners) as text {rows}) where text is not null"""),
+    )

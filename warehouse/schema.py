@@ -10,17 +10,24 @@ them out again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 import duckdb
 import jinja2
 
+from kepu.schemas import rules
+from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.synonyms import SUMMARY_INDICATORS
 from kepu.schemas.vocabulary import (
     ACTIVITY_TYPES,
     CHASED,
+    COUNTED_STATUSES,
     COMPLETENESS_LABELS,
+    MEASURE,
     MEASURES,
+    SEVERITIES,
     SEVERITY_LABELS,
     SUBMISSION_STATUS_LABELS,
     UNIT_TYPE_LABELS,
@@ -32,7 +39,7 @@ LAYERS = ("raw", "core", "marts", "audit")
 TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities", "source_unavailable"),
-    "audit": ("issues", "runs", "submission_changes"),
+    "audit": ("issues", "run_log", "submission_changes"),
 }
 
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -45,6 +52,7 @@ VIEWS: tuple[tuple[str, str], ...] = (
     ("marts", "type_totals"),
     ("marts", "chase_list"),
     ("marts", "year_over_year"),
+    ("audit", "runs"),
 )
 """In dependency order: each view may read the ones before it."""
 
@@ -74,6 +82,33 @@ def _coded(labels: dict[str, str]) -> str:
     return "、".join(f"{code} {label}" for code, label in labels.items())
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def issue_sql(code: str, *, sheet: str = "null", cell: str = "null", raw: str = "null", row: str = "null",
+              **fields: str) -> str:
+    """The columns of a catalogued issue (severity, code, message, sheet, cell, raw_value, row_number) as an
+    SQL select list, for the checks of sql/core/checks: each argument is an SQL expression, and the message is
+    the catalogue's template with each `{placeholder}` filled from the expression of that name (`raw` and
+    `row` included), as schemas.issues.make_issue fills it in Python; a placeholder given nothing is empty."""
+    kind = CATALOGUE[code]
+    values = {"raw": raw, "row": row, **fields}
+    names = _PLACEHOLDER.findall(kind.template)
+    unknown = set(fields) - set(names)
+    if unknown:
+        raise KeyError(f"{code} has no placeholder {sorted(unknown)}")
+    template = _PLACEHOLDER.sub("{}", kind.template).replace("'", "''")
+    arguments = "".join(f", coalesce(cast({values.get(n, 'null')} as varchar), '')" for n in names)
+    return (f"'{kind.severity}' as severity, '{code}' as code, format('{template}'{arguments}) as message, "
+            f"{sheet} as sheet, {cell} as cell, cast({raw} as varchar) as raw_value, "
+            f"cast({row} as integer) as row_number")
+
+
+def _quoted(values) -> str:
+    """Python strings as an SQL list of literals: `('accepted', 'partial')`."""
+    return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "sql"), undefined=jinja2.StrictUndefined,
@@ -88,6 +123,13 @@ def _environment() -> jinja2.Environment:
         completeness_statuses=_coded(COMPLETENESS_LABELS),
         chased_statuses=_coded({status: COMPLETENESS_LABELS[status] for status in CHASED}),
         severities=_coded(SEVERITY_LABELS),
+        severity_order=SEVERITIES,
+        counted_statuses=_quoted(COUNTED_STATUSES),
+        measure=MEASURE,
+        indicators=SUMMARY_INDICATORS,
+        rules=rules,
+        issue=issue_sql,
+        quoted=_quoted,
     )
     return env
 
@@ -98,19 +140,35 @@ def sql_text(layer: str, name: str, **context) -> str:
     return _environment().get_template(path).render(**context)
 
 
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+def create_tables(con: duckdb.DuckDBPyConnection, pending_runs: str | None = None) -> None:
+    """Every schema and table (created if missing, older layouts brought up to date), then every view.
+    `pending_runs` is the glob of the run records kept beside a warehouse file (publisher.pending_runs_glob),
+    for audit.runs to show them."""
     for layer in LAYERS:
         con.execute(f"create schema if not exists {layer}")
+    _migrate(con)
     for layer, names in TABLES.items():
         for name in names:
             con.execute(sql_text(layer, name))
-    create_views(con)
+    create_views(con, pending_runs)
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses written by earlier releases: audit.runs was the table of runs; it is audit.run_log now and
+    audit.runs the view over it and the runs recorded beside the file."""
+    runs_table = con.execute("""select count(*) from duckdb_tables()
+                                where schema_name = 'audit' and table_name = 'runs'""").fetchone()[0]
+    if runs_table:
+        con.execute("alter table audit.runs rename to run_log")
+
+
+def create_views(con: duckdb.DuckDBPyConnection, pending_runs: str | None = None) -> None:
     """(Re)create every view, then every comment: replacing a view drops its comments."""
+    run_columns = con.execute("""select column_name, data_type from duckdb_columns()
+                                 where schema_name = 'audit' and table_name = 'run_log'
+                                 order by column_index""").fetchall()
     for layer, name in VIEWS:
-        con.execute(sql_text(layer, name))
+        con.execute(sql_text(layer, name, columns=run_columns, pending=pending_runs))
     columns = con.execute(f"""select schema_name as schema, table_name as table, column_name as column
                               from duckdb_columns() where schema_name in {LAYERS}
                               order by schema_name, table_name, column_index""").fetchall()

@@ -71,15 +71,66 @@ def test_run_on_template_forms_gives_exact_totals(small_city):
     assert (small_city.root / "out" / "2023-science-day" / "全市汇总.xlsx").is_file()
 
 
-def test_rerun_without_changes_parses_nothing(small_city):
+def modified_times(city) -> dict[str, int]:
+    """Every file of the warehouse folder and the outputs, with its modification time (ns)."""
+    folders = (city.warehouse.parent, city.root / "out")
+    return {str(p): p.stat().st_mtime_ns for folder in folders for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock") and p.parent.name != "kepu.duckdb.runs"}
+
+
+def test_rerun_without_changes_rewrites_nothing(small_city):
     first = run(small_city.config)
+    before = modified_times(small_city)
     second = run(small_city.config)
 
     assert first.files_parsed == 4
+    assert second.outcome == "unchanged"
     assert (second.files_seen, second.files_new, second.files_changed, second.files_parsed) == (4, 0, 0, 0)
-    assert city_totals(small_city)["participants"] == 1330
+    assert second.city_totals["participants"] == 1330
+    assert modified_times(small_city) == before
+    assert any(p.endswith("kepu.duckdb") for p in before) and any("回执" in p for p in before)
     runs = query(small_city.warehouse, "select files_new, files_parsed, outcome from audit.runs order by started_at, run_id")
-    assert sorted(runs) == sorted([(4, 4, "published"), (0, 0, "published")])
+    assert sorted(runs) == sorted([(4, 4, "published"), (0, 0, "unchanged")])
+
+
+def test_an_unchanged_run_is_recorded_while_an_analyst_holds_the_warehouse_open(small_city):
+    run(small_city.config)
+    reader = duckdb.connect(str(small_city.warehouse), read_only=True)
+    try:
+        assert run(small_city.config).outcome == "unchanged"
+        assert reader.execute("select count(*) from audit.runs").fetchone()[0] == 2
+    finally:
+        reader.close()
+
+
+def test_unchanged_runs_are_folded_into_the_warehouse_at_the_next_publish(small_city):
+    run(small_city.config)
+    unchanged = run(small_city.config)
+    small_city.submit("双流区/洛带镇.xlsx", "D02T01", [activity("科普大篷车进社区", 20, 100)])
+
+    assert run(small_city.config).outcome == "published"
+    logged = query(small_city.warehouse, "select run_id, outcome from audit.run_log order by started_at, run_id")
+    assert (unchanged.run_id, "unchanged") in logged and len(logged) == 3
+    assert query(small_city.warehouse, "select count(*) from audit.runs") == [(3,)]
+    assert not (small_city.warehouse.parent / "kepu.duckdb.runs").exists()
+
+
+@pytest.mark.parametrize("change", ["registry", "settings", "code", "outputs removed"])
+def test_a_change_beside_the_files_makes_a_run_rebuild(small_city, change, monkeypatch):
+    run(small_city.config)
+    if change == "registry":
+        with open(small_city.root / "units.csv", "a", encoding="utf-8") as fh:
+            fh.write("D02T02,十陵街道,street,D02,,true\n")
+    elif change == "settings":
+        small_city.config.write_text(small_city.config.read_text(encoding="utf-8").replace(
+            "2023-09-28", "2023-09-29"), encoding="utf-8")
+    elif change == "code":
+        monkeypatch.setattr("kepu.flows.nightly.code_version", lambda: "another release")
+    else:
+        import shutil
+
+        shutil.rmtree(small_city.root / "out")
+    assert run(small_city.config).outcome == "published"
 
 
 def test_resubmission_supersedes_and_history_is_kept(small_city):
@@ -260,7 +311,7 @@ def test_a_failing_run_publishes_nothing_but_records_itself(tmp_path, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("core rules crashed")
 
-    monkeypatch.setattr(nightly, "build_core", broken)
+    monkeypatch.setattr(nightly, "rebuild_core", broken)
     with pytest.raises(RuntimeError):
         run(city.config)
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kepu.demo.forms import fill_form
-from kepu.flows.parsing import RAW_TABLES, BatchResult, parse_files
+from kepu.flows.parsing import RAW_TABLES, parse_files
 from kepu.schemas.files import ReceivedFile
 from kepu.sources.store import sha256_of
 from kepu.transforms.submission import PARSER_VERSION
@@ -37,16 +37,22 @@ def test_a_batch_keeps_reads_and_parses_each_file(tmp_path):
     assert all((store.parent / f.stored_as).is_file() and f.parser_version == PARSER_VERSION for f in result.files)
     assert by_path["照片.jpg"].reason.startswith("该文件实为图片（JPEG）")
     assert set(result.tables) == set(RAW_TABLES)
-    assert [r["activity_name"] for r in result.tables["activity_rows"]] == ["科普讲座"]
-    assert sorted(i["code"] for i in result.tables["parse_issues"] if i["severity"] == "error") == [
+    assert result.tables["activity_rows"].column("activity_name").to_pylist() == ["科普讲座"]
+    assert result.rows == 1
+    issues = result.tables["parse_issues"].to_pylist()
+    assert sorted(i["code"] for i in issues if i["severity"] == "error") == [
         "file_not_spreadsheet", "file_unreadable"]
 
 
-def test_batches_add_up():
-    one, two = BatchResult(), BatchResult()
-    two.tables["declarations"].append({"sha256": "s"})
-    one.extend(two)
-    assert one.tables["declarations"] == [{"sha256": "s"}] and one.files == []
+def test_a_batch_hands_back_arrow_tables_shaped_like_the_raw_tables(tmp_path):
+    """So the writer appends them as they are; a batch of nothing readable still has every table."""
+    from kepu.warehouse.loader import table_schema_of
+
+    result = parse_files([], tmp_path / "files", 2023)
+    assert result.files == [] and result.rejected == 0
+    for name in RAW_TABLES:
+        assert result.tables[name].schema == table_schema_of(f"raw.{name}")
+        assert result.tables[name].num_rows == 0
 
 
 def test_names_with_newlines_control_characters_or_255_bytes_are_read_like_any_other(tmp_path):
@@ -66,5 +72,5 @@ def test_names_with_newlines_control_characters_or_255_bytes_are_read_like_any_o
     result = parse_files([received(inbox / n, inbox) for n in names], store, 2023)
 
     assert [(f.path, f.status) for f in result.files] == [(names[0], "read"), (names[1], "read"), (names[2], "rejected")]
-    assert [r["source_sheet"] for r in result.tables["activity_rows"]] == ["东升\n街道", "活动明细"]
+    assert result.tables["activity_rows"].column("source_sheet").to_pylist() == ["东升\n街道", "活动明细"]
     assert all(f.stored_as.isascii() and "\n" not in f.stored_as for f in result.files)

@@ -342,7 +342,7 @@ def test_a_warehouse_from_before_sources_is_upgraded_in_place(tmp_path):
         for table, columns in {"raw.files": ("source", "source_path", "sender", "forwarded_from", "subject"),
                                "raw.file_sightings": ("source", "source_path", "entry_path", "entry_size",
                                                       "change_token"),
-                               "audit.runs": ("failed_sources", "files_fetched"), "core.units": ("email", "contact")
+                               "audit.run_log": ("failed_sources", "files_fetched"), "core.units": ("email", "contact")
                                }.items():
             for column in columns:
                 con.execute(f"alter table {table} drop column {column}")

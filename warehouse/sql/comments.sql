@@ -195,20 +195,25 @@ comment on column audit.issues.issue_no is '问题序号（每届内从 1 起，
 comment on column audit.issues.unit_code is '文件所属单位代码（无法识别时为空）';
 comment on column audit.issues.unit_name is '文件所属单位名称';
 comment on column audit.issues.file_path is '文件在收件箱中的相对路径';
+comment on column audit.issues.is_current_version is '问题所在文件是否为该单位的当前版本（旧版本的问题只作历史保留，不计入回执与统计）';
 
-comment on table audit.runs is '夜间汇总流程每运行一次一行。';
-comment on column audit.runs.run_id is '运行标识';
-comment on column audit.runs.started_at is '开始时间（北京时间）';
-comment on column audit.runs.finished_at is '结束时间（北京时间）';
-comment on column audit.runs.files_seen is '各来源中的条目数（文件、对象；邮箱按邮件计）';
-comment on column audit.runs.files_new is '新文件数';
-comment on column audit.runs.files_changed is '内容有变化的文件数';
-comment on column audit.runs.files_parsed is '本次解析的文件数';
-comment on column audit.runs.files_rejected is '本次解析中完全无法读取的文件数';
-comment on column audit.runs.outcome is '结果：published 已发布，failed 失败（未发布任何内容）';
-comment on column audit.runs.message is '失败原因；已发布但有来源不可用时，为各来源不可用的原因';
-comment on column audit.runs.failed_sources is '本次无法读取的来源（已按设置重试；本次运行在没有这些来源的情况下完成）';
-comment on column audit.runs.files_fetched is '本次从各来源读取或下载的条目数（未变的条目只列目录，不计入）';
+comment on table audit.run_log is '写入了数据仓库的运行（已发布或失败）每次一行；请查询视图 audit.runs。';
+comment on view audit.runs is '夜间汇总流程每运行一次一行：写入了数据仓库的运行，以及没有新内容、未改写数据仓库的运行（unchanged）。';
+{% for table in ("run_log", "runs") %}
+comment on column audit.{{ table }}.run_id is '运行标识';
+comment on column audit.{{ table }}.started_at is '开始时间（北京时间）';
+comment on column audit.{{ table }}.finished_at is '结束时间（北京时间）';
+comment on column audit.{{ table }}.files_seen is '各来源中的条目数（文件、对象；邮箱按邮件计）';
+comment on column audit.{{ table }}.files_new is '新文件数';
+comment on column audit.{{ table }}.files_changed is '内容有变化的文件数';
+comment on column audit.{{ table }}.files_parsed is '本次解析的文件数';
+comment on column audit.{{ table }}.files_rejected is '本次解析中完全无法读取的文件数';
+comment on column audit.{{ table }}.outcome is '结果：published 已发布，unchanged 没有新内容（未改写任何数据与输出），failed 失败（未发布任何内容）';
+comment on column audit.{{ table }}.message is '失败原因；已发布但有来源不可用时，为各来源不可用的原因';
+comment on column audit.{{ table }}.failed_sources is '本次无法读取的来源（已按设置重试；本次运行在没有这些来源的情况下完成）';
+comment on column audit.{{ table }}.files_fetched is '本次从各来源读取或下载的条目数（未变的条目只列目录，不计入）';
+comment on column audit.{{ table }}.inputs_fingerprint is '本次结果所依据的输入（文件内容、单位名录、配置、程序版本）的指纹；与上次发布相同即为 unchanged';
+{% endfor %}
 
 comment on table audit.submission_changes is '单位的新当前版本替换了此前可计入的版本时：每项变化了的合计一行（从多少变为多少）。';
 comment on column audit.submission_changes.file_sha256 is '当前版本的文件';

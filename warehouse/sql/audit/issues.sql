@@ -12,5 +12,7 @@ create table if not exists audit.issues (
     sheet       varchar,
     cell        varchar,            -- A1 address as Excel shows it in the original sheet
     raw_value   varchar,
-    row_number  integer
+    row_number  integer,
+    is_current_version boolean     -- whether the file is its unit's current version (SPEC §3.11)
 );
+alter table audit.issues add column if not exists is_current_version boolean;

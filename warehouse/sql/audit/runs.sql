@@ -1,18 +1,13 @@
--- One row per run of the nightly flow.
-create table if not exists audit.runs (
-    run_id         varchar primary key,
-    campaign_id    varchar not null,
-    started_at     timestamp not null,
-    finished_at    timestamp,
-    files_seen     integer not null,
-    files_new      integer not null,
-    files_changed  integer not null,
-    files_parsed   integer not null,
-    files_rejected integer not null,
-    outcome        varchar not null,  -- published | failed
-    message        varchar,
-    failed_sources varchar[],         -- sources that could not be read this run (the run went on without them)
-    files_fetched  integer
-);
-alter table audit.runs add column if not exists failed_sources varchar[];
-alter table audit.runs add column if not exists files_fetched integer;
+-- 运行记录: every run of the nightly flow — those recorded in the warehouse (audit.run_log) and those recorded
+-- beside it because they wrote nothing (`unchanged`; one JSON file each under `pending`, until the next
+-- publish folds them in). `pending` is an absolute glob rendered when the view is created; where it matches
+-- nothing (another machine, a copied file) the view shows the warehouse's own rows.
+create or replace view audit.runs as
+select * from audit.run_log
+{% if pending %}
+union all by name
+select unnest(from_json(content, '{ {%- for name, kind in columns -%}"{{ name }}": "{{ kind }}"{{ ", " if not loop.last }}{%- endfor -%} }'))
+from read_text('{{ pending | replace("'", "''") }}')
+where json_extract_string(content, '$.run_id') not in (select run_id from audit.run_log)
+{% endif %}
+;

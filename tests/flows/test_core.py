@@ -1,70 +1,16 @@
-"""Core rules on inline raw frames: identity, versions, statuses, the window, summary-only units,
-joint activities and the checks beyond the row."""
+"""Core rules on inline raw rows, run as the nightly run runs them (flows.core.rebuild_core on a throwaway
+DuckDB): identity, versions, statuses, the window, summary-only units, joint activities and the checks beyond
+the row."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from kepu.schemas.vocabulary import Campaign
-from kepu.transforms.core import build_core
-from kepu.transforms.units import build_units
-
-CAMPAIGN = Campaign("2023", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
-
-UNITS = build_units([
-    {"unit_code": "C000", "unit_name": "江源市科协", "unit_type": "city", "parent_code": "", "aliases": "",
-     "expected": "false"},
-    {"unit_code": "D01", "unit_name": "双流区科协", "unit_type": "district", "parent_code": "C000",
-     "aliases": "双流区", "expected": "true"},
-    {"unit_code": "T01", "unit_name": "东升街道", "unit_type": "street", "parent_code": "D01",
-     "aliases": "东升街道办事处", "expected": "true"},
-    {"unit_code": "T02", "unit_name": "九江街道", "unit_type": "street", "parent_code": "D01", "aliases": "",
-     "expected": "true"},
-])
-
-
-def sha(n: int) -> str:
-    return hashlib.sha256(str(n).encode()).hexdigest()
-
-
-class Raw:
-    """Raw tables of one campaign, filled file by file."""
-
-    def __init__(self) -> None:
-        self.files, self.declarations, self.rows, self.summaries = [], [], [], []
-
-    def file(self, n: int, code: str | None, *, name: str | None = None, path: str | None = None,
-             reported: date | None = date(2023, 9, 25), received: datetime = datetime(2023, 9, 26, 9),
-             rows: list[dict] = (), summary: dict | None = None, status: str = "read") -> str:
-        digest = sha(n)
-        self.files.append({"sha256": digest, "path": path or f"{n}.xlsx", "received_at": received,
-                           "status": status})
-        self.declarations.append({"sha256": digest, "declared_code": code, "declared_name": name,
-                                  "declared_code_sheet": "活动明细", "declared_code_cell": "F2",
-                                  "declared_name_sheet": "封面",
-                                  "declared_name_cell": "B2", "reported_at": reported,
-                                  "detail_sheet": "活动明细" if rows else None})
-        for i, row in enumerate(rows):
-            self.rows.append({"sha256": digest, "source_sheet": "活动明细", "source_row": 4 + i,
-                              "activity_type": "讲座报告", "row_status": "ok", "partners": [],
-                              "activity_name_cell": f"B{4 + i}", "start_date": date(2023, 9, 18),
-                              "participants": 100, **row})
-        if summary:
-            self.summaries.append({"sha256": digest, "sheet": "汇总表", "cells": {}, **summary})
-        return digest
-
-    def build(self, previous: pd.DataFrame | None = None):
-        return build_core(CAMPAIGN, UNITS, pd.DataFrame(self.files), pd.DataFrame(self.declarations),
-                          pd.DataFrame(self.rows), pd.DataFrame(self.summaries), previous)
-
-
-def codes(core) -> list[str]:
-    return sorted(issue.code for _, issue in core.issues)
+from tests.rules import Raw, codes, sha
 
 
 def test_newest_by_reported_date_wins_then_received_at():
@@ -150,51 +96,6 @@ def test_volunteers_more_than_participants(volunteers, flagged):
     raw.file(1, "T01", rows=[{"volunteers": volunteers, "volunteers_cell": "J4"}])
     core = raw.build()
     assert ("volunteers_exceed_participants" in codes(core)) is flagged
-
-
-def joint(name: str, **extra) -> dict:
-    return {"activity_name": name, "venue": "双流万达广场", "start_date": date(2023, 9, 18), **extra}
-
-
-def test_joint_activity_counted_once_keeping_the_organizers_copy():
-    raw = Raw()
-    raw.file(1, "T01", received=datetime(2023, 9, 20), rows=[joint("全国科普日双流区主场宣传活动")])
-    raw.file(2, "D01", received=datetime(2023, 9, 22), rows=[joint("2023年全国科普日双流区主场活动",
-                                                                   organizer="双流区科协")])
-    core = raw.build()
-    acts = core.activities.set_index("file_sha256")
-    assert acts.loc[sha(1), "duplicate_of"] == acts.loc[sha(2), "activity_id"]
-    assert acts.loc[sha(2), "duplicate_of"] is None
-    ((file, issue),) = [(f, i) for f, i in core.issues if i.code == "joint_activity_duplicate"]
-    assert file == sha(1) and "双流区科协" in issue.message and issue.cell == "B4"
-
-
-def test_joint_activity_without_organizer_keeps_the_earliest_received():
-    raw = Raw()
-    raw.file(1, "T01", received=datetime(2023, 9, 25), rows=[joint("科普大篷车进社区")])
-    raw.file(2, "T02", received=datetime(2023, 9, 21), rows=[joint("科普大篷车进社区")])
-    acts = raw.build().activities.set_index("file_sha256")
-    assert acts.loc[sha(2), "duplicate_of"] is None
-    assert acts.loc[sha(1), "duplicate_of"] == acts.loc[sha(2), "activity_id"]
-
-
-@pytest.mark.parametrize("second", [
-    joint("科普讲座：防溺水"),                                   # same venue and day, another event
-    joint("全国科普日双流区主场宣传活动", venue="东升街道文化站"),      # same name, other venue
-    joint("全国科普日双流区主场宣传活动", start_date=date(2023, 9, 19)),  # same name, other day
-])
-def test_near_misses_do_not_merge(second):
-    raw = Raw()
-    raw.file(1, "T01", rows=[joint("全国科普日双流区主场宣传活动") if second["activity_name"] != "科普讲座：防溺水"
-                             else joint("科普讲座：垃圾分类")])
-    raw.file(2, "T02", rows=[second])
-    assert raw.build().activities["duplicate_of"].isna().all()
-
-
-def test_same_unit_rows_are_not_joint_duplicates():
-    raw = Raw()
-    raw.file(1, "T01", rows=[joint("科普大篷车进社区"), joint("科普大篷车进社区")])
-    assert raw.build().activities["duplicate_of"].isna().all()
 
 
 def test_outlier_flagged_only_when_far_from_its_type():

@@ -1,0 +1,90 @@
+"""The rules from `raw` to `core` and `audit`, run as set operations in DuckDB (SPEC §3.1–§3.7).
+
+One campaign's core is rebuilt whole at each run that finds something new: its cost grows with the rows, and
+nothing walks them one by one in Python. The steps, each an SQL file under sql/core/:
+
+1. `rules/files`        each received file with its declarations and its unit (resolved once per file by
+                        transforms.identity, handed in as `identities`);
+2. `rules/activities`   core.activities: a detail row or the unitemized record of a summary-only file (§3.4),
+                        in the window or not (§3.3);
+3. `rules/submissions`  core.submissions: status, version, the current one and what it supersedes (§3.2);
+4. `rules/joint_*`      joint activities (§3.5): a join on the evidence, then each copy pointed at the kept
+                        copy (`duplicate_of`);
+5. `checks/*`           every issue the rules raise, one file per check, each a SELECT of issue rows whose
+                        Chinese message is the catalogue's template (schemas.issues) rendered as SQL;
+6. `rules/issues`       audit.issues: the parse issues and these, numbered, with their unit and whether their
+                        file is its unit's current version; `rules/submission_changes` what new versions moved.
+
+What the rules compare is computed outside SQL, by pure functions handed in as tables (transforms.dedup:
+`name_keys`, `venue_keys`, `unit_mentions`). The flow (flows.nightly) fetches the texts, computes them and
+calls `build_core`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from kepu.schemas.vocabulary import Campaign
+from kepu.warehouse.schema import sql_text
+
+CHECKS = (
+    "identity", "versions", "window", "summary", "volunteers", "outliers", "year_over_year", "joint_copies",
+    "possible_joint",
+)
+"""The checks of sql/core/checks/, in the order they run (the order of audit.issues is its own)."""
+
+@dataclass(frozen=True)
+class ComparisonKeys:
+    """What the joint-activity rule compares, per distinct text: `names` and `venues` (text, key) and
+    `mentions` (text, unit_code), from transforms.dedup."""
+
+    names: pd.DataFrame
+    venues: pd.DataFrame
+    mentions: pd.DataFrame
+
+
+def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: pd.DataFrame,
+               keys: ComparisonKeys) -> None:
+    """Rebuild the campaign's core.activities, core.submissions, audit.issues and audit.submission_changes
+    from its raw tables and core.units (loaded before). `identities` is transforms.identity.resolve_files's
+    frame for the campaign's files."""
+    _register(con, "_identity", identities, {
+        "sha256": pa.string(), "unit_code": pa.string(), "resolution": pa.string(),
+        "identified_by": pa.string(), "code_unit": pa.string(), "name_unit": pa.string(),
+        "unknown_code": pa.string()})
+    _register(con, "_event_name_keys", keys.names, {"text": pa.string(), "key": pa.string()})
+    _register(con, "_venue_keys", keys.venues, {"text": pa.string(), "key": pa.string()})
+    _register(con, "_unit_mentions", keys.mentions, {"text": pa.string(), "unit_code": pa.string()})
+    con.execute(sql_text("core/rules", "campaign"),
+                {"campaign_id": campaign.campaign_id, "window_text": campaign.window_text})
+    for step in ("files", "activities", "submissions", "joint_rows", "joint_pairs"):
+        con.execute(sql_text("core/rules", step))
+    round_sql = sql_text("core/rules", "joint_round")
+    pending = con.execute("select count(*) from _joint_priority").fetchone()[0]
+    while pending:
+        con.execute(round_sql)
+        left = con.execute("select count(*) from _joint_priority where activity_id not in "
+                           "(select activity_id from _joint_kept)").fetchone()[0]
+        if left == pending:
+            raise RuntimeError("joint-activity resolution made no progress")
+        pending = left
+    con.execute(sql_text("core/rules", "joint_apply"))
+    con.execute("create or replace temp table _core_issues as " + " union all by name ".join(
+        f"({sql_text('core/checks', check)})" for check in CHECKS))
+    con.execute(sql_text("core/rules", "issues"))
+    con.execute(sql_text("core/rules", "submission_changes"))
+    for name in ("_identity", "_event_name_keys", "_venue_keys", "_unit_mentions"):
+        con.unregister(f"{name}_input")
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, types: dict[str, pa.DataType]) -> None:
+    """`frame` as a temporary table `name` with exactly these string columns (an empty frame included)."""
+    table = pa.table({column: pa.array(frame[column] if column in frame else [], type=kind, from_pandas=True)
+                      for column, kind in types.items()})
+    con.register(f"{name}_input", table)
+    con.execute(f"create or replace temp table {name} as select * from {name}_input")
+

@@ -1,0 +1,64 @@
+-- core.activities (SPEC §3.3, §3.4): each detail row of each file, attributed to the file's unit, counted when
+-- it passed the row rules and starts inside the window; and for a file with 汇总表 figures but no detail row,
+-- one unitemized record whose activity_count is its 活动场次. duplicate_of is set later (joint_apply).
+delete from core.activities where campaign_id = (select campaign_id from _campaign);
+
+insert into core.activities by name
+select
+    left(r.sha256, 16) || ':' || r.source_sheet || ':' || r.source_row as activity_id,
+    k.campaign_id,
+    r.sha256 as file_sha256,
+    f.unit_code,
+    f.path as source_file,
+    r.source_sheet,
+    r.source_row,
+    r.activity_name_cell as source_cell,
+    r.activity_name,
+    r.activity_type,
+    r.activity_type_raw,
+    r.start_date,
+    r.end_date,
+    r.venue,
+    r.organizer,
+    coalesce(r.partners, []::varchar[]) as partners,
+{% for m in metrics %}
+    r.{{ m.key }},
+    coalesce(r.{{ m.key }}_approx, false) as {{ m.key }}_approx,
+{% endfor %}
+    r.note,
+    1 as activity_count,
+    false as is_unitemized,
+    r.row_status,
+    r.reject_code,
+    coalesce(r.start_date between k.start_date and k.end_date, false) as in_window,
+    r.row_status = 'ok' and coalesce(r.start_date between k.start_date and k.end_date, false) as counted,
+    null as duplicate_of
+from raw.activity_rows as r
+join _campaign as k on k.campaign_id = r.campaign_id
+join _files as f on f.sha256 = r.sha256;
+
+insert into core.activities by name
+select
+    left(s.sha256, 16) || ':' || s.sheet || ':summary' as activity_id,
+    k.campaign_id,
+    s.sha256 as file_sha256,
+    f.unit_code,
+    f.path as source_file,
+    s.sheet as source_sheet,
+    '（汇总表，未分项）' as activity_name,
+    '{{ unitemized_type }}' as activity_type,
+    []::varchar[] as partners,
+{% for m in metrics %}
+    s.{{ m.key }},
+    false as {{ m.key }}_approx,
+{% endfor %}
+    coalesce(s.activities, 0) as activity_count,
+    true as is_unitemized,
+    'ok' as row_status,
+    true as in_window,
+    true as counted
+from raw.summary_figures as s
+join _campaign as k on k.campaign_id = s.campaign_id
+join _files as f on f.sha256 = s.sha256
+where not exists (select 1 from raw.activity_rows as r where r.campaign_id = s.campaign_id and r.sha256 = s.sha256)
+  and ({% for i in indicators %}s.{{ i.key }} is not null{{ " or " if not loop.last }}{% endfor %});

@@ -1,0 +1,70 @@
+-- core.submissions (SPEC §3.2, §3.3): one row per received file. Its status: rejected (unreadable, or nothing
+-- in it counts), unidentified or conflict (held), else accepted, or partial when some rows were rejected.
+-- Each unit's files are numbered oldest → newest by 填报日期 (the day received when it has none), then
+-- received_at, then path; the newest countable one is current and supersedes the other countable ones.
+delete from core.submissions where campaign_id = (select campaign_id from _campaign);
+
+insert into core.submissions by name
+with counts as (
+    select
+        file_sha256,
+        count(*) as activity_rows,
+        count(*) filter (where counted) as counted_rows,
+        count(*) filter (where row_status = 'rejected') as rejected_rows
+    from core.activities
+    where campaign_id = (select campaign_id from _campaign)
+    group by file_sha256
+),
+judged as (
+    select
+        f.*,
+        coalesce(c.activity_rows, 0) as activity_rows,
+        coalesce(c.counted_rows, 0) as counted_rows,
+        coalesce(c.rejected_rows, 0) as rejected_rows,
+        case
+            when not f.readable then 'rejected'
+            when f.resolution <> 'identified' then f.resolution
+            when coalesce(c.counted_rows, 0) = 0 then 'rejected'
+            when c.rejected_rows > 0 then 'partial'
+            else 'accepted'
+        end as status
+    from _files as f
+    left join counts as c on c.file_sha256 = f.sha256
+),
+versioned as (
+    select
+        *,
+        case when unit_code is not null then row_number() over (
+            partition by unit_code
+            order by coalesce(reported_at, cast(received_at as date)), received_at, path) end as version
+    from judged
+),
+newest as (
+    select unit_code, arg_max(sha256, version) as current_sha256
+    from versioned
+    where unit_code is not null and status in {{ counted_statuses }}
+    group by unit_code
+)
+select
+    k.campaign_id,
+    v.sha256 as file_sha256,
+    v.path as file_path,
+    v.unit_code,
+    v.identified_by,
+    list_sort(list_distinct([v.code_unit, v.name_unit])) as claimed_unit_codes,
+    v.declared_code,
+    v.declared_name,
+    v.reported_at,
+    v.received_at,
+    v.detail_sheet,
+    v.status,
+    v.activity_rows,
+    v.counted_rows,
+    v.rejected_rows,
+    v.version,
+    coalesce(v.sha256 = n.current_sha256, false) as is_current,
+    case when v.status in {{ counted_statuses }} and v.sha256 <> n.current_sha256 then n.current_sha256 end
+        as superseded_by
+from versioned as v
+cross join _campaign as k
+left join newest as n on n.unit_code = v.unit_code;
