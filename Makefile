@@ -20,8 +20,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+FILES ?= 5000
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench --files $(FILES)
 
 corpus: $(STAMP)
 	$(BIN)/python -m tests.corpus
