@@ -59,6 +59,7 @@ files = [line for line in sys.stdin.read().splitlines() if line]
 frames = []
 for f in files:
     frame = pd.read_excel(f, sheet_name="活动明细", header=2)
+    frame.columns = ["".join(str(c).split()) for c in frame.columns]   # headers break before their bracket
     frame = frame[pd.to_numeric(frame["序号"], errors="coerce").notna()]   # drop the 合计 and signature rows
     frames.append(frame.assign(source=f))
 detail = pd.concat(frames, ignore_index=True)
