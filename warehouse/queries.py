@@ -9,6 +9,7 @@ also reads its own `raw` layer. Each query here is the only place its SQL is wri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -304,3 +305,25 @@ def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]
         select run_id, started_at, finished_at, files_seen, files_new, files_changed, files_parsed, outcome, message,
                failed_sources
         from audit.runs where campaign_id = ? order by started_at desc limit ?""", [campaign_id, limit])
+
+
+def notices(warehouse: Path, campaign_id: str) -> list[dict]:
+    """audit.notices of a campaign, the ledger of what was drafted and sent (none before the first run)."""
+    if not warehouse.exists():
+        return []
+    return fetch_records(warehouse, "select * from audit.notices where campaign_id = ? order by created_at, notice_id",
+                         [campaign_id])
+
+
+def files_since(warehouse: Path, campaign_id: str, since: datetime | None) -> list[dict]:
+    """Files first taken in by a run that started after `since` (all of the campaign's when None): what the
+    office's summary reports as come in, with the unit each belongs to and what became of it."""
+    return fetch_records(warehouse, """
+        select f.path, f.status as file_status, f.reason, f.received_at, s.status, s.unit_code, u.unit_name,
+               u.district_name
+        from raw.files as f
+        join audit.runs as r on r.run_id = f.first_run_id
+        left join core.submissions as s on s.campaign_id = f.campaign_id and s.file_sha256 = f.sha256
+        left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
+        where f.campaign_id = ? and (cast(? as timestamp) is null or r.started_at > ?)
+        order by f.received_at, f.path""", [campaign_id, since, since])

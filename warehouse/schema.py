@@ -26,13 +26,14 @@ from kepu.schemas.vocabulary import (
     UNIT_TYPE_LABELS,
     UNITEMIZED_TYPE,
 )
+from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 
 LAYERS = ("raw", "core", "marts", "audit")
 
 TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities", "source_unavailable"),
-    "audit": ("issues", "runs", "submission_changes"),
+    "audit": ("issues", "runs", "submission_changes", "notices"),
 }
 
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -88,6 +89,8 @@ def _environment() -> jinja2.Environment:
         completeness_statuses=_coded(COMPLETENESS_LABELS),
         chased_statuses=_coded({status: COMPLETENESS_LABELS[status] for status in CHASED}),
         severities=_coded(SEVERITY_LABELS),
+        notice_kinds=_coded(NOTICE_KINDS),
+        notice_statuses=_coded(NOTICE_STATUS_LABELS),
     )
     return env
 

@@ -196,6 +196,25 @@ comment on column audit.issues.unit_code is '文件所属单位代码（无法�
 comment on column audit.issues.unit_name is '文件所属单位名称';
 comment on column audit.issues.file_path is '文件在收件箱中的相对路径';
 
+comment on table audit.notices is '运行发布后起草或发送的每份通知一行：单位回执、催报通知、市科协每日汇总（SPEC §4）。按通知内容和收件人的摘要标识，同一通知只发送一次；回执内容或单位邮箱变化即为新的通知。由发布后的通知步骤增补，不随每次运行重建。';
+comment on column audit.notices.notice_id is '通知标识：通知类型、单位、收件人、主题、正文和附件内容的 SHA-256';
+comment on column audit.notices.kind is '通知类型：{{ notice_kinds }}';
+comment on column audit.notices.unit_code is '通知所涉单位代码（每日汇总为空）';
+comment on column audit.notices.unit_name is '通知所涉单位名称（每日汇总为空）';
+comment on column audit.notices.recipients is '收件人地址（单位名录 email 列；每日汇总为 [notices] office_email）';
+comment on column audit.notices.subject is '邮件主题';
+comment on column audit.notices.attachments is '附件文件名';
+comment on column audit.notices.status is '状态：{{ notice_statuses }}';
+comment on column audit.notices.is_current is '是否为最近一次运行仍然适用的通知；回执已更新、单位已补报或已过一天的汇总为 false，不再发送或重试';
+comment on column audit.notices.attempts is '发送尝试次数（起草不计）';
+comment on column audit.notices.last_error is '最近一次发送失败的原因（中文）';
+comment on column audit.notices.draft_path is '起草模式下 .eml 文件的路径（相对于输出文件夹 out/<届次>/）';
+comment on column audit.notices.first_run_id is '首次起草或发送该通知的运行（audit.runs.run_id）';
+comment on column audit.notices.last_run_id is '最近一次处理该通知的运行';
+comment on column audit.notices.created_at is '首次记录时间（北京时间）';
+comment on column audit.notices.last_attempt_at is '最近一次发送尝试时间（北京时间）';
+comment on column audit.notices.sent_at is '发送成功时间（北京时间）';
+
 comment on table audit.runs is '夜间汇总流程每运行一次一行。';
 comment on column audit.runs.run_id is '运行标识';
 comment on column audit.runs.started_at is '开始时间（北京时间）';
