@@ -41,7 +41,7 @@ ConfigOpt = Annotated[Path, typer.Option("--config", "-c", metavar="文件", hel
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="显示 Prefect 日志")]
 FILE, FOLDER, NUMBER, TEXT = "文件", "文件夹", "数字", "文字"
 
-STAGES = {"scan": "读取来源", "parse": "解析报表", "load": "写入数据仓库", "outputs": "生成汇总表", "done": "完成"}
+STAGES = {"scan": "读取来源", "parse": "解析报表", "load": "写入数据仓库", "outputs": "生成汇总表", "notices": "起草或发送通知", "done": "完成"}
 
 
 def _fail(message: str, code: int) -> None:

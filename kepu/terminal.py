@@ -47,6 +47,9 @@ def print_summary(console: Console, summary) -> None:
     console.print(table)
     issues = summary.issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {issues.get(s, 0)} 条" for s in SEVERITY_LABELS))
+    report = getattr(summary, "notices", None)
+    if report is not None:
+        console.print(report.line(), style="bold red" if report.failed or report.error else None)
     console.print(f"数据仓库：{summary.warehouse}")
     for line in describe_outputs(summary.outputs):
         console.print(line)
