@@ -19,6 +19,7 @@ prefect_env.configure(verbose="--verbose" in sys.argv or "-v" in sys.argv)
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
 
 from kepu import cli_words  # noqa: E402
 
@@ -45,7 +46,7 @@ STAGES = {"scan": "读取来源", "parse": "解析报表", "load": "写入数据
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
+    err.print(f"[bold red]错误：[/]{escape(message)}", soft_wrap=True)  # one line; "[notices]" is no markup
     raise typer.Exit(code)
 
 
