@@ -161,7 +161,7 @@ def test_run_drafts_notices_and_status_lists_them(tmp_path):
 
     result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
-    assert "通知：已起草 1 份（见 通知/）" in result.stdout and "无邮箱地址" in result.stdout
+    assert "通知：已起草 1 份（见 通知/），无邮箱地址 6 个单位（6 份通知未能发出）" in result.stdout
 
     status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
     assert status.returncode == 0, status.stderr

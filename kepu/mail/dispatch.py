@@ -66,7 +66,8 @@ class NoticeReport:
             parts.append(f"发送失败 {len(self.failed)} 份（下次运行重试：{self.failed[0]}"
                          + ("等" if len(self.failed) > 1 else "") + "）")
         if self.no_address:
-            parts.append(f"无邮箱地址 {len(self.no_address)} 个单位")
+            units = {line.rsplit("（", 1)[0] for line in self.no_address}
+            parts.append(f"无邮箱地址 {len(units)} 个单位（{len(self.no_address)} 份通知未能发出）")
         if self.unchanged:
             parts.append(f"此前已处理 {self.unchanged} 份")
         return "通知：" + "，".join(parts)
