@@ -33,13 +33,14 @@ from prefect.utilities.annotations import quote
 from kepu.flows.core import rebuild_core
 from kepu.flows.parsing import BatchResult, parse_files, record_decided
 from kepu import progress
+from kepu.mail.dispatch import NoticeReport, send_notices
 from kepu.sources.intake import Haul, SourceConfig, take_in_source
 from kepu.sources.remote import SourceConfigError, SourceUnavailable
 from kepu.sources.store import clear_incoming
-from kepu.settings import Settings, check_sources, load_settings, read_registry
+from kepu.settings import Settings, check_notices, check_sources, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
-from kepu.schemas.errors import ConfigError
+from kepu.schemas.errors import ConfigError, WarehouseBusy
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
 from kepu.transforms.inventory import Inventory, inputs_fingerprint, take_inventory
@@ -70,6 +71,8 @@ class RunSummary:
     issues: dict = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     warehouse: str = ""
+    notices: NoticeReport | None = None
+    """What the notices step drafted or sent ([notices] in kepu.toml); None without that section."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,19 @@ def write_outputs(settings: Settings) -> list[str]:
     return [str(p) for p in publish.write_all(settings)]
 
 
+@task(name="notices")
+def notices(settings: Settings, units: pd.DataFrame, run_id: str) -> NoticeReport:
+    """回执, 催报 and the office's summary, drafted or sent after the run is published. Nothing here fails the
+    run: a server that refuses is recorded and retried next run, anything else is named in the summary."""
+    try:
+        with run_lock(settings.warehouse):
+            return send_notices(settings, units, run_id)
+    except WarehouseBusy:
+        return NoticeReport(settings.notices.mode, error="另一个 kepu 运行正在写入数据仓库")
+    except Exception as exc:  # the run is published already; the notices wait for the next one
+        return NoticeReport(settings.notices.mode, error=f"{type(exc).__name__}: {exc}")
+
+
 @task(name="summarise")
 def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     published = queries.published_summary(settings.warehouse, settings.campaign.campaign_id)
@@ -354,6 +370,9 @@ def run_settings(settings: Settings) -> RunSummary:
     if summary.outcome == "published":
         progress.report("outputs")
         summary.outputs = write_outputs(settings)
+    if settings.notices and summary.outcome in ("published", "unchanged"):
+        progress.report("notices")  # an unchanged run still retries what could not be sent
+        summary.notices = notices(settings, units, run_id)
     progress.report("done")
     return summarise(settings, summary)
 
@@ -418,5 +437,6 @@ def run(config: Path, **overrides) -> RunSummary:
     settings = load_settings(Path(config), **paths, workers=flags.get("workers"),
                              task_runner=flags.get("task_runner"))
     check_sources(settings, read_registry(settings.registry))
+    check_notices(settings)
     configured = nightly.with_options(task_runner=task_runner_for(settings))
     return configured(config=str(config), **{k: str(v) for k, v in flags.items()})

@@ -19,6 +19,7 @@ prefect_env.configure(verbose="--verbose" in sys.argv or "-v" in sys.argv)
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
 
 from kepu import cli_words  # noqa: E402
 
@@ -42,11 +43,11 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="显示 Prefect �
 FILE, FOLDER, NUMBER, TEXT = "文件", "文件夹", "数字", "文字"
 
 STAGES = {"scan": "读取来源", "parse": "解析报表", "core": "核对与汇总",
-          "publish": "发布数据仓库", "outputs": "生成汇总表", "done": "完成"}
+          "publish": "发布数据仓库", "outputs": "生成汇总表", "notices": "起草或发送通知", "done": "完成"}
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
+    err.print(f"[bold red]错误：[/]{escape(message)}", soft_wrap=True)  # one line; "[notices]" is no markup
     raise typer.Exit(code)
 
 

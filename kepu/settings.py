@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from kepu.mail.smtp import DEFAULT_PORTS, TLS_MODES, NoticeConfig
 from kepu.schemas.errors import ConfigError
+from kepu.schemas.notices import NOTICE_MODES
 from kepu.schemas.vocabulary import Campaign
 from kepu.sources.intake import MAIL_SCHEMES, SCHEMES, SourceConfig, default_inbox
 from kepu.transforms.units import REGISTRY_COLUMNS, build_units
@@ -60,6 +62,8 @@ class Settings:
     source_retries: int = 2
     source_retry_delay_s: float = 10.0
     office: Office = Office()
+    notices: NoticeConfig | None = None
+    """The `[notices]` section; None when kepu.toml has none (no notices are drafted or sent)."""
 
     @property
     def intake_sources(self) -> tuple[SourceConfig, ...]:
@@ -150,12 +154,14 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     if sources and inbox:
         raise ConfigError(f"{where} 已配置 [[sources]]，--inbox 不再适用；请把该文件夹作为 file:// 来源加入 [[sources]]。")
     office = _office(data.get("office", {}), where)
+    notices = _notices(data.get("notices"), where, base)
     settings = Settings(
         campaign=campaign, config_path=config.resolve(), **resolved,
         workers=int(run.get("workers", Settings.workers)), batch_size=int(run.get("batch_size", 50)),
         task_runner=str(run.get("task_runner", "thread")), dask_address=run.get("dask_address"),
         sources=sources, source_retries=_bounded_int(run, "source_retries", 2, 0, 10, where),
         source_retry_delay_s=_bounded_float(run, "source_retry_delay", 10.0, 0, 600, where), office=office,
+        notices=notices,
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}
@@ -239,6 +245,100 @@ def _sources(value, where: str, base: Path) -> tuple[SourceConfig, ...]:
             raise ConfigError(f"{label} 的 timeout 应为 1 到 300 之间的秒数。")
         found.append(SourceConfig(name=name, url=url, timeout_s=float(timeout), **texts))
     return tuple(found)
+
+
+_NOTICE_KEYS = ("mode", "smtp", "host", "port", "tls", "sender", "sender_name", "office_email", "username_env",
+                "password_env", "ca_file", "timeout")
+_EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+")
+
+
+def _notices(value, where: str, base: Path) -> NoticeConfig | None:
+    """The `[notices]` section (SPEC §2.2): how 回执, 催报 and the morning summary go out. The server is
+    either `smtp = "smtps://host:465"` (smtp:// with STARTTLS; `tls = "none"` for a plain relay) or
+    host/port/tls; credentials only by environment-variable name."""
+    if value is None:
+        return None
+    label = f"{where}：[notices]"
+    if not isinstance(value, dict):
+        raise ConfigError(f"{label} 应为表。")
+    unknown = sorted(set(value) - set(_NOTICE_KEYS))
+    if unknown:
+        raise ConfigError(f"{label} 有未知的键 {', '.join(unknown)}（可用：{', '.join(_NOTICE_KEYS)}）。")
+    texts = {}
+    for key in ("mode", "smtp", "host", "tls", "sender", "sender_name", "username_env", "password_env", "ca_file"):
+        if key in value and (not isinstance(value[key], str) or not value[key].strip()):
+            raise ConfigError(f"{label} 的 {key} 应为非空文本。")
+        texts[key] = value[key].strip() if key in value else None
+    mode = texts["mode"] or "draft"
+    if mode not in NOTICE_MODES:
+        raise ConfigError(f"{label} 的 mode 应为 draft（起草，默认）或 send（发送），实际为 “{mode}”。")
+    port = value.get("port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+        raise ConfigError(f"{label} 的 port 应为 1 到 65535 之间的整数。")
+    host, tls = texts["host"], texts["tls"]
+    if texts["smtp"]:
+        if host or port is not None:
+            raise ConfigError(f"{label} 中 smtp 与 host/port 只能写一种。")
+        parts = urlsplit(texts["smtp"])
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(f"{label} 的 smtp 应写作 smtps://主机:465 或 smtp://主机:587。")
+        if parts.password or parts.username:
+            raise ConfigError(f"{label} 的 smtp 地址中不得写用户名或密码；请用 username_env、password_env。")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ConfigError(f"{label} 的 smtp 端口无效。") from exc
+        host = parts.hostname
+        if parts.scheme == "smtps":
+            if tls not in (None, "ssl"):
+                raise ConfigError(f"{label} 的 smtps:// 地址即 tls = \"ssl\"，不能再设为 “{tls}”。")
+            tls = "ssl"
+    tls = tls or "starttls"
+    if tls not in TLS_MODES:
+        raise ConfigError(f"{label} 的 tls 应为 starttls、ssl 或 none，实际为 “{tls}”。")
+    if mode == "send" and not host:
+        raise ConfigError(f"{label} 为 mode = \"send\"，需要 smtp（或 host）指定发信服务器。")
+    sender = texts["sender"]
+    if not sender or not _EMAIL.fullmatch(sender):
+        raise ConfigError(f"{label} 的 sender 应为发件邮箱地址，实际为 {value.get('sender')!r}。")
+    office = value.get("office_email")
+    office = [office] if isinstance(office, str) else office
+    if not isinstance(office, list) or not office or not all(isinstance(a, str) for a in office):
+        raise ConfigError(f"{label} 缺少 office_email（市科协接收每日汇总的邮箱地址）。")
+    office = [a.strip().lower() for item in office for a in re.split(r"[;；,，\s]+", item) if a.strip()]
+    bad = [a for a in office if not _EMAIL.fullmatch(a)]
+    if bad or not office:
+        raise ConfigError(f"{label} 的 office_email “{bad[0] if bad else ''}”不是有效的邮箱地址。")
+    for key in ("username_env", "password_env"):
+        if texts[key] and not _ENV_NAME.fullmatch(texts[key]):
+            raise ConfigError(f"{label} 的 {key} 应为环境变量名（如 KEPU_SMTP_PASSWORD），不是凭据本身。")
+    if bool(texts["username_env"]) != bool(texts["password_env"]):
+        raise ConfigError(f"{label} 的 username_env 和 password_env 应同时设置（或都不设，发信服务器无需登录时）。")
+    ca_file = None
+    if texts["ca_file"]:
+        ca_file = (base / texts["ca_file"]).resolve()
+        if not ca_file.is_file():
+            raise ConfigError(f"{label} 的 ca_file {ca_file} 不存在。")
+    timeout = value.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 300:
+        raise ConfigError(f"{label} 的 timeout 应为 1 到 300 之间的秒数。")
+    return NoticeConfig(mode=mode, host=host, port=port or (DEFAULT_PORTS[tls] if host else None), tls=tls,
+                        sender=sender, sender_name=texts["sender_name"] or "", office_email=tuple(office),
+                        username_env=texts["username_env"], password_env=texts["password_env"],
+                        ca_file=str(ca_file) if ca_file else None, timeout_s=float(timeout))
+
+
+def check_notices(settings: Settings, environ=None) -> None:
+    """Before `kepu run` sends: the credential variables [notices] names are set (a scheduled run records
+    the sends as failed instead, and the run stays published)."""
+    environ = os.environ if environ is None else environ
+    config = settings.notices
+    if not config or config.mode != "send":
+        return
+    for key in ("username_env", "password_env"):
+        variable = getattr(config, key)
+        if variable and not environ.get(variable):
+            raise ConfigError(f"[notices] 的凭据环境变量 {variable} 未设置或为空。")
 
 
 def check_sources(settings: Settings, units: pd.DataFrame, *, credentials: bool = True, environ=None) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
 from kepu.settings import Settings
 from kepu.warehouse import queries
@@ -47,6 +48,9 @@ def print_summary(console: Console, summary) -> None:
     console.print(table)
     issues = summary.issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {issues.get(s, 0)} 条" for s in SEVERITY_LABELS))
+    report = getattr(summary, "notices", None)
+    if report is not None:
+        console.print(report.line(), style="bold red" if report.failed or report.error else None)
     console.print(f"数据仓库：{summary.warehouse}")
     for line in describe_outputs(summary.outputs):
         console.print(line)
@@ -104,3 +108,24 @@ def print_status(console: Console, settings: Settings) -> None:
     console.print(table)
     if runs and runs[0].get("failed_sources") and runs[0]["outcome"] == "published":
         console.print(f"[bold red]最近一次运行有来源不可用：[/]{runs[0]['message']}")
+    print_notices(console, settings)
+
+
+def print_notices(console: Console, settings: Settings) -> None:
+    """Notices still to go out ([notices]): drafts waiting for mode send, sends that failed (retried by the
+    next run), units with no address."""
+    rows = [r for r in queries.notices(settings.warehouse, settings.campaign.campaign_id)
+            if r["is_current"] and r["status"] in ("drafted", "failed", "no_address")]
+    if not rows:
+        if settings.notices:
+            console.print("通知：没有待发送或发送失败的通知")
+        return
+    table = Table(title="待发送的通知", header_style="bold")
+    for label in ("类型", "单位", "状态", "尝试", "原因 / 草稿"):
+        table.add_column(label)
+    order = {"failed": 0, "no_address": 1, "drafted": 2}
+    for r in sorted(rows, key=lambda r: (order[r["status"]], r["kind"], r["unit_code"] or "")):
+        detail = r["last_error"] if r["status"] == "failed" else (r["draft_path"] or "单位名录中补充 email")
+        table.add_row(NOTICE_KINDS[r["kind"]], r["unit_name"] or "市科协", NOTICE_STATUS_LABELS[r["status"]],
+                      str(r["attempts"]), detail or "")
+    console.print(table)

@@ -19,7 +19,7 @@ import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
-from tests.servers.fixtures import area, imap, s3, sftp, smtp, webdav  # noqa: E402, F401 — once, here only
+from tests.servers.fixtures import area, imap, s3, sftp, smtp, smtp_tls, webdav  # noqa: E402, F401 — once, here only
 
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="kepu-hypothesis-"))
 settings.register_profile("kepu", database=None)

@@ -153,6 +153,31 @@ def test_a_bad_source_exits_2_in_one_line(tmp_path):
     assert not city.warehouse.exists()
 
 
+def test_run_drafts_notices_and_status_lists_them(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    with open(city.config, "a", encoding="utf-8") as fh:
+        fh.write('\n[notices]\nsender = "kepu@example.org"\noffice_email = "kpb@example.org"\n')
+
+    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert "通知：已起草 1 份（见 通知/），无邮箱地址 6 个单位（6 份通知未能发出）" in result.stdout
+
+    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    assert status.returncode == 0, status.stderr
+    assert "待发送的通知" in status.stdout and "无邮箱地址" in status.stdout and "已起草" in status.stdout
+
+
+def test_bad_notices_exit_2_in_one_line(tmp_path):
+    city = make_city(tmp_path / "city")
+    with open(city.config, "a", encoding="utf-8") as fh:
+        fh.write('\n[notices]\nmode = "send"\nsender = "kepu@example.org"\noffice_email = "kpb@example.org"\n')
+    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "[notices]" in result.stderr and "smtp" in result.stderr
+    assert not city.warehouse.exists()
+
+
 ENGLISH_WORDS = ("Usage", "Options", "Show this message", "Error", "Try ", "No such", "Missing", "Invalid",
                  "Commands", "Arguments", "[default", "<bool>", "INTEGER", "PATH", "TEXT", "Possible")
 

@@ -233,3 +233,46 @@ def test_bad_office_section_names_the_key(tmp_path, section, message):
 
     with pytest.raises(ConfigError, match=message):
         load_settings(city.config)
+
+
+NOTICES = '[notices]\nsender = "kepu@example.org"\noffice_email = "kpb@example.org"\n'
+
+
+def test_notices_default_to_drafts_and_read_the_server_two_ways(tmp_path):
+    city = make_city(tmp_path / "city")
+    assert load_settings(city.config).notices is None
+    city.config.write_text(config_text() + "\n" + NOTICES, encoding="utf-8")
+    drafts = load_settings(city.config).notices
+    assert drafts.mode == "draft" and drafts.host is None and drafts.office_email == ("kpb@example.org",)
+    city.config.write_text(config_text() + "\n" + NOTICES + 'mode = "send"\nsmtp = "smtps://smtp.exmail.qq.com"\n'
+                           'username_env = "KEPU_SMTP_USER"\npassword_env = "KEPU_SMTP_PASSWORD"\n', encoding="utf-8")
+    sent = load_settings(city.config).notices
+    assert (sent.mode, sent.host, sent.port, sent.tls) == ("send", "smtp.exmail.qq.com", 465, "ssl")
+    city.config.write_text(config_text() + "\n" + NOTICES + 'mode = "send"\nhost = "relay.local"\ntls = "none"\n',
+                           encoding="utf-8")
+    relay = load_settings(city.config).notices
+    assert (relay.host, relay.port, relay.tls, relay.username_env) == ("relay.local", 25, "none", None)
+
+
+@pytest.mark.parametrize("block, message", [
+    (NOTICES + 'mode = "auto"\n', "mode 应为 draft"),
+    (NOTICES + 'mode = "send"\n', "需要 smtp"),
+    (NOTICES + 'smtp = "imaps://mail.example.org"\n', "smtps://"),
+    (NOTICES + 'smtp = "smtps://kepu:hunter2@smtp.example.org"\n', "不得写用户名或密码"),
+    (NOTICES + 'smtp = "smtp://smtp.example.org"\nhost = "smtp.example.org"\n', "只能写一种"),
+    (NOTICES + 'host = "smtp.example.org"\ntls = "tls"\n', "tls 应为 starttls"),
+    (NOTICES + 'host = "smtp.example.org"\nport = 70000\n', "port"),
+    (NOTICES + 'password = "hunter2"\n', "未知的键 password"),
+    (NOTICES + 'password_env = "my password"\nusername_env = "U"\n', "环境变量名"),
+    (NOTICES + 'password_env = "P"\n', "同时设置"),
+    (NOTICES + 'ca_file = "missing.pem"\n', "ca_file"),
+    ('[notices]\noffice_email = "kpb@example.org"\n', "sender"),
+    ('[notices]\nsender = "kepu@example.org"\n', "office_email"),
+    ('[notices]\nsender = "kepu@example.org"\noffice_email = "科普部"\n', "不是有效的邮箱地址"),
+])
+def test_bad_notices_section_names_the_key_in_one_line(tmp_path, block, message):
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + "\n" + block, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(city.config)
+    assert "\n" not in str(caught.value)

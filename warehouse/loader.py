@@ -135,6 +135,19 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] |
     return insert_arrow(con, table, to_arrow(con, table, rows))
 
 
+def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] | pd.DataFrame) -> int:
+    """Insert rows, replacing those with the same primary key (the ledger tables: audit.notices)."""
+    data = to_arrow(con, table, rows)
+    if data.num_rows == 0:
+        return 0
+    con.register("_kepu_rows", data)
+    try:
+        con.execute(f"insert or replace into {table} by name select * from _kepu_rows")
+    finally:
+        con.unregister("_kepu_rows")
+    return data.num_rows
+
+
 def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
                      rows: Iterable[Mapping] | pd.DataFrame) -> int:
     """Swap one campaign's rows of `table` for `rows` (core and audit tables are rebuilt per run)."""

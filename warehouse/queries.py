@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -386,3 +387,31 @@ def comparison_texts(con: duckdb.DuckDBPyConnection, campaign_id: str) -> Compar
                                 union all
                                 select unnest(partners) as text {rows}) where text is not null"""),
     )
+
+
+# --------------------------------------------------------------- notices
+
+
+def notices(warehouse: Path, campaign_id: str) -> list[dict]:
+    """audit.notices of a campaign, the ledger of what was drafted and sent (none before the first run)."""
+    if not warehouse.exists():
+        return []
+    try:
+        return fetch_records(warehouse, "select * from audit.notices where campaign_id = ? order by created_at, "
+                             "notice_id", [campaign_id])
+    except duckdb.CatalogException:  # a warehouse last published by a kepu without notices
+        return []
+
+
+def files_since(warehouse: Path, campaign_id: str, since: datetime | None) -> list[dict]:
+    """Files first taken in by a run that started after `since` (all of the campaign's when None): what the
+    office's summary reports as come in, with the unit each belongs to and what became of it."""
+    return fetch_records(warehouse, """
+        select f.path, f.status as file_status, f.reason, f.received_at, s.status, s.unit_code, u.unit_name,
+               u.district_name
+        from raw.files as f
+        join audit.runs as r on r.run_id = f.first_run_id
+        left join core.submissions as s on s.campaign_id = f.campaign_id and s.file_sha256 = f.sha256
+        left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
+        where f.campaign_id = ? and (cast(? as timestamp) is null or r.started_at > ?)
+        order by f.received_at, f.path""", [campaign_id, since, since])

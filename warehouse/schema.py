@@ -33,13 +33,14 @@ from kepu.schemas.vocabulary import (
     UNIT_TYPE_LABELS,
     UNITEMIZED_TYPE,
 )
+from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 
 LAYERS = ("raw", "core", "marts", "audit")
 
 TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities", "source_unavailable"),
-    "audit": ("issues", "run_log", "submission_changes"),
+    "audit": ("issues", "run_log", "submission_changes", "notices"),
 }
 
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -130,6 +131,8 @@ def _environment() -> jinja2.Environment:
         rules=rules,
         issue=issue_sql,
         quoted=_quoted,
+        notice_kinds=_coded(NOTICE_KINDS),
+        notice_statuses=_coded(NOTICE_STATUS_LABELS),
     )
     return env
 

@@ -3,7 +3,7 @@ it pays for it) and stops at the session's end, whatever the tests did; a test k
 prefix or mail folder (`area`), so tests sharing a server never see each other's files.
 
 Used from ONE conftest (each conftest that imports them makes its own session instances): tests/conftest.py
-imports `sftp, s3, webdav, imap, smtp, area` for every folder.
+imports `sftp, s3, webdav, imap, smtp, smtp_tls, area` for every folder.
 """
 
 from __future__ import annotations
@@ -48,6 +48,17 @@ def imap() -> MailServer:
 @pytest.fixture(scope="session")
 def smtp() -> SmtpServer:
     with smtp_server() as server:
+        yield server
+
+
+SMTP_LOGIN = ("kepu@example.org", "abcd-1234-efgh")
+"""The user and password the STARTTLS server accepts (tests pass them through environment variables)."""
+
+
+@pytest.fixture(scope="session")
+def smtp_tls(tmp_path_factory) -> SmtpServer:
+    """An SMTP submission server: STARTTLS required, then AUTH with SMTP_LOGIN."""
+    with smtp_server(tmp_path_factory.mktemp("smtp-tls"), SMTP_LOGIN) as server:
         yield server
 
 

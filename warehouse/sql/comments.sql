@@ -215,6 +215,39 @@ comment on column audit.{{ table }}.files_fetched is '本次从各来源读取�
 comment on column audit.{{ table }}.inputs_fingerprint is '本次结果所依据的输入（文件内容、单位名录、配置、程序版本）的指纹；与上次发布相同即为 unchanged';
 {% endfor %}
 
+comment on table audit.notices is '运行发布后起草或发送的每份通知一行：单位回执、催报通知、市科协每日汇总（SPEC §4）。按通知内容和收件人的摘要标识，同一通知只发送一次；回执内容或单位邮箱变化即为新的通知。由发布后的通知步骤增补，不随每次运行重建。';
+comment on column audit.notices.notice_id is '通知标识：通知类型、单位、收件人、主题、正文和附件内容的 SHA-256';
+comment on column audit.notices.kind is '通知类型：{{ notice_kinds }}';
+comment on column audit.notices.unit_code is '通知所涉单位代码（每日汇总为空）';
+comment on column audit.notices.unit_name is '通知所涉单位名称（每日汇总为空）';
+comment on column audit.notices.recipients is '收件人地址（单位名录 email 列；每日汇总为 [notices] office_email）';
+comment on column audit.notices.subject is '邮件主题';
+comment on column audit.notices.attachments is '附件文件名';
+comment on column audit.notices.status is '状态：{{ notice_statuses }}';
+comment on column audit.notices.is_current is '是否为最近一次运行仍然适用的通知；回执已更新、单位已补报或已过一天的汇总为 false，不再发送或重试';
+comment on column audit.notices.attempts is '发送尝试次数（起草不计）';
+comment on column audit.notices.last_error is '最近一次发送失败的原因（中文）';
+comment on column audit.notices.draft_path is '起草模式下 .eml 文件的路径（相对于输出文件夹 out/<届次>/）';
+comment on column audit.notices.first_run_id is '首次起草或发送该通知的运行（audit.runs.run_id）';
+comment on column audit.notices.last_run_id is '最近一次处理该通知的运行';
+comment on column audit.notices.created_at is '首次记录时间（北京时间）';
+comment on column audit.notices.last_attempt_at is '最近一次发送尝试时间（北京时间）';
+comment on column audit.notices.sent_at is '发送成功时间（北京时间）';
+
+comment on table audit.runs is '夜间汇总流程每运行一次一行。';
+comment on column audit.runs.run_id is '运行标识';
+comment on column audit.runs.started_at is '开始时间（北京时间）';
+comment on column audit.runs.finished_at is '结束时间（北京时间）';
+comment on column audit.runs.files_seen is '各来源中的条目数（文件、对象；邮箱按邮件计）';
+comment on column audit.runs.files_new is '新文件数';
+comment on column audit.runs.files_changed is '内容有变化的文件数';
+comment on column audit.runs.files_parsed is '本次解析的文件数';
+comment on column audit.runs.files_rejected is '本次解析中完全无法读取的文件数';
+comment on column audit.runs.outcome is '结果：published 已发布，failed 失败（未发布任何内容）';
+comment on column audit.runs.message is '失败原因；已发布但有来源不可用时，为各来源不可用的原因';
+comment on column audit.runs.failed_sources is '本次无法读取的来源（已按设置重试；本次运行在没有这些来源的情况下完成）';
+comment on column audit.runs.files_fetched is '本次从各来源读取或下载的条目数（未变的条目只列目录，不计入）';
+
 comment on table audit.submission_changes is '单位的新当前版本替换了此前可计入的版本时：每项变化了的合计一行（从多少变为多少）。';
 comment on column audit.submission_changes.file_sha256 is '当前版本的文件';
 comment on column audit.submission_changes.version is '当前版本号';
