@@ -19,22 +19,24 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from kepu.flows.parsing import BatchResult, parse_files, record_decided
 from kepu import progress
+from kepu.flows import lifecycle
+from kepu.flows.parsing import BatchResult, parse_files, record_decided
+from kepu.flows.server import run_api
 from kepu.sources.intake import Haul, SourceConfig, take_in_source
 from kepu.sources.remote import SourceConfigError, SourceUnavailable
 from kepu.sources.store import clear_incoming
 from kepu.settings import Settings, check_sources, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
-from kepu.schemas.errors import ConfigError
+from kepu.schemas.errors import ConfigError, RunFailed, WarehouseDamaged
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
 from kepu.transforms.core import build_core, issue_frame
 from kepu.transforms.inventory import Inventory, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
-from kepu.warehouse import loader, queries
-from kepu.warehouse.publisher import run_lock, staged
+from kepu.warehouse import loader, publisher, queries
+from kepu.warehouse.publisher import staged
 
 
 @dataclass
@@ -59,6 +61,8 @@ class RunSummary:
     issues: dict = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     warehouse: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What the run did about the run before it (leftover processes stopped, temporary files removed)."""
 
 
 @dataclass(frozen=True)
@@ -149,13 +153,13 @@ def parse_batch(items: list[ReceivedFile], store: Path, default_year: int) -> Ba
 
 @task(name="load and publish")
 def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, parsed: BatchResult,
-                     run_id: str, started_at: datetime) -> None:
+                     run_id: str, started_at: datetime, force: bool = False, message: str | None = None) -> None:
     """The single writer: raw rows in, core and audit rebuilt for the campaign, checked, published."""
     campaign = settings.campaign
     cid = campaign.campaign_id
     inventory = intake.inventory
     sources = settings.intake_sources
-    with staged(settings.warehouse) as con:
+    with staged(settings.warehouse, keep=settings.keep_states) as con:
         loader.replace_campaign(con, "core.campaigns", cid, [{
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
@@ -163,27 +167,38 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, pa
         loader.forget_unread(con, cid, inventory.files)
         loader.record_sightings(con, cid, inventory.files, run_id)
 
-        raw = queries.raw_inputs(con, cid)
-        core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
-                          raw["summary_figures"], queries.previous_unit_totals(con, cid),
-                          source_districts={s.name: s.district for s in sources if s.district})
         delivered = queries.earlier_deliveries(con)
         unavailable = unavailable_units(
             cid, units, [Channel(s.name, s.district, s.kind == "mailbox") for s in sources], intake.failed,
             zip(delivered["unit_code"], delivered["source"]))
-        issues = issue_frame(cid, raw["parse_issues"], core, units, queries.duplicate_copies(con, cid))
-        tables.validate(tables.Units, units, "core.units")
-        tables.validate(tables.Submissions, core.submissions, "core.submissions")
-        tables.validate(tables.Activities, core.activities, "core.activities")
-        tables.validate(tables.Issues, issues, "audit.issues")
-        loader.replace_campaign(con, "core.units", cid, units.assign(campaign_id=cid))
-        loader.replace_campaign(con, "core.submissions", cid, core.submissions)
-        loader.replace_campaign(con, "core.activities", cid, core.activities)
-        loader.replace_campaign(con, "audit.issues", cid, issues)
-        loader.replace_campaign(con, "audit.submission_changes", cid, core.changes)
+        build_campaign_core(con, campaign, units, sources, unavailable, force)
+        notes = "；".join(m for m in (_unavailable_message(intake), message) if m) or None
+        loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, intake, parsed, "published", notes)])
+
+
+def build_campaign_core(con, campaign, units: pd.DataFrame, sources=(), unavailable: pd.DataFrame | None = None,
+                        force: bool = False) -> None:
+    """raw → core and audit for one campaign in the staged warehouse `con`: built, checked, swapped in.
+    `unavailable`: the units whose source could not be read tonight (None keeps those on record, as a
+    rebuild does). Refuses (RunRefused) to stop counting most of the units that reported, unless `force`."""
+    cid = campaign.campaign_id
+    raw = queries.raw_inputs(con, cid)
+    core = build_core(campaign, units, raw["files"], raw["declarations"], raw["activity_rows"],
+                      raw["summary_figures"], queries.previous_unit_totals(con, cid),
+                      source_districts={s.name: s.district for s in sources if s.district})
+    issues = issue_frame(cid, raw["parse_issues"], core, units, queries.duplicate_copies(con, cid))
+    tables.validate(tables.Units, units, "core.units")
+    tables.validate(tables.Submissions, core.submissions, "core.submissions")
+    tables.validate(tables.Activities, core.activities, "core.activities")
+    tables.validate(tables.Issues, issues, "audit.issues")
+    lifecycle.refuse_mass_removal(queries.reporting_units(con, cid), core.submissions, units, force)
+    loader.replace_campaign(con, "core.units", cid, units.assign(campaign_id=cid))
+    loader.replace_campaign(con, "core.submissions", cid, core.submissions)
+    loader.replace_campaign(con, "core.activities", cid, core.activities)
+    loader.replace_campaign(con, "audit.issues", cid, issues)
+    loader.replace_campaign(con, "audit.submission_changes", cid, core.changes)
+    if unavailable is not None:
         loader.replace_campaign(con, "core.source_unavailable", cid, unavailable)
-        loader.insert(con, "audit.runs", [_run_row(run_id, cid, started_at, intake, parsed, "published",
-                                                    _unavailable_message(intake))])
 
 
 def _unavailable_message(intake: Intake | None) -> str | None:
@@ -208,13 +223,12 @@ def _run_row(run_id, cid, started_at, intake: Intake | None, parsed: BatchResult
     }
 
 
-@task(name="record failed run")
 def record_failed_run(settings: Settings, run_id: str, started_at: datetime, intake: Intake | None,
-                      parsed: BatchResult | None, message: str) -> None:
-    """A failed run publishes nothing but its own line in audit.runs."""
-    with staged(settings.warehouse) as con:
-        loader.insert(con, "audit.runs", [_run_row(run_id, settings.campaign.campaign_id, started_at, intake,
-                                                    parsed, "failed", message[:2000])])
+                      parsed: BatchResult | None, message: str) -> bool:
+    """A failed run publishes nothing but its own line in audit.runs (where it can: not into a damaged
+    warehouse). A plain function, not a task: it also runs while a stopping flow is being torn down."""
+    return publisher.record_run(settings.warehouse, _run_row(run_id, settings.campaign.campaign_id, started_at,
+                                                             intake, parsed, "failed", message[:2000]))
 
 
 @task(name="write outputs")
@@ -235,6 +249,20 @@ def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     return summary
 
 
+def parse_all(items: list[ReceivedFile], settings: Settings, default_year: int, into: BatchResult) -> BatchResult:
+    """Parse `items` in parallel batches on the flow's task runner, reporting progress; results go `into`
+    as batches finish (so a run that fails half way still knows what it parsed)."""
+    batches = _batches(items, settings)
+    progress.report("parse", 0, len(items))
+    futures = [parse_batch.submit(b, settings.store, default_year) for b in batches]
+    done = 0
+    for future, batch in zip(futures, batches):
+        into.extend(future.result())
+        done += len(batch)
+        progress.report("parse", done, len(items))
+    return into
+
+
 def _batches(items: list[ReceivedFile], settings: Settings) -> list[list[ReceivedFile]]:
     if not items:
         return []
@@ -250,66 +278,102 @@ def _batches(items: list[ReceivedFile], settings: Settings) -> list[list[Receive
 @flow(name="kepu-nightly", log_prints=False, validate_parameters=False, task_runner=ThreadPoolTaskRunner())
 def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str | None = None,
             warehouse: str | None = None, out: str | None = None, workers: str | None = None,
-            task_runner: str | None = None) -> RunSummary:
-    """Consolidate one campaign's inbox into the warehouse and the city's outputs."""
-    settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
-                             warehouse=warehouse and Path(warehouse), out=out and Path(out),
-                             workers=int(workers) if workers else None, task_runner=task_runner)
-    return run_settings(settings)
+            task_runner: str | None = None, force: bool = False) -> RunSummary:
+    """Consolidate one campaign's inbox into the warehouse and the city's outputs. `force`: publish even
+    if most of the units that reported would no longer count."""
+    try:
+        settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
+                                 warehouse=warehouse and Path(warehouse), out=out and Path(out),
+                                 workers=int(workers) if workers else None, task_runner=task_runner)
+    except ConfigError as exc:
+        lifecycle.record_config_failure(Path(config), warehouse and Path(warehouse), new_run_id(), str(exc))
+        raise
+    return run_settings(settings, force=bool(force))
 
 
-def run_settings(settings: Settings) -> RunSummary:
+def new_run_id() -> str:
+    """The run's id: the random end of its Prefect flow run's id (so a run in the Prefect UI and its
+    audit.runs row are found from each other), or a random one outside a flow."""
+    from prefect.runtime import flow_run
+
+    return uuid.UUID(flow_run.id).hex[-12:] if flow_run.id else uuid.uuid4().hex[-12:]
+
+
+def run_settings(settings: Settings, force: bool = False) -> RunSummary:
     """The body of the nightly flow for already-checked settings."""
-    units = read_registry(settings.registry)
-    check_sources(settings, units, credentials=False)  # a missing credential fails its source only
-    run_id = uuid.uuid4().hex[:12]
+    run_id = new_run_id()
     started_at = office_now()
     cid = settings.campaign.campaign_id
     summary = RunSummary(run_id=run_id, campaign_id=cid, outcome="failed")
     intake: Intake | None = None
     parsed: BatchResult | None = None
-    with run_lock(settings.warehouse):
+    with lifecycle.guarded(settings.warehouse, out=settings.campaign_out, wait=settings.lock_wait,
+                           on_wait=lambda _: progress.report("wait")) as guard:
+        try:
+            units = read_registry(settings.registry)
+        except ConfigError as exc:
+            record_failed_run(settings, run_id, started_at, None, None, str(exc))
+            raise
+        publisher.check_readable(settings.warehouse)
         try:
             progress.report("scan", 0, len(settings.intake_sources))
+            check_sources(settings, units, credentials=False)  # a missing credential fails its source only
             intake = take_sources(settings)
-            items = intake.items
             parsed = record_decided(intake.decided)
-            batches = _batches(items, settings)
-            progress.report("parse", 0, len(items))
-            futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
-            done = 0
-            for future, batch in zip(futures, batches):
-                parsed.extend(future.result())
-                done += len(batch)
-                progress.report("parse", done, len(items))
+            parse_all(intake.items, settings, settings.campaign.start.year, into=parsed)
             progress.report("load")
-            load_and_publish(settings, units, intake, parsed, run_id, started_at)
-        except Exception as exc:
-            record_failed_run(settings, run_id, started_at, intake, parsed, f"{type(exc).__name__}: {exc}")
+            load_and_publish(settings, units, intake, parsed, run_id, started_at, force,
+                             "；".join(guard.notes) or None)
+        except BaseException as exc:
+            _fail(settings, guard, exc, run_id, started_at, intake, parsed)
             raise
         finally:
             clear_incoming(settings.store)
-    inventory = intake.inventory
-    summary.outcome = "published"
-    summary.files_seen = inventory.files_seen
-    summary.files_new = inventory.files_new
-    summary.files_changed = inventory.files_changed
-    summary.files_parsed = parsed.parsed
-    summary.files_rejected = parsed.rejected
-    summary.files_ignored = parsed.ignored
-    summary.files_fetched = intake.fetched
-    summary.sources = intake.sources
-    progress.report("outputs")
-    summary.outputs = write_outputs(settings)
-    progress.report("done")
-    return summarise(settings, summary)
+        guard.published = True
+        inventory = intake.inventory
+        summary.outcome = "published"
+        summary.notes = list(guard.notes)
+        summary.files_seen = inventory.files_seen
+        summary.files_new = inventory.files_new
+        summary.files_changed = inventory.files_changed
+        summary.files_parsed = parsed.parsed
+        summary.files_rejected = parsed.rejected
+        summary.files_ignored = parsed.ignored
+        summary.files_fetched = intake.fetched
+        summary.sources = intake.sources
+        try:
+            progress.report("outputs")
+            summary.outputs = write_outputs(settings)
+            progress.report("done")
+            return summarise(settings, summary)
+        except BaseException as exc:
+            exc.kepu_published = True  # what the CLI says about a run stopped after it published
+            raise
+
+
+def _fail(settings: Settings, guard: lifecycle.RunGuard, exc: BaseException, run_id: str, started_at: datetime,
+          intake: Intake | None, parsed: BatchResult | None) -> None:
+    """A run that ends early: its workers stopped at once if it was told to stop, its failure recorded
+    where the warehouse can take it, a damaged warehouse said in one line."""
+    signum = lifecycle.stop_signal_of(exc)
+    if signum is not None:
+        lifecycle.request_stop(signum)
+        guard.stop_workers()
+    if publisher.damage_of(exc):
+        raise WarehouseDamaged(publisher.damaged_message(settings.warehouse)) from exc
+    if isinstance(exc, WarehouseDamaged):
+        return
+    message = lifecycle.describe(exc)
+    record_failed_run(settings, run_id, started_at, intake, parsed, message)
+    if isinstance(exc, OSError):  # a full disk, an I/O error: one line for the person, not a traceback
+        raise RunFailed(message) from exc
 
 
 def task_runner_for(settings: Settings):
     """Threads by default (parsing a file takes milliseconds, a process pool seconds to start); processes
     for large inboxes on several cores; a Dask cluster for a province (needs the `dask` extra)."""
     if settings.task_runner == "process":
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
+        return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=lifecycle.worker_signals)
     if settings.task_runner == "dask":
         try:
             from prefect_dask import DaskTaskRunner
@@ -322,14 +386,19 @@ def task_runner_for(settings: Settings):
     return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
-def run(config: Path, **overrides) -> RunSummary:
+def run(config: Path, force: bool = False, wait: float | None = None, **overrides) -> RunSummary:
     """Check the settings (ConfigError before Prefect starts), then run the flow with the task runner
-    they ask for. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
-    task_runner."""
+    they ask for, holding the warehouse (kepu.flows.lifecycle) and the Prefect API it reports to for the
+    whole run. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
+    task_runner; `wait`: seconds to wait for another run on the same warehouse (default [run] lock_wait)."""
     flags = {k: v for k, v in overrides.items() if v}
     paths = {k: Path(v) for k, v in flags.items() if k in ("inbox", "registry", "warehouse", "out")}
     settings = load_settings(Path(config), **paths, workers=flags.get("workers"),
                              task_runner=flags.get("task_runner"))
     check_sources(settings, read_registry(settings.registry))
     configured = nightly.with_options(task_runner=task_runner_for(settings))
-    return configured(config=str(config), **{k: str(v) for k, v in flags.items()})
+    with lifecycle.guarded(settings.warehouse, out=settings.campaign_out,
+                           wait=settings.lock_wait if wait is None else wait,
+                           on_wait=lambda _: progress.report("wait")) as guard:
+        with run_api(guard, folder=settings.warehouse.parent):
+            return configured(config=str(config), force=force, **{k: str(v) for k, v in flags.items()})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kepu.flows.lifecycle import check_stop
 from kepu.schemas.files import ReceivedFile
 from kepu.schemas.issues import make_issue
 from kepu.sources.books import ReadError, read_book
@@ -62,6 +63,7 @@ def parse_files(items: list[ReceivedFile], store: Path, default_year: int) -> Ba
     reason, and its one issue; the others are `read`, whatever their rows say."""
     result = BatchResult()
     for item in items:
+        check_stop()  # a stopping run ends its parse threads between files
         stored = keep_copy(store, item.location, item.sha256, item.extension)
         kept = replace(item, stored_as=stored.relative_to(store.parent).as_posix(), parser_version=PARSER_VERSION)
         try:

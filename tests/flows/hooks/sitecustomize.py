@@ -1,0 +1,25 @@
+"""Loaded at the start of every Python process of a test run (the CLI, its process-pool workers) when this
+folder is on PYTHONPATH: with KEPU_TEST_PARSE_DELAY set, each file's parse takes that many seconds longer, so
+a test can stop a run in the middle of its parse stage."""
+
+import os
+
+try:
+    import kepu.flows.parsing as parsing
+except ImportError:  # a helper process without kepu on its path (multiprocessing's resource tracker)
+    parsing = None
+
+if parsing is not None and os.environ.get("KEPU_TEST_PARSE_DELAY"):
+    import time
+
+    _delay = float(os.environ["KEPU_TEST_PARSE_DELAY"])
+    _parse_book = parsing.parse_book
+
+    def _slow_parse_book(*args, **kwargs):
+        time.sleep(_delay)
+        return _parse_book(*args, **kwargs)
+
+    parsing.parse_book = _slow_parse_book
+
+if os.environ.get("KEPU_TRACE_HOOK"):
+    exec(open(os.environ["KEPU_TRACE_HOOK"]).read())
