@@ -5,7 +5,9 @@ scheduled runs which died without recording themselves."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from pathlib import Path
@@ -57,6 +59,37 @@ def check_schedule(cron: str, timezone: str) -> None:
         raise ConfigError(f"--timezone “{timezone}”不是有效的时区名：应为 IANA 时区名，如 Asia/Shanghai。") from exc
 
 
+def serve_deployment(deployment) -> None:
+    """Serve `deployment` (run its scheduled runs) until SIGTERM or Ctrl-C. SIGTERM cancels the runs under
+    way (each is sent SIGTERM and records itself as stopped) and returns, as Ctrl-C does: Prefect's own
+    SIGTERM handler (3.9) calls its async stop without awaiting it and exits at once, which leaves the
+    runs under way going and skips serve's own ending (stopping the local server, saying so)."""
+    import asyncio
+
+    from prefect.runner import Runner
+
+    class ServeRunner(Runner):
+        _kepu_stopping = False
+
+        def handle_sigterm(self, *args, **kwargs) -> None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # not serving (yet, or any more)
+                raise KeyboardInterrupt from None
+            if self._kepu_stopping:  # a second SIGTERM: stop at once
+                raise KeyboardInterrupt
+            self._kepu_stopping = True
+            loop.call_soon_threadsafe(lambda: _stopping.append(loop.create_task(self.astop())))
+
+    _stopping: list = []
+    runner = ServeRunner()
+    runner.add_deployment(deployment)
+    try:
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        pass
+
+
 # ------------------------------------------------------------------------ runs that died unrecorded
 
 FAILED_STATES = (StateType.FAILED, StateType.CRASHED, StateType.CANCELLED)
@@ -106,16 +139,32 @@ def _office_time(moment) -> datetime | None:
     return moment.astimezone(OFFICE_TZ).replace(tzinfo=None)
 
 
-class FailureWatcher(threading.Thread):
-    """Beside `kepu serve`: every WATCH_INTERVAL seconds, the deployment's runs since serve started that
-    ended failed, crashed or cancelled are checked against audit.runs (`record_unrecorded_failures`)."""
+UPCOMING_STATES = (StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING)
+SCHEDULE_GRACE = 90.0
+"""Seconds after `kepu serve` registered the deployment by which Prefect must have planned its next run
+(its scheduler looks at a newly registered deployment every few seconds)."""
 
-    def __init__(self, settings: Settings, deployment_name: str, interval: float = WATCH_INTERVAL):
+
+class FailureWatcher(threading.Thread):
+    """Beside `kepu serve`, every WATCH_INTERVAL seconds: the deployment's runs since serve started that
+    ended failed, crashed or cancelled are checked against audit.runs (`record_unrecorded_failures`), and
+    the deployment must have its next run planned: a Prefect server whose scheduler fails (it logs the error
+    in its own log and carries on) would otherwise leave the schedule dead without a word. `say` is told,
+    once, that no run is planned, and again when runs are planned once more."""
+
+    def __init__(self, settings: Settings, deployment_name: str, interval: float = WATCH_INTERVAL,
+                 say: Callable[[str], None] = print, server_log: Path | None = None,
+                 grace: float = SCHEDULE_GRACE):
         super().__init__(name="kepu-failure-watcher", daemon=True)
         self.settings = settings
         self.deployment_name = deployment_name
         self.interval = interval
+        self.say = say
+        self.server_log = server_log
+        self.grace = grace
         self.since = datetime.now(dt_timezone.utc)
+        self._registered_at = time.monotonic()
+        self._unplanned_told = False
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -130,14 +179,31 @@ class FailureWatcher(threading.Thread):
         from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterName, FlowRunFilter,
                                                     FlowRunFilterStartTime, FlowRunFilterStateType)
 
+        deployment = DeploymentFilter(name=DeploymentFilterName(any_=[self.deployment_name]))
         with get_client(sync_client=True) as client:
             flow_runs = client.read_flow_runs(
-                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[self.deployment_name])),
+                deployment_filter=deployment,
                 flow_run_filter=FlowRunFilter(
                     state=dict(type=FlowRunFilterStateType(any_=list(FAILED_STATES))),
                     start_time=FlowRunFilterStartTime(after_=self.since)),
                 limit=50)
+            upcoming = client.read_flow_runs(
+                deployment_filter=deployment,
+                flow_run_filter=FlowRunFilter(state=dict(type=FlowRunFilterStateType(any_=list(UPCOMING_STATES)))),
+                limit=1)
+        self.check_planned(bool(upcoming))
         return record_unrecorded_failures(self.settings, flow_runs)
+
+    def check_planned(self, planned: bool) -> None:
+        """Say so when the deployment has had no run planned for longer than `grace` (and when it has again)."""
+        if planned:
+            if self._unplanned_told:
+                self.say(f"定时任务已恢复：{self.deployment_name} 的下一次运行已排定。")
+            self._unplanned_told = False
+        elif not self._unplanned_told and time.monotonic() - self._registered_at >= self.grace:
+            where = f"请查看 Prefect 服务日志 {self.server_log}。" if self.server_log else "请查看 Prefect 服务的日志。"
+            self.say(f"警告：Prefect 未为定时任务 {self.deployment_name} 排定下一次运行，定时运行不会发生。{where}")
+            self._unplanned_told = True
 
     def stop(self) -> None:
         self._done.set()

@@ -332,17 +332,16 @@ def serve(
         check_schedule(cron, timezone)
     except ConfigError as exc:
         _fail(str(exc), 2)
-    from kepu.flows.schedule import FailureWatcher, nightly_deployment
+    from kepu.flows.schedule import FailureWatcher, nightly_deployment, serve_deployment
     from kepu.flows.server import local_server
-    from prefect import serve as prefect_serve
 
-    def start() -> None:
+    def start(server_log: Path | None = None) -> None:
         deployment = nightly_deployment(settings, config, cron=cron, timezone=timezone)
-        watcher = FailureWatcher(settings, deployment.name)
+        watcher = FailureWatcher(settings, deployment.name, say=console.print, server_log=server_log)
         console.print(f"已注册定时任务 {deployment.name}：{cron}（{timezone}）。按 Ctrl-C 停止。")
         watcher.start()
         try:
-            prefect_serve(deployment, print_starting_message=False)
+            serve_deployment(deployment)
         finally:
             watcher.stop()
 
@@ -360,7 +359,7 @@ def serve(
     try:
         with local_server(port=port, log_path=log_path) as api_url:
             console.print(f"本地 Prefect 服务已就绪，界面：{api_url.removesuffix('/api')}")
-            start()
+            start(log_path)
     except KeyboardInterrupt:
         pass
     except ConfigError as exc:
