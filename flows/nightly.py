@@ -30,9 +30,11 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from kepu import progress
+from kepu.flows import lifecycle
 from kepu.flows.core import rebuild_core
 from kepu.flows.parsing import BatchResult, parse_files, record_decided
-from kepu import progress
+from kepu.flows.server import run_api
 from kepu.mail.dispatch import NoticeReport, send_notices
 from kepu.sources.intake import Haul, SourceConfig, take_in_source
 from kepu.sources.remote import SourceConfigError, SourceUnavailable
@@ -40,13 +42,13 @@ from kepu.sources.store import clear_incoming
 from kepu.settings import Settings, check_notices, check_sources, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
-from kepu.schemas.errors import ConfigError, WarehouseBusy
+from kepu.schemas.errors import ConfigError, RunFailed, WarehouseDamaged
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
 from kepu.transforms.inventory import Inventory, inputs_fingerprint, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
-from kepu.warehouse import loader, queries
-from kepu.warehouse.publisher import record_run, run_lock, staged
+from kepu.warehouse import loader, publisher, queries
+from kepu.warehouse.publisher import record_run, staged
 
 
 @dataclass
@@ -73,6 +75,8 @@ class RunSummary:
     warehouse: str = ""
     notices: NoticeReport | None = None
     """What the notices step drafted or sent ([notices] in kepu.toml); None without that section."""
+    notes: list[str] = field(default_factory=list)
+    """What the run did about the run before it (leftover processes stopped, temporary files removed)."""
 
 
 @dataclass(frozen=True)
@@ -181,16 +185,17 @@ class Parsed:
 
 @task(name="load and publish", cache_policy=NO_CACHE)
 def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, batches: list[PrefectFuture],
-                     run_id: str, started_at: datetime, fingerprint: str) -> Parsed:
+                     run_id: str, started_at: datetime, fingerprint: str, force: bool = False,
+                     message: str | None = None) -> Parsed:
     """The single writer: the entries the sources decided, then each parse batch appended to the staged
     warehouse as it finishes; then core and audit rebuilt for the campaign (flows.core), checked, and
-    published with the run's row."""
+    published with the run's row. `force`: publish even if most units that reported would stop counting."""
     campaign = settings.campaign
     cid = campaign.campaign_id
     inventory = intake.inventory
     sources = settings.intake_sources
     parsed = Parsed()
-    with staged(settings.warehouse) as con:
+    with staged(settings.warehouse, keep=settings.keep_states) as con:
         loader.replace_campaign(con, "core.campaigns", cid, [{
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
@@ -200,25 +205,48 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, ba
         decided = record_decided(intake.decided)
         loader.load_batch(con, cid, decided.files, decided.tables, run_id)
         parsed.add(decided)
-        for future in as_completed(batches):
-            batch: BatchResult = future.result()
-            loader.load_batch(con, cid, batch.files, batch.tables, run_id)
-            parsed.add(batch)
-            progress.report("parse", parsed.parsed, len(intake.items))
+        load_batches(con, cid, batches, run_id, parsed, len(intake.items))
         loader.forget_unread(con, cid, inventory.files)
         loader.record_sightings(con, cid, inventory.files, run_id)
-        progress.report("core")
-        rebuild_core(con, campaign, units, {s.name: s.district for s in sources if s.district})
         delivered = queries.earlier_deliveries(con)
         unavailable = unavailable_units(
             cid, units, [Channel(s.name, s.district, s.kind == "mailbox") for s in sources], intake.failed,
             zip(delivered["unit_code"], delivered["source"]))
-        loader.replace_campaign(con, "core.source_unavailable", cid, unavailable)
-        progress.report("publish")
-        _validate(con, cid)
+        build_campaign_core(con, campaign, units, sources, unavailable, force)
+        notes = "；".join(m for m in (_unavailable_message(intake), message) if m) or None
         loader.insert(con, "audit.run_log", [_run_row(run_id, cid, started_at, intake, parsed, "published",
-                                                      _unavailable_message(intake), fingerprint)])
+                                                      notes, fingerprint)])
     return parsed
+
+
+def load_batches(con, campaign_id: str, batches: list[PrefectFuture], run_id: str, parsed: Parsed,
+                 total: int) -> Parsed:
+    """Each parse batch appended to the staged warehouse as it finishes, counted into `parsed`."""
+    for future in as_completed(batches):
+        batch: BatchResult = future.result()
+        loader.load_batch(con, campaign_id, batch.files, batch.tables, run_id)
+        parsed.add(batch)
+        progress.report("parse", parsed.parsed, total)
+    return parsed
+
+
+def build_campaign_core(con, campaign, units: pd.DataFrame, sources=(), unavailable: pd.DataFrame | None = None,
+                        force: bool = False) -> None:
+    """raw → core and audit for one campaign in the staged warehouse `con` (core.units loaded): built as SQL
+    (flows.core), checked. `unavailable`: the units whose source could not be read tonight (None keeps those
+    on record, as a rebuild does). Refuses (RunRefused) to stop counting most of the units that reported in
+    the published state, unless `force`."""
+    cid = campaign.campaign_id
+    before = queries.reporting_units(con, cid)
+    progress.report("core")
+    rebuild_core(con, campaign, units, {s.name: s.district for s in sources if s.district})
+    if unavailable is not None:
+        loader.replace_campaign(con, "core.source_unavailable", cid, unavailable)
+    progress.report("publish")
+    _validate(con, cid)
+    after = con.execute("select unit_code, is_current, status from core.submissions where campaign_id = ?",
+                        [cid]).df()
+    lifecycle.refuse_mass_removal(before, after, units, force)
 
 
 def _validate(con, campaign_id: str) -> None:
@@ -254,20 +282,19 @@ def _run_row(run_id, cid, started_at, intake: Intake | None, parsed: Parsed | No
 
 @task(name="record unchanged run")
 def record_unchanged_run(settings: Settings, run_id: str, started_at: datetime, intake: Intake,
-                         fingerprint: str) -> None:
+                         fingerprint: str, message: str | None = None) -> None:
     """Nothing new: the warehouse and the deliverables stay as they are, byte for byte; the run's row is
     recorded beside the warehouse (publisher.record_run) and shows in audit.runs."""
     record_run(settings.warehouse, _run_row(run_id, settings.campaign.campaign_id, started_at, intake, None,
-                                            "unchanged", fingerprint=fingerprint))
+                                            "unchanged", message, fingerprint=fingerprint))
 
 
-@task(name="record failed run")
 def record_failed_run(settings: Settings, run_id: str, started_at: datetime, intake: Intake | None,
-                      parsed: Parsed | None, message: str) -> None:
-    """A failed run publishes nothing but its own line in audit.runs."""
-    with staged(settings.warehouse) as con:
-        loader.insert(con, "audit.run_log", [_run_row(run_id, settings.campaign.campaign_id, started_at, intake,
-                                                      parsed, "failed", message[:2000])])
+                      parsed: Parsed | None, message: str) -> bool:
+    """A failed run publishes nothing but its own line in audit.runs (where it can: not into a damaged
+    warehouse). A plain function, not a task: it also runs while a stopping flow is being torn down."""
+    return publisher.record_failed_run(settings.warehouse, _run_row(
+        run_id, settings.campaign.campaign_id, started_at, intake, parsed, "failed", message[:2000]))
 
 
 @task(name="write outputs")
@@ -282,10 +309,7 @@ def notices(settings: Settings, units: pd.DataFrame, run_id: str) -> NoticeRepor
     """回执, 催报 and the office's summary, drafted or sent after the run is published. Nothing here fails the
     run: a server that refuses is recorded and retried next run, anything else is named in the summary."""
     try:
-        with run_lock(settings.warehouse):
-            return send_notices(settings, units, run_id)
-    except WarehouseBusy:
-        return NoticeReport(settings.notices.mode, error="另一个 kepu 运行正在写入数据仓库")
+        return send_notices(settings, units, run_id)  # inside the run's lock (lifecycle.guarded)
     except Exception as exc:  # the run is published already; the notices wait for the next one
         return NoticeReport(settings.notices.mode, error=f"{type(exc).__name__}: {exc}")
 
@@ -299,6 +323,13 @@ def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     summary.rejected_files = published.rejected_files
     summary.warehouse = str(settings.warehouse)
     return summary
+
+
+def parse_all(items: list[ReceivedFile], settings: Settings, default_year: int) -> list[PrefectFuture]:
+    """Parse `items` in parallel batches on the flow's task runner; the futures, for `load_batches`."""
+    batches = _batches(items, settings)
+    progress.report("parse", 0, len(items))
+    return [parse_batch.submit(b, settings.store, default_year) for b in batches]
 
 
 def _batches(items: list[ReceivedFile], settings: Settings) -> list[list[ReceivedFile]]:
@@ -316,65 +347,110 @@ def _batches(items: list[ReceivedFile], settings: Settings) -> list[list[Receive
 @flow(name="kepu-nightly", log_prints=False, validate_parameters=False, task_runner=ThreadPoolTaskRunner())
 def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str | None = None,
             warehouse: str | None = None, out: str | None = None, workers: str | None = None,
-            task_runner: str | None = None) -> RunSummary:
-    """Consolidate one campaign's inbox into the warehouse and the city's outputs."""
-    settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
-                             warehouse=warehouse and Path(warehouse), out=out and Path(out),
-                             workers=int(workers) if workers else None, task_runner=task_runner)
-    return run_settings(settings)
+            task_runner: str | None = None, force: bool = False) -> RunSummary:
+    """Consolidate one campaign's inbox into the warehouse and the city's outputs. `force`: publish even
+    if most of the units that reported would no longer count."""
+    try:
+        settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
+                                 warehouse=warehouse and Path(warehouse), out=out and Path(out),
+                                 workers=int(workers) if workers else None, task_runner=task_runner)
+    except ConfigError as exc:
+        lifecycle.record_config_failure(Path(config), warehouse and Path(warehouse), new_run_id(), str(exc))
+        raise
+    return run_settings(settings, force=bool(force))
 
 
-def run_settings(settings: Settings) -> RunSummary:
+def new_run_id() -> str:
+    """The run's id: the random end of its Prefect flow run's id (so a run in the Prefect UI and its
+    audit.runs row are found from each other), or a random one outside a flow."""
+    from prefect.runtime import flow_run
+
+    return uuid.UUID(flow_run.id).hex[-12:] if flow_run.id else uuid.uuid4().hex[-12:]
+
+
+def run_settings(settings: Settings, force: bool = False) -> RunSummary:
     """The body of the nightly flow for already-checked settings."""
-    units = read_registry(settings.registry)
-    check_sources(settings, units, credentials=False)  # a missing credential fails its source only
-    run_id = uuid.uuid4().hex[:12]
+    run_id = new_run_id()
     started_at = office_now()
     cid = settings.campaign.campaign_id
     summary = RunSummary(run_id=run_id, campaign_id=cid, outcome="failed")
     intake: Intake | None = None
-    parsed = Parsed()
-    with run_lock(settings.warehouse):
+    parsed: Parsed | None = None
+    with lifecycle.guarded(settings.warehouse, out=settings.campaign_out, wait=settings.lock_wait,
+                           on_wait=lambda _: progress.report("wait")) as guard:
+        try:
+            units = read_registry(settings.registry)
+        except ConfigError as exc:
+            record_failed_run(settings, run_id, started_at, None, None, str(exc))
+            raise
+        publisher.check_readable(settings.warehouse)
         try:
             progress.report("scan", 0, len(settings.intake_sources))
+            check_sources(settings, units, credentials=False)  # a missing credential fails its source only
             intake = take_sources(settings)
             published = queries.published_state(settings.warehouse, cid)
             fingerprint = inputs_fingerprint(
                 registry=settings.registry.read_bytes(), settings=settings_text(settings),
                 parser_version=PARSER_VERSION, code_version=code_version(), context=published.others)
+            notes = "；".join(guard.notes) or None
             if _nothing_new(intake) and fingerprint == published.fingerprint and _outputs_present(settings):
-                record_unchanged_run(settings, run_id, started_at, intake, fingerprint)
+                record_unchanged_run(settings, run_id, started_at, intake, fingerprint, notes)
                 summary.outcome = "unchanged"
+                parsed = Parsed()
             else:
                 items = intake.items
                 batches = _batches(items, settings)
                 progress.report("parse", 0, len(items))
                 futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
                 parsed = load_and_publish(settings, units, intake, quote(futures), run_id, started_at,
-                                          fingerprint)
+                                          fingerprint, force, notes)
                 summary.outcome = "published"
-        except Exception as exc:
-            record_failed_run(settings, run_id, started_at, intake, parsed, f"{type(exc).__name__}: {exc}")
+        except BaseException as exc:
+            _fail(settings, guard, exc, run_id, started_at, intake, parsed)
             raise
         finally:
             clear_incoming(settings.store)
-    inventory = intake.inventory
-    summary.files_seen = inventory.files_seen
-    summary.files_new = inventory.files_new
-    summary.files_changed = inventory.files_changed
-    summary.files_parsed = parsed.parsed
-    summary.files_rejected = parsed.rejected
-    summary.files_ignored = parsed.ignored
-    summary.files_fetched = intake.fetched
-    summary.sources = intake.sources
-    if summary.outcome == "published":
-        progress.report("outputs")
-        summary.outputs = write_outputs(settings)
-    if settings.notices and summary.outcome in ("published", "unchanged"):
-        progress.report("notices")  # an unchanged run still retries what could not be sent
-        summary.notices = notices(settings, units, run_id)
-    progress.report("done")
-    return summarise(settings, summary)
+        guard.published = True
+        inventory = intake.inventory
+        summary.notes = list(guard.notes)
+        summary.files_seen = inventory.files_seen
+        summary.files_new = inventory.files_new
+        summary.files_changed = inventory.files_changed
+        summary.files_parsed = parsed.parsed
+        summary.files_rejected = parsed.rejected
+        summary.files_ignored = parsed.ignored
+        summary.files_fetched = intake.fetched
+        summary.sources = intake.sources
+        try:
+            if summary.outcome == "published":
+                progress.report("outputs")
+                summary.outputs = write_outputs(settings)
+            if settings.notices and summary.outcome in ("published", "unchanged"):
+                progress.report("notices")  # an unchanged run still retries what could not be sent
+                summary.notices = notices(settings, units, run_id)
+            progress.report("done")
+            return summarise(settings, summary)
+        except BaseException as exc:
+            exc.kepu_published = True  # what the CLI says about a run stopped after it published
+            raise
+
+
+def _fail(settings: Settings, guard: lifecycle.RunGuard, exc: BaseException, run_id: str, started_at: datetime,
+          intake: Intake | None, parsed: Parsed | None) -> None:
+    """A run that ends early: its workers stopped at once if it was told to stop, its failure recorded
+    where the warehouse can take it, a damaged warehouse said in one line."""
+    signum = lifecycle.stop_signal_of(exc)
+    if signum is not None:
+        lifecycle.request_stop(signum)
+        guard.stop_workers()
+    if publisher.damage_of(exc):
+        raise WarehouseDamaged(publisher.damaged_message(settings.warehouse)) from exc
+    if isinstance(exc, WarehouseDamaged):
+        return
+    message = lifecycle.describe(exc)
+    record_failed_run(settings, run_id, started_at, intake, parsed, message)
+    if isinstance(exc, OSError):  # a full disk, an I/O error: one line for the person, not a traceback
+        raise RunFailed(message) from exc
 
 
 def settings_text(settings: Settings) -> str:
@@ -415,7 +491,7 @@ def task_runner_for(settings: Settings):
     """Threads by default (parsing a file takes milliseconds, a process pool seconds to start); processes
     for large inboxes on several cores; a Dask cluster for a province (needs the `dask` extra)."""
     if settings.task_runner == "process":
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
+        return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=lifecycle.worker_signals)
     if settings.task_runner == "dask":
         try:
             from prefect_dask import DaskTaskRunner
@@ -428,10 +504,11 @@ def task_runner_for(settings: Settings):
     return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
-def run(config: Path, **overrides) -> RunSummary:
+def run(config: Path, force: bool = False, wait: float | None = None, **overrides) -> RunSummary:
     """Check the settings (ConfigError before Prefect starts), then run the flow with the task runner
-    they ask for. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
-    task_runner."""
+    they ask for, holding the warehouse (kepu.flows.lifecycle) and the Prefect API it reports to for the
+    whole run. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
+    task_runner; `wait`: seconds to wait for another run on the same warehouse (default [run] lock_wait)."""
     flags = {k: v for k, v in overrides.items() if v}
     paths = {k: Path(v) for k, v in flags.items() if k in ("inbox", "registry", "warehouse", "out")}
     settings = load_settings(Path(config), **paths, workers=flags.get("workers"),
@@ -439,4 +516,8 @@ def run(config: Path, **overrides) -> RunSummary:
     check_sources(settings, read_registry(settings.registry))
     check_notices(settings)
     configured = nightly.with_options(task_runner=task_runner_for(settings))
-    return configured(config=str(config), **{k: str(v) for k, v in flags.items()})
+    with lifecycle.guarded(settings.warehouse, out=settings.campaign_out,
+                           wait=settings.lock_wait if wait is None else wait,
+                           on_wait=lambda _: progress.report("wait")) as guard:
+        with run_api(guard, folder=settings.warehouse.parent):
+            return configured(config=str(config), force=force, **{k: str(v) for k, v in flags.items()})

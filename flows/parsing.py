@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from kepu.flows.lifecycle import check_stop
 from kepu.schemas.files import ReceivedFile
 from kepu.schemas.issues import make_issue
 from kepu.sources.books import ReadError, read_book
@@ -72,6 +73,7 @@ def parse_files(items: list[ReceivedFile], store: Path, default_year: int) -> Ba
     files: list[ReceivedFile] = []
     rows: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
     for item in items:
+        check_stop()  # a stopping run ends its parse threads between files
         stored = keep_copy(store, item.location, item.sha256, item.extension)
         kept = replace(item, stored_as=stored.relative_to(store.parent).as_posix(), parser_version=PARSER_VERSION)
         try:

@@ -11,7 +11,8 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Optional, TypeVar
 
 from kepu.flows import prefect_env
 
@@ -36,13 +37,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   context_settings={"help_option_names": ["--help", "-h"]},
                   help="kepu：全国科普日活动报表汇总（收件箱 → DuckDB 数据仓库 → 全市汇总表）。")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
+"""Messages on stderr are one line each, however narrow the terminal or log."""
 
+T = TypeVar("T")
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", metavar="文件", help="配置文件 kepu.toml")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="显示 Prefect 日志")]
 FILE, FOLDER, NUMBER, TEXT = "文件", "文件夹", "数字", "文字"
 
-STAGES = {"scan": "读取来源", "parse": "解析报表", "core": "核对与汇总",
+STAGES = {"wait": "等待另一个运行结束", "scan": "读取来源", "parse": "解析报表", "core": "核对与汇总",
           "publish": "发布数据仓库", "outputs": "生成汇总表", "notices": "起草或发送通知", "done": "完成"}
 
 
@@ -51,9 +54,8 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _run_with_progress(config: Path, **flags):
-    from kepu.flows.nightly import run
-
+def _with_progress(action: Callable[[], T]) -> T:
+    """Run `action` with a progress bar on a terminal (none in a pipe or a log)."""
     show = console.is_terminal
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=not show) as bar:
@@ -70,20 +72,76 @@ def _run_with_progress(config: Path, **flags):
 
         stop = progress.listen(listener)
         try:
-            return run(config, **flags)
+            return action()
         finally:
             stop()
 
 
-def _run_or_exit(config: Path, **flags):
+def _holding_the_warehouse(settings, command: str, wait: float | None, action: Callable[[], T]) -> T:
+    """Take the warehouse (kepu.flows.lifecycle) and start the run's Prefect API before Prefect and the flow
+    are imported by `action`: the API starts (~5 s) while they load."""
+    from kepu.flows import lifecycle, server
+
+    with lifecycle.guarded(settings.warehouse, command=command, out=settings.campaign_out,
+                           wait=settings.lock_wait if wait is None else wait,
+                           on_wait=lambda _: progress.report("wait")) as guard:
+        with server.started_api(guard, folder=settings.warehouse.parent):
+            return action()
+
+
+def _run(config: Path, force: bool = False, wait: float | None = None, **flags):
+    from kepu.settings import read_registry
+
+    paths = {k: Path(v) for k, v in flags.items() if v and k in ("inbox", "registry", "warehouse", "out")}
+    settings = load_settings(config, **paths, workers=flags.get("workers"), task_runner=flags.get("task_runner"))
+    read_registry(settings.registry)
+
+    def run_flow():
+        from kepu.flows.nightly import run
+
+        return run(config, force=force, wait=wait, **flags)
+
+    return _holding_the_warehouse(settings, "kepu run", wait, run_flow)
+
+
+def _or_exit(action: Callable[[], T]) -> T:
+    """`action`'s result, or one line and the exit code: 2 settings, 1 the run failed, 128+N stopped by
+    signal N."""
+    from kepu.flows import lifecycle
+
     try:
-        return _run_with_progress(config, **flags)
+        return action()
     except ConfigError as exc:
         _fail(str(exc), 2)
     except KepuError as exc:
         _fail(str(exc), 1)
     except Exception as exc:  # the run itself failed: say so in one line; --verbose shows Prefect's log
         _fail(f"运行失败：{type(exc).__name__}: {exc}", 1)
+    except BaseException as exc:
+        signum = lifecycle.stop_signal_of(exc)
+        if signum is None:
+            raise
+        _stopped(lifecycle.describe(exc), signum)
+
+
+def _run_or_exit(config: Path, **flags):
+    return _or_exit(lambda: _with_progress(lambda: _run(config, **flags)))
+
+
+def _stopped(message: str, signum: int) -> None:
+    """A stopped run: one line, then exit with 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM),
+    as a shell reports it. The run has already recorded itself and ended its processes; should a thread
+    still be inside one file's parse, the exit does not wait for it beyond a few seconds."""
+    import threading
+
+    err.print(f"[bold yellow]{message}[/]")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    code = 128 + signum
+    watchdog = threading.Timer(5, os._exit, args=(code,))
+    watchdog.daemon = True
+    watchdog.start()
+    raise SystemExit(code)
 
 
 @app.command()
@@ -95,11 +153,13 @@ def run(
     out: Annotated[Optional[Path], typer.Option(metavar=FOLDER, help="输出文件夹")] = None,
     workers: Annotated[Optional[int], typer.Option(metavar=NUMBER, help="并行解析的进程/线程数")] = None,
     task_runner: Annotated[Optional[str], typer.Option(metavar=TEXT, help="并行方式：thread | process | dask")] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使大多数已报送单位将不再计入也照常发布")] = False,
+    wait: Annotated[Optional[float], typer.Option(metavar=NUMBER, help="另一个运行正在进行时最多等待的秒数（默认 [run] lock_wait，300）")] = None,
     verbose: Verbose = False,
 ) -> None:
     """汇总收件箱中的报表：校验、入库、发布，并生成全市汇总表。"""
     summary = _run_or_exit(config, inbox=inbox, registry=registry, warehouse=warehouse, out=out,
-                           workers=workers, task_runner=task_runner)
+                           workers=workers, task_runner=task_runner, force=force, wait=wait)
     terminal.print_summary(console, summary)
 
 
@@ -165,6 +225,59 @@ def template(
     console.print(f"模板已生成：{path.resolve()}")
 
 
+WarehouseOpt = Annotated[Optional[Path], typer.Option(metavar=FILE, help="DuckDB 数据仓库文件")]
+
+
+@app.command()
+def rebuild(config: ConfigOpt = Path("kepu.toml"), warehouse: WarehouseOpt = None,
+            wait: Annotated[Optional[float], typer.Option(metavar=NUMBER, help="另一个运行正在进行时最多等待的秒数")] = None,
+            verbose: Verbose = False) -> None:
+    """用保存的原始文件（数据仓库旁的 files/ 文件夹）重建整个数据仓库，并重新生成汇总表；不读收件箱。"""
+    def action():
+        settings = load_settings(config, warehouse=warehouse, check_inputs=False)
+
+        def rebuild_flow():
+            from kepu.flows.maintenance import rebuild as rebuild_flow
+            from kepu.flows.nightly import task_runner_for
+            from kepu.flows.server import run_api
+
+            configured = rebuild_flow.with_options(task_runner=task_runner_for(settings))
+            with run_api():
+                return configured(config=str(config), warehouse=str(warehouse) if warehouse else None)
+
+        return _holding_the_warehouse(settings, "kepu rebuild", wait, rebuild_flow)
+
+    summary = _or_exit(lambda: _with_progress(action))
+    console.print(f"[bold]已重建数据仓库（运行 {summary.run_id}）[/]")
+    terminal.print_summary(console, summary, title=False, files=False)
+
+
+@app.command()
+def rollback(config: ConfigOpt = Path("kepu.toml"), warehouse: WarehouseOpt = None,
+             to: Annotated[Optional[str], typer.Option("--to", metavar="运行编号", help="回滚到哪一次运行发布的状态（运行编号，可只写开头几位）；"
+                                                                  "默认为上一次发布之前的状态")] = None,
+             list_: Annotated[bool, typer.Option("--list", help="只列出保存的历史版本，不回滚")] = False) -> None:
+    """把数据仓库恢复到保存的某次发布的状态（原子操作，记入 audit.runs），并按该状态重新生成汇总表。"""
+    from kepu.flows import maintenance
+
+    try:
+        settings = load_settings(config, warehouse=warehouse, check_inputs=False)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    if list_:
+        states = maintenance.list_states(settings)
+        if not states:
+            _fail(f"{settings.warehouse.parent / 'history'} 中没有保存的历史版本。", 1)
+        terminal.print_states(console, settings, states)
+        return
+    done = _or_exit(lambda: maintenance.rollback(settings, to))
+    console.print(f"[bold]已回滚到运行 {done.state.run_id}（{done.state.published_at:%Y-%m-%d %H:%M:%S} 发布）的状态[/]，"
+                  f"记为运行 {done.run_id}。")
+    console.print("提示：收件箱和单位名录如未更正，下一次运行会再次发布同样的结果。")
+    for line in terminal.describe_outputs(done.outputs):
+        console.print(line)
+
+
 @app.command()
 def status(config: ConfigOpt = Path("kepu.toml"),
            warehouse: Annotated[Optional[Path], typer.Option(metavar=FILE, help="DuckDB 数据仓库文件")] = None) -> None:
@@ -207,39 +320,51 @@ def sql(
 @app.command()
 def serve(
     config: ConfigOpt = Path("kepu.toml"),
-    cron: Annotated[str, typer.Option(metavar=TEXT, help="cron 表达式")] = NIGHTLY_CRON,
-    timezone: Annotated[str, typer.Option(metavar=TEXT, help="时区")] = OFFICE_TIMEZONE,
+    cron: Annotated[str, typer.Option(metavar=TEXT, help="cron 表达式（分 时 日 月 星期）")] = NIGHTLY_CRON,
+    timezone: Annotated[str, typer.Option(metavar=TEXT, help="时区（IANA 名称）")] = OFFICE_TIMEZONE,
+    port: Annotated[int, typer.Option(metavar=NUMBER, help="本地 Prefect 服务及其界面的端口")] = 4200,
     verbose: Verbose = False,
 ) -> None:
-    """注册每晚定时运行（默认北京时间 02:00）并持续服务；未配置 PREFECT_API_URL 时自动启动本地 Prefect 服务。"""
+    """注册每晚定时运行（默认北京时间 02:00）并持续服务；未配置 PREFECT_API_URL 时在 --port（默认 4200）启动本地 Prefect 服务和界面。"""
     try:
         settings = load_settings(config)
+        from kepu.flows.schedule import check_schedule
+
+        check_schedule(cron, timezone)
     except ConfigError as exc:
         _fail(str(exc), 2)
-    from kepu.flows.schedule import nightly_deployment
+    from kepu.flows.schedule import FailureWatcher, nightly_deployment, serve_deployment
     from kepu.flows.server import local_server
-    from prefect import serve as prefect_serve
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    def start(api_url: str | None) -> None:
+    def start(server_log: Path | None = None) -> None:
         deployment = nightly_deployment(settings, config, cron=cron, timezone=timezone)
+        watcher = FailureWatcher(settings, deployment.name, say=console.print, server_log=server_log)
         console.print(f"已注册定时任务 {deployment.name}：{cron}（{timezone}）。按 Ctrl-C 停止。")
-        prefect_serve(deployment, print_starting_message=False)
+        watcher.start()
+        try:
+            serve_deployment(deployment)
+        finally:
+            watcher.stop()
 
-    if os.environ.get("PREFECT_API_URL"):
-        start(os.environ["PREFECT_API_URL"])
-        return
     signal.signal(signal.SIGTERM, _interrupt)
+    if os.environ.get("PREFECT_API_URL"):
+        try:
+            start()
+        except KeyboardInterrupt:
+            pass
+        console.print("已停止定时任务。")
+        return
     log_path = settings.warehouse.parent / "prefect-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    console.print(f"未配置 PREFECT_API_URL，正在启动本地 Prefect 服务（日志：{log_path}）…")
+    console.print(f"未配置 PREFECT_API_URL，正在启动本地 Prefect 服务（端口 {port}，日志：{log_path}）…")
     try:
-        with local_server(log_path=log_path) as api_url:
-            console.print(f"本地 Prefect 服务已就绪：{api_url.removesuffix('/api')}")
-            with temporary_settings(updates={PREFECT_API_URL: api_url}):
-                start(api_url)
+        with local_server(port=port, log_path=log_path) as api_url:
+            console.print(f"本地 Prefect 服务已就绪，界面：{api_url.removesuffix('/api')}")
+            start(log_path)
     except KeyboardInterrupt:
         pass
+    except ConfigError as exc:
+        _fail(str(exc), 2)
     except KepuError as exc:
         _fail(str(exc), 1)
     console.print("已停止定时任务和本地 Prefect 服务。")

@@ -64,6 +64,10 @@ class Settings:
     office: Office = Office()
     notices: NoticeConfig | None = None
     """The `[notices]` section; None when kepu.toml has none (no notices are drafted or sent)."""
+    lock_wait: float = 300.0
+    """Seconds a run waits for another run on the same warehouse before refusing ([run] lock_wait)."""
+    keep_states: int = 7
+    """Published states kept for `kepu rollback` ([run] keep_states)."""
 
     @property
     def intake_sources(self) -> tuple[SourceConfig, ...]:
@@ -114,12 +118,19 @@ def _office(section, where: str) -> Office:
     if not fields.get("city_units_label", CITY_UNITS_LABEL):
         fields["city_units_label"] = CITY_UNITS_LABEL
     return Office(**fields)
+def _number(section: dict, key: str, default: float, where: str) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{where}：[run] {key} 应为不小于 0 的数，实际为 {value!r}。")
+    return value
 
 
 def load_settings(config: Path | None = None, *, inbox: Path | None = None, registry: Path | None = None,
                   warehouse: Path | None = None, out: Path | None = None, workers: int | None = None,
-                  task_runner: str | None = None, dask_address: str | None = None) -> Settings:
-    """Settings from `config` (default ./kepu.toml) and flags; raises ConfigError when something is wrong."""
+                  task_runner: str | None = None, dask_address: str | None = None,
+                  check_inputs: bool = True) -> Settings:
+    """Settings from `config` (default ./kepu.toml) and flags; raises ConfigError when something is wrong.
+    `check_inputs=False`: the inbox and the registry need not exist (kepu rebuild and rollback read neither)."""
     config = Path(config) if config else Path("kepu.toml")
     where = str(config)
     if not config.is_file():
@@ -162,6 +173,8 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
         sources=sources, source_retries=_bounded_int(run, "source_retries", 2, 0, 10, where),
         source_retry_delay_s=_bounded_float(run, "source_retry_delay", 10.0, 0, 600, where), office=office,
         notices=notices,
+        lock_wait=_number(run, "lock_wait", Settings.lock_wait, where),
+        keep_states=int(_number(run, "keep_states", Settings.keep_states, where)),
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}
@@ -174,9 +187,9 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     settings = replace(settings, **overrides)
     if settings.task_runner not in TASK_RUNNERS:
         raise ConfigError(f"task_runner “{settings.task_runner}”无效，应为 {', '.join(TASK_RUNNERS)} 之一。")
-    if not settings.sources and not settings.inbox.is_dir():
+    if check_inputs and not settings.sources and not settings.inbox.is_dir():
         raise ConfigError(f"收件箱文件夹 {settings.inbox} 不存在。")
-    if not settings.registry.is_file():
+    if check_inputs and not settings.registry.is_file():
         raise ConfigError(f"单位名录 {settings.registry} 不存在。")
     return settings
 

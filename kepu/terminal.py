@@ -15,24 +15,28 @@ from kepu.settings import Settings
 from kepu.warehouse import queries
 
 
-def print_summary(console: Console, summary) -> None:
+def print_summary(console: Console, summary, title: bool = True, files: bool = True) -> None:
     t = summary.city_totals
-    console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{RUN_OUTCOME_LABELS[summary.outcome]}[/]")
-    sources = getattr(summary, "sources", [])
-    where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源共"
-    ignored = getattr(summary, "files_ignored", 0)
-    rejected = summary.rejected_files
-    console.print(f"文件：{where} {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
-                  f"本次解析 {summary.files_parsed} 个；不是表格文件 {rejected.get('unsupported', 0)} 个，"
-                  f"无法读取 {rejected.get('unreadable', 0)} 个"
-                  + (f"，忽略 {ignored} 个（非报送文件）" if ignored else ""))
-    if len(sources) > 1 or any(s.failure for s in sources):
-        for source in sources:
-            if source.failure:
-                console.print(f"[bold red]来源「{source.name}」不可用：{source.failure}[/]（已重试；本次未包含该来源的文件）")
-            else:
-                console.print(f"  来源「{source.name}」：{source.listed} 个条目，未变 {source.unchanged} 个，"
-                              f"本次取回 {source.fetched} 个")
+    if title:
+        console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{RUN_OUTCOME_LABELS[summary.outcome]}[/]")
+    for note in getattr(summary, "notes", []):
+        console.print(note, soft_wrap=True)
+    if files:
+        sources = getattr(summary, "sources", [])
+        where = "收件箱" if len(sources) <= 1 and not any(s.failure for s in sources) else f"{len(sources)} 个来源共"
+        ignored = getattr(summary, "files_ignored", 0)
+        rejected = summary.rejected_files
+        console.print(f"文件：{where} {summary.files_seen} 个，新增 {summary.files_new} 个，变更 {summary.files_changed} 个，"
+                      f"本次解析 {summary.files_parsed} 个；不是表格文件 {rejected.get('unsupported', 0)} 个，"
+                      f"无法读取 {rejected.get('unreadable', 0)} 个"
+                      + (f"，忽略 {ignored} 个（非报送文件）" if ignored else ""))
+        if len(sources) > 1 or any(s.failure for s in sources):
+            for source in sources:
+                if source.failure:
+                    console.print(f"[bold red]来源「{source.name}」不可用：{source.failure}[/]（已重试；本次未包含该来源的文件）")
+                else:
+                    console.print(f"  来源「{source.name}」：{source.listed} 个条目，未变 {source.unchanged} 个，"
+                                  f"本次取回 {source.fetched} 个")
     done = summary.completeness
     unavailable = done.get("source_unavailable", 0)
     console.print(f"单位：应报 {t.get('units_expected', 0)} 个，已报 {t.get('units_reported', 0)} 个"
@@ -99,9 +103,9 @@ def print_status(console: Console, settings: Settings) -> None:
     runs = queries.recent_runs(wh, cid)
     for r in runs:
         outcome = RUN_OUTCOME_LABELS.get(r["outcome"], r["outcome"])
-        if r["outcome"] == "failed":
-            outcome = f"{outcome}：{r['message']}"
-        elif r["outcome"] == "published" and r.get("failed_sources"):
+        if r["outcome"] in ("failed", "rolled_back") and r["message"]:
+            outcome += f"：{r['message']}"
+        if r["outcome"] == "published" and r.get("failed_sources"):
             outcome += f"（来源不可用：{'、'.join(r['failed_sources'])}）"
         table.add_row(r["run_id"], str(r["started_at"]), str(r["finished_at"]), str(r["files_seen"]),
                       str(r["files_new"]), str(r["files_changed"]), str(r["files_parsed"]), outcome)
@@ -129,3 +133,16 @@ def print_notices(console: Console, settings: Settings) -> None:
         table.add_row(NOTICE_KINDS[r["kind"]], r["unit_name"] or "市科协", NOTICE_STATUS_LABELS[r["status"]],
                       str(r["attempts"]), detail or "")
     console.print(table)
+
+
+def print_states(console: Console, settings: Settings, states: list) -> None:
+    """`kepu rollback --list`: the kept states, newest first, with the campaign's headline figures in each."""
+    table = Table(title=f"保存的历史版本（{settings.campaign.name}）", header_style="bold")
+    for label in ("运行", "发布时间", "已报单位", "活动场次", "参与人次"):
+        table.add_column(label, justify="left" if label in ("运行", "发布时间") else "right")
+    for state, totals in states:
+        table.add_row(state.run_id, f"{state.published_at:%Y-%m-%d %H:%M:%S}",
+                      *(f"{int(totals[k]):,}" if totals.get(k) is not None else "—"
+                        for k in ("units_reported", "activities", "participants")))
+    console.print(table)
+    console.print("回滚：kepu rollback --to <运行编号>")

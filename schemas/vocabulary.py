@@ -127,7 +127,8 @@ source_unavailable: nothing came, and every source its files could come from fai
 CHASED = ("missing", "held")
 """Completeness statuses that put a unit on the 催报名单."""
 
-RUN_OUTCOME_LABELS: dict[str, str] = {"published": "已发布", "unchanged": "无新内容，未改写", "failed": "失败"}
+RUN_OUTCOME_LABELS: dict[str, str] = {"published": "已发布", "unchanged": "无新内容，未改写", "failed": "失败",
+                                      "rolled_back": "已回滚"}
 """audit.runs.outcome: what one run did — published a new state, found nothing new (wrote nothing), or failed
 (published nothing)."""
 

@@ -1,87 +1,185 @@
-"""Makes a run atomic: readers see the old warehouse or the new one, never a mix.
+"""Makes a run atomic, keeps the states a night can be undone to, and what the warehouse is rebuilt from.
 
 A run never writes the published file. It copies it to a staging file beside it, writes there,
 checkpoints, and renames the staging file over the published one (`os.replace`, atomic on POSIX).
 An analyst's open read-only connection keeps reading the file it opened and never blocks the run;
-the next connection sees the new state. A lock file keeps two runs from building at once.
+the next connection sees the new state. `kepu.flows.lifecycle` keeps two runs from building at once.
 
 A run that changes nothing is recorded without touching the warehouse at all (`record_run`): its
 audit.runs row is one small JSON file in a folder beside the warehouse (`kepu.duckdb.runs/`), which the
 view audit.runs reads at once and the next publish folds into audit.run_log. Writing into the published
 file instead would fail while an analyst holds it open read-only (DuckDB takes the file's lock), and
 copying it would cost as much as a run that changed something.
+A failed run's row goes into the warehouse itself (`record_failed_run`).
+
+- **Kept states** (`history/` beside the warehouse): before a publish replaces the published file, that
+  file is hard-linked into `history/<published at>-<run_id>.duckdb` (no copy: a published file is never
+  written again, the next run writes a new one), the newest `keep` of them kept. `restore_state` (kepu
+  rollback) publishes one of them again, atomically, and says so in audit.runs.
+- **The index of the kept files** (`files/<warehouse>.index.duckdb`): with every publish, the tables that
+  cannot be derived from the kept files themselves (campaigns, the registry as published, every received
+  file's path and time, the sightings, the runs) are written beside the kept copies, so `kepu rebuild`
+  can recreate the whole warehouse from `files/` if the warehouse file is lost or damaged.
+- **A damaged warehouse** (truncated, overwritten, failing its checksums) is recognised by DuckDB's own
+  errors and reported as `WarehouseDamaged`, before anything is written.
 """
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from kepu.schemas.errors import WarehouseBusy
+from kepu.schemas.errors import WarehouseBusy, WarehouseDamaged
+from kepu.warehouse import loader
 from kepu.warehouse.schema import create_tables
 
 STORAGE_COMPATIBILITY = "v1.0.0"
 """Files are written in the storage format DuckDB 1.0 introduced, so 1.x clients (DBeaver's JDBC
 driver, older CLIs) open them as well as 2.x ones."""
 
+HISTORY = "history"
+"""The folder beside the warehouse file holding the kept states."""
+DEFAULT_KEEP = 7
+STATE_OUTCOMES = ("published", "rolled_back")
+"""Runs that leave a new state of the data (a failed or unchanged run only adds its audit.runs row)."""
+RECORDS = ("core.campaigns", "core.units", "raw.files", "raw.file_sightings", "audit.run_log")
+"""Tables that cannot be derived again from the kept files: what `kepu rebuild` starts from."""
+_STATE_NAME = re.compile(r"^(\d{8}T\d{6})-([0-9A-Za-z_]+)\.duckdb$")
+
+DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt database file",
+                "does not match stored checksum", "Serialization Error", "Failed to deserialize",
+                "database file is too small")
+"""DuckDB's words for a file that is not (or no longer) a whole database."""
+LOCK_SIGNS = ("Could not set lock on file", "Conflicting lock is held")
+
 
 def _connect_rw(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
 
 
-@contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise WarehouseBusy(f"另一个 kepu 运行正在写入 {path}，请稍后再试。") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (what analysts and the outputs read)."""
+    return duckdb.connect(str(path.resolve()), read_only=True)
 
 
-@contextmanager
-def staged(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a copy of the published warehouse; published on clean exit.
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> "pyarrow.Table":  # noqa: F821
+    """A query's result as an Arrow table (DuckDB 2.x: to_arrow_table; 1.x: arrow)."""
+    relation = con.sql(sql)
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return fetch()
 
-    Call it while holding `run_lock(path)`: the lock spans a whole run, reading included."""
+
+# ------------------------------------------------------------------------------ damage and locks
+
+
+def damage_of(exc: BaseException) -> str | None:
+    """DuckDB's message when `exc` says the file is damaged, else None."""
+    if isinstance(exc, duckdb.Error):
+        text = str(exc)
+        if any(sign in text for sign in DAMAGE_SIGNS):
+            return text
+    return None
+
+
+def damaged_message(path: Path) -> str:
+    return (f"数据仓库文件 {path} 已损坏（文件被截断、被覆盖或校验失败），本次不运行；请运行 kepu rebuild 用保存的原始文件"
+            f"重建，或运行 kepu rollback 恢复到上一次发布的状态。")
+
+
+def check_readable(path: Path) -> None:
+    """Raise WarehouseDamaged if the published file cannot be opened and its catalogue and run history read;
+    WarehouseBusy if another program holds it open for writing. A missing file is fine (the first run)."""
     path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.staging")
+    if not path.exists():
+        return
+    try:
+        con = read_only(path)
+        try:
+            con.execute("select schema_name, table_name, estimated_size from duckdb_tables()").fetchall()
+            if con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
+                           "and table_name = 'runs'").fetchone()[0]:
+                con.execute("select * from audit.runs").fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        if damage_of(exc):
+            raise WarehouseDamaged(damaged_message(path)) from exc
+        if any(sign in str(exc) for sign in LOCK_SIGNS):
+            raise WarehouseBusy(f"数据仓库 {path} 正被其他程序以读写方式打开，请关闭后再运行（只读打开不影响运行）。") from exc
+        raise
+
+
+def no_space(exc: BaseException) -> bool:
+    """Whether `exc` is the disk (or a quota) being full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, duckdb.Error) and "No space left on device" in str(exc)
+
+
+# ------------------------------------------------------------------------------------- staging
+
+
+def staging_path(path: Path, purpose: str = "") -> Path:
+    """The staging file beside `path` (`.kepu.duckdb.staging`, `.kepu.duckdb.rebuild.staging`): one name
+    per purpose, so a killed run's leftover is found and replaced by the next."""
+    return path.with_name(f".{path.name}.{purpose + '.' if purpose else ''}staging")
+
+
+def _remove_staging(staging: Path) -> None:
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    if path.exists():
-        shutil.copyfile(path, staging)
-    con = _connect_rw(staging)
+
+
+@contextmanager
+def staged(path: Path, keep: int = 0, fresh: bool = False, purpose: str = "") -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the published warehouse (an empty one if `fresh`), published
+    on clean exit; `keep` > 0 keeps the state it replaces (the newest `keep` kept states stay).
+
+    Hold the run's lock (kepu.flows.lifecycle.guarded) around it: the lock spans a whole run."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_path(path, purpose)
+    _remove_staging(staging)
+    index = None
     try:
-        create_tables(con, pending_runs_glob(path))
-        folded = _fold_recorded_runs(con, path)
-        yield con
-        con.execute("checkpoint")
+        if path.exists() and not fresh:
+            shutil.copyfile(path, staging)
+        con = _connect_rw(staging)
+        try:
+            create_tables(con, pending_runs_glob(path))
+            folded = _fold_recorded_runs(con, path)
+            yield con
+            con.execute("checkpoint")
+            index = _write_index(con, index_path(path))
+        finally:
+            con.close()
+        _publish(staging, path, keep, index)
+        _forget_recorded_runs(path, folded)
     except BaseException:
-        con.close()
-        staging.unlink(missing_ok=True)
-        staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+        _remove_staging(staging)
+        if index is not None:
+            index.unlink(missing_ok=True)
         raise
-    con.close()
+
+
+def _publish(staging: Path, path: Path, keep: int, index: Path | None) -> None:
+    if keep > 0 and path.exists():
+        keep_state(path, keep)
     os.replace(staging, path)
+    if index is not None:
+        os.replace(index, index_path(path))
     _fsync_dir(path.parent)
-    for record in folded:
-        record.unlink(missing_ok=True)
-    _remove_if_empty(pending_runs_dir(path))
 
 
 def pending_runs_dir(path: Path) -> Path:
@@ -98,7 +196,7 @@ def record_run(path: Path, row: Mapping[str, object]) -> Path:
     """Record a run's audit.runs row without opening, copying or writing the warehouse file: one JSON file in
     `pending_runs_dir(path)`, written whole and renamed into place (a reader sees it entire or not at all).
     audit.runs shows it from then on; the next publish folds it into audit.run_log and removes the file. Call it
-    while holding `run_lock(path)`. Used for runs that found nothing new (`unchanged`)."""
+    while holding the run's lock (kepu.flows.lifecycle.guarded). Used for runs that found nothing new (`unchanged`)."""
     folder = pending_runs_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{row['run_id']}.json"
@@ -140,6 +238,13 @@ def _remove_if_empty(folder: Path) -> None:
         pass
 
 
+def _forget_recorded_runs(path: Path, folded: list[Path]) -> None:
+    """Once the state holding them is published, the run records folded into it are removed."""
+    for record in folded:
+        record.unlink(missing_ok=True)
+    _remove_if_empty(pending_runs_dir(path))
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -148,6 +253,230 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published warehouse (what analysts and the outputs read)."""
-    return duckdb.connect(str(path.resolve()), read_only=True)
+def record_failed_run(path: Path, row: dict) -> bool:
+    """Add one audit.runs row (to audit.run_log) to the published warehouse (a failed run's, whose data publish nothing).
+    Through a staged copy, so readers never see a file being written; when the disk has no room for a
+    copy, in place (DuckDB's own transaction keeps that atomic). Returns False when neither was possible
+    (the warehouse damaged, the disk full even for one row): the caller is already failing and says so."""
+    path = path.resolve()
+    try:
+        with staged(path) as con:
+            loader.insert(con, "audit.run_log", [row])
+        return True
+    except Exception as exc:
+        if not no_space(exc) or not path.exists():
+            return False
+    try:
+        con = _connect_rw(path)
+        try:
+            loader.insert(con, "audit.run_log", [row])
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        return True
+    except Exception:
+        return False
+
+
+# ----------------------------------------------------------------------------------- kept states
+
+
+@dataclass(frozen=True)
+class KeptState:
+    """A published state kept under history/: the run that published it, when, and the file."""
+
+    run_id: str
+    published_at: datetime
+    file: Path
+
+
+def history_folder(path: Path) -> Path:
+    return path.resolve().parent / HISTORY
+
+
+def kept_states(path: Path) -> list[KeptState]:
+    """The kept states of the warehouse at `path`, newest first."""
+    folder = history_folder(path)
+    if not folder.is_dir():
+        return []
+    states = []
+    for entry in folder.iterdir():
+        match = _STATE_NAME.match(entry.name)
+        if match:
+            states.append(KeptState(match[2], datetime.strptime(match[1], "%Y%m%dT%H%M%S"), entry))
+    return sorted(states, key=lambda s: (s.published_at, s.file.name), reverse=True)
+
+
+def current_state(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime] | None:
+    """The run whose data a warehouse holds: its last published or rolled back run."""
+    row = con.execute("""select run_id, coalesce(finished_at, started_at) from audit.runs
+                         where outcome in (select unnest(?::varchar[]))
+                         order by coalesce(finished_at, started_at) desc, run_id desc limit 1""",
+                      [list(STATE_OUTCOMES)]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def keep_state(path: Path, keep: int) -> Path | None:
+    """Keep the published file under history/ (a hard link: no copy), then drop all but the newest `keep`."""
+    try:
+        con = read_only(path)
+        try:
+            state = current_state(con)
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None  # a damaged or foreign file is not a state to return to
+    if state is None:
+        return None
+    run_id, published_at = state
+    folder = history_folder(path)
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{published_at:%Y%m%dT%H%M%S}-{re.sub(r'[^0-9A-Za-z_]', '_', run_id)}.duckdb"
+    if not target.exists():
+        try:
+            os.link(path, target)
+        except OSError:
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
+    for old in kept_states(path)[keep:]:
+        old.file.unlink(missing_ok=True)
+    return target
+
+
+def find_state(path: Path, run_id: str | None) -> KeptState:
+    """The kept state `run_id` names (a unique prefix is enough), or the newest one; ValueError with the
+    Chinese reason otherwise."""
+    states = kept_states(path)
+    if not states:
+        raise ValueError(f"{history_folder(path)} 中没有保存的历史版本，无法回滚。")
+    if run_id is None:
+        return states[0]
+    matches = [s for s in states if s.run_id.startswith(run_id)]
+    if len(matches) != 1:
+        listed = "、".join(s.run_id for s in states)
+        reason = "找不到" if not matches else "不止一个版本匹配"
+        raise ValueError(f"{reason}运行 {run_id} 发布的版本；可回滚到：{listed}。")
+    return matches[0]
+
+
+def restore_state(path: Path, state: KeptState, row: dict, keep: int) -> None:
+    """Publish `state` again, atomically: its data, the run history of the current file (which the kept
+    state does not know) and `row`, the rollback's own audit.runs row. The state it replaces is kept in
+    turn, so a rollback can itself be undone."""
+    path = path.resolve()
+    check_readable(state.file)
+    current_readable = True
+    try:
+        check_readable(path)
+    except WarehouseDamaged:
+        current_readable = False
+    staging = staging_path(path, "rollback")
+    _remove_staging(staging)
+    shutil.copyfile(state.file, staging)
+    index = None
+    try:
+        con = _connect_rw(staging)
+        try:
+            create_tables(con, pending_runs_glob(path))
+            folded = sorted(pending_runs_dir(path).glob("*.json"))
+            if current_readable and path.exists():
+                with read_only(path) as current:
+                    runs = _arrow(current, "select * from audit.runs")
+                con.register("_kepu_runs", runs)
+                try:
+                    con.execute("""insert into audit.run_log by name
+                                   select * from _kepu_runs
+                                   where run_id not in (select run_id from audit.run_log)""")
+                finally:
+                    con.unregister("_kepu_runs")
+            loader.insert(con, "audit.run_log", [row])
+            con.execute("checkpoint")
+            index = _write_index(con, index_path(path))
+        finally:
+            con.close()
+        _publish(staging, path, keep if current_readable else 0, index)
+        _forget_recorded_runs(path, folded)
+    except BaseException:
+        _remove_staging(staging)
+        if index is not None:
+            index.unlink(missing_ok=True)
+        raise
+
+
+# -------------------------------------------------------------------------- the index of kept files
+
+
+def index_path(path: Path) -> Path:
+    """Where the records `kepu rebuild` needs are kept: beside the kept files, named for the warehouse."""
+    path = path.resolve()
+    return path.parent / "files" / f"{path.stem}.index.duckdb"
+
+
+def _write_index(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
+    """Write the RECORDS tables of `con` to a new file beside `target`; returns it (renamed over `target`
+    when the warehouse is published)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = staging_path(target, "index")
+    _remove_staging(temporary)
+    present = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
+    out = _connect_rw(temporary)
+    try:
+        for table in RECORDS:
+            if table not in present:
+                continue
+            data = _arrow(con, f"select * from {table}")
+            out.execute(f"create schema if not exists {table.split('.')[0]}")
+            out.register("_kepu_rows", data)
+            try:
+                out.execute(f"create table {table} as select * from _kepu_rows")
+            finally:
+                out.unregister("_kepu_rows")
+        out.execute("checkpoint")
+    except BaseException:
+        out.close()
+        _remove_staging(temporary)
+        raise
+    out.close()
+    return temporary
+
+
+def read_index(path: Path) -> dict[str, "pyarrow.Table"]:  # noqa: F821
+    """The RECORDS tables kept beside the kept files for the warehouse at `path` ({} when there is no
+    index); WarehouseDamaged when the index itself cannot be read."""
+    index = index_path(path)
+    if not index.exists():
+        return {}
+    try:
+        con = read_only(index)
+        try:
+            present = {f"{s}.{t}" for s, t in
+                       con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
+            return {table: _arrow(con, f"select * from {table}") for table in RECORDS if table in present}
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise WarehouseDamaged(f"保存的文件索引 {index} 无法读取：{exc}") from exc
+
+
+def read_records(path: Path) -> dict[str, "pyarrow.Table"]:  # noqa: F821
+    """The RECORDS tables of the warehouse file itself (when it is readable and the index is missing)."""
+    con = read_only(path)
+    try:
+        present = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
+        return {table: _arrow(con, f"select * from {table}") for table in RECORDS if table in present}
+    finally:
+        con.close()
+
+
+def load_records(con: duckdb.DuckDBPyConnection, records: dict[str, "pyarrow.Table"]) -> None:  # noqa: F821
+    """Insert kept records into a fresh warehouse, by column name (columns the table no longer has are
+    left out, new ones stay null)."""
+    for table, data in records.items():
+        columns = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+        keep = [name for name in data.column_names if name in columns]
+        con.register("_kepu_rows", data.select(keep))
+        try:
+            con.execute(f"insert into {table} by name select * from _kepu_rows")
+        finally:
+            con.unregister("_kepu_rows")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile
 from kepu.schemas.issues import REJECTED_FILE_CODES, UNSUPPORTED_FILE_CODES
-from kepu.schemas.vocabulary import COMPLETENESS_LABELS
+from kepu.schemas.vocabulary import COMPLETENESS_LABELS, Campaign
 from kepu.warehouse.publisher import read_only
 
 # ----------------------------------------------------------------------------- before a run
@@ -69,20 +69,9 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
             paths.setdefault(path, set()).add(sha)
             if token is not None and entry_path is not None:
                 seen.setdefault(source or "inbox", set()).add((entry_path, entry_size, token))
-        stored, recorded = {}, set()
-        cursor = con.execute(f"""select sha256, path, size, received_at, stored_as, status, reason, parser_version,
-                                        {present("files", "source", "source_path", "sender", "forwarded_from",
-                                                 "subject")}
-                                 from raw.files where campaign_id = ?""", [campaign_id])
-        names = [d[0] for d in cursor.description]
-        for row in cursor.fetchall():
-            record = dict(zip(names, row))
-            recorded.add(record["sha256"])
-            if record["stored_as"]:
-                stored[record["sha256"]] = ReceivedFile(
-                    mtime=0.0, location=warehouse.parent / record["stored_as"],
-                    **{**record, "source": record["source"] or DEFAULT_SOURCE,
-                       "source_path": record["source_path"] or ""})
+        stored = stored_files(con, campaign_id, warehouse.parent)
+        recorded = {r[0] for r in con.execute("select sha256 from raw.files where campaign_id = ?",
+                                              [campaign_id]).fetchall()}
         parsed = {sha: f.parser_version for sha, f in stored.items() if f.parser_version is not None}
         return KnownFiles({k: frozenset(v) for k, v in seen.items()}, paths, parsed, stored, frozenset(recorded))
     finally:
@@ -109,12 +98,47 @@ def published_state(warehouse: Path, campaign_id: str) -> PublishedState:
             return PublishedState()
         rows = con.execute("""
             select campaign_id, arg_max(coalesce(inputs_fingerprint, run_id), finished_at)
-            from audit.run_log where outcome = 'published'
+            from audit.run_log where outcome in ('published', 'rolled_back')
             group by campaign_id order by campaign_id""").fetchall()
     finally:
         con.close()
     own = next((f for c, f in rows if c == campaign_id), None)
     return PublishedState(own, tuple(f"{c}={f}" for c, f in rows if c != campaign_id))
+
+
+def stored_files(con: duckdb.DuckDBPyConnection, campaign_id: str, base: Path) -> dict[str, ReceivedFile]:
+    """sha256 → each file raw.files holds a kept copy of for the campaign, its `location` that copy (under
+    `base`, the warehouse's folder); source columns a warehouse from before sources lacks read as null."""
+    columns = {r[0] for r in con.execute(
+        "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'files'").fetchall()}
+    extra = ", ".join(n if n in columns else f"null as {n}"
+                      for n in ("source", "source_path", "sender", "forwarded_from", "subject"))
+    cursor = con.execute(f"""select sha256, path, size, received_at, stored_as, status, reason, parser_version, {extra}
+                             from raw.files where campaign_id = ?""", [campaign_id])
+    names = [d[0] for d in cursor.description]
+    stored = {}
+    for row in cursor.fetchall():
+        record = dict(zip(names, row))
+        if record["stored_as"]:
+            stored[record["sha256"]] = ReceivedFile(
+                mtime=0.0, location=base / record["stored_as"],
+                **{**record, "source": record["source"] or DEFAULT_SOURCE, "source_path": record["source_path"] or ""})
+    return stored
+
+
+def campaigns(con: duckdb.DuckDBPyConnection) -> list[Campaign]:
+    """Every campaign the warehouse holds, earliest first (a later one compares itself with it)."""
+    return [Campaign(*row) for row in con.execute(
+        "select campaign_id, name, start_date, end_date, deadline from core.campaigns order by start_date, campaign_id"
+    ).fetchall()]
+
+
+def campaign_units(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
+    """The registry a campaign was published with (core.units without its campaign column)."""
+    units = con.execute("select * exclude (campaign_id) from core.units where campaign_id = ? order by rowid",
+                        [campaign_id]).df()
+    units["aliases"] = units["aliases"].map(lambda a: [] if a is None else list(a))
+    return units
 
 
 # ------------------------------------------------------------------------- raw → core, in a run
@@ -130,6 +154,17 @@ def raw_inputs(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, pd
     frames["summary_figures"]["cells"] = frames["summary_figures"]["cells"].map(
         lambda cells: cells if isinstance(cells, dict) else {})
     return frames
+
+
+def reporting_units(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, str]:
+    """Units whose current submission counts (accepted or partial) in the warehouse `con` holds, by code,
+    with their names there."""
+    return dict(con.execute(
+        """select distinct s.unit_code, coalesce(u.unit_name, s.unit_code) from core.submissions s
+           left join core.units u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
+           where s.campaign_id = ? and s.is_current and s.unit_code is not null
+             and s.status in ('accepted', 'partial')""",
+        [campaign_id]).fetchall())
 
 
 def previous_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -19,8 +20,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+SAFE_EXTENSION = re.compile(r"\.[0-9a-z]{1,16}")
+"""What of a submitted name's extension goes into a kept file's name: letters and digits only, so no
+name a sender chose (`报表.xlsx/../..`, a newline, 250 characters) can shape a path in the store."""
+
+
 def stored_path(store: Path, sha256: str, extension: str) -> Path:
-    return store / sha256[:2] / f"{sha256}{extension}"
+    """`files/ab/ab…cd.xlsx`: the content address, and the submitted extension when it is a plain one."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError(f"not a sha256: {sha256!r}")
+    suffix = extension.lower() if SAFE_EXTENSION.fullmatch(extension.lower()) else ""
+    return store / sha256[:2] / f"{sha256}{suffix}"
 
 
 def keep_copy(store: Path, source: Path, sha256: str, extension: str) -> Path:
@@ -29,8 +39,12 @@ def keep_copy(store: Path, source: Path, sha256: str, extension: str) -> Path:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")
-        shutil.copyfile(source, partial)
-        partial.replace(target)
+        try:
+            shutil.copyfile(source, partial)
+            partial.replace(target)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a full disk or a stopped run leaves no half-copied file
+            raise
     return target
 
 

@@ -1,13 +1,13 @@
-"""The publisher: a run is atomic, an open reader never blocks it, two runs never build at once."""
+"""The publisher: a run is atomic, an open reader never blocks it; what it keeps (states to roll back to, the
+index of kept files) and how it tells a damaged file."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from kepu.schemas.errors import WarehouseBusy
 from kepu.warehouse import loader
-from kepu.warehouse.publisher import read_only, run_lock, staged
+from kepu.warehouse.publisher import read_only, staged
 
 
 def campaigns(path) -> list[str]:
@@ -30,7 +30,8 @@ def test_publish_replaces_the_file_and_leaves_no_staging(tmp_path):
     with staged(path) as con:
         add_campaign(con, "2023")
     assert campaigns(path) == ["2022", "2023"]
-    assert sorted(p.name for p in path.parent.iterdir()) == ["kepu.duckdb"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["files", "kepu.duckdb"]
+    assert [p.name for p in (path.parent / "files").iterdir()] == ["kepu.index.duckdb"]
 
 
 def test_a_failed_run_publishes_nothing(tmp_path):
@@ -42,7 +43,7 @@ def test_a_failed_run_publishes_nothing(tmp_path):
             add_campaign(con, "2023")
             raise RuntimeError("validation failed half way")
     assert campaigns(path) == ["2022"]
-    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+    assert not any(p.name.startswith(".") for p in tmp_path.rglob("*"))
 
 
 def test_open_reader_keeps_its_snapshot_and_does_not_block(tmp_path):
@@ -69,14 +70,6 @@ def test_file_is_readable_by_duckdb_1x_clients(tmp_path):
     finally:
         con.close()
     assert tags["storage_version"].startswith("v1.0.0")
-
-
-def test_two_runs_never_build_at_once(tmp_path):
-    path = tmp_path / "kepu.duckdb"
-    with run_lock(path):
-        with pytest.raises(WarehouseBusy):
-            with run_lock(path):
-                pass
 
 
 def test_drop_tables_removes_every_layer(tmp_path):

@@ -1,0 +1,157 @@
+"""`kepu run` stopped the ways a run is stopped: SIGTERM (systemd, kill), Ctrl-C, kill -9. A stopped run ends
+within seconds even in the middle of its parse, with thread and process workers alike; says so in one line;
+records itself as failed; and leaves no process, staging file or pid file behind. After a kill -9 the next
+run stops what the killed one left and completes.
+
+Each test runs the real command in a subprocess. `tests/flows/hooks/sitecustomize.py` (on PYTHONPATH, so
+loaded by the command and its worker processes) makes each file's parse take KEPU_TEST_PARSE_DELAY seconds
+longer, so the signal lands in the middle of the parse stage."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from kepu.flows import processes
+from kepu.flows.lifecycle import SHARED_HELPER, guarded, pid_path
+from tests.builders import activity, make_city
+
+pytestmark = pytest.mark.slow
+
+HOOKS = Path(__file__).parent / "hooks"
+FILES = 40
+
+
+@pytest.fixture
+def slow_city(tmp_path):
+    city = make_city(tmp_path / "city")
+    for n in range(FILES):
+        city.submit(f"东升街道/第{n:02d}次.xlsx", "D01T01", [activity(f"科普讲座{n}", 17, 100 + n)])
+    return city
+
+
+def kepu_env(home: Path, delay: float | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(HOOKS), env.get("PYTHONPATH")])))
+    if delay:
+        env["KEPU_TEST_PARSE_DELAY"] = str(delay)
+        home.mkdir(parents=True, exist_ok=True)
+        env["KEPU_TEST_PARSE_LOG"] = str(home / "parsed.log")
+    return env
+
+
+def start_run(city, home: Path, *flags: str, delay: float = 0.5, quiet: bool = False) -> subprocess.Popen:
+    """`kepu run` in its own session (a signal sent to it reaches it alone, as `kill` would). `quiet`: its
+    output is dropped (a killed run's orphans would hold pipes open)."""
+    output = subprocess.DEVNULL if quiet else subprocess.PIPE
+    return subprocess.Popen([sys.executable, "-m", "kepu.cli", "run", "--config", str(city.config), *flags],
+                            stdout=output, stderr=output, text=True, env=kepu_env(home, delay),
+                            start_new_session=True)
+
+
+def parses_begun(home: Path) -> int:
+    """Files whose parse began in runs started with `home` (tests/flows/hooks writes one line for each)."""
+    try:
+        return (home / "parsed.log").read_text(encoding="utf-8").count("\n")
+    except FileNotFoundError:
+        return 0
+
+
+def wait_for_parsing(run: subprocess.Popen, home: Path, at_least: int = 3, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert run.poll() is None, run.communicate()
+        if parses_begun(home) >= at_least:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the run never started parsing")
+
+
+def gone_soon(started: list[processes.ProcessId], timeout: float = 5) -> list[processes.ProcessId]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(processes.alive(p) for p in started):
+        time.sleep(0.1)
+    return [p for p in started if processes.alive(p)]
+
+
+def runs(city) -> list[tuple]:
+    con = duckdb.connect(str(city.warehouse), read_only=True)
+    try:
+        return con.execute("select outcome, message from audit.runs order by started_at").fetchall()
+    finally:
+        con.close()
+
+
+def assert_nothing_left(city) -> None:
+    folder = city.warehouse.parent
+    assert not list(folder.glob(".*staging*")) and not list(folder.glob("files/??/*.part"))
+    assert not pid_path(city.warehouse).exists()
+    with guarded(city.warehouse, wait=0):  # the lock is free
+        pass
+
+
+@pytest.mark.parametrize("runner,signum", [("thread", signal.SIGTERM), ("process", signal.SIGTERM),
+                                           ("thread", signal.SIGINT)])
+def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_city, tmp_path, runner, signum):
+    run = start_run(slow_city, tmp_path / "home", "--task-runner", runner, "--workers", "2")
+    try:
+        wait_for_parsing(run, tmp_path / "home")
+        started = processes.descendants(run.pid)
+        assert any("uvicorn" in p.name for p in started), started  # the run's own Prefect API
+        sent = time.monotonic()
+        run.send_signal(signum)
+        out, err = run.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    print(f"\n{runner} {signal.Signals(signum).name}: stopped in {took:.1f} s")
+    assert run.returncode == 128 + signum
+    assert took < 20, f"took {took:.1f} s to stop"
+    assert parses_begun(tmp_path / "home") < FILES, "the signal should land in the middle of the parse"
+    words = "运行收到停止信号 SIGTERM" if signum == signal.SIGTERM else "运行被中断（Ctrl-C）"
+    assert err.strip().splitlines() == [f"{words}，已停止，未发布任何更改。"], err
+    assert "Traceback" not in out + err
+    assert runs(slow_city) == [("failed", f"{words}，已停止，未发布任何更改。")]
+    assert gone_soon(started) == []
+    assert_nothing_left(slow_city)
+
+
+def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, tmp_path):
+    home = tmp_path / "home"
+    run = start_run(slow_city, home, "--task-runner", "process", "--workers", "2", quiet=True)
+    try:
+        wait_for_parsing(run, home)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(processes.descendants(run.pid)) < 3:
+            time.sleep(0.2)  # the API and both pool workers
+        started = processes.descendants(run.pid)
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert pid_path(slow_city.warehouse).exists()  # kill -9: no chance to clean up
+    time.sleep(3)  # the API ends by itself (the kernel signals it when its parent dies); pool workers do not
+    survivors = [p for p in started if processes.alive(p) and SHARED_HELPER not in p.name]
+
+    again = subprocess.run([sys.executable, "-m", "kepu.cli", "run", "--config", str(slow_city.config)],
+                           capture_output=True, text=True, env=kepu_env(home, None), timeout=600)
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "已发布" in again.stdout
+    if survivors:
+        assert f"上一次运行异常退出，已停止它遗留的 {len(survivors)} 个进程。" in again.stdout
+    left = [p for p in started if processes.alive(p)]
+    assert left == [], left
+    assert [o for o, _ in runs(slow_city)] == ["published"]
+    assert_nothing_left(slow_city)
