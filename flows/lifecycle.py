@@ -89,6 +89,8 @@ def stop_signal_of(exc: BaseException) -> int | None:
         return signal.SIGINT
     if type(exc).__name__ == "TerminationSignal":  # prefect.exceptions.TerminationSignal, not imported here
         return int(getattr(exc, "signal", signal.SIGTERM))
+    if _stop.is_set() and _stop_signal:  # whatever a stop interrupted (a DuckDB query: "Query interrupted")
+        return _stop_signal[0]
     return None
 
 

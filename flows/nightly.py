@@ -42,7 +42,7 @@ from kepu.sources.store import clear_incoming
 from kepu.settings import Settings, check_notices, check_sources, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
-from kepu.schemas.errors import ConfigError, RunFailed, WarehouseDamaged
+from kepu.schemas.errors import ConfigError, RunFailed, RunStopped, WarehouseDamaged
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
 from kepu.transforms.inventory import Inventory, inputs_fingerprint, take_inventory
@@ -196,6 +196,7 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, ba
     sources = settings.intake_sources
     parsed = Parsed()
     with staged(settings.warehouse, keep=settings.keep_states) as con:
+        before = queries.reporting_units(con, cid)  # as published, named as published
         loader.replace_campaign(con, "core.campaigns", cid, [{
             "campaign_id": cid, "name": campaign.name, "start_date": campaign.start,
             "end_date": campaign.end, "deadline": campaign.deadline}])
@@ -212,7 +213,7 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, ba
         unavailable = unavailable_units(
             cid, units, [Channel(s.name, s.district, s.kind == "mailbox") for s in sources], intake.failed,
             zip(delivered["unit_code"], delivered["source"]))
-        build_campaign_core(con, campaign, units, sources, unavailable, force)
+        build_campaign_core(con, campaign, units, sources, unavailable, force, before)
         notes = "；".join(m for m in (_unavailable_message(intake), message) if m) or None
         loader.insert(con, "audit.run_log", [_run_row(run_id, cid, started_at, intake, parsed, "published",
                                                       notes, fingerprint)])
@@ -231,13 +232,13 @@ def load_batches(con, campaign_id: str, batches: list[PrefectFuture], run_id: st
 
 
 def build_campaign_core(con, campaign, units: pd.DataFrame, sources=(), unavailable: pd.DataFrame | None = None,
-                        force: bool = False) -> None:
+                        force: bool = False, before: dict[str, str] | None = None) -> None:
     """raw → core and audit for one campaign in the staged warehouse `con` (core.units loaded): built as SQL
     (flows.core), checked. `unavailable`: the units whose source could not be read tonight (None keeps those
     on record, as a rebuild does). Refuses (RunRefused) to stop counting most of the units that reported in
-    the published state, unless `force`."""
+    the published state (`before`, code → name; read here when not given), unless `force`."""
     cid = campaign.campaign_id
-    before = queries.reporting_units(con, cid)
+    before = queries.reporting_units(con, cid) if before is None else before
     progress.report("core")
     rebuild_core(con, campaign, units, {s.name: s.district for s in sources if s.district})
     if unavailable is not None:
@@ -449,6 +450,8 @@ def _fail(settings: Settings, guard: lifecycle.RunGuard, exc: BaseException, run
         return
     message = lifecycle.describe(exc)
     record_failed_run(settings, run_id, started_at, intake, parsed, message)
+    if signum is not None and isinstance(exc, Exception):  # a stop surfacing as what it interrupted
+        raise RunStopped(signum) from exc
     if isinstance(exc, OSError):  # a full disk, an I/O error: one line for the person, not a traceback
         raise RunFailed(message) from exc
 

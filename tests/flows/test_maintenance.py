@@ -187,7 +187,9 @@ def test_rollback_names_what_it_can_restore(city):
     with pytest.raises(KepuError, match="没有保存的历史版本"):
         rollback(load_settings(city.config))
     first = run(city.config)
-    run(city.config)
+    city.submit("双流区/补报.xlsx", "D02T01", [activity("科普展", 18, 10, "展览展示")],
+                received=datetime(2023, 9, 26, 10, 0))
+    assert run(city.config).outcome == "published"  # a run with nothing new publishes nothing, keeps nothing
     with pytest.raises(KepuError) as unknown:
         rollback(load_settings(city.config), to="nosuchrun")
     assert "找不到运行 nosuchrun" in str(unknown.value) and first.run_id in str(unknown.value)

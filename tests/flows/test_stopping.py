@@ -115,7 +115,7 @@ def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_ci
             run.kill()
             run.communicate()
     print(f"\n{runner} {signal.Signals(signum).name}: stopped in {took:.1f} s")
-    assert run.returncode == 128 + signum
+    assert run.returncode == 128 + signum, out + err
     assert took < 20, f"took {took:.1f} s to stop"
     assert parses_begun(tmp_path / "home") < FILES, "the signal should land in the middle of the parse"
     words = "运行收到停止信号 SIGTERM" if signum == signal.SIGTERM else "运行被中断（Ctrl-C）"
