@@ -136,8 +136,9 @@ def _header_at(sheet: Sheet, r: int) -> TableHeader | None:
     columns, names = _assign_columns([(u, "") for u in upper])
     best = (r, columns, names)
     if r + 1 < sheet.height:
-        below = [sheet.value(r + 1, c) for c in range(width)]
-        covered = [sheet.merged_origin(r + 1, c) is not None for c in range(width)]
+        row_below = sheet.rows[r + 1]
+        below = [*row_below[:width], *(None,) * (width - len(row_below))]
+        covered = [sheet.merged_origin(r + 1, c) is not None for c in range(width)] if sheet.merged else [False] * width
         lower = ["" if covered[c] else _label(below[c]) for c in range(width)]
         if any(lower) and all(is_blank(v) or isinstance(v, str) for v in below) \
                 and all(not text or is_header_continuation(text) for text in lower):

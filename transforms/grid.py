@@ -84,8 +84,13 @@ class Sheet:
 
     def merged_range_at(self, r: int, c: int) -> CellRange | None:
         """The merged range (original coordinates) covering grid position (r, c), its first cell included."""
+        if not self.merged:
+            return None
         ar, ac = self.first_row + r, self.first_col + c
-        starts, ranges = self._merged_index().get(ar, ((), ()))
+        found = self._merged_index().get(ar)
+        if found is None:
+            return None
+        starts, ranges = found
         i = bisect_right(starts, ac) - 1
         if i >= 0 and ac <= ranges[i][3]:
             return ranges[i]

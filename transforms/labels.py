@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from kepu.schemas.synonyms import SYNONYMS, UNIT_COLUMN_FIELD
 from kepu.schemas.vocabulary import MONEY_METRIC, OTHER_TYPE
@@ -19,15 +19,38 @@ _DROP = re.compile(r"[\s\u3000:：*＊※★☆_]+")
 _TRAILING_UNIT = re.compile(r"(\((?:[^()]*)\)|（[^（）]*）|\[[^\]]*\]|【[^】]*】)$")
 _UNIT_WORDS = ("人次", "万元", "场次", "人", "份", "块", "篇", "元", "次", "场", "期", "个", "名", "张")
 
+TEXT_CACHE = 1 << 14
+"""How many distinct cell texts each label test remembers. A submission repeats its texts (the same header,
+the same 合计 and 填表人 lines in every file of a campaign), so the tests below run once per distinct text,
+not once per cell; the bound keeps a parse's memory flat whatever the texts are."""
+CACHED_TEXT_CHARS = 120
+"""Longer texts (a 备注, a pasted paragraph) are tested without being remembered."""
+
+
+def text_cache(test):
+    """`test(text)` remembered per distinct short text (a pure function of its argument)."""
+    cached = lru_cache(maxsize=TEXT_CACHE)(test)
+
+    def remembered(text: str):
+        return cached(text) if len(text) <= CACHED_TEXT_CHARS else test(text)
+
+    remembered.__doc__, remembered.__name__, remembered.cache_clear = test.__doc__, test.__name__, cached.cache_clear
+    return remembered
+
 
 def label_key(value) -> str:
     """Text reduced for comparison: NFKC (full-width → half-width), lower case, no spaces or colons."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return _DROP.sub("", text).lower()
+    return _text_key(value if isinstance(value, str) else str(value))
 
 
+@text_cache
+def _text_key(text: str) -> str:
+    return _DROP.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@text_cache
 def strip_units(key: str) -> str:
     """A label key without trailing units, bracketed or not: `发放资料(份)`, `发放资料/份` → `发放资料`."""
     previous = None
@@ -64,9 +87,17 @@ cell costs nothing to pass over."""
 
 def header_field(value) -> str | None:
     """The detail field a header cell names, or None."""
-    if isinstance(value, str) and len(value) > MAX_LABEL_CHARS:
-        return None
-    key = label_key(value)
+    if isinstance(value, str):
+        return None if len(value) > MAX_LABEL_CHARS else _header_field_of(value)
+    return _header_field_of_key(label_key(value))
+
+
+@text_cache
+def _header_field_of(text: str) -> str | None:
+    return _header_field_of_key(label_key(text))
+
+
+def _header_field_of_key(key: str) -> str | None:
     if not key:
         return None
     index = _header_index()
@@ -98,6 +129,13 @@ def _sub_labels() -> frozenset[str]:
 
 def is_header_continuation(value) -> bool:
     """A second header-row cell: a unit in brackets (`（份）`), a unit word (`人次`) or a sub-label (`开始`)."""
+    if isinstance(value, str):
+        return _is_header_continuation(value)
+    return _is_header_continuation(str(value)) if value is not None else True
+
+
+@text_cache
+def _is_header_continuation(value: str) -> bool:
     key = label_key(value)
     if not key:
         return True
@@ -120,7 +158,11 @@ def _type_index() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
 
 def activity_type_of(value) -> str | None:
     """The canonical activity form a cell names (exact synonym, else the longest synonym it contains)."""
-    key = label_key(value)
+    return _activity_type_of_key(label_key(value))
+
+
+@text_cache
+def _activity_type_of_key(key: str) -> str | None:
     if not key:
         return None
     exact, contained = _type_index()
@@ -145,20 +187,34 @@ def _opens_with_label(value, labels: tuple[str, ...]) -> bool:
     """Whether a cell begins with one of `labels` used as a label: the label alone, or followed by a
     colon, a bracket or a figure (`填表人：张三`, `合计(9月)`), never by more words (`负责人培训班`)."""
     text = _label_text(value)
-    for label in labels:
-        label = _label_text(label).rstrip(":")
-        if label and text.startswith(label) and (len(text) == len(label) or text[len(label)] in _AFTER_LABEL):
+    for label in _label_texts(labels):
+        if text.startswith(label) and (len(text) == len(label) or text[len(label)] in _AFTER_LABEL):
             return True
     return False
 
 
+@cache
+def _label_texts(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """The labels as `_opens_with_label` compares them (computed once per table of labels)."""
+    texts = (_label_text(label).rstrip(":") for label in labels)
+    return tuple(text for text in texts if text)
+
+
+@cache
+def _total_label_texts() -> tuple[str, ...]:
+    return tuple(_label_text(label) for label in SYNONYMS.total_labels)
+
+
 def is_total_label(value) -> bool:
     """合计/小计/总计 and the like, also as the last word of a longer label (`全镇合计`, `本页小计`)."""
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _is_total_text(value)
+
+
+@text_cache
+def _is_total_text(value: str) -> bool:
     text = _label_text(value).rstrip(":")
     return _opens_with_label(value, SYNONYMS.total_labels) or any(
-        text.endswith(_label_text(label)) for label in SYNONYMS.total_labels)
+        text.endswith(label) for label in _total_label_texts())
 
 
 @cache
@@ -169,13 +225,21 @@ def _footer_labels() -> tuple[str, ...]:
 
 
 def is_footer_label(value) -> bool:
-    return isinstance(value, str) and _opens_with_label(value, _footer_labels())
+    return isinstance(value, str) and _is_footer_text(value)
+
+
+@text_cache
+def _is_footer_text(value: str) -> bool:
+    return _opens_with_label(value, _footer_labels())
 
 
 def is_note_label(value) -> bool:
     """注：… / 说明：… / 填表说明 — a line of commentary under the table."""
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _is_note_text(value)
+
+
+@text_cache
+def _is_note_text(value: str) -> bool:
     text = unicodedata.normalize("NFKC", value).strip()
     return any(text.startswith(unicodedata.normalize("NFKC", n)) for n in SYNONYMS.note_labels if len(n) > 1) or (
         text.startswith("注") and len(text) > 1 and text[1] in ":：1１、.")

@@ -64,8 +64,16 @@ DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes
 LOCK_SIGNS = ("Could not set lock on file", "Conflicting lock is held")
 
 
+MEMORY_LIMIT = "512MB"
+"""What DuckDB may hold in buffers while a run builds the warehouse (its default is 80 % of the machine's
+memory, which it keeps once taken); beyond it, large joins and sorts spill to a temporary file beside
+the database. Measured at 5,000 files × 40 rows: the core rules need far less, and the run's peak
+stays under the 1 GiB of issue #9."""
+
+
 def _connect_rw(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY,
+                                             "memory_limit": MEMORY_LIMIT})
 
 
 def read_only(path: Path) -> duckdb.DuckDBPyConnection:

@@ -24,7 +24,7 @@ from kepu.deliverables.city_tables import city_tables
 from kepu.deliverables.exports import write_exports
 from kepu.deliverables.html_report import write_report
 from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
-from kepu.deliverables.receipts import build_receipts, write_receipts
+from kepu.deliverables.receipts import ReceiptWriting, build_receipts
 from kepu.deliverables.statement import write_statement
 from kepu.deliverables.workbook import office_block, write_workbooks
 from kepu.schemas.vocabulary import OFFICE_TZ
@@ -52,10 +52,15 @@ def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None
     upward = situation_paragraph(campaign.name, marts.city_row, marts.types)
     internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True)
     office = office_block(settings.office, marts.units, tables.as_of, today)
-    return [
-        *write_workbooks(folder, tables, upward, internal, office),
-        *write_exports(tables.exports, campaign.campaign_id, folder),
-        *write_statement(folder, NARRATIVE, f"{campaign.name}活动情况说明", upward, office.name, today),
-        *write_receipts(build_receipts(marts, campaign, tables.activities), folder / RECEIPTS_FOLDER, today, workers=workers),
-        write_report(folder / REPORT, marts, tables, internal, campaign, now),
-    ]
+    receipts = build_receipts(marts, campaign, tables.activities)
+    # Many changed receipts are written by a pool of processes while this process writes the city-wide
+    # files: the 活动清单 workbooks and the receipts no longer wait for each other's cores.
+    with ReceiptWriting(receipts, folder / RECEIPTS_FOLDER, today, workers=workers) as receipt_writing:
+        city = [
+            *write_workbooks(folder, tables, upward, internal, office),
+            *write_exports(tables.exports, campaign.campaign_id, folder),
+            *write_statement(folder, NARRATIVE, f"{campaign.name}活动情况说明", upward, office.name, today),
+        ]
+        report = write_report(folder / REPORT, marts, tables, internal, campaign, now)
+        receipt_paths = receipt_writing.wait()
+    return [*city, *receipt_paths, report]

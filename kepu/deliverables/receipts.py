@@ -291,30 +291,60 @@ def receipt_names(receipts: Sequence) -> list[str]:
 def write_receipts(receipts: list[Receipt], folder: Path, produced_on: date, *, workers: int | None = None) -> list[Path]:
     """Every receipt in `folder`, rewritten only where its content changed (in a pool of processes when
     there are many); receipts left there by earlier runs for units that no longer get one are removed."""
-    paths = [folder / name for name in receipt_names(receipts)]
-    changed = [(path, receipt) for path, receipt in zip(paths, receipts) if written_digest(path) != receipt.digest]
-    if changed:
-        folder.mkdir(parents=True, exist_ok=True)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers > 1 and len(changed) >= PARALLEL_FROM:
-        _write_in_pool(changed, produced_on, workers)
-    else:
-        _write_batch(changed, produced_on)
-    keep = {p.name for p in paths}
-    for old in folder.glob("*.xlsx") if folder.is_dir() else ():
-        if old.name not in keep and not old.name.startswith("."):
-            old.unlink()
-    return paths
+    with ReceiptWriting(receipts, folder, produced_on, workers=workers) as writing:
+        return writing.wait()
 
 
-def _write_in_pool(changed: list[tuple[Path, Receipt]], produced_on: date, workers: int) -> None:
-    """Batches of receipts written by `workers` fresh processes (spawned: the run's threads are not
-    copied into them); the pool is shut down, its processes ended, whatever happens meanwhile."""
-    size = max(1, min(100, len(changed) // (workers * 4) or 1))
-    batches = [changed[i:i + size] for i in range(0, len(changed), size)]
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-    try:
-        for future in [pool.submit(_write_batch, batch, produced_on) for batch in batches]:
-            future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+class ReceiptWriting:
+    """`write_receipts` begun: when many receipts changed, a pool of `workers` fresh processes (spawned: the
+    run's threads are not copied into them) starts writing them at once, so the caller can write other files
+    meanwhile and `wait()` after; otherwise they are written in `wait()`. Leaving the `with` block on an
+    error cancels the batches not begun and ends the pool's processes."""
+
+    def __init__(self, receipts: list[Receipt], folder: Path, produced_on: date, *, workers: int | None = None) -> None:
+        self.folder, self.produced_on = folder, produced_on
+        self.paths = [folder / name for name in receipt_names(receipts)]
+        self.changed = [(path, receipt) for path, receipt in zip(self.paths, receipts)
+                        if written_digest(path) != receipt.digest]
+        if self.changed:
+            folder.mkdir(parents=True, exist_ok=True)
+        workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures = []
+        if workers > 1 and len(self.changed) >= PARALLEL_FROM:
+            size = max(1, min(100, len(self.changed) // (workers * 4) or 1))
+            batches = [self.changed[i:i + size] for i in range(0, len(self.changed), size)]
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+            try:
+                self.futures = [self.pool.submit(_write_batch, batch, produced_on) for batch in batches]
+            except BaseException:
+                self.close()
+                raise
+
+    def __enter__(self) -> ReceiptWriting:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the pool (batches not begun are cancelled); nothing to do once `wait()` returned."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def wait(self) -> list[Path]:
+        """The receipts written (each unit's path), stale ones removed."""
+        if self.pool is not None:
+            try:
+                for future in self.futures:
+                    future.result()
+            finally:
+                self.close()
+        else:
+            _write_batch(self.changed, self.produced_on)
+        keep = {p.name for p in self.paths}
+        for old in self.folder.glob("*.xlsx") if self.folder.is_dir() else ():
+            if old.name not in keep and not old.name.startswith("."):
+                old.unlink()
+        return self.paths
