@@ -80,7 +80,8 @@ def synthetic_marts(units: int, rows: int):
     types = activities.groupby("activity_type")[measures[1:]].sum().reset_index().assign(
         activities=activities.groupby("activity_type").size().to_numpy())
     by_district = completeness.groupby(["district_code", "district_name"]).size().reset_index(name="expected")
-    by_district = by_district.assign(on_time=by_district["expected"], late=0, held=0, missing=0, reporting_rate=1.0)
+    by_district = by_district.assign(on_time=by_district["expected"], late=0, held=0, missing=0, source_unavailable=0,
+                                     reporting_rate=1.0)
     submissions = unit_frame[["campaign_id", "unit_code", "unit_name", "district_code", "district_name",
                               "received_at"]].assign(
         file_sha256=[f"{i:064x}" for i in range(units)], file_path=[f"{nm}.xlsx" for nm in names],
