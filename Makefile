@@ -11,7 +11,9 @@ export DO_NOT_TRACK := 1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# setuptools warns on every editable install that a folder named like the package could shadow it: here
+# that folder is the package itself (kepu/), so the warning says nothing to a newcomer.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
 demo: $(STAMP)
