@@ -118,13 +118,14 @@ def _column(values: list, kind: pa.DataType) -> pa.Array:
     return pa.array([_coerce(v, kind) for v in values], type=kind)
 
 
-def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
-    """Append an Arrow table shaped like `table` (to_arrow's) in one statement; returns the number of rows."""
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
+    """Append an Arrow table shaped like `table` (to_arrow's) in one statement; returns the number of rows.
+    `replace`: rows with the same primary key as one already there replace it."""
     if data.num_rows == 0:
         return 0
     con.register("_kepu_rows", data)
     try:
-        con.execute(f"insert into {table} by name select * from _kepu_rows")
+        con.execute(f"insert {'or replace ' if replace else ''}into {table} by name select * from _kepu_rows")
     finally:
         con.unregister("_kepu_rows")
     return data.num_rows
@@ -137,15 +138,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] |
 
 def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] | pd.DataFrame) -> int:
     """Insert rows, replacing those with the same primary key (the ledger tables: audit.notices)."""
-    data = to_arrow(con, table, rows)
-    if data.num_rows == 0:
-        return 0
-    con.register("_kepu_rows", data)
-    try:
-        con.execute(f"insert or replace into {table} by name select * from _kepu_rows")
-    finally:
-        con.unregister("_kepu_rows")
-    return data.num_rows
+    return insert_arrow(con, table, to_arrow(con, table, rows), replace=True)
 
 
 def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
