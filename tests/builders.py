@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
+
 from kepu.demo.forms import fill_form
 from kepu.schemas.vocabulary import OFFICE_TZ
 
@@ -110,3 +112,12 @@ def activity(name: str, day: int, participants, activity_type: str = "讲座报�
     """One activity row for `fill_form`, dated September `day` 2023."""
     return {"activity_name": name, "activity_type": activity_type, "start_date": date(2023, 9, day),
             "participants": participants, **fields}
+
+
+def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    """Rows of `sql` on a warehouse file, opened read-only as an analyst would."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -8,23 +8,14 @@ import errno
 import shutil
 import subprocess
 
-import duckdb
 import pytest
 
 from kepu.flows.nightly import nightly, run
 from kepu.schemas.errors import ConfigError, RunFailed, RunRefused
 from kepu.warehouse import publisher
-from tests.builders import UNITS, activity, make_city
+from tests.builders import UNITS, activity, make_city, query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-def query(warehouse, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def data(warehouse) -> dict:

@@ -7,25 +7,16 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-import duckdb
 import pytest
 
 import kepu.sources.store
 from kepu.flows.nightly import run
-from tests.builders import activity, make_city
+from tests.builders import activity, make_city, query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 JUNK = ("双流区/东升街道/Thumbs.db", "双流区/东升街道/~$东升街道.xlsx", "双流区/desktop.ini", "双流区/.DS_Store",
         "九江街道报表.xlsx.crdownload", "九江街道报表.xlsx.part", "九江街道.tmp")
-
-
-def query(warehouse, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from kepu.flows.nightly import run
 from kepu.schemas.errors import KepuError, WarehouseDamaged
 from kepu.settings import load_settings
 from kepu.warehouse import publisher
-from tests.builders import activity, make_city
+from tests.builders import activity, make_city, query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -35,14 +35,6 @@ def snapshot(warehouse) -> dict[str, list[tuple]]:
                                                                                                 "last_run_id")]
             found[table] = sorted(con.execute(f"select {', '.join(columns)} from {table}").fetchall(), key=repr)
         return found
-    finally:
-        con.close()
-
-
-def query(warehouse, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
     finally:
         con.close()
 

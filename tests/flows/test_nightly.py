@@ -11,7 +11,7 @@ import pytest
 
 from kepu.flows.nightly import run
 from kepu.schemas.errors import ConfigError
-from tests.builders import activity, make_city, set_received
+from tests.builders import activity, make_city, query, set_received
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -21,14 +21,6 @@ def city_totals(city) -> dict:
     try:
         cur = con.execute("select * from marts.city_totals")
         return dict(zip([d[0] for d in cur.description], cur.fetchone()))
-    finally:
-        con.close()
-
-
-def query(warehouse, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
     finally:
         con.close()
 

@@ -19,7 +19,7 @@ from kepu.demo.forms import fill_form
 from kepu.flows.nightly import run
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.vocabulary import OFFICE_TZ
-from tests.builders import UNITS, activity, config_text, make_city
+from tests.builders import UNITS, activity, config_text, make_city, query
 from tests.fixtures.archives import seven_zip, windows_zip
 from tests.servers.imap import message
 from tests.servers.records import closed_port
@@ -79,14 +79,6 @@ def totals(warehouse: Path) -> dict:
     try:
         cur = con.execute("select * from marts.city_totals")
         return dict(zip([d[0] for d in cur.description], cur.fetchone()))
-    finally:
-        con.close()
-
-
-def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
