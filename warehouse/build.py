@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kepu.schemas.vocabulary import Campaign
+from kepu.warehouse.identifiers import identifier
 from kepu.warehouse.schema import sql_text
 
 CHECKS = (
@@ -85,6 +86,6 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, ty
     """`frame` as a temporary table `name` with exactly these string columns (an empty frame included)."""
     table = pa.table({column: pa.array(frame[column] if column in frame else [], type=kind, from_pandas=True)
                       for column, kind in types.items()})
-    con.register(f"{name}_input", table)
-    con.execute(f"create or replace temp table {name} as select * from {name}_input")
+    con.register(f"{identifier(name)}_input", table)
+    con.execute(f"create or replace temp table {identifier(name)} as select * from {identifier(name)}_input")
 

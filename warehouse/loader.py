@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kepu.schemas.files import ReceivedFile, entry_id
+from kepu.warehouse.identifiers import identifier
 from kepu.warehouse.schema import create_tables
 
 _SIMPLE_TYPES = {
@@ -47,7 +48,7 @@ def _arrow_type(duck_type: str) -> pa.DataType:
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
-    rows = con.execute(f"describe {table}").fetchall()
+    rows = con.execute(f"describe {identifier(table)}").fetchall()
     return pa.schema([(name, _arrow_type(kind)) for name, kind, *_ in rows])
 
 
@@ -125,7 +126,7 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, 
         return 0
     con.register("_kepu_rows", data)
     try:
-        con.execute(f"insert {'or replace ' if replace else ''}into {table} by name select * from _kepu_rows")
+        con.execute(f"insert {'or replace ' if replace else ''}into {identifier(table)} by name select * from _kepu_rows")
     finally:
         con.unregister("_kepu_rows")
     return data.num_rows
@@ -144,7 +145,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping] |
 def replace_campaign(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
                      rows: Iterable[Mapping] | pd.DataFrame) -> int:
     """Swap one campaign's rows of `table` for `rows` (core and audit tables are rebuilt per run)."""
-    con.execute(f"delete from {table} where campaign_id = ?", [campaign_id])
+    con.execute(f"delete from {identifier(table)} where campaign_id = ?", [campaign_id])
     return insert(con, table, rows)
 
 
@@ -155,7 +156,7 @@ def forget_files(con: duckdb.DuckDBPyConnection, campaign_id: str, shas: list[st
     con.register("_kepu_shas", pa.table({"sha256": pa.array(shas, pa.string())}))
     try:
         for table in RAW_EXTRACTS:
-            con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_shas)",
+            con.execute(f"delete from {identifier(table)} where campaign_id = ? and sha256 in (select sha256 from _kepu_shas)",
                         [campaign_id])
     finally:
         con.unregister("_kepu_shas")
@@ -195,7 +196,7 @@ def forget_unread(con: duckdb.DuckDBPyConnection, campaign_id: str, files: list[
     con.register("_kepu_unread", pa.table({"sha256": pa.array(shas, pa.string())}))
     try:
         for table in ("raw.files", "raw.parse_issues"):
-            con.execute(f"delete from {table} where campaign_id = ? and sha256 in (select sha256 from _kepu_unread)",
+            con.execute(f"delete from {identifier(table)} where campaign_id = ? and sha256 in (select sha256 from _kepu_unread)",
                         [campaign_id])
     finally:
         con.unregister("_kepu_unread")

@@ -42,6 +42,7 @@ import duckdb
 
 from kepu.schemas.errors import WarehouseBusy, WarehouseDamaged
 from kepu.warehouse import loader
+from kepu.warehouse.identifiers import identifier
 from kepu.warehouse.schema import create_tables
 
 STORAGE_COMPATIBILITY = "v1.0.0"
@@ -433,11 +434,11 @@ def _write_index(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
         for table in RECORDS:
             if table not in present:
                 continue
-            data = _arrow(con, f"select * from {table}")
-            out.execute(f"create schema if not exists {table.split('.')[0]}")
+            data = _arrow(con, f"select * from {identifier(table)}")
+            out.execute(f"create schema if not exists {identifier(table.split('.')[0])}")
             out.register("_kepu_rows", data)
             try:
-                out.execute(f"create table {table} as select * from _kepu_rows")
+                out.execute(f"create table {identifier(table)} as select * from _kepu_rows")
             finally:
                 out.unregister("_kepu_rows")
         out.execute("checkpoint")
@@ -460,7 +461,7 @@ def read_index(path: Path) -> dict[str, "pyarrow.Table"]:  # noqa: F821
         try:
             present = {f"{s}.{t}" for s, t in
                        con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
-            return {table: _arrow(con, f"select * from {table}") for table in RECORDS if table in present}
+            return {table: _arrow(con, f"select * from {identifier(table)}") for table in RECORDS if table in present}
         finally:
             con.close()
     except duckdb.Error as exc:
@@ -472,7 +473,7 @@ def read_records(path: Path) -> dict[str, "pyarrow.Table"]:  # noqa: F821
     con = read_only(path)
     try:
         present = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
-        return {table: _arrow(con, f"select * from {table}") for table in RECORDS if table in present}
+        return {table: _arrow(con, f"select * from {identifier(table)}") for table in RECORDS if table in present}
     finally:
         con.close()
 
@@ -481,10 +482,10 @@ def load_records(con: duckdb.DuckDBPyConnection, records: dict[str, "pyarrow.Tab
     """Insert kept records into a fresh warehouse, by column name (columns the table no longer has are
     left out, new ones stay null)."""
     for table, data in records.items():
-        columns = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+        columns = {r[0] for r in con.execute(f"describe {identifier(table)}").fetchall()}
         keep = [name for name in data.column_names if name in columns]
         con.register("_kepu_rows", data.select(keep))
         try:
-            con.execute(f"insert into {table} by name select * from _kepu_rows")
+            con.execute(f"insert into {identifier(table)} by name select * from _kepu_rows")
         finally:
             con.unregister("_kepu_rows")

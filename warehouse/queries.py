@@ -19,6 +19,7 @@ import pandas as pd
 from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile
 from kepu.schemas.issues import REJECTED_FILE_CODES, UNSUPPORTED_FILE_CODES
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, Campaign
+from kepu.warehouse.identifiers import columns_or_nulls, identifier, literal, literals
 from kepu.warehouse.publisher import read_only
 
 # ----------------------------------------------------------------------------- before a run
@@ -56,15 +57,12 @@ def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
         columns = {(r[0], r[1]) for r in con.execute(
             "select table_name, column_name from duckdb_columns() where schema_name = 'raw'").fetchall()}
 
-        def present(table: str, *names: str) -> str:
-            """The columns, or nulls where a warehouse from before sources lacks them (the run adds them)."""
-            return ", ".join(n if (table, n) in columns else f"null as {n}" for n in names)
-
-        entry = present("file_sightings", "source", "entry_path", "entry_size", "change_token")
+        sightings = {n for t, n in columns if t == "file_sightings"}  # before sources, some are missing
+        entry = ("source", "entry_path", "entry_size", "change_token")
         seen: dict[str, set[tuple[str, int, str]]] = {}
         paths: dict[str, set[str]] = {}
         for path, sha, source, entry_path, entry_size, token in con.execute(
-                f"select path, sha256, {entry} from raw.file_sightings where campaign_id = ?",
+                f"select path, sha256, {columns_or_nulls(entry, sightings)} from raw.file_sightings where campaign_id = ?",
                 [campaign_id]).fetchall():
             paths.setdefault(path, set()).add(sha)
             if token is not None and entry_path is not None:
@@ -111,9 +109,8 @@ def stored_files(con: duckdb.DuckDBPyConnection, campaign_id: str, base: Path) -
     `base`, the warehouse's folder); source columns a warehouse from before sources lacks read as null."""
     columns = {r[0] for r in con.execute(
         "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'files'").fetchall()}
-    extra = ", ".join(n if n in columns else f"null as {n}"
-                      for n in ("source", "source_path", "sender", "forwarded_from", "subject"))
-    cursor = con.execute(f"""select sha256, path, size, received_at, stored_as, status, reason, parser_version, {extra}
+    extra = ("source", "source_path", "sender", "forwarded_from", "subject")
+    cursor = con.execute(f"""select sha256, path, size, received_at, stored_as, status, reason, parser_version, {columns_or_nulls(extra, columns)}
                              from raw.files where campaign_id = ?""", [campaign_id])
     names = [d[0] for d in cursor.description]
     stored = {}
@@ -148,7 +145,7 @@ def raw_inputs(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, pd
     """The campaign's raw tables as frames, the inputs of transforms.core.build_core."""
     frames = {}
     for name in ("files", "declarations", "activity_rows", "summary_figures", "parse_issues"):
-        frames[name] = con.execute(f"select * from raw.{name} where campaign_id = ?", [campaign_id]).df()
+        frames[name] = con.execute(f"select * from raw.{identifier(name)} where campaign_id = ?", [campaign_id]).df()
     # what is not a submission at all (status ignored) is never attributed to a unit
     frames["files"] = frames["files"][frames["files"]["status"] != "ignored"].reset_index(drop=True)
     frames["summary_figures"]["cells"] = frames["summary_figures"]["cells"].map(
@@ -221,7 +218,7 @@ def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list
 COMPLETENESS_BY_DISTRICT = f"""
 select district_code, district_name,
        count(*) as expected,
-       {", ".join(f"count(*) filter (where status = '{status}') as {status}" for status in COMPLETENESS_LABELS)},
+       {", ".join(f"count(*) filter (where status = {literal(status)}) as {identifier(status)}" for status in COMPLETENESS_LABELS)},
        count(*) filter (where status in ('on_time', 'late')) / count(*) as reporting_rate
 from marts.completeness
 where campaign_id = ?
@@ -334,11 +331,11 @@ class PublishedSummary:
 
 
 REJECTED_FILES = f"""
-select case when i.code in {tuple(UNSUPPORTED_FILE_CODES)} then 'unsupported' else 'unreadable' end as kind,
+select case when i.code in {literals(UNSUPPORTED_FILE_CODES)} then 'unsupported' else 'unreadable' end as kind,
        count(distinct f.sha256) as n
 from raw.files as f
 join raw.parse_issues as i on i.campaign_id = f.campaign_id and i.sha256 = f.sha256
-where f.campaign_id = ? and f.status = 'rejected' and i.code in {tuple(REJECTED_FILE_CODES)}
+where f.campaign_id = ? and f.status = 'rejected' and i.code in {literals(REJECTED_FILE_CODES)}
 group by kind
 """
 """Rejected files on record (this run's and earlier ones'), not a spreadsheet apart from unreadable."""
@@ -391,7 +388,7 @@ def table_batches(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
                   rows: int | None = 100_000) -> Iterator[pd.DataFrame]:
     """One campaign's rows of a core or audit table as frames of at most `rows` rows (None: one frame), what
     the run validates between layers without holding a whole table in pandas."""
-    relation = con.sql(f"select * from {table} where campaign_id = ?", params=[campaign_id])
+    relation = con.sql(f"select * from {identifier(table)} where campaign_id = ?", params=[campaign_id])
     if rows is None:
         yield relation.to_arrow_table().to_pandas()
         return
@@ -409,18 +406,20 @@ class ComparisonTexts:
     mentions: pd.Series
 
 
+_OK_ROWS = "from raw.activity_rows where campaign_id = $campaign_id and row_status = 'ok'"
+
+
 def comparison_texts(con: duckdb.DuckDBPyConnection, campaign_id: str) -> ComparisonTexts:
     def column(sql: str) -> pd.Series:
         return con.execute(sql, {"campaign_id": campaign_id}).df().iloc[:, 0]
 
-    rows = "from raw.activity_rows where campaign_id = $campaign_id and row_status = 'ok'"
     return ComparisonTexts(
-        names=column(f"select distinct activity_name {rows} and activity_name is not null"),
-        venues=column(f"select distinct venue {rows} and venue is not null"),
+        names=column(f"select distinct activity_name {_OK_ROWS} and activity_name is not null"),
+        venues=column(f"select distinct venue {_OK_ROWS} and venue is not null"),
         mentions=column(f"""select distinct text from (
-                                select organizer as text {rows}
+                                select organizer as text {_OK_ROWS}
                                 union all
-                                select unnest(partners) as text {rows}) where text is not null"""),
+                                select unnest(partners) as text {_OK_ROWS}) where text is not null"""),
     )
 
 

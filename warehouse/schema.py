@@ -34,6 +34,7 @@ from kepu.schemas.vocabulary import (
     UNITEMIZED_TYPE,
 )
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
+from kepu.warehouse.identifiers import identifier, literal, literals
 
 LAYERS = ("raw", "core", "marts", "audit")
 
@@ -98,16 +99,12 @@ def issue_sql(code: str, *, sheet: str = "null", cell: str = "null", raw: str = 
     unknown = set(fields) - set(names)
     if unknown:
         raise KeyError(f"{code} has no placeholder {sorted(unknown)}")
-    template = _PLACEHOLDER.sub("{}", kind.template).replace("'", "''")
+    template = _PLACEHOLDER.sub("{}", kind.template)
     arguments = "".join(f", coalesce(cast({values.get(n, 'null')} as varchar), '')" for n in names)
-    return (f"'{kind.severity}' as severity, '{code}' as code, format('{template}'{arguments}) as message, "
+    return (f"{literal(kind.severity)} as severity, {literal(code)} as code, "
+            f"format({literal(template)}{arguments}) as message, "
             f"{sheet} as sheet, {cell} as cell, cast({raw} as varchar) as raw_value, "
             f"cast({row} as integer) as row_number")
-
-
-def _quoted(values) -> str:
-    """Python strings as an SQL list of literals: `('accepted', 'partial')`."""
-    return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
 
 
 @cache
@@ -125,12 +122,12 @@ def _environment() -> jinja2.Environment:
         chased_statuses=_coded({status: COMPLETENESS_LABELS[status] for status in CHASED}),
         severities=_coded(SEVERITY_LABELS),
         severity_order=SEVERITIES,
-        counted_statuses=_quoted(COUNTED_STATUSES),
+        counted_statuses=literals(COUNTED_STATUSES),
         measure=MEASURE,
         indicators=SUMMARY_INDICATORS,
         rules=rules,
         issue=issue_sql,
-        quoted=_quoted,
+        quoted=literals,
         notice_kinds=_coded(NOTICE_KINDS),
         notice_statuses=_coded(NOTICE_STATUS_LABELS),
     )
@@ -148,7 +145,7 @@ def create_tables(con: duckdb.DuckDBPyConnection, pending_runs: str | None = Non
     `pending_runs` is the glob of the run records kept beside a warehouse file (publisher.pending_runs_glob),
     for audit.runs to show them."""
     for layer in LAYERS:
-        con.execute(f"create schema if not exists {layer}")
+        con.execute(f"create schema if not exists {identifier(layer)}")
     _migrate(con)
     for layer, names in TABLES.items():
         for name in names:
@@ -173,11 +170,11 @@ def create_views(con: duckdb.DuckDBPyConnection, pending_runs: str | None = None
     for layer, name in VIEWS:
         con.execute(sql_text(layer, name, columns=run_columns, pending=pending_runs))
     columns = con.execute(f"""select schema_name as schema, table_name as table, column_name as column
-                              from duckdb_columns() where schema_name in {LAYERS}
+                              from duckdb_columns() where schema_name in {literals(LAYERS)}
                               order by schema_name, table_name, column_index""").fetchall()
     con.execute(sql_text("", "comments", columns=[dict(zip(("schema", "table", "column"), c)) for c in columns]))
 
 
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
     for layer in reversed(LAYERS):
-        con.execute(f"drop schema if exists {layer} cascade")
+        con.execute(f"drop schema if exists {identifier(layer)} cascade")
