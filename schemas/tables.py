@@ -20,6 +20,7 @@ from kepu.schemas.vocabulary import (
     COUNTED_STATUSES,
     METRICS,
     SEVERITIES,
+    SUBMISSION_ROLE_LABELS,
     SUBMISSION_STATUSES,
     UNIT_TYPES,
     UNITEMIZED_TYPE,
@@ -49,7 +50,7 @@ class Submissions(pa.DataFrameModel):
     file_path: Series[str]
     status: Series[str] = pa.Field(isin=SUBMISSION_STATUSES)
     is_current: Series[bool]
-    role: Series[str] = pa.Field(isin=("version", "supplement"))
+    role: Series[str] = pa.Field(isin=tuple(SUBMISSION_ROLE_LABELS))
     counted_rows: Series[int] = pa.Field(ge=0, coerce=True)
     rejected_rows: Series[int] = pa.Field(ge=0, coerce=True)
 
