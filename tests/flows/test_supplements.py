@@ -219,3 +219,38 @@ def test_look_alikes_are_versions_not_supplements(second):
     assert subs.loc[new, ["role", "is_current"]].tolist() == ["version", True]
     assert pd.isna(subs.loc[new, "supplement_evidence"])
     assert counted(core) == sorted([("T01", "科普展", 100), ("T01", "补充营养讲座", 100)])
+
+
+# ------------------------------------------------------------------ through a nightly run, real workbooks
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_bu_bao_through_a_run_counts_and_its_receipt_lists_both_files(tmp_path):
+    import openpyxl
+
+    from kepu.flows.nightly import run
+    from tests.builders import activity, make_city, query
+
+    city = make_city(tmp_path / "city")
+    city.submit("双流区/东升街道.xlsx", "D01T01", [activity("科普讲座进社区", 17, 300),
+                                                 activity("老科协专家义诊", 18, 150, "义诊咨询")],
+                reported_on=date(2023, 9, 24), received=datetime(2023, 9, 24, 10))
+    assert run(city.config).outcome == "published"
+    city.submit("双流区/东升街道（补报）.xlsx", "D01T01", [activity("科普讲座进社区", 17, 300),
+                                                     activity("应急救护培训", 20, 60, "培训")],
+                reported_on=date(2023, 9, 26), received=datetime(2023, 9, 26, 10))
+    assert run(city.config).outcome == "published"
+
+    assert query(city.warehouse, "select activities, participants from marts.unit_totals "
+                                 "where unit_code = 'D01T01'") == [(3, 510)]
+    assert sorted(query(city.warehouse, "select file_path, role, is_current from core.submissions")) == [
+        ("双流区/东升街道.xlsx", "version", True), ("双流区/东升街道（补报）.xlsx", "supplement", True)]
+    assert query(city.warehouse, "select status from marts.completeness where unit_code = 'D01T01'") == [
+        ("on_time",)]
+    ((cell, message, file_path),) = query(city.warehouse, "select cell, message, file_path from audit.issues "
+                                                         "where code = 'supplement_repeat'")
+    assert (cell, file_path) == ("B4", "双流区/东升街道（补报）.xlsx") and "双流区/东升街道.xlsx 活动明细!B4" in message
+    receipt = openpyxl.load_workbook(city.root / "out" / "2023-science-day" / "回执" / "东升街道.xlsx")["回执"]
+    fields = {r[0]: r[2] for r in receipt.iter_rows(values_only=True) if r[0]}
+    assert fields["报送文件"] == "双流区/东升街道.xlsx"
+    assert fields["计入汇总的文件"] == "第 1 版 双流区/东升街道.xlsx；第 2 版 双流区/东升街道（补报）.xlsx（补报）"
