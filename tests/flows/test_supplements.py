@@ -254,3 +254,24 @@ def test_a_bu_bao_through_a_run_counts_and_its_receipt_lists_both_files(tmp_path
     fields = {r[0]: r[2] for r in receipt.iter_rows(values_only=True) if r[0]}
     assert fields["报送文件"] == "双流区/东升街道.xlsx"
     assert fields["计入汇总的文件"] == "第 1 版 双流区/东升街道.xlsx；第 2 版 双流区/东升街道（补报）.xlsx（补报）"
+
+
+def test_a_warehouse_made_before_supplements_reads_its_files_as_versions():
+    """core.submissions of an older warehouse gains role = 'version' on every row, so the campaigns no run
+    rebuilds still show their current version in unit_totals and completeness."""
+    import duckdb
+
+    from kepu.warehouse.schema import create_tables
+
+    con = duckdb.connect()
+    try:
+        create_tables(con)
+        for column in ("role", "supplements", "supplement_evidence"):
+            con.execute(f"alter table core.submissions drop column {column}")
+        con.execute("""insert into core.submissions (campaign_id, file_sha256, file_path, received_at, status,
+                       activity_rows, counted_rows, rejected_rows, is_current)
+                       values ('2022', 'a', 'a.xlsx', now(), 'accepted', 1, 1, 0, true)""")
+        create_tables(con)
+        assert con.execute("select role, supplements from core.submissions").fetchall() == [("version", None)]
+    finally:
+        con.close()
