@@ -5,7 +5,8 @@ A mark is evidence that re-attributes rows (they add instead of replace), so it 
 in the file's name, its title row, or a line of commentary (above the table or a note row under it) — never
 an activity's own name (「补充营养讲座」) or its 备注 cell (a full revision may note which row it added). And
 a word is a mark only where it reads as one (synonyms.toml `[supplements]`): 补报, 增报, 续报 anywhere except
-after an instruction in the same clause (「如需补报」, 「请于9月30日前补报」); 补充, an ordinary word too, only standing alone
+after an instruction in the same clause (「如需补报」, 「请于9月30日前补报」) or a word
+saying a full table includes it (「本表含补报活动」); 补充, an ordinary word too, only standing alone
 (「气象学会（补充）」) or followed by a reporting word (补充报送, 补充活动), not in 补充营养 or 补充说明; and a
 registered unit's name holding such a word (a 「补充村」) is masked first.
 

@@ -37,6 +37,8 @@ def test_a_mark(text, word):
     "逾期未报的单位请及时补报",
     "无需补报",
     "如需补充，请另附表",
+    "注：本表含补报活动2项",              # a full table saying what it includes
+    "东升街道（包括补报）",
     "",
     None,
 ])
