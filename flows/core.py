@@ -1,5 +1,6 @@
 """One campaign's core rebuilt from its raw tables, inside the run's staged warehouse: the few decisions that
-need Python run once per file (which unit sent it: transforms.identity) or once per distinct text (what the
+need Python run once per file (which unit sent it: transforms.identity; whether it says it is a supplement:
+transforms.supplements) or once per distinct text (what the
 joint-activity rule compares: transforms.dedup), and the rules themselves run as SQL over every row
 (kepu.warehouse.build). See docs/architecture.md.
 """
@@ -12,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from kepu.schemas.vocabulary import Campaign
-from kepu.transforms import dedup
+from kepu.transforms import dedup, supplements
 from kepu.transforms.identity import UnitIndex, resolve_files
 from kepu.warehouse import build, queries
 
@@ -24,8 +25,10 @@ def rebuild_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, units: pd.D
     there are matched by name among that district's units only."""
     cid = campaign.campaign_id
     index = UnitIndex(units)
-    identities = resolve_files(index, queries.files_to_identify(con, cid), source_districts)
+    files = queries.files_to_identify(con, cid)
+    identities = resolve_files(index, files, source_districts)
+    marks = supplements.find_marks(files, index)
     texts = queries.comparison_texts(con, cid)
     keys = build.ComparisonKeys(names=dedup.name_keys(texts.names), venues=dedup.venue_keys(texts.venues),
                                 mentions=dedup.unit_mentions(texts.mentions, index))
-    build.build_core(con, campaign, identities, keys)
+    build.build_core(con, campaign, identities, keys, marks)

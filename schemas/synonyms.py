@@ -52,6 +52,10 @@ class Synonyms:
     summary_unit_headers: tuple[str, ...]
     unit_strip_words: tuple[str, ...]
     unit_strip_suffixes: tuple[str, ...]
+    supplement_words: tuple[str, ...]
+    supplement_plain_words: tuple[str, ...]
+    supplement_followers: tuple[str, ...]
+    supplement_instructions: tuple[str, ...]
 
 
 @cache
@@ -82,6 +86,10 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         summary_unit_headers=tuple(data["summary"].get("unit_headers", ())),
         unit_strip_words=tuple(data["unit_names"]["strip_words"]),
         unit_strip_suffixes=tuple(data["unit_names"]["strip_suffixes"]),
+        supplement_words=tuple(data["supplements"]["words"]),
+        supplement_plain_words=tuple(data["supplements"]["plain_words"]),
+        supplement_followers=tuple(data["supplements"]["followers"]),
+        supplement_instructions=tuple(data["supplements"]["instructions"]),
     )
 
 

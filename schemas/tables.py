@@ -20,6 +20,7 @@ from kepu.schemas.vocabulary import (
     COUNTED_STATUSES,
     METRICS,
     SEVERITIES,
+    SUBMISSION_ROLE_LABELS,
     SUBMISSION_STATUSES,
     UNIT_TYPES,
     UNITEMIZED_TYPE,
@@ -49,13 +50,20 @@ class Submissions(pa.DataFrameModel):
     file_path: Series[str]
     status: Series[str] = pa.Field(isin=SUBMISSION_STATUSES)
     is_current: Series[bool]
+    role: Series[str] = pa.Field(isin=tuple(SUBMISSION_ROLE_LABELS))
     counted_rows: Series[int] = pa.Field(ge=0, coerce=True)
     rejected_rows: Series[int] = pa.Field(ge=0, coerce=True)
 
-    @pa.dataframe_check(error="a unit has more than one current submission")
+    @pa.dataframe_check(error="a unit has more than one current version")
     def one_current_per_unit(cls, df: pd.DataFrame) -> bool:
-        current = df[df["is_current"]]
+        current = df[df["is_current"] & (df["role"] == "version")]
         return not current["unit_code"].duplicated().any()
+
+    @pa.dataframe_check(error="a current supplement does not add to its unit's current version")
+    def current_supplements_add_to_the_current_version(cls, df: pd.DataFrame) -> bool:
+        current = df[df["is_current"]]
+        versions = set(current.loc[current["role"] == "version", "file_sha256"])
+        return bool(current.loc[current["role"] == "supplement", "supplements"].isin(versions).all())
 
     @pa.dataframe_check(error="a current submission is not accepted or partial, or has no unit")
     def current_is_countable(cls, df: pd.DataFrame) -> bool:

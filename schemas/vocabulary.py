@@ -119,6 +119,9 @@ SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
 """core.submissions.status: what became of one received file."""
 COUNTED_STATUSES = ("accepted", "partial")
 """Submission statuses whose rows can count: a unit's current version is one of these."""
+SUBMISSION_ROLE_LABELS: dict[str, str] = {"version": "版本", "supplement": "补报"}
+"""core.submissions.role (SPEC §3.2): a version replaces the unit's earlier version and its supplements; a
+supplement (补报, 补充, 增报, 续报) adds its rows to the version before it."""
 
 COMPLETENESS_LABELS: dict[str, str] = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送",
                                        "source_unavailable": "来源不可用"}

@@ -86,7 +86,7 @@ def synthetic_marts(units: int, rows: int):
                               "received_at"]].assign(
         file_sha256=[f"{i:064x}" for i in range(units)], file_path=[f"{nm}.xlsx" for nm in names],
         reported_at=pd.NaT, status="accepted", version=1, is_current=True, activity_rows=rows, counted_rows=rows,
-        rejected_rows=0, on_time=on_time, declared_code=codes, declared_name=names)
+        rejected_rows=0, on_time=on_time, declared_code=codes, declared_name=names, role="version", supplements=None)
     old = submissions.iloc[::20].assign(file_sha256=lambda d: "old" + d["file_sha256"].str[3:], version=1,
                                         is_current=False, received_at=datetime(2023, 9, 18, 9))
     submissions = pd.concat([submissions.assign(version=np.where(np.arange(units) % 20 == 0, 2, 1)), old],

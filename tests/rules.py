@@ -41,10 +41,12 @@ class Raw:
 
     def __init__(self) -> None:
         self.files, self.declarations, self.rows, self.summaries = [], [], [], []
+        self.decisions: list[dict] = []
 
     def file(self, n: int, code: str | None, *, name: str | None = None, path: str | None = None,
              reported: date | None = date(2023, 9, 25), received: datetime = datetime(2023, 9, 26, 9),
-             rows: list[dict] = (), summary: dict | None = None, status: str = "read") -> str:
+             rows: list[dict] = (), summary: dict | None = None, status: str = "read", title: str | None = None,
+             note: str | None = None) -> str:
         digest = sha(n)
         self.files.append({"sha256": digest, "path": path or f"{n}.xlsx", "received_at": received,
                            "status": status})
@@ -52,7 +54,11 @@ class Raw:
                                   "declared_code_sheet": "活动明细", "declared_code_cell": "F2",
                                   "declared_name_sheet": "封面",
                                   "declared_name_cell": "B2", "reported_at": reported,
-                                  "detail_sheet": "活动明细" if rows else None})
+                                  "detail_sheet": "活动明细" if rows else None,
+                                  "declared_title": title, "declared_title_sheet": "活动明细" if title else None,
+                                  "declared_title_cell": "A1" if title else None, "supplement_note": note,
+                                  "supplement_note_sheet": "活动明细" if note else None,
+                                  "supplement_note_cell": "A20" if note else None})
         for i, row in enumerate(rows):
             self.rows.append({"sha256": digest, "source_sheet": "活动明细", "source_row": 4 + i,
                               "activity_type": "讲座报告", "row_status": "ok", "partners": [],
@@ -78,6 +84,8 @@ class Raw:
             for table, rows in (("raw.declarations", self.declarations), ("raw.activity_rows", self.rows),
                                 ("raw.summary_figures", self.summaries)):
                 loader.insert(con, table, [{**r, "campaign_id": cid} for r in rows])
+            loader.insert(con, "core.decisions", [{"campaign_id": cid, "line": n + 2, **d}
+                                                  for n, d in enumerate(self.decisions)])
             rebuild_core(con, CAMPAIGN, units)
             return Core(*(_frame(con, f"select * from {t} where campaign_id = ?", cid) for t in (
                 "core.submissions", "core.activities", "audit.issues", "audit.submission_changes")))

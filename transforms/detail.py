@@ -87,6 +87,8 @@ class DetailRows:
     activities: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     row_kinds: list[tuple[int, RowKind]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """The text cells of the note rows, as (cell, text): what may mark the file a supplement."""
 
 
 def _merged_value(sheet: Sheet, r: int, c: int) -> CellValue:
@@ -372,6 +374,8 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
                 block_start = len(exact)
         if kind != "activity":
             out.row_kinds.append((row_number, kind))
+            if kind == "note":
+                out.notes.extend((sheet.address(r, c), v) for c, v in row.cells if isinstance(v, str))
             continue
         reading = _read_activity(header, row, default_year)
         out.issues.extend(reading.issues)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.transforms.declared import DeclaredIdentity, SummarySheet, read_identity, read_summary
+from kepu.transforms.declared import Declared, DeclaredIdentity, SummarySheet, read_identity, read_summary
 from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
 from kepu.transforms.grid import Book
+from kepu.transforms.supplements import read_note
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
@@ -30,6 +31,8 @@ class ParsedSubmission:
     summary: SummarySheet | None = None
     issues: list[Issue] = field(default_factory=list)
     row_kinds: list[tuple[int, RowKind]] = field(default_factory=list)
+    supplement_note: Declared | None = None
+    """A line of commentary saying the file is a supplement (补报 …), for the core to judge."""
 
     @property
     def readable(self) -> bool:
@@ -63,6 +66,7 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
         parsed.activities = rows.activities
         parsed.issues.extend(rows.issues)
         parsed.row_kinds = rows.row_kinds
+        parsed.supplement_note = read_note(header.sheet, header.first_row, rows.notes, identity.title)
         for other in tables[1:]:
             if has_activity_rows(other):
                 parsed.issues.append(make_issue(
@@ -97,6 +101,9 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "declared_title": ident.title.value if ident.title else None,
         "declared_title_sheet": ident.title.sheet if ident.title else None,
         "declared_title_cell": ident.title.cell if ident.title else None,
+        "supplement_note": parsed.supplement_note.value if parsed.supplement_note else None,
+        "supplement_note_sheet": parsed.supplement_note.sheet if parsed.supplement_note else None,
+        "supplement_note_cell": parsed.supplement_note.cell if parsed.supplement_note else None,
     }
     summaries = []
     if parsed.summary is not None:

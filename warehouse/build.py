@@ -7,7 +7,8 @@ nothing walks them one by one in Python. The steps, each an SQL file under sql/c
                         transforms.identity, handed in as `identities`);
 2. `rules/activities`   core.activities: a detail row or the unitemized record of a summary-only file (§3.4),
                         in the window or not (§3.3);
-3. `rules/submissions`  core.submissions: status, version, the current one and what it supersedes (§3.2);
+3. `rules/submissions`  core.submissions: status, version or supplement, the current one and what it
+                        supersedes (§3.2); `rules/supplements` a supplement's rows that repeat its version's;
 4. `rules/joint_*`      joint activities (§3.5): a join on the evidence, then each copy pointed at the kept
                         copy (`duplicate_of`);
 5. `checks/*`           every issue the rules raise, one file per check, each a SELECT of issue rows whose
@@ -49,20 +50,24 @@ class ComparisonKeys:
 
 
 def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: pd.DataFrame,
-               keys: ComparisonKeys) -> None:
+               keys: ComparisonKeys, marks: pd.DataFrame | None = None) -> None:
     """Rebuild the campaign's core.activities, core.submissions, audit.issues and audit.submission_changes
-    from its raw tables and core.units (loaded before). `identities` is transforms.identity.resolve_files's
-    frame for the campaign's files."""
+    from its raw tables, core.units and core.decisions (loaded before). `identities` is
+    transforms.identity.resolve_files's frame for the campaign's files; `marks`
+    transforms.supplements.find_marks's (the files that say they are supplements)."""
     _register(con, "_identity", identities, {
         "sha256": pa.string(), "unit_code": pa.string(), "resolution": pa.string(),
         "identified_by": pa.string(), "code_unit": pa.string(), "name_unit": pa.string(),
         "unknown_code": pa.string()})
+    _register(con, "_supplement_marks", marks if marks is not None else pd.DataFrame(), {
+        "sha256": pa.string(), "marked_by": pa.string(), "mark_word": pa.string(), "mark_text": pa.string(),
+        "mark_sheet": pa.string(), "mark_cell": pa.string()})
     _register(con, "_event_name_keys", keys.names, {"text": pa.string(), "key": pa.string()})
     _register(con, "_venue_keys", keys.venues, {"text": pa.string(), "key": pa.string()})
     _register(con, "_unit_mentions", keys.mentions, {"text": pa.string(), "unit_code": pa.string()})
     con.execute(sql_text("core/rules", "campaign"),
                 {"campaign_id": campaign.campaign_id, "window_text": campaign.window_text})
-    for step in ("files", "activities", "submissions", "joint_rows", "joint_pairs"):
+    for step in ("files", "activities", "submissions", "supplements", "joint_rows", "joint_pairs"):
         con.execute(sql_text("core/rules", step))
     round_sql = sql_text("core/rules", "joint_round")
     pending = con.execute("select count(*) from _joint_priority").fetchone()[0]
@@ -78,7 +83,7 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
         f"({sql_text('core/checks', check)})" for check in CHECKS))
     con.execute(sql_text("core/rules", "issues"))
     con.execute(sql_text("core/rules", "submission_changes"))
-    for name in ("_identity", "_event_name_keys", "_venue_keys", "_unit_mentions"):
+    for name in ("_identity", "_supplement_marks", "_event_name_keys", "_venue_keys", "_unit_mentions"):
         con.unregister(f"{name}_input")
 
 

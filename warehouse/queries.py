@@ -233,10 +233,11 @@ select a.*, s.declared_code, s.declared_name
 from audit.submissions as a
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
 where a.campaign_id = ?
-order by a.unit_code, a.is_current desc, a.received_at desc, a.file_path
+order by a.unit_code, a.is_current and a.role = 'version' desc, a.is_current desc, a.received_at desc, a.file_path
 """
 """Every received file with each unit it belongs to or claims (a file in conflict names two units and
-is held for both), the current version first, and the code and name it declares."""
+is held for both), the current version first (then the supplements added to it), and the code and name it
+declares."""
 
 SUPERSEDED = """
     coalesce(s.version < c.version, false)"""
@@ -248,15 +249,16 @@ ISSUES = f"""
 select i.*, {SUPERSEDED} as superseded
 from audit.issues as i
 left join core.submissions as s on s.campaign_id = i.campaign_id and s.file_sha256 = i.file_sha256
-left join core.submissions as c on c.campaign_id = s.campaign_id and c.unit_code = s.unit_code and c.is_current
+left join core.submissions as c
+    on c.campaign_id = s.campaign_id and c.unit_code = s.unit_code and c.is_current and c.role = 'version'
 where i.campaign_id = ?
 order by i.issue_no
 """
 """audit.issues of a campaign with `superseded` beside each."""
 
 FILES = """
-select s.file_sha256, s.file_path, s.received_at, s.reported_at, s.status, s.version, s.is_current,
-       s.activity_rows, s.counted_rows, s.rejected_rows, s.unit_code, s.claimed_unit_codes,
+select s.file_sha256, s.file_path, s.received_at, s.reported_at, s.status, s.version, s.is_current, s.role,
+       s.supplements, s.supplement_evidence, s.activity_rows, s.counted_rows, s.rejected_rows, s.unit_code, s.claimed_unit_codes,
        s.declared_code, s.declared_name, u.district_code, u.district_name
 from core.submissions as s
 left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
@@ -374,10 +376,12 @@ def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]
 def files_to_identify(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
     """Each file of the campaign whose bytes were read or rejected, with what it declares and where it came
     from (sha256, declared_code, declared_name, declared_title, path, source, source_path, sender,
-    forwarded_from, subject): the input of transforms.identity.resolve_files."""
+    forwarded_from, subject; and the title's and a supplement note's cells): the input of
+    transforms.identity.resolve_files and transforms.supplements.find_marks."""
     return con.execute("""
         select f.sha256, d.declared_code, d.declared_name, d.declared_title, f.path, f.source, f.source_path,
-               f.sender, f.forwarded_from, f.subject
+               f.sender, f.forwarded_from, f.subject, d.declared_title_sheet, d.declared_title_cell,
+               d.supplement_note, d.supplement_note_sheet, d.supplement_note_cell
         from raw.files as f
         left join raw.declarations as d on d.campaign_id = f.campaign_id and d.sha256 = f.sha256
         where f.campaign_id = ? and f.status <> 'ignored'

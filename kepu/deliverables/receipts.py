@@ -1,7 +1,7 @@
 """回执: the feedback sheet for each unit that sent something (SPEC §1, §5), ready to send back.
 
-One workbook per unit, `回执/<unit name>.xlsx`. Sheet 回执: which file counts (its current submission,
-else the latest file it sent), when it arrived, what became of it and what the city counted from it;
+One workbook per unit, `回执/<unit name>.xlsx`. Sheet 回执: which file counts (its current submission, and the
+supplements added to it; else the latest file it sent), when it arrived, what became of it and what the city counted from it;
 then the problems of what the unit must still act on — its current version, any newer file that could
 not be counted, a file that names it in conflict — each cited by sheet and cell as Excel shows them
 (`活动明细!I12`; a CSV's sheet is named after the file, as in Excel: `东升街道!I12`) with the value found there; then a short history of the
@@ -105,7 +105,8 @@ def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[
             unit_code=unit_code,
             unit_name=submission["unit_name"],
             title=f"{campaign.name}活动报表回执",
-            fields=tuple(header_fields(submission, len(unit_files), completeness.get(unit_code), campaign)),
+            fields=tuple(header_fields(submission, len(unit_files), completeness.get(unit_code), campaign,
+                                       counted_files=[f for f in unit_files if f["is_current"]])),
             counted=counted_line(totals_of_unit.get(unit_code, {})),
             issues=tuple(issue_records(current)),
             issues_title=issues_title(current),
@@ -168,9 +169,14 @@ def issues_title(issues: list[dict]) -> str:
     return f"数据问题（共 {len(issues)} 条：{_severity_counts(issues)}）"
 
 
+def _is_supplement(record: dict) -> bool:
+    return record.get("role") == "supplement"
+
+
 def history_lines(files: list[dict], issues: list[dict]) -> list[str]:
-    """One line per file of the unit that its current version replaced, oldest first."""
-    current = [f for f in files if f["is_current"]]
+    """One line per file of the unit that its current version replaced (an earlier version or a supplement
+    added to one), oldest first."""
+    current = [f for f in files if f["is_current"] and not _is_supplement(f)]
     if not current:
         return []
     newest = int(current[0]["version"])
@@ -181,7 +187,8 @@ def history_lines(files: list[dict], issues: list[dict]) -> list[str]:
         found = _severity_counts([i for i in issues if i["file_sha256"] == record["file_sha256"]
                                   and i["severity"] != "info"])
         received = normalise(record["received_at"], DATETIME)
-        line = (f"第 {int(record['version'])} 版 {record['file_path']}（{received:%Y年%-m月%-d日}收到）"
+        kind = "补报，" if _is_supplement(record) else ""
+        line = (f"第 {int(record['version'])} 版 {record['file_path']}（{kind}{received:%Y年%-m月%-d日}收到）"
                 f"已由第 {newest} 版替代，不再计入")
         lines.append(line + (f"；其中发现的问题（{found.replace('，', '、')}）无需再处理。" if found else "。"))
     return lines
@@ -198,8 +205,23 @@ def counted_line(totals: dict) -> str:
     return "，".join(parts)
 
 
-def header_fields(s: dict, files_received: int, done: dict | None, campaign: Campaign) -> list[tuple[str, object]]:
-    """The block at the top of a 回执: who, which file, when, and what became of it."""
+def counted_files_line(files: Sequence[dict]) -> str:
+    """Every file that counts for the unit, in version order: its current version and the supplements added to
+    it (第 1 版 东升街道.xlsx；第 2 版 东升街道（补报）.xlsx（补报）); a row repeating one already counted is
+    counted once (its supplement_repeat note is among the unit's issues)."""
+    parts = []
+    for f in sorted(files, key=lambda f: int(f["version"])):
+        part = f"第 {int(f['version'])} 版 {f['file_path']}"
+        if _is_supplement(f):
+            part += "（补报）"
+        parts.append(part)
+    return "；".join(parts)
+
+
+def header_fields(s: dict, files_received: int, done: dict | None, campaign: Campaign,
+                  counted_files: Sequence[dict] = ()) -> list[tuple[str, object]]:
+    """The block at the top of a 回执: who, which file, when, what became of it, and — when supplements were
+    added to the version — every file that counted."""
     version = "—" if is_missing(s["version"]) else f"第 {int(s['version'])} 版"
     version += "（计入汇总的版本）" if s["is_current"] else "（未计入汇总）"
     if files_received > 1:
@@ -230,6 +252,7 @@ def header_fields(s: dict, files_received: int, done: dict | None, campaign: Cam
         ("填报日期", normalise(s.get("reported_at"), DATE)),
         ("版本", version),
         ("处理结果", outcome),
+        *([("计入汇总的文件", counted_files_line(counted_files))] if len(counted_files) > 1 else []),
         ("报送情况", f"{reporting}；截止日期 {campaign.deadline:%Y年%-m月%-d日}"),
     ]
 

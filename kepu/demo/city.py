@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
@@ -266,6 +266,7 @@ MESSY_NAMES = (
     "2023科普日-{name}.xlsx",
 )
 RESUBMISSION_NAME = "{name}（更正）.xlsx"
+SUPPLEMENT_NAME = "{name}（补报）.xlsx"
 STRAY_FILE = "活动照片说明.docx"
 FALLBACK_FILE_NAME = "{name}科普日活动统计表.xlsx"
 """A form whose 填报单位 and 单位代码 are blank: only its file name says who sent it."""
@@ -304,10 +305,11 @@ class Unit:
 @dataclass(frozen=True, slots=True)
 class UncountedRow:
     """A row a counted file holds that must not reach the totals: `missing_name` (rejected, SPEC §3.3),
-    `outside_window` (dated before the week, §3.3) or `joint_copy` (a partner's copy of a joint activity
-    whose organizer's copy counts, §3.5)."""
+    `outside_window` (dated before the week, §3.3), `joint_copy` (a partner's copy of a joint activity
+    whose organizer's copy counts, §3.5) or `supplement_repeat` (a 补报's row repeating one its unit's version
+    already counts, §3.2)."""
 
-    reason: Literal["missing_name", "outside_window", "joint_copy"]
+    reason: Literal["missing_name", "outside_window", "joint_copy", "supplement_repeat"]
     activity: Mapping[str, object]
 
 
@@ -315,7 +317,8 @@ class UncountedRow:
 class DemoFile:
     """One file put in the inbox: a filled form, a form whose bytes are broken, or a stray non-spreadsheet.
 
-    `activities` are the rows that count when the file is `current` (its unit's countable, newest version);
+    `activities` are the rows that count when the file is `current` (its unit's countable, newest version, or
+    a supplement — trait `supplement` — added to it);
     `uncounted` are rows it also holds that never count. `book` holds the cells of a form filled in an
     office's own way; without it the official form is written. `declared_code` and `signed_as` are the
     单位代码 and 填报单位 as written ("" when left blank). `traits` name what the file shows, for tests.
@@ -411,9 +414,10 @@ def _measures(records: Sequence[Mapping[str, object]]) -> dict[str, object]:
 
 
 def expected_totals(plan: DemoPlan) -> dict[str, object]:
-    """The answer key (SPEC §4 marts.city_totals) computed from the plan."""
+    """The answer key (SPEC §4 marts.city_totals) computed from the plan: a unit's current version and the
+    supplements added to it count; whether it reported, and on time, is its version's."""
     current = [f for f in plan.files if f.current]
-    reported = [f for f in current if f.unit.expected and f.records()]
+    reported = [f for f in current if f.unit.expected and f.records() and "supplement" not in f.traits]
     return {
         "campaign_id": CAMPAIGN_ID,
         "units_expected": sum(u.expected for u in plan.units),
@@ -424,8 +428,13 @@ def expected_totals(plan: DemoPlan) -> dict[str, object]:
 
 
 def expected_unit_totals(plan: DemoPlan) -> dict[str, dict[str, object]]:
-    """Per unit code, what its current version contributes (the measures of marts.unit_totals)."""
-    return {f.unit.code: _measures(f.records()) for f in plan.files if f.current}
+    """Per unit code, what its current version and its supplements contribute (the measures of
+    marts.unit_totals)."""
+    records: dict[str, list[Mapping[str, object]]] = {}
+    for f in plan.files:
+        if f.current:
+            records.setdefault(f.unit.code, []).extend(f.records())
+    return {code: _measures(rows) for code, rows in records.items()}
 
 
 def write_registry(path: Path, units: Sequence[Unit]) -> None:
@@ -806,7 +815,33 @@ class _Submissions:
         stray_folder = rng.choice(DISTRICTS)
         files.append(DemoFile(relpath=f"{stray_folder}/{STRAY_FILE}", received_at=self._time_on(date(2023, 9, 25)),
                               kind="other", traits=("stray_file",)))
+        files += self._supplement(files)
         return sorted(files, key=lambda f: f.relpath)
+
+    def _supplement(self, files: Sequence[DemoFile]) -> list[DemoFile]:
+        """A 补报 (SPEC §3.2): a town or society that sent its official form on time, then a file named
+        「…（补报）」 with an activity it forgot and, again, one it had already reported (counted once). Drawn
+        last, so the rest of the city is the same with or without it."""
+        plain = [f for f in files if f.current and f.traits == ("official_form",) and f.unit.group in ("town", "society")
+                 and len(f.activities) >= 2 and f.reported_on and f.reported_on < DEADLINE]
+        if not plain:
+            return []
+        version = min(plain, key=lambda f: f.relpath)
+        unit = version.unit
+        known = {(a["start_date"], a["activity_name"]) for a in version.activities}
+        new = next((a for a in self._activities(unit, minimum=4) if (a["start_date"], a["activity_name"]) not in known),
+                   None)
+        if new is None:
+            return []
+        reported_on = version.reported_on + timedelta(days=1)
+        folder = PurePosixPath(version.relpath).parent
+        return [DemoFile(
+            relpath=str(folder / SUPPLEMENT_NAME.format(name=unit.name)), received_at=self._time_on(reported_on),
+            kind="form", unit=unit, signed_as=self._signature(unit), declared_code=unit.code,
+            reported_on=reported_on, activities=(new,),
+            uncounted=(UncountedRow("supplement_repeat", dict(version.activities[0])),), current=True,
+            traits=("official_form", "supplement", "supplement_repeat"),
+        )]
 
     def _cast(self, ordinary: Sequence[Unit], *, named: set[str]) -> _Cast:
         """Choose the units of the set pieces among the ordinary reporting units: two districts organize a

@@ -51,7 +51,7 @@ STYLES = (
     "numbers_as_text", "dates_as_text", "money_in_yuan", "total_row", "subtotal_rows", "note_row", "footer",
     "xls", "csv_utf8_bom", "csv_gbk", "identity_file_name", "identity_folder", "unidentified", "conflict",
     "missing_name", "outside_window", "joint_organizer", "joint_copy", "near_miss", "official_form",
-    "summary_only", "resubmission", "superseded", "corrupt", "stray_file",
+    "summary_only", "resubmission", "superseded", "corrupt", "stray_file", "supplement", "supplement_repeat",
 )
 """Every habit and set piece the demo city must show at seed 2023 (DemoFile.traits)."""
 
@@ -369,8 +369,8 @@ def test_answer_key_at_seed_2023(city):
     """The totals the nightly flow must publish for `kepu demo` (pinned, so a change is seen and reviewed)."""
     assert city.expected == {
         "campaign_id": "2023-science-day", "units_expected": 78, "units_reported": 68, "units_on_time": 60,
-        "activities": 360, "participants": 279757, "volunteers": 7425, "materials": 488645, "boards": 5049,
-        "media_reports": 519, "funding_wan": Decimal("408.93"),
+        "activities": 361, "participants": 280497, "volunteers": 7463, "materials": 489415, "boards": 5052,
+        "media_reports": 520, "funding_wan": Decimal("410.57"),
     }
 
 
@@ -383,7 +383,7 @@ def test_answer_key_sums_the_unit_keys(city):
 
 def test_answer_key_leaves_out_what_must_not_count(plan):
     """Held, broken and superseded files are not current; rows that do not count are what SPEC §3 says."""
-    current_units = [f.unit.code for f in plan.files if f.current]
+    current_units = [f.unit.code for f in plan.files if f.current and "supplement" not in f.traits]
     counted = {(a["start_date"], a["venue"].replace(" ", ""), f.unit.code): a
                for f in plan.files if f.current for a in f.activities}
 
@@ -397,6 +397,11 @@ def test_answer_key_leaves_out_what_must_not_count(plan):
                 assert not activity.get("activity_name") and START <= activity["start_date"] <= END
             elif row.reason == "outside_window":
                 assert activity["activity_name"] and activity["start_date"] < START
+            elif row.reason == "supplement_repeat":
+                (version,) = [f for f in plan.files if f.current and f.unit == demo_file.unit and f is not demo_file]
+                assert "supplement" in demo_file.traits and any(
+                    (a["start_date"], a["activity_name"]) == (activity["start_date"], activity["activity_name"])
+                    for a in version.activities)
             else:
                 organizer = [a for (day, venue, unit), a in counted.items()
                              if (day, venue) == (activity["start_date"], activity["venue"].replace(" ", ""))
@@ -528,7 +533,9 @@ def test_the_warehouse_keeps_out_what_must_not_count(published):
                              "on s.file_sha256 = a.file_sha256")
     current = [a for a in activities if a["is_current"]]
     uncounted = Counter(u.reason for f in plan.files if f.current for u in f.uncounted)
-    duplicates = [a for a in current if a["duplicate_of"] is not None]
+    supplement = next(f for f in plan.files if "supplement" in f.traits)
+    repeats = [a for a in current if a["duplicate_of"] is not None and a["source_file"] == supplement.relpath]
+    duplicates = [a for a in current if a["duplicate_of"] is not None and a not in repeats]
     kept = {a["activity_id"]: a for a in current if a["activity_id"] in {d["duplicate_of"] for d in duplicates}}
     near_miss = next(f for f in plan.files if "near_miss" in f.traits)
     organizers = {f.unit.code for f in plan.files if "joint_organizer" in f.traits}
@@ -540,6 +547,9 @@ def test_the_warehouse_keeps_out_what_must_not_count(published):
     assert sum(a["reject_code"] == "missing_activity_name" for a in current) == uncounted["missing_name"]
     assert sum(a["row_status"] == "ok" and not a["in_window"] for a in current) == uncounted["outside_window"]
     assert len(duplicates) == uncounted["joint_copy"] == 2
+    assert len(repeats) == uncounted["supplement_repeat"] == 1
+    assert (submissions[supplement.relpath]["role"], submissions[supplement.relpath]["is_current"]) == (
+        "supplement", True)
     assert {kept[d["duplicate_of"]]["unit_code"] for d in duplicates} == organizers
     assert sum(a["unit_code"] == near_miss.unit.code and a["counted"] and a["duplicate_of"] is None
                for a in current) == len(near_miss.activities)

@@ -88,6 +88,9 @@ comment on column raw.declarations.summary_sheet is '识别为汇总表的工作
 comment on column raw.declarations.declared_title is '表格标题行原文（如“白沙镇科协2023年全国科普日活动统计表”），用于识别单位';
 comment on column raw.declarations.declared_title_sheet is '标题行所在的工作表';
 comment on column raw.declarations.declared_title_cell is '标题行所在单元格';
+comment on column raw.declarations.supplement_note is '明细表上方或表下说明行中含“补报/补充/增报/续报”的第一行原文（是否认定为补报由核对规则判断）';
+comment on column raw.declarations.supplement_note_sheet is '该说明行所在的工作表';
+comment on column raw.declarations.supplement_note_cell is '该说明行所在单元格';
 
 comment on table raw.file_sightings is '各来源中见过的每个（路径, 内容）组合，及其所在的来源条目（文件本身、所在压缩包或所附邮件）：用于区分新文件和改动过的文件；来源条目的路径、大小和变更标记都未变时，下次运行只列目录、不再下载。';
 comment on column raw.file_sightings.path is '文件路径（与 raw.files.path 的写法相同）';
@@ -137,9 +140,12 @@ comment on column core.submissions.claimed_unit_codes is '文件的单位代码�
 comment on column core.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column core.submissions.activity_rows is '活动明细数据行数';
 comment on column core.submissions.rejected_rows is '被拒的行数';
-comment on column core.submissions.version is '该单位文件中的版本号（按填报日期、再按收到时间排序，从 1 起）';
-comment on column core.submissions.is_current is '是否为该单位计入汇总的当前版本';
-comment on column core.submissions.superseded_by is '替代它的较新版本的 file_sha256';
+comment on column core.submissions.version is '该单位文件中的版本号（按填报日期、再按收到时间排序，从 1 起；补报文件同样编号）';
+comment on column core.submissions.is_current is '是否计入汇总：该单位的当前版本，以及补充该版本的补报文件（每个单位至多一个当前版本，role = version）';
+comment on column core.submissions.superseded_by is '替代它的较新版本的 file_sha256（该单位的当前版本）';
+comment on column core.submissions.role is '文件的作用：version 版本（较新的版本替代之前的版本及其补报）、supplement 补报（其活动加入所补充的版本，不替代它）';
+comment on column core.submissions.supplements is '补报文件所补充的版本的 file_sha256；版本为空';
+comment on column core.submissions.supplement_evidence is '认定为补报的依据：文件名、标题行或说明行中的“补报/补充/增报/续报”（带单元格），或市科协的决定（decisions.csv 行号）；无依据为空';
 
 comment on table core.units is '该届活动时的单位名录：每个报送单位一行，及其所属区县。';
 comment on column core.units.email is '单位发送报表所用的邮箱地址（名录 email 列，小写）；邮件附件无法从内容、文件名识别单位时按发件人识别';
@@ -147,6 +153,20 @@ comment on column core.units.contact is '联系人（名录 contact 列）';
 
 comment on table core.source_unavailable is '本届尚无文件、且其文件只能来自最近一次运行无法读取的来源的应报单位：报送情况记为 source_unavailable 而非 missing，不列入催报名单。一个单位的文件可能来自：district 为其所属区县的来源、往届送来过其文件的来源、（名录有 email 时）各邮箱来源；都没有时为所有未设 district 的来源。';
 comment on column core.source_unavailable.sources is '该单位文件可能来自的来源（本次均无法读取）';
+
+comment on table core.decisions is '市科协的决定（SPEC §3.9），按 decisions.csv 读入：每个有效行一行，按文件中的顺序；每次运行在规则之后执行。';
+comment on column core.decisions.line is 'decisions.csv 中的行号（表头为第1行）';
+comment on column core.decisions.kind is '决定类型：assign_unit 归入单位、supplement 补报、same_event 同一活动、different_events 不同活动、exclude_row 不计入某行、exclude_file 不计入文件、accept_on_time 按时计、correct_value 更正单元格';
+comment on column core.decisions.file is '文件（原文：sha256、其前缀或 raw.files 中的路径）';
+comment on column core.decisions.file_sha256 is '所指文件的 sha256；找不到该文件时为空';
+comment on column core.decisions.cell is '单元格（原文，A1 格式，可带工作表：活动明细!I12），指其所在行';
+comment on column core.decisions.value is '新值（correct_value）';
+comment on column core.decisions.other_file is '另一文件（same_event、different_events，原文）';
+comment on column core.decisions.other_sha256 is '另一文件的 sha256；找不到时为空';
+comment on column core.decisions.other_cell is '另一文件中的单元格（其所在行）';
+comment on column core.decisions.reason is '理由（如“电话核实：应为4000”）';
+comment on column core.decisions.decided_by is '决定人';
+comment on column core.decisions.decided_at is '决定时间（原文）';
 comment on column core.units.parent_code is '上级单位代码（区县的上级为市；镇、街道的上级为其区县）';
 comment on column core.units.aliases is '单位的其他名称（填报时可能使用的署名）';
 
@@ -248,13 +268,14 @@ comment on column audit.runs.message is '失败原因；已发布但有来源不
 comment on column audit.runs.failed_sources is '本次无法读取的来源（已按设置重试；本次运行在没有这些来源的情况下完成）';
 comment on column audit.runs.files_fetched is '本次从各来源读取或下载的条目数（未变的条目只列目录，不计入）';
 
-comment on table audit.submission_changes is '单位的新当前版本替换了此前可计入的版本时：每项变化了的合计一行（从多少变为多少）。';
-comment on column audit.submission_changes.file_sha256 is '当前版本的文件';
-comment on column audit.submission_changes.version is '当前版本号';
-comment on column audit.submission_changes.previous_sha256 is '被替代的版本的文件';
-comment on column audit.submission_changes.previous_version is '被替代的版本号';
-comment on column audit.submission_changes.previous_value is '被替代版本的合计';
-comment on column audit.submission_changes.current_value is '当前版本的合计';
+comment on table audit.submission_changes is '单位计入汇总的内容每变化一次（新版本替代此前的版本及其补报，或补报加入其版本）：每项变化了的合计一行（从多少变为多少）。';
+comment on column audit.submission_changes.role is '带来变化的文件的作用：version 新版本（替代）、supplement 补报（加入）';
+comment on column audit.submission_changes.file_sha256 is '带来变化的文件（新版本或补报）';
+comment on column audit.submission_changes.version is '该文件的版本号';
+comment on column audit.submission_changes.previous_sha256 is '此前计入的版本（补报时为它所补充的版本）';
+comment on column audit.submission_changes.previous_version is '此前计入的版本的版本号';
+comment on column audit.submission_changes.previous_value is '此前的合计（该版本及其此前的补报）';
+comment on column audit.submission_changes.current_value is '此后的合计';
 comment on column audit.submission_changes.change is '变化量（当前减去此前）';
 
 comment on view audit.submissions is '报送记录：每个收到的文件与其所属（或冲突时声称的）单位一行，含版本、状态、是否按时。';
@@ -264,7 +285,9 @@ comment on column audit.submissions.received_at is '收到时间（文件在收�
 comment on column audit.submissions.reported_at is '填报日期（文件中填写）';
 comment on column audit.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column audit.submissions.version is '该单位的第几个版本（按填报日期、收到时间排序）';
-comment on column audit.submissions.is_current is '是否为计入汇总的当前版本';
+comment on column audit.submissions.is_current is '是否计入汇总（当前版本，或补充当前版本的补报）';
+comment on column audit.submissions.role is '文件的作用：version 版本、supplement 补报';
+comment on column audit.submissions.supplements is '补报文件所补充的版本的 file_sha256';
 comment on column audit.submissions.activity_rows is '活动记录行数';
 comment on column audit.submissions.rejected_rows is '退回的行数';
 comment on column audit.submissions.on_time is '是否在截止日期（含）前收到';

@@ -1,5 +1,5 @@
 -- 报送记录: every received file with each unit it belongs to or claims (a file in conflict names two
--- units and is held for both), its version, status and whether it came in by the deadline. The on-time
+-- units and is held for both), its version (or the version it supplements), status and whether it came in by the deadline. The on-time
 -- rule is written here only: received on or before the deadline day (Beijing time, as received_at is);
 -- marts.completeness and through it the totals' units_on_time read it from here.
 create or replace view audit.submissions as
@@ -19,7 +19,9 @@ select
     s.activity_rows,
     s.counted_rows,
     s.rejected_rows,
-    cast(s.received_at as date) <= k.deadline as on_time
+    cast(s.received_at as date) <= k.deadline as on_time,
+    s.role,
+    s.supplements
 from core.submissions as s
 join core.units as u
     on u.campaign_id = s.campaign_id

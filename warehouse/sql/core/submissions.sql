@@ -1,5 +1,5 @@
 -- One row per received file of a campaign: which unit sent it, its version among that unit's files,
--- whether it is the one that counts, and its status.
+-- whether it counts (the current version and the supplements added to it), and its status.
 create table if not exists core.submissions (
     campaign_id        varchar not null,
     file_sha256        varchar not null,
@@ -19,5 +19,13 @@ create table if not exists core.submissions (
     version            integer,
     is_current         boolean not null,
     superseded_by      varchar,
+    role               varchar default 'version',  -- version | supplement (SPEC §3.2)
+    supplements        varchar,            -- a supplement's version (file_sha256); null for a version
+    supplement_evidence varchar,           -- what marks it a supplement: its name, title or a note line, or a decision
     primary key (campaign_id, file_sha256)
 );
+-- Warehouses made before supplements get their columns: every file of a campaign not rebuilt since was a
+-- version (the current campaign's are rebuilt at the next run).
+alter table core.submissions add column if not exists role varchar default 'version';
+alter table core.submissions add column if not exists supplements varchar;
+alter table core.submissions add column if not exists supplement_evidence varchar;

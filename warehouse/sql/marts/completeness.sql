@@ -6,7 +6,7 @@ create or replace view marts.completeness as
 with current_submission as (
     select campaign_id, unit_code, file_path, received_at, on_time
     from audit.submissions
-    where is_current
+    where is_current and role = 'version'
 ),
 held as (
     select s.campaign_id, u.unit_code, min(s.received_at) as received_at,

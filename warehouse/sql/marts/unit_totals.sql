@@ -1,4 +1,5 @@
--- 单位明细: one row per registered unit of a campaign, with what its current submission contributes.
+-- 单位明细: one row per registered unit of a campaign, with what its current submission contributes (its current
+-- version, shown, and the supplements added to it).
 create or replace view marts.unit_totals as
 select
     u.campaign_id,
@@ -16,6 +17,6 @@ select
 {% endfor %}
 from core.units as u
 left join core.submissions as s
-    on s.campaign_id = u.campaign_id and s.unit_code = u.unit_code and s.is_current
+    on s.campaign_id = u.campaign_id and s.unit_code = u.unit_code and s.is_current and s.role = 'version'
 left join marts.activities as a on a.campaign_id = u.campaign_id and a.unit_code = u.unit_code
 group by all;

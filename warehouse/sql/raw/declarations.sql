@@ -14,9 +14,16 @@ create table if not exists raw.declarations (
     declared_title       varchar,
     declared_title_sheet varchar,
     declared_title_cell  varchar,
+    supplement_note       varchar,   -- a line of commentary holding 补报/补充/增报/续报 (SPEC §3.2), as written
+    supplement_note_sheet varchar,
+    supplement_note_cell  varchar,
     primary key (campaign_id, sha256)
 );
 -- Warehouses made before the title row was read get its columns (null for files parsed then).
 alter table raw.declarations add column if not exists declared_title varchar;
 alter table raw.declarations add column if not exists declared_title_sheet varchar;
 alter table raw.declarations add column if not exists declared_title_cell varchar;
+-- Warehouses made before supplements were read get the note's columns (null for files parsed then).
+alter table raw.declarations add column if not exists supplement_note varchar;
+alter table raw.declarations add column if not exists supplement_note_sheet varchar;
+alter table raw.declarations add column if not exists supplement_note_cell varchar;

@@ -11,3 +11,41 @@ from core.submissions as s
 join _campaign as k on k.campaign_id = s.campaign_id
 join _files as f on f.sha256 = s.file_sha256
 where s.status = 'rejected' and f.readable and f.resolution = 'identified'
+
+-- SPEC §3.2: a supplement's row that repeats one already counted for its version counts once (rules/supplements).
+union all by name
+select r.file_sha256 as sha256,
+       {{ issue("supplement_repeat", sheet="r.source_sheet", cell="r.source_cell", row="r.source_row",
+                raw="r.activity_name",
+                kept="kept.source_file || ' ' || kept.source_sheet || '!' || kept.source_cell || ' 的“' || kept.activity_name || '”'") }}
+from _supplement_repeats as r
+join core.activities as kept on kept.campaign_id = (select campaign_id from _campaign) and kept.activity_id = r.kept_id
+-- SPEC §3.2: a version that replaces the one before it (with its supplements) without sharing one activity — the
+-- same start date and normalised name — with it: still a new version (the rule stays predictable), but perhaps a
+-- supplement no one marked, for the office to decide. Both must have such rows (a summary-only file has none).
+union all by name
+select * from (
+    with versions as (
+        select s.file_sha256, s.file_path, s.version,
+               lag(s.file_sha256) over (partition by s.unit_code order by s.version) as previous_sha256,
+               lag(s.file_path) over (partition by s.unit_code order by s.version) as previous_path,
+               lag(s.version) over (partition by s.unit_code order by s.version) as previous_version
+        from core.submissions as s
+        join _campaign as k on k.campaign_id = s.campaign_id
+        where s.role = 'version' and s.status in {{ counted_statuses }} and s.unit_code is not null
+    ),
+    old_keys as (select distinct base_sha256, start_date, name_key from _version_keys),
+    new_keys as (select distinct file_sha256, start_date, name_key from _version_keys)
+    select v.file_sha256 as sha256,
+           {{ issue("version_disjoint", newer="v.file_path || '，第' || v.version || '版'",
+                    older="v.previous_path || '，第' || v.previous_version || '版'") }}
+    from versions as v
+    where v.previous_sha256 is not null
+      and exists (select 1 from new_keys as n where n.file_sha256 = v.file_sha256)
+      and exists (select 1 from old_keys as o where o.base_sha256 = v.previous_sha256)
+      and not exists (
+          select 1
+          from new_keys as n
+          join old_keys as o on o.start_date = n.start_date and o.name_key = n.name_key
+          where n.file_sha256 = v.file_sha256 and o.base_sha256 = v.previous_sha256)
+)

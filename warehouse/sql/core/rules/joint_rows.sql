@@ -1,5 +1,5 @@
 -- Joint activities (SPEC §3.5), 1: the rows that can be copies of one event — counted detail rows of the
--- units' current versions, with a name and a venue — with their comparison keys (transforms.dedup, handed in
+-- units' current versions (a supplement's rows included, its repeats not), with a name and a venue — with their comparison keys (transforms.dedup, handed in
 -- as _event_name_keys and _venue_keys), and every unit each row names as organizer or partner
 -- (_unit_mentions: by code, name or alias).
 create or replace temp table _joint_rows as
@@ -23,7 +23,8 @@ join _campaign as k on k.campaign_id = a.campaign_id
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256 and s.is_current
 join _event_name_keys as n on n.text = a.activity_name
 join _venue_keys as v on v.text = a.venue
-where a.counted and not a.is_unitemized and a.unit_code is not null and n.key <> '' and v.key <> '';
+where a.counted and not a.is_unitemized and a.unit_code is not null and n.key <> '' and v.key <> ''
+  and a.duplicate_of is null;  -- a supplement's repeat of its version's row (rules/supplements) is counted there
 
 create or replace temp table _joint_links as
 select j.activity_id, m.unit_code as named_unit, 'organizer' as role

@@ -1,7 +1,10 @@
 -- core.submissions (SPEC §3.2, §3.3): one row per received file. Its status: rejected (unreadable, or nothing
 -- in it counts), unidentified or conflict (held), else accepted, or partial when some rows were rejected.
 -- Each unit's files are numbered oldest → newest by 填报日期 (the day received when it has none), then
--- received_at, then path; the newest countable one is current and supersedes the other countable ones.
+-- received_at, then path. A countable file (accepted or partial) is a version, or a supplement when it is marked
+-- one (its name, title or a note line, or the office's decision: rules/files) and an earlier countable file of
+-- its unit exists to add to; a supplement adds to the last version before it. The newest countable version is
+-- current; it and the supplements added to it count (is_current), and supersede every other countable file.
 delete from core.submissions where campaign_id = (select campaign_id from _campaign);
 
 insert into core.submissions by name
@@ -36,13 +39,31 @@ versioned as (
         *,
         case when unit_code is not null then row_number() over (
             partition by unit_code
-            order by coalesce(reported_at, cast(received_at as date)), received_at, path) end as version
+            order by coalesce(reported_at, cast(received_at as date)), received_at, path) end as version,
+        unit_code is not null and status in {{ counted_statuses }} as countable
     from judged
+),
+roled as (
+    -- a marked file with nothing countable before it is its unit's first version, whatever it says
+    select
+        *,
+        case when marked_supplement and unit_code is not null and coalesce(sum(countable::integer) over (
+                partition by unit_code order by version rows between unbounded preceding and 1 preceding), 0) > 0
+             then 'supplement' else 'version' end as role
+    from versioned
+),
+based as (
+    select
+        *,
+        case when role = 'supplement' then max(case when countable and role = 'version' then version end) over (
+            partition by unit_code order by version rows between unbounded preceding and 1 preceding) end
+            as base_version
+    from roled
 ),
 newest as (
     select unit_code, arg_max(sha256, version) as current_sha256
-    from versioned
-    where unit_code is not null and status in {{ counted_statuses }}
+    from based
+    where countable and role = 'version'
     group by unit_code
 )
 select
@@ -62,9 +83,13 @@ select
     v.counted_rows,
     v.rejected_rows,
     v.version,
-    coalesce(v.sha256 = n.current_sha256, false) as is_current,
-    case when v.status in {{ counted_statuses }} and v.sha256 <> n.current_sha256 then n.current_sha256 end
-        as superseded_by
-from versioned as v
+    v.countable and coalesce(n.current_sha256 in (v.sha256, b.sha256), false) as is_current,
+    case when v.countable and not coalesce(n.current_sha256 in (v.sha256, b.sha256), false)
+         then n.current_sha256 end as superseded_by,
+    v.role,
+    b.sha256 as supplements,
+    v.supplement_evidence
+from based as v
 cross join _campaign as k
+left join based as b on b.unit_code = v.unit_code and b.version = v.base_version
 left join newest as n on n.unit_code = v.unit_code;
