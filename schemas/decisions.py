@@ -59,3 +59,10 @@ a supplement), stale (its target is gone: decision_stale), invalid (the line cou
 
 SHA_PREFIX_MIN = 8
 """The shortest sha256 prefix `kepu decide` resolves (and decisions.csv accepts in `file`)."""
+
+VALUE_CODES: tuple[str, ...] = (
+    "outlier_value", "implausible_value", "implausible_participants", "invalid_participants", "missing_participants",
+    "negative_value", "volunteers_exceed_participants", "invalid_start_date", "outside_window", "invalid_value",
+)
+"""Issues on one cell a person settles by telephone: `kepu status` lists each (of a current version) with the
+`kepu decide correct_value` (or exclude_row) that settles it."""
