@@ -141,7 +141,8 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
         else:
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
-            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value <正确值> --reason \"电话核实：…\""
+            wanted = "<正确日期>" if r["detail"] in ("outside_window", "invalid_start_date") else "<正确值>"
+            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value {wanted} --reason \"电话核实：…\""
                        "（或 exclude_row）")
         lines.append((what, command))
     return lines

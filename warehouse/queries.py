@@ -559,10 +559,14 @@ values_to_check as (
     where i.campaign_id = $cid and i.is_current_version and i.cell is not null and i.row_number is not null
       and i.code in $codes
 )
-select * from held
-union all by name select * from joint
-union all by name select * from values_to_check
-union all by name select * from late
+select * from (
+    select * from held
+    union all by name select * from joint
+    union all by name select * from values_to_check
+    union all by name select * from late
+)
+order by case item when 'held' then 1 when 'joint' then 2 when 'value' then 3 else 4 end, file_path, sheet,
+         row_number, cell
 """
 
 

@@ -61,10 +61,13 @@ def test_correct_value_makes_a_row_rejected_for_that_value_count():
 
 def test_correct_start_date_moves_a_row_into_the_window():
     raw = Raw()
-    f = raw.file(1, "T01", rows=cells([row("科普讲座", 100), row("科普展览", 50, start_date=date(2022, 9, 18))]))
+    f = raw.file(1, "T01", rows=cells([row("科普讲座", 100), row("科普展览", 50, start_date=date(2022, 9, 18),
+                                                                end_date=date(2022, 9, 18))]))
     core = raw.build(decisions=decisions(f"correct_value,{f},D5,,2023-09-18,,,年份填错,王丽,"))
     assert core.total() == 150
     assert "outside_window" in codes(raw.build()) and "outside_window" not in codes(core)
+    moved = core.activities.set_index("source_row").loc[5]  # a one-day activity: its end date moves with it
+    assert (moved["start_date"], moved["end_date"]) == (date(2023, 9, 18), date(2023, 9, 18))
 
 
 def test_exclude_row_and_exclude_file():

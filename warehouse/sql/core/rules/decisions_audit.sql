@@ -9,7 +9,7 @@ with facts as (
         d.*,
         sf.file_path, sf.unit_code as file_unit, sf.is_current, sf.status as file_status,
         sf.superseded_by, sf.activity_rows as file_rows, sf.received_at,
-        a.source_sheet, a.source_row, a.activity_name, a.counted as row_counted, a.corrected_fields,
+        a.source_sheet, a.source_row, a.activity_name, a.counted as row_counted, a.in_window as row_in_window, a.corrected_fields,
         a.original_values, a.row_status, a.reject_code,
         sb.is_current as other_is_current, sb.superseded_by as other_superseded_by, sb.status as other_status,
         b.source_row as other_row_no, b.source_sheet as other_sheet_name, b.source_cell as other_source_cell, b.counted as other_counted, ub.unit_name as other_unit_name,
@@ -93,8 +93,8 @@ select
         when kind = 'exclude_row' then '已将第' || source_row || '行“' || coalesce(activity_name, '') || '”排除，不计入汇总'
         when kind = 'correct_value' then '已将第' || source_row || '行' || {{ field_label("field") }} || '由'
             || coalesce(original_values[list_position(corrected_fields, field)], '空') || '改为' || typed_value
-            || case when not row_counted then '（该行仍不计入汇总：' || case when row_status = 'rejected'
-                    then '另有错误' else '不在活动期间' end || '）' else '' end
+            || case when not row_counted then '（该行仍不计入汇总：' || case when not row_in_window
+                    then '不在活动期间' else '该行另有错误' end || '）' else '' end
         when kind = 'same_event' and row_root = other_root and row_duplicate_of is null and other_duplicate_of is null
             then '两行本为同一条记录，无需处理'
         when kind = 'same_event' and row_root = other_root then '两行已按联合活动合并，只计一次，无需处理'

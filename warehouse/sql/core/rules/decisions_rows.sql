@@ -64,6 +64,10 @@ set {{ f }} = c.typed_value::{{ field_types[f] }},
 {% if f in metric_keys %}
     {{ f }}_approx = false,
 {% endif %}
+{% if f == "start_date" %}
+    -- a one-day activity (its end date the start date written, or filled in from it) moves with its start
+    end_date = case when a.end_date is null or a.end_date = a.start_date then c.typed_value::date else a.end_date end,
+{% endif %}
     corrected_fields = list_append(coalesce(a.corrected_fields, []::varchar[]), '{{ f }}'),
     original_values = list_append(coalesce(a.original_values, []::varchar[]), cast(a.{{ f }} as varchar))
 from _corrections as c
