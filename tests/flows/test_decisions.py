@@ -218,3 +218,36 @@ def test_supplement_is_recorded_for_the_version_rule():
     f = raw.file(1, "T01", rows=cells([row("科普讲座", 100)]))
     core = raw.build(decisions=decisions(f"supplement,{f},,,,,,补报材料,王丽,"))
     assert effect(core, 2)[0] == "recorded"
+
+
+def test_same_event_merges_only_the_pair_named_among_look_alikes():
+    """Every unit reports the same generic lecture several times; the office names one pair: exactly that pair
+    becomes one event, every other look-alike row still counts."""
+    raw = Raw()
+    a = raw.file(1, "T01", rows=cells([row("科普知识讲座", 100 + i, venue="村委会") for i in range(6)]))
+    b = raw.file(2, "T02", rows=cells([row("科普知识讲座", 200 + i, venue="村委会") for i in range(6)]))
+    raw.file(3, "D01", rows=cells([row("科普知识讲座", 300 + i, venue="村委会") for i in range(6)]))
+    before = raw.build()
+    core = raw.build(decisions=decisions(f"same_event,{a},B6,,,{b},I7,同一场,王丽,"))
+    assert before.total("activities") - core.total("activities") == 1
+    assert before.total() - core.total() == 203  # the copy's figure (row 7 of the second file) only
+    copies = core.activities[core.activities["duplicate_of"].notna()]
+    assert copies[["file_sha256", "source_row"]].values.tolist() == [[b, 7]]
+
+
+def test_appending_keeps_the_files_encoding_and_its_one_bom(tmp_path):
+    from kepu.decisions import append_decision, read_decisions
+
+    record = {"kind": "exclude_file", "file": "东升街道.xlsx", "reason": "误报，不计", "decided_by": "王丽"}
+    fresh = tmp_path / "fresh" / "decisions.csv"
+    assert append_decision(fresh, record) == 2 and append_decision(fresh, record) == 3
+    data = fresh.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    assert read_decisions(fresh).valid["reason"].tolist() == ["误报，不计"] * 2
+
+    excel = tmp_path / "decisions.csv"  # saved by Excel as plain CSV on a Chinese Windows: GBK, CRLF, no newline at end
+    excel.write_bytes(decisions("exclude_file,九江街道.xlsx,,,,,,重复报送,李强,", newline="\r\n").rstrip().encode("gbk"))
+    assert append_decision(excel, record) == 3
+    lines = read_decisions(excel)
+    assert lines.encoding == "gb18030" and not lines.invalid
+    assert lines.valid["file"].tolist() == ["九江街道.xlsx", "东升街道.xlsx"]
