@@ -587,3 +587,11 @@ def decisions(warehouse: Path, campaign_id: str) -> list[dict]:
                              [campaign_id])
     except duckdb.CatalogException:
         return []
+
+
+def recorded_decisions(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
+    """core.decisions of a campaign as decisions.csv lines (`line` and its columns), for a rebuild that has no
+    decisions.csv of that campaign at hand."""
+    return con.execute("""select line, kind, file, cell, unit_code, value, other_file, other_cell, reason,
+                                 decided_by, decided_at
+                          from core.decisions where campaign_id = ? order by line""", [campaign_id]).df()

@@ -107,3 +107,29 @@ def test_status_lists_open_items_with_their_commands(tmp_path):
     sink = StringIO()
     print_open_items(Console(file=sink, width=200), settings)
     assert "待决定事项（1 项）" in sink.getvalue()
+
+
+def test_a_rebuild_keeps_another_campaigns_decisions(tmp_path):
+    """Two campaigns share a warehouse, each with its own folder and decisions.csv: rebuilding from this year's
+    kepu.toml replays last year's decisions as last published."""
+    last_year = make_city(tmp_path / "2022", campaign_id="2022-science-day", name="2022年全国科普日",
+                          start="2022-09-15", end="2022-09-21", deadline="2022-09-26")
+    last_year.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 100, start_date=date(2022, 9, 17)),
+                                                 activity("测试行", 18, 9, start_date=date(2022, 9, 18))],
+                     reported_on=date(2022, 9, 20), received=datetime(2022, 9, 20, 10))
+    this_year = make_city(tmp_path / "2023")
+    this_year.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 18, 1500)])
+    shared = tmp_path / "shared" / "kepu.duckdb"
+    run(last_year.config, warehouse=shared)
+    (cell,) = query(shared, "select activity_name_cell from raw.activity_rows where activity_name = '测试行'")[0]
+    decide(load_settings(last_year.config, warehouse=shared), "exclude_row", file="东升街道.xlsx", cell=cell,
+           reason="测试数据")
+    run(last_year.config, warehouse=shared)
+    run(this_year.config, warehouse=shared)
+    totals = "select campaign_id, participants from marts.city_totals order by 1"
+    assert query(shared, totals) == [("2022-science-day", 100), ("2023-science-day", 1500)]
+
+    rebuild(str(this_year.config), warehouse=str(shared))
+
+    assert query(shared, totals) == [("2022-science-day", 100), ("2023-science-day", 1500)]
+    assert query(shared, "select campaign_id, outcome from audit.decisions") == [("2022-science-day", "applied")]
