@@ -136,6 +136,9 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
                     f"与 {r['other_unit']} 的同名活动")
             command = (f"kepu decide same_event {file} --cell {r['cell']} --other-file {r['other_sha256'][:12]} "
                        f"--other-cell {r['other_cell']} --reason \"…\"（或 different_events）")
+        elif r["item"] == "version":
+            what = f"[新版本与旧版本无共同活动] {r['unit_name']} 的文件“{r['file_path']}”：{r['message']}"
+            command = f"kepu decide supplement {file} --reason \"…\"（如是补报；否则无需处理）"
         elif r["item"] == "late":
             what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"

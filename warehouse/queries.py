@@ -558,14 +558,21 @@ values_to_check as (
     anti join decided as d on d.file_sha256 = i.file_sha256 and upper(d.cell) like '%' || i.cell
     where i.campaign_id = $cid and i.is_current_version and i.cell is not null and i.row_number is not null
       and i.code in $codes
+),
+disjoint as (
+    select 'version' as item, i.file_sha256, i.file_path, i.unit_name, i.message
+    from audit.issues as i
+    anti join decided as d on d.file_sha256 = i.file_sha256
+    where i.campaign_id = $cid and i.is_current_version and i.code = 'version_disjoint'
 )
 select * from (
     select * from held
+    union all by name select * from disjoint
     union all by name select * from joint
     union all by name select * from values_to_check
     union all by name select * from late
 )
-order by case item when 'held' then 1 when 'joint' then 2 when 'value' then 3 else 4 end, file_path, sheet,
+order by case item when 'held' then 1 when 'version' then 2 when 'joint' then 3 when 'value' then 4 else 5 end, file_path, sheet,
          row_number, cell
 """
 

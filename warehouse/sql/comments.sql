@@ -132,7 +132,7 @@ comment on column core.campaigns.deadline is '报送截止日期；此后（北�
 comment on table core.submissions is '该届活动收到的每个文件一行：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
 comment on column core.submissions.file_path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column core.submissions.unit_code is '文件所属单位；无法识别或信息矛盾时为空';
-comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、title 标题行、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）';
+comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、title 标题行、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）、decision 市科协决定（decisions.csv 的 assign_unit）';
 comment on column core.submissions.claimed_unit_codes is '文件的单位代码和填报单位分别指向的单位';
 comment on column core.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column core.submissions.activity_rows is '活动明细数据行数';
