@@ -23,6 +23,9 @@ Windows, read as its superset GB18030)."""
 CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<column>[A-Za-z]{1,3})\$?(?P<row>[1-9][0-9]{0,6})$")
 """A cell as Excel shows it (`I12`), optionally with its sheet (`活动明细!I12`)."""
 SHA = re.compile(r"^[0-9a-fA-F]+$")
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+"""A line as CSV ends one (CR LF, LF or CR) — not at every character str.splitlines breaks at (\x1e, \u2028…),
+which may sit inside a reason pasted from elsewhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ def parse_decisions(data: bytes) -> DecisionLines:
     if "\0" in text:
         result.invalid.append(Invalid(1, "文件不是文本（CSV）文件，请用 Excel 另存为“CSV UTF-8”格式"))
         return result
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(LINE.findall(text))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
