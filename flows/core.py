@@ -14,15 +14,17 @@ import pandas as pd
 
 from kepu.schemas.vocabulary import Campaign
 from kepu.transforms import dedup, supplements
+from kepu.transforms.decisions import DecisionLines
 from kepu.transforms.identity import UnitIndex, resolve_files
 from kepu.warehouse import build, queries
 
 
 def rebuild_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, units: pd.DataFrame,
-                 source_districts: Mapping[str, str] | None = None) -> None:
+                 source_districts: Mapping[str, str] | None = None, decisions: DecisionLines | None = None) -> None:
     """core.activities, core.submissions, audit.issues and audit.submission_changes of `campaign`, from its raw
     tables and core.units (already loaded). `source_districts` maps a source's name to its district: files from
-    there are matched by name among that district's units only."""
+    there are matched by name among that district's units only. `decisions`: decisions.csv as read
+    (kepu.decisions), applied after the rules (core.decisions, audit.decisions)."""
     cid = campaign.campaign_id
     index = UnitIndex(units)
     files = queries.files_to_identify(con, cid)
@@ -31,4 +33,5 @@ def rebuild_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, units: pd.D
     texts = queries.comparison_texts(con, cid)
     keys = build.ComparisonKeys(names=dedup.name_keys(texts.names), venues=dedup.venue_keys(texts.venues),
                                 mentions=dedup.unit_mentions(texts.mentions, index))
-    build.build_core(con, campaign, identities, keys, marks)
+    decisions = decisions or DecisionLines()
+    build.build_core(con, campaign, identities, keys, marks, decisions.valid, decisions.invalid_frame)

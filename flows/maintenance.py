@@ -34,7 +34,9 @@ from kepu.flows.nightly import (
 )
 from kepu.schemas.errors import KepuError, WarehouseDamaged
 from kepu.schemas.vocabulary import office_now
+from kepu.decisions import read_decisions
 from kepu.settings import Settings, load_settings
+from kepu.transforms.decisions import DecisionLines
 from kepu.warehouse import loader, publisher, queries
 
 REBUILT_MESSAGE = "由 kepu rebuild 从保存的 {files} 个原始文件重建（{campaigns} 个活动）。"
@@ -96,8 +98,12 @@ def rebuild_settings(settings: Settings) -> RunSummary:
                 loader.forget_files(con, campaign.campaign_id, [f.sha256 for f in stored])  # parsed again below
                 load_batches(con, campaign.campaign_id, parse_all(stored, settings, campaign.start.year), run_id,
                              parsed_total, len(stored))
+                # this campaign's decisions.csv is beside its kepu.toml; another campaign's, as last published
+                own = campaign.campaign_id == settings.campaign.campaign_id
+                decisions = read_decisions(settings.decisions) if own else DecisionLines(
+                    valid=queries.recorded_decisions(con, campaign.campaign_id))
                 build_campaign_core(con, campaign, queries.campaign_units(con, campaign.campaign_id),
-                                    sources=settings.intake_sources, force=True)
+                                    sources=settings.intake_sources, force=True, decisions=decisions)
             _restore_first_runs(con, records["raw.files"])
             message = REBUILT_MESSAGE.format(files=parsed_total.files, campaigns=len(campaigns))
             loader.insert(con, "audit.run_log", [_summary_row(run_id, settings.campaign.campaign_id, started_at,

@@ -32,6 +32,7 @@ from prefect.utilities.annotations import quote
 
 from kepu import progress
 from kepu.flows import lifecycle
+from kepu.decisions import decisions_bytes, read_decisions
 from kepu.flows.core import rebuild_core
 from kepu.flows.parsing import BatchResult, parse_files, record_decided
 from kepu.flows.server import run_api
@@ -45,6 +46,7 @@ from kepu.schemas.files import ReceivedFile
 from kepu.schemas.errors import ConfigError, RunFailed, RunStopped, WarehouseDamaged
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
+from kepu.transforms.decisions import DecisionLines
 from kepu.transforms.inventory import Inventory, inputs_fingerprint, take_inventory
 from kepu.transforms.submission import PARSER_VERSION
 from kepu.warehouse import loader, publisher, queries
@@ -213,7 +215,8 @@ def load_and_publish(settings: Settings, units: pd.DataFrame, intake: Intake, ba
         unavailable = unavailable_units(
             cid, units, [Channel(s.name, s.district, s.kind == "mailbox") for s in sources], intake.failed,
             zip(delivered["unit_code"], delivered["source"]))
-        build_campaign_core(con, campaign, units, sources, unavailable, force, before)
+        build_campaign_core(con, campaign, units, sources, unavailable, force, before,
+                            read_decisions(settings.decisions))
         notes = "；".join(m for m in (_unavailable_message(intake), message) if m) or None
         loader.insert(con, "audit.run_log", [_run_row(run_id, cid, started_at, intake, parsed, "published",
                                                       notes, fingerprint)])
@@ -232,7 +235,8 @@ def load_batches(con, campaign_id: str, batches: list[PrefectFuture], run_id: st
 
 
 def build_campaign_core(con, campaign, units: pd.DataFrame, sources=(), unavailable: pd.DataFrame | None = None,
-                        force: bool = False, before: dict[str, str] | None = None) -> None:
+                        force: bool = False, before: dict[str, str] | None = None,
+                        decisions: DecisionLines | None = None) -> None:
     """raw → core and audit for one campaign in the staged warehouse `con` (core.units loaded): built as SQL
     (flows.core), checked. `unavailable`: the units whose source could not be read tonight (None keeps those
     on record, as a rebuild does). Refuses (RunRefused) to stop counting most of the units that reported in
@@ -240,7 +244,7 @@ def build_campaign_core(con, campaign, units: pd.DataFrame, sources=(), unavaila
     cid = campaign.campaign_id
     before = queries.reporting_units(con, cid) if before is None else before
     progress.report("core")
-    rebuild_core(con, campaign, units, {s.name: s.district for s in sources if s.district})
+    rebuild_core(con, campaign, units, {s.name: s.district for s in sources if s.district}, decisions)
     if unavailable is not None:
         loader.replace_campaign(con, "core.source_unavailable", cid, unavailable)
     progress.report("publish")
@@ -392,6 +396,7 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
             published = queries.published_state(settings.warehouse, cid)
             fingerprint = inputs_fingerprint(
                 registry=settings.registry.read_bytes(), settings=settings_text(settings),
+                decisions=decisions_bytes(settings.decisions),
                 parser_version=PARSER_VERSION, code_version=code_version(), context=published.others)
             notes = "；".join(guard.notes) or None
             if _nothing_new(intake) and fingerprint == published.fingerprint and _outputs_present(settings):

@@ -1,4 +1,4 @@
-"""The `kepu` command: template, demo, run, status, sql, serve. Everything it prints is Chinese, click's
+"""The `kepu` command: template, demo, run, decide, status, sql, serve. Everything it prints is Chinese, click's
 and typer's own words included (kepu.cli_words).
 
 Exit codes: 0 the run completed (rejected files included), 1 the run itself failed, 2 the settings
@@ -289,6 +289,57 @@ def status(config: ConfigOpt = Path("kepu.toml"),
     if not settings.warehouse.exists():
         _fail(f"数据仓库 {settings.warehouse} 尚未生成，请先运行 kepu run。", 1)
     terminal.print_status(console, settings)
+
+
+DECIDE_HELP = """记录市科协的决定（写入 kepu.toml 旁的 decisions.csv），下次运行起每次都执行。
+
+\b
+决定类型（KIND）及所需参数：
+  assign_unit       将文件归入单位：文件 --unit
+  supplement        认定为补报：文件
+  same_event        两行为同一活动：文件 --cell --other-file --other-cell
+  different_events  两行为不同活动：同上
+  exclude_row       不计入某一行：文件 --cell
+  exclude_file      不计入整个文件：文件
+  accept_on_time    逾期文件按时计：文件
+  correct_value     更正单元格：文件 --cell --value
+
+文件可写收件箱中的路径或 sha256（至少前8位）；每个决定须写明理由（--reason）。kepu status 列出待决定事项及其命令。
+
+\b
+例：kepu decide correct_value 东升街道.xlsx --cell I12 \\
+      --value 4000 --reason "电话核实：应为4000"
+"""
+
+
+@app.command(help=DECIDE_HELP)
+def decide(
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="决定类型（见上）", show_default=False)],
+    file: Annotated[Optional[str], typer.Argument(metavar="文件", help="文件路径或 sha256（至少前8位）",
+                                                  show_default=False)] = None,
+    cell: Annotated[Optional[str], typer.Option(metavar="单元格", help="该行的任一单元格，如 I12 或 活动明细!I12")] = None,
+    unit: Annotated[Optional[str], typer.Option(metavar="单位代码", help="assign_unit：归入的单位")] = None,
+    value: Annotated[Optional[str], typer.Option(metavar="新值", help="correct_value：更正后的值")] = None,
+    other_file: Annotated[Optional[str], typer.Option(metavar="文件", help="same_event / different_events：另一文件")] = None,
+    other_cell: Annotated[Optional[str], typer.Option(metavar="单元格", help="另一文件中该行的任一单元格")] = None,
+    reason: Annotated[Optional[str], typer.Option(metavar=TEXT, help="理由，如“电话核实：应为4000”（必填）")] = None,
+    by: Annotated[Optional[str], typer.Option(metavar=TEXT, help="决定人（默认 kepu.toml 的填表人 preparer）")] = None,
+    at: Annotated[Optional[str], typer.Option(metavar=TEXT, help="决定时间（默认现在）")] = None,
+    config: ConfigOpt = Path("kepu.toml"),
+) -> None:
+    from kepu.decisions import decide as record_decision
+
+    try:
+        settings = load_settings(config, check_inputs=False)
+        recorded = record_decision(settings, kind, file=file, cell=cell, unit_code=unit, value=value,
+                                   other_file=other_file, other_cell=other_cell, reason=reason, decided_by=by,
+                                   decided_at=at)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    except KepuError as exc:
+        _fail(str(exc), 2)
+    console.print(f"已记入 {escape(str(recorded.path))} 第{recorded.line}行。", soft_wrap=True)
+    console.print(escape(recorded.preview), soft_wrap=True)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -20,6 +20,7 @@ import pandas as pd
 from kepu.mail.smtp import DEFAULT_PORTS, TLS_MODES, NoticeConfig
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.notices import NOTICE_MODES
+from kepu.schemas.decisions import FILE_NAME as DECISIONS_FILE
 from kepu.schemas.vocabulary import Campaign
 from kepu.sources.intake import MAIL_SCHEMES, SCHEMES, SourceConfig, default_inbox
 from kepu.transforms.units import REGISTRY_COLUMNS, build_units
@@ -68,11 +69,21 @@ class Settings:
     """Seconds a run waits for another run on the same warehouse before refusing ([run] lock_wait)."""
     keep_states: int = 7
     """Published states kept for `kepu rollback` ([run] keep_states)."""
+    decisions_path: Path | None = None
+    """decisions.csv ([paths] decisions); None: beside kepu.toml (or the registry, without a kepu.toml)."""
 
     @property
     def intake_sources(self) -> tuple[SourceConfig, ...]:
         """Where tonight's run takes submissions from: the configured sources, else the inbox folder."""
         return self.sources or (default_inbox(self.inbox),)
+
+    @property
+    def decisions(self) -> Path:
+        """The office's decisions (SPEC §3.9): decisions.csv beside kepu.toml unless [paths] says otherwise."""
+        if self.decisions_path is not None:
+            return self.decisions_path
+        base = self.config_path.parent if self.config_path else self.registry.parent
+        return base / DECISIONS_FILE
 
     @property
     def campaign_out(self) -> Path:
@@ -175,6 +186,7 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
         notices=notices,
         lock_wait=_number(run, "lock_wait", Settings.lock_wait, where),
         keep_states=int(_number(run, "keep_states", Settings.keep_states, where)),
+        decisions_path=(base / str(paths["decisions"])).resolve() if paths.get("decisions") else None,
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from kepu.schemas.decisions import VALUE_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
 from kepu.settings import Settings
@@ -113,6 +114,55 @@ def print_status(console: Console, settings: Settings) -> None:
     if runs and runs[0].get("failed_sources") and runs[0]["outcome"] == "published":
         console.print(f"[bold red]最近一次运行有来源不可用：[/]{runs[0]['message']}")
     print_notices(console, settings)
+    print_open_items(console, settings)
+
+
+SHOWN_ITEMS = 30
+"""Open items `kepu status` prints; the rest are counted (数据问题 in 内部核查.xlsx lists them all)."""
+
+
+def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
+    """Each open item as (what it is, the `kepu decide` command that decides it)."""
+    lines = []
+    for r in items:
+        file = r["file_sha256"][:12]
+        where = f"{r['sheet']}!{r['cell']}" if r.get("sheet") and r.get("cell") else ""
+        if r["item"] == "held":
+            what = f"[待核实] 文件“{r['file_path']}”{'单位信息矛盾' if r['detail'] == 'conflict' else '无法识别单位'}" + (
+                f"（指向 {r['unit_name']}）" if r.get("unit_name") else "")
+            command = f"kepu decide assign_unit {file} --unit <单位代码> --reason \"…\""
+        elif r["item"] == "joint":
+            what = (f"[疑似联合活动] {r['unit_name']} “{r['detail']}”（{r['file_path']} {where}）"
+                    f"与 {r['other_unit']} 的同名活动")
+            command = (f"kepu decide same_event {file} --cell {r['cell']} --other-file {r['other_sha256'][:12]} "
+                       f"--other-cell {r['other_cell']} --reason \"…\"（或 different_events）")
+        elif r["item"] == "version":
+            what = f"[新版本与旧版本无共同活动] {r['unit_name']} 的文件“{r['file_path']}”：{r['message']}"
+            command = f"kepu decide supplement {file} --reason \"…\"（如是补报；否则无需处理）"
+        elif r["item"] == "late":
+            what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
+            command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
+        else:
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
+            wanted = "<正确日期>" if r["detail"] in ("outside_window", "invalid_start_date") else "<正确值>"
+            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value {wanted} --reason \"电话核实：…\""
+                       "（或 exclude_row）")
+        lines.append((what, command))
+    return lines
+
+
+def print_open_items(console: Console, settings: Settings) -> None:
+    """What a person must decide (SPEC §3.9), each with the command that decides it."""
+    items = queries.open_items(settings.warehouse, settings.campaign.campaign_id, VALUE_CODES)
+    if not items:
+        console.print("待决定事项：无")
+        return
+    console.print(f"[bold]待决定事项（{len(items)} 项）[/]：决定记入 {settings.decisions}，下次运行起执行")
+    for what, command in open_item_lines(items[:SHOWN_ITEMS]):
+        console.print(f"• {what}", soft_wrap=True, markup=False)
+        console.print(f"    {command}", soft_wrap=True, markup=False)
+    if len(items) > SHOWN_ITEMS:
+        console.print(f"…另有 {len(items) - SHOWN_ITEMS} 项，见 内部核查.xlsx 的“数据问题”或 kepu sql")
 
 
 def print_notices(console: Console, settings: Settings) -> None:

@@ -73,6 +73,10 @@ _KINDS = (
     IssueKind("year_over_year_jump", "warning", "本单位{label}为{current}，上一届为{previous}，相差10倍以上，请核实。", "与上届相差悬殊"),
     IssueKind("joint_activity_duplicate", "info", "与“{other_unit}”报送的“{other_name}”为同一活动（同日期、同地点，且主办或合作单位中写明了对方），全市汇总只计一次，保留{kept}的记录。", "联合活动重复"),
     IssueKind("possible_joint_activity", "warning", "第{row}行“{raw}”与“{other_unit}”报送的活动（{other_place}）日期、地点、名称都相同，但双方的主办、合作单位都没有写明对方，暂按两项活动分别计入；如为同一活动，请在合作单位中写明对方单位，或由市科协认定。", "疑似联合活动"),
+    # the office's decisions (decisions.csv, SPEC §3.9)
+    IssueKind("decision_applied", "info", "市科协决定：{effect}（理由：{reason}）。", "市科协决定"),
+    IssueKind("decision_stale", "warning", "decisions.csv 第{line}行（{kind}）：{effect}。", "决定未执行"),
+    IssueKind("decision_invalid", "error", "decisions.csv 第{line}行无效：{reason}，该决定未执行。", "决定无效"),
 )
 
 CATALOGUE: dict[str, IssueKind] = {k.code: k for k in _KINDS}

@@ -4,7 +4,9 @@ the nightly run rebuilds it (flows.core.rebuild_core), and its tables read back.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,8 +14,10 @@ import duckdb
 import pandas as pd
 
 from kepu.flows.core import rebuild_core
+from kepu.schemas.decisions import COLUMNS as DECISION_COLUMNS
 from kepu.schemas.issues import Issue
 from kepu.schemas.vocabulary import METRICS, Campaign
+from kepu.transforms.decisions import parse_decisions
 from kepu.transforms.units import build_units
 from kepu.warehouse import loader
 from kepu.warehouse.schema import create_tables
@@ -68,9 +72,11 @@ class Raw:
             self.summaries.append({"sha256": digest, "sheet": "汇总表", "cells": {}, **summary})
         return digest
 
-    def build(self, previous: pd.DataFrame | None = None, units: pd.DataFrame = None) -> Core:
+    def build(self, previous: pd.DataFrame | None = None, units: pd.DataFrame = None,
+              decisions: bytes | str | None = None) -> Core:
         """The core of these raw rows. `previous` (unit_code, activities, participants) are the unit totals of
-        a campaign before this one in the same warehouse."""
+        a campaign before this one in the same warehouse; `decisions` the bytes of a decisions.csv (a str is
+        written as UTF-8 with a BOM)."""
         units = UNITS if units is None else units
         con = duckdb.connect()
         try:
@@ -84,13 +90,25 @@ class Raw:
             for table, rows in (("raw.declarations", self.declarations), ("raw.activity_rows", self.rows),
                                 ("raw.summary_figures", self.summaries)):
                 loader.insert(con, table, [{**r, "campaign_id": cid} for r in rows])
-            loader.insert(con, "core.decisions", [{"campaign_id": cid, "line": n + 2, **d}
-                                                  for n, d in enumerate(self.decisions)])
-            rebuild_core(con, CAMPAIGN, units)
+            if decisions is None and self.decisions:
+                decisions = decisions_csv(self.decisions)
+            if isinstance(decisions, str):
+                decisions = decisions.encode("utf-8-sig")
+            rebuild_core(con, CAMPAIGN, units, decisions=None if decisions is None else parse_decisions(decisions))
             return Core(*(_frame(con, f"select * from {t} where campaign_id = ?", cid) for t in (
-                "core.submissions", "core.activities", "audit.issues", "audit.submission_changes")))
+                "core.submissions", "core.activities", "audit.issues", "audit.submission_changes",
+                "audit.decisions", "marts.city_totals", "marts.completeness")))
         finally:
             con.close()
+
+
+def decisions_csv(lines: list[dict]) -> str:
+    """decisions.csv's text for `lines` (each a dict of its columns; others ignored)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=DECISION_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({"decided_by": "测试", "decided_at": "2023-09-30", **line} for line in lines)
+    return out.getvalue()
 
 
 def _frame(con, sql: str, cid: str) -> pd.DataFrame:
@@ -130,6 +148,14 @@ class Core:
     activities: pd.DataFrame
     audit_issues: pd.DataFrame
     changes: pd.DataFrame
+    decisions: pd.DataFrame | None = None
+    """audit.decisions"""
+    city: pd.DataFrame | None = None
+    """marts.city_totals"""
+    completeness: pd.DataFrame | None = None
+
+    def total(self, measure: str = "participants"):
+        return self.city[measure].iloc[0]
 
     @property
     def issues(self) -> list[tuple[str, Issue]]:

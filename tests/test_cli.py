@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 
@@ -35,6 +36,28 @@ def test_bad_registry_exits_2_naming_the_line(tmp_path):
     assert result.returncode == 2
     assert "第10行" in result.stderr and "重复" in result.stderr
     assert not city.warehouse.exists()
+
+
+def test_decide_records_or_refuses_in_one_line(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)], received=datetime(2023, 9, 30, 10))
+    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+
+    refused = kepu("decide", "exclude_row", "东升街道.xlsx", "--cell", "B99", "--reason", "测试",
+                   "--config", str(city.config), home=tmp_path / "home")
+    assert refused.returncode == 2 and "第99行没有活动记录" in refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert not (city.root / "decisions.csv").exists()
+
+    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    assert "待决定事项（1 项）" in status.stdout and "kepu decide accept_on_time" in status.stdout
+
+    recorded = kepu("decide", "accept_on_time", "东升街道.xlsx", "--reason", "系统故障，按时计",
+                    "--config", str(city.config), home=tmp_path / "home")
+    assert recorded.returncode == 0, recorded.stderr
+    assert "第2行" in recorded.stdout and "将按时计" in recorded.stdout
+    again = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    assert again.returncode == 0 and "按时 1" in again.stdout
 
 
 def test_run_then_status(tmp_path):
@@ -185,7 +208,7 @@ ENGLISH_WORDS = ("Usage", "Options", "Show this message", "Error", "Try ", "No s
 @pytest.mark.parametrize("args", [
     ["--help"], ["run", "--help"], ["template", "--help"], ["sql", "--help"], ["status", "--help"],
     ["demo", "--help"], ["serve", "--help"], ["run", "--bogus"], ["run", "--workers", "abc"], ["bogus"],
-    ["template", "--per-unit"], [],
+    ["template", "--per-unit"], [], ["decide", "--help"], ["decide"],
 ])
 def test_help_usage_and_errors_speak_chinese(tmp_path, args):
     result = kepu(*args, home=tmp_path / "home")

@@ -17,7 +17,8 @@ PACKAGE_DIRS = {"kepu": "kepu", "kepu.flows": "flows", "kepu.schemas": "schemas"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("kepu.schemas",),
     ("kepu.transforms", "kepu.warehouse"),
-    ("kepu.sources", "kepu.mail", "kepu.deliverables", "kepu.form", "kepu.settings", "kepu.terminal", "kepu.progress"),
+    ("kepu.sources", "kepu.mail", "kepu.deliverables", "kepu.form", "kepu.settings", "kepu.terminal", "kepu.progress",
+     "kepu.decisions"),
     ("kepu.flows",),
     ("kepu.cli", "kepu.cli_words", "kepu.demo"),
 )

@@ -60,14 +60,16 @@ def take_inventory(files: list[ReceivedFile], known_paths: dict[str, set[str]], 
 
 
 def inputs_fingerprint(*, registry: bytes, settings: str, parser_version: str, code_version: str,
-                       context: tuple[str, ...] = ()) -> str:
+                       context: tuple[str, ...] = (), decisions: bytes = b"") -> str:
     """What a campaign's published state is a function of besides the entries received: the unit registry's
     bytes, the settings, the parser's and the code's versions, and `context` (the state of the other campaigns
-    the rules read, e.g. the previous campaign's totals), as one hash. A run that received nothing new and whose
+    the rules read, e.g. the previous campaign's totals) and the office's decisions.csv, as one hash. A run that received nothing new and whose
     fingerprint equals the last published one's has nothing to do (SPEC §1: picks up new and changed files
     only)."""
     digest = hashlib.sha256()
     for part in (parser_version, code_version, settings, *context):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(hashlib.sha256(registry).digest())
+    if decisions:  # a campaign without decisions keeps the fingerprint it had before decisions existed
+        digest.update(b"decisions\0" + hashlib.sha256(decisions).digest())
     return digest.hexdigest()

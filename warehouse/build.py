@@ -13,6 +13,12 @@ nothing walks them one by one in Python. The steps, each an SQL file under sql/c
                         copy (`duplicate_of`);
 5. `checks/*`           every issue the rules raise, one file per check, each a SELECT of issue rows whose
                         Chinese message is the catalogue's template (schemas.issues) rendered as SQL;
+The office's decisions (decisions.csv, SPEC §3.9) are applied each right after the rule it overrides, so they
+survive every rebuild: `decisions_load` (core.decisions, files resolved), `decisions_files` (assign_unit, before
+versions), `decisions_activities` (exclude_file), `decisions_rows` (correct_value, exclude_row, on current
+versions), `decisions_events` (same_event, different_events, after the joint rule), `decisions_audit` (after
+the checks: audit.decisions, decision_* issues).
+
 6. `rules/issues`       audit.issues: the parse issues and these, numbered, with their unit and whether their
                         file is its unit's current version; `rules/submission_changes` what new versions moved.
 
@@ -29,15 +35,39 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from kepu.schemas.vocabulary import Campaign
+from kepu.schemas import decisions as decision_vocabulary
+from kepu.schemas.vocabulary import METRICS, SUBMISSION_STATUS_LABELS, Campaign
 from kepu.warehouse.identifiers import identifier
-from kepu.warehouse.schema import sql_text
+from kepu.warehouse.schema import STORED_MEASURES, sql_text
 
 CHECKS = (
     "identity", "versions", "window", "summary", "volunteers", "outliers", "year_over_year", "joint_copies",
     "possible_joint",
 )
 """The checks of sql/core/checks/, in the order they run (the order of audit.issues is its own)."""
+
+def _case(expression: str, labels: dict[str, str], default: str = "''") -> str:
+    """An SQL CASE turning codes into their Chinese labels."""
+    whens = " ".join(f"when '{code}' then '{label}'" for code, label in labels.items())
+    return f"(case {expression} {whens} else coalesce({expression}, {default}) end)"
+
+
+DECISION_CONTEXT = {
+    "correctable": tuple(decision_vocabulary.CORRECTABLE),
+    "correctable_labels": "、".join(decision_vocabulary.CORRECTABLE.values()),
+    "field_types": {"activity_name": "varchar", "start_date": "date",
+                    **{m.key: m.type for m in STORED_MEASURES if m.key in METRICS}},
+    "metric_keys": METRICS,
+    "correctable_rejections": "('missing_activity_name', 'missing_start_date', 'invalid_start_date', "
+                              "'end_before_start', 'missing_participants', 'invalid_participants', "
+                              "'negative_value', 'implausible_participants')",
+    "sha_prefix_min": decision_vocabulary.SHA_PREFIX_MIN,
+    "field_label": lambda e: _case(e, decision_vocabulary.CORRECTABLE),
+    "status_label": lambda e: _case(e, SUBMISSION_STATUS_LABELS),
+    "kind_label": lambda e: _case(e, {k.code: k.label for k in decision_vocabulary.KINDS}),
+}
+"""What the decision steps (sql/core/rules/decisions_*.sql) are rendered with."""
+
 
 @dataclass(frozen=True)
 class ComparisonKeys:
@@ -50,11 +80,15 @@ class ComparisonKeys:
 
 
 def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: pd.DataFrame,
-               keys: ComparisonKeys, marks: pd.DataFrame | None = None) -> None:
+               keys: ComparisonKeys, marks: pd.DataFrame | None = None, decisions: pd.DataFrame | None = None,
+               invalid_decisions: pd.DataFrame | None = None) -> None:
     """Rebuild the campaign's core.activities, core.submissions, audit.issues and audit.submission_changes
-    from its raw tables, core.units and core.decisions (loaded before). `identities` is
-    transforms.identity.resolve_files's frame for the campaign's files; `marks`
-    transforms.supplements.find_marks's (the files that say they are supplements)."""
+    from its raw tables and core.units (loaded before). `identities` is transforms.identity.resolve_files's
+    frame for the campaign's files; `marks` transforms.supplements.find_marks's (the files that say they are
+    supplements); `decisions` the valid lines of decisions.csv (`line` and its columns) and
+    `invalid_decisions` the others (line, reason, text), from transforms.decisions: core.decisions and
+    audit.decisions, each decision applied after the rule it overrides (the `decisions_*` steps; a file the
+    office calls a supplement is read from core.decisions by the `supplements` step)."""
     _register(con, "_identity", identities, {
         "sha256": pa.string(), "unit_code": pa.string(), "resolution": pa.string(),
         "identified_by": pa.string(), "code_unit": pa.string(), "name_unit": pa.string(),
@@ -65,10 +99,15 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
     _register(con, "_event_name_keys", keys.names, {"text": pa.string(), "key": pa.string()})
     _register(con, "_venue_keys", keys.venues, {"text": pa.string(), "key": pa.string()})
     _register(con, "_unit_mentions", keys.mentions, {"text": pa.string(), "unit_code": pa.string()})
+    _register(con, "_decision_lines", decisions if decisions is not None else pd.DataFrame(),
+              {"line": pa.int64(), **{c: pa.string() for c in decision_vocabulary.COLUMNS}})
+    _register(con, "_decision_invalid", invalid_decisions if invalid_decisions is not None else pd.DataFrame(),
+              {"line": pa.int64(), "reason": pa.string(), "text": pa.string()})
     con.execute(sql_text("core/rules", "campaign"),
                 {"campaign_id": campaign.campaign_id, "window_text": campaign.window_text})
-    for step in ("files", "activities", "submissions", "supplements", "joint_rows", "joint_pairs"):
-        con.execute(sql_text("core/rules", step))
+    for step in ("decisions_load", "files", "decisions_files", "activities", "decisions_activities", "submissions",
+                 "supplements", "decisions_rows", "joint_rows", "joint_pairs"):
+        con.execute(sql_text("core/rules", step, **DECISION_CONTEXT))
     round_sql = sql_text("core/rules", "joint_round")
     pending = con.execute("select count(*) from _joint_priority").fetchone()[0]
     while pending:
@@ -79,11 +118,14 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
             raise RuntimeError("joint-activity resolution made no progress")
         pending = left
     con.execute(sql_text("core/rules", "joint_apply"))
+    con.execute(sql_text("core/rules", "decisions_events"))
     con.execute("create or replace temp table _core_issues as " + " union all by name ".join(
         f"({sql_text('core/checks', check)})" for check in CHECKS))
+    con.execute(sql_text("core/rules", "decisions_audit", **DECISION_CONTEXT))
     con.execute(sql_text("core/rules", "issues"))
     con.execute(sql_text("core/rules", "submission_changes"))
-    for name in ("_identity", "_supplement_marks", "_event_name_keys", "_venue_keys", "_unit_mentions"):
+    for name in ("_identity", "_supplement_marks", "_event_name_keys", "_venue_keys", "_unit_mentions",
+                 "_decision_lines", "_decision_invalid"):
         con.unregister(f"{name}_input")
 
 

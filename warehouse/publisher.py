@@ -54,8 +54,9 @@ HISTORY = "history"
 DEFAULT_KEEP = 7
 STATE_OUTCOMES = ("published", "rolled_back")
 """Runs that leave a new state of the data (a failed or unchanged run only adds its audit.runs row)."""
-RECORDS = ("core.campaigns", "core.units", "raw.files", "raw.file_sightings", "audit.run_log")
-"""Tables that cannot be derived again from the kept files: what `kepu rebuild` starts from."""
+RECORDS = ("core.campaigns", "core.units", "raw.files", "raw.file_sightings", "audit.run_log", "core.decisions")
+"""Tables that cannot be derived again from the kept files: what `kepu rebuild` starts from (core.decisions: the
+decisions of a campaign whose decisions.csv sits beside another kepu.toml)."""
 _STATE_NAME = re.compile(r"^(\d{8}T\d{6})-([0-9A-Za-z_]+)\.duckdb$")
 
 DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt database file",

@@ -453,3 +453,155 @@ def files_since(warehouse: Path, campaign_id: str, since: datetime | None) -> li
         left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
         where f.campaign_id = ? and (cast(? as timestamp) is null or r.started_at > ?)
         order by f.received_at, f.path""", [campaign_id, since, since])
+
+
+# ------------------------------------------------------------------- the office's decisions (SPEC §3.9)
+
+DECISION_FILES = """
+with names as (
+    select sha256, sha256 as name, true as is_hash, path from raw.files where campaign_id = $cid and status <> 'ignored'
+    union
+    select f.sha256, f.path, false, f.path from raw.files as f where f.campaign_id = $cid and f.status <> 'ignored'
+    union
+    select s.sha256, s.path, false, f.path from raw.file_sightings as s
+    join raw.files as f on f.campaign_id = s.campaign_id and f.sha256 = s.sha256 and f.status <> 'ignored'
+    where s.campaign_id = $cid
+)
+select distinct n.sha256, n.path, s.unit_code, u.unit_name, s.status, s.is_current, s.superseded_by,
+       s.received_at
+from names as n
+left join core.submissions as s on s.campaign_id = $cid and s.file_sha256 = n.sha256
+left join core.units as u on u.campaign_id = $cid and u.unit_code = s.unit_code
+where n.name = $written or (n.is_hash and length($written) >= $min_prefix and starts_with(n.name, lower($written)))
+"""
+
+
+def decision_files(warehouse: Path, campaign_id: str, written: str, min_prefix: int) -> list[dict]:
+    """The files of a campaign a decision's `file` (a sha256, a prefix of one, or a path) may name, with
+    their unit and state as published."""
+    return fetch_records(warehouse, DECISION_FILES, {"cid": campaign_id, "written": written.strip(),
+                                                    "min_prefix": min_prefix})
+
+
+def decision_row(warehouse: Path, campaign_id: str, sha256: str, row: int, sheet: str | None) -> dict | None:
+    """The detail row of a file at an Excel row number (on a sheet, when given) as published, with the cell of
+    each field the reader recorded for it."""
+    rows = fetch_records(warehouse, """
+        select r.*, a.activity_id, a.source_file, a.source_sheet, a.source_row, a.source_cell, a.activity_name, a.counted,
+               a.row_status, a.duplicate_of
+        from core.activities as a
+        left join raw.activity_rows as r on r.campaign_id = a.campaign_id and r.sha256 = a.file_sha256
+             and r.source_sheet = a.source_sheet and r.source_row = a.source_row
+        where a.campaign_id = ? and a.file_sha256 = ? and a.source_row = ? and not a.is_unitemized
+          and (? is null or a.source_sheet = ?)
+        order by a.source_sheet limit 1""", [campaign_id, sha256, row, sheet, sheet])
+    return rows[0] if rows else None
+
+
+def detail_columns(warehouse: Path, campaign_id: str, sha256: str, sheet: str, fields: tuple[str, ...]) -> dict[str, str]:
+    """Column letters → the field each holds, in a file's detail sheet (from any row's recorded cells)."""
+    found: dict[str, str] = {}
+    for field in fields:
+        rows = fetch_records(warehouse, f"""
+            select distinct regexp_extract(upper({field}_cell), '^([A-Z]+)', 1) as letters
+            from raw.activity_rows where campaign_id = ? and sha256 = ? and source_sheet = ? and {field}_cell is not null
+            """, [campaign_id, sha256, sheet])
+        for r in rows:
+            found.setdefault(r["letters"], field)
+    return found
+
+
+OPEN_ITEMS = """
+with decided as (
+    select distinct file_sha256, cell from audit.decisions
+    where campaign_id = $cid and outcome in ('applied', 'recorded')
+),
+claims as (
+    select s.file_sha256, string_agg(coalesce(u.unit_name, c.code) || '（' || c.code || '）', '、' order by c.code)
+               as unit_name
+    from core.submissions as s,
+         unnest(coalesce(s.claimed_unit_codes, []::varchar[])) as c(code)
+    left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = c.code
+    where s.campaign_id = $cid and s.status in ('unidentified', 'conflict') and c.code is not null
+    group by s.file_sha256
+),
+held as (
+    select 'held' as item, s.file_sha256, s.file_path, s.status as detail, c.unit_name, s.received_at
+    from core.submissions as s
+    left join claims as c on c.file_sha256 = s.file_sha256
+    where s.campaign_id = $cid and s.status in ('unidentified', 'conflict')
+),
+late as (
+    select 'late' as item, c.file_sha256, c.file_path, cast(c.days_late as varchar) as detail, u.unit_name,
+           c.received_at
+    from (select a.*, greatest(0, date_diff('day', k.deadline, cast(a.received_at as date))) as days_late
+          from audit.submissions as a join core.campaigns as k on k.campaign_id = a.campaign_id
+          where a.campaign_id = $cid and a.is_current and not a.on_time) as c
+    join core.units as u on u.campaign_id = $cid and u.unit_code = c.unit_code and u.expected
+),
+joint as (
+    select 'joint' as item, i.file_sha256, i.file_path, i.sheet, a.source_cell as cell, i.row_number,
+           a.activity_name as detail, i.unit_name,
+           b.file_sha256 as other_sha256, b.source_cell as other_cell, ub.unit_name as other_unit, i.message,
+           null as received_at
+    from audit.issues as i
+    join core.activities as a on a.campaign_id = i.campaign_id and a.file_sha256 = i.file_sha256
+         and a.source_sheet = i.sheet and a.source_row = i.row_number
+    join core.activities as b on b.campaign_id = i.campaign_id and b.start_date = a.start_date
+         and b.unit_code <> a.unit_code and b.source_cell is not null
+         and contains(i.message, b.source_file || ' ' || b.source_sheet || '!' || b.source_cell)
+    join core.submissions as sb on sb.campaign_id = b.campaign_id and sb.file_sha256 = b.file_sha256 and sb.is_current
+    left join core.units as ub on ub.campaign_id = b.campaign_id and ub.unit_code = b.unit_code
+    where i.campaign_id = $cid and i.is_current_version and i.code = 'possible_joint_activity'
+),
+values_to_check as (
+    select 'value' as item, i.file_sha256, i.file_path, i.sheet, i.cell, i.row_number, i.code as detail,
+           i.unit_name, i.message
+    from audit.issues as i
+    anti join decided as d on d.file_sha256 = i.file_sha256 and upper(d.cell) like '%' || i.cell
+    where i.campaign_id = $cid and i.is_current_version and i.cell is not null and i.row_number is not null
+      and i.code in $codes
+),
+disjoint as (
+    select 'version' as item, i.file_sha256, i.file_path, i.unit_name, i.message
+    from audit.issues as i
+    anti join decided as d on d.file_sha256 = i.file_sha256
+    where i.campaign_id = $cid and i.is_current_version and i.code = 'version_disjoint'
+)
+select * from (
+    select * from held
+    union all by name select * from disjoint
+    union all by name select * from joint
+    union all by name select * from values_to_check
+    union all by name select * from late
+)
+order by case item when 'held' then 1 when 'version' then 2 when 'joint' then 3 when 'value' then 4 else 5 end, file_path, sheet,
+         row_number, cell
+"""
+
+
+def open_items(warehouse: Path, campaign_id: str, value_codes: tuple[str, ...]) -> list[dict]:
+    """What a person must decide (SPEC §3.9) as published: held files, possible joint activities, values a
+    check asks to verify (`value_codes`), late files. None on a warehouse made before decisions existed."""
+    codes = "(" + ", ".join("'" + c.replace("'", "''") + "'" for c in value_codes) + ")"
+    try:
+        return fetch_records(warehouse, OPEN_ITEMS.replace("$codes", codes), {"cid": campaign_id})
+    except duckdb.CatalogException:
+        return []
+
+
+def decisions(warehouse: Path, campaign_id: str) -> list[dict]:
+    """audit.decisions of a campaign, in line order (none before decisions existed)."""
+    try:
+        return fetch_records(warehouse, "select * from audit.decisions where campaign_id = ? order by line",
+                             [campaign_id])
+    except duckdb.CatalogException:
+        return []
+
+
+def recorded_decisions(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
+    """core.decisions of a campaign as decisions.csv lines (`line` and its columns), for a rebuild that has no
+    decisions.csv of that campaign at hand."""
+    return con.execute("""select line, kind, file, cell, unit_code, value, other_file, other_cell, reason,
+                                 decided_by, decided_at
+                          from core.decisions where campaign_id = ? order by line""", [campaign_id]).df()

@@ -41,7 +41,7 @@ LAYERS = ("raw", "core", "marts", "audit")
 TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities", "source_unavailable", "decisions"),
-    "audit": ("issues", "run_log", "submission_changes", "notices"),
+    "audit": ("issues", "run_log", "submission_changes", "notices", "decisions"),
 }
 
 VIEWS: tuple[tuple[str, str], ...] = (

@@ -135,7 +135,7 @@ comment on column core.campaigns.deadline is '报送截止日期；此后（北�
 comment on table core.submissions is '该届活动收到的每个文件一行：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
 comment on column core.submissions.file_path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column core.submissions.unit_code is '文件所属单位；无法识别或信息矛盾时为空';
-comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、title 标题行、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）';
+comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、title 标题行、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）、decision 市科协决定（decisions.csv 的 assign_unit）';
 comment on column core.submissions.claimed_unit_codes is '文件的单位代码和填报单位分别指向的单位';
 comment on column core.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column core.submissions.activity_rows is '活动明细数据行数';
@@ -154,20 +154,6 @@ comment on column core.units.contact is '联系人（名录 contact 列）';
 comment on table core.source_unavailable is '本届尚无文件、且其文件只能来自最近一次运行无法读取的来源的应报单位：报送情况记为 source_unavailable 而非 missing，不列入催报名单。一个单位的文件可能来自：district 为其所属区县的来源、往届送来过其文件的来源、（名录有 email 时）各邮箱来源；都没有时为所有未设 district 的来源。';
 comment on column core.source_unavailable.sources is '该单位文件可能来自的来源（本次均无法读取）';
 
-comment on table core.decisions is '市科协的决定（SPEC §3.9），按 decisions.csv 读入：每个有效行一行，按文件中的顺序；每次运行在规则之后执行。';
-comment on column core.decisions.line is 'decisions.csv 中的行号（表头为第1行）';
-comment on column core.decisions.kind is '决定类型：assign_unit 归入单位、supplement 补报、same_event 同一活动、different_events 不同活动、exclude_row 不计入某行、exclude_file 不计入文件、accept_on_time 按时计、correct_value 更正单元格';
-comment on column core.decisions.file is '文件（原文：sha256、其前缀或 raw.files 中的路径）';
-comment on column core.decisions.file_sha256 is '所指文件的 sha256；找不到该文件时为空';
-comment on column core.decisions.cell is '单元格（原文，A1 格式，可带工作表：活动明细!I12），指其所在行';
-comment on column core.decisions.value is '新值（correct_value）';
-comment on column core.decisions.other_file is '另一文件（same_event、different_events，原文）';
-comment on column core.decisions.other_sha256 is '另一文件的 sha256；找不到时为空';
-comment on column core.decisions.other_cell is '另一文件中的单元格（其所在行）';
-comment on column core.decisions.reason is '理由（如“电话核实：应为4000”）';
-comment on column core.decisions.decided_by is '决定人';
-comment on column core.decisions.decided_at is '决定时间（原文）';
-comment on column core.units.parent_code is '上级单位代码（区县的上级为市；镇、街道的上级为其区县）';
 comment on column core.units.aliases is '单位的其他名称（填报时可能使用的署名）';
 
 comment on view marts.activities is '活动清单：计入汇总的每项活动（当前版本、counted、非联合活动的重复副本），附单位、区县及来源单元格。';
@@ -291,3 +277,38 @@ comment on column audit.submissions.supplements is '补报文件所补充的版�
 comment on column audit.submissions.activity_rows is '活动记录行数';
 comment on column audit.submissions.rejected_rows is '退回的行数';
 comment on column audit.submissions.on_time is '是否在截止日期（含）前收到';
+
+comment on column core.activities.corrected_fields is '市科协更正过的字段（decisions.csv 的 correct_value）；字段中为更正后的值，未更正为空';
+comment on column core.activities.original_values is '更正前的原值（文件中的值，以文字记），与 corrected_fields 一一对应';
+
+comment on table core.decisions is '市科协的决定（SPEC §3.9），按 decisions.csv 读入：每个有效行一行，按文件中的顺序；每次运行在规则之后执行。';
+comment on column core.decisions.line is 'decisions.csv 中的行号（表头为第1行）';
+comment on column core.decisions.kind is '决定类型：assign_unit 归入单位、supplement 补报、same_event 同一活动、different_events 不同活动、exclude_row 不计入某行、exclude_file 不计入文件、accept_on_time 按时计、correct_value 更正单元格';
+comment on column core.decisions.file is '文件（原文：sha256、其前缀或 raw.files 中的路径）';
+comment on column core.decisions.file_sha256 is '所指文件的 sha256；找不到该文件时为空';
+comment on column core.decisions.cell is '单元格（原文，A1 格式，可带工作表：活动明细!I12），指其所在行';
+comment on column core.decisions.value is '新值（correct_value）';
+comment on column core.decisions.other_file is '另一文件（same_event、different_events，原文）';
+comment on column core.decisions.other_sha256 is '另一文件的 sha256；找不到时为空';
+comment on column core.decisions.other_cell is '另一文件中的单元格（其所在行）';
+comment on column core.decisions.reason is '理由（如“电话核实：应为4000”）';
+comment on column core.decisions.decided_by is '决定人';
+comment on column core.decisions.decided_at is '决定时间（原文）';
+
+comment on table audit.decisions is '决定记录：decisions.csv 的每一行及其在最近一次运行中的效果（已执行、已记录、目标已不存在未执行、无效），每次运行按届重建。';
+comment on column audit.decisions.line is 'decisions.csv 中的行号（表头为第1行）';
+comment on column audit.decisions.kind is '决定类型（原文）';
+comment on column audit.decisions.kind_label is '决定类型（中文）';
+comment on column audit.decisions.file is '文件（原文）';
+comment on column audit.decisions.unit_code is '决定所涉单位（文件所属单位，或 assign_unit 所归入的单位）';
+comment on column audit.decisions.unit_name is '决定所涉单位名称';
+comment on column audit.decisions.cell is '单元格（原文）';
+comment on column audit.decisions.value is '新值（correct_value）';
+comment on column audit.decisions.other_file is '另一文件（原文）';
+comment on column audit.decisions.other_sha256 is '另一文件的 sha256';
+comment on column audit.decisions.other_cell is '另一单元格（原文）';
+comment on column audit.decisions.reason is '理由';
+comment on column audit.decisions.decided_by is '决定人';
+comment on column audit.decisions.decided_at is '决定时间（原文）';
+comment on column audit.decisions.outcome is '结果：applied 已执行、recorded 已记录（由其他规则执行，如补报）、stale 目标已不存在未执行（decision_stale）、invalid 无效未执行（decision_invalid）';
+comment on column audit.decisions.effect is '效果（中文），如“已将第12行参与人数由40000改为4000”';

@@ -1,7 +1,8 @@
 -- 报送记录: every received file with each unit it belongs to or claims (a file in conflict names two
--- units and is held for both), its version (or the version it supplements), status and whether it came in by the deadline. The on-time
--- rule is written here only: received on or before the deadline day (Beijing time, as received_at is);
--- marts.completeness and through it the totals' units_on_time read it from here.
+-- units and is held for both), its version (or the version it supplements), status and whether it came in by the deadline.
+-- The on-time rule is written here only: received on or before the deadline day (Beijing time, as received_at is);
+-- marts.completeness and through it the totals' units_on_time read it from here. A late file the office
+-- accepted as on time (decisions.csv accept_on_time, applied: audit.decisions) is on time.
 create or replace view audit.submissions as
 select
     s.campaign_id,
@@ -19,7 +20,10 @@ select
     s.activity_rows,
     s.counted_rows,
     s.rejected_rows,
-    cast(s.received_at as date) <= k.deadline as on_time,
+    cast(s.received_at as date) <= k.deadline or exists (
+        select 1 from audit.decisions as d
+        where d.campaign_id = s.campaign_id and d.file_sha256 = s.file_sha256
+          and d.kind = 'accept_on_time' and d.outcome = 'applied') as on_time,
     s.role,
     s.supplements
 from core.submissions as s

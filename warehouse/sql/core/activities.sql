@@ -20,3 +20,7 @@ create table if not exists core.activities (
     duplicate_of         varchar,
     primary key (campaign_id, activity_id)
 );
+-- A cell the office corrected (decisions.csv, correct_value): the field's name and the value as the file gave it,
+-- in the same order; the field itself holds the corrected value (SPEC §3.9).
+alter table core.activities add column if not exists corrected_fields varchar[];
+alter table core.activities add column if not exists original_values varchar[];

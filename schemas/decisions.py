@@ -1,0 +1,68 @@
+"""The office's decisions (SPEC §3.9): the kinds a line of decisions.csv may be, what each needs, and the cells
+a `correct_value` may change. Defined once here; the reader (transforms.decisions), the SQL that applies them
+(warehouse/sql/core/rules/decisions_*.sql), `kepu decide` and `kepu status` read them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kepu.schemas.vocabulary import MEASURE, METRICS
+
+FILE_NAME = "decisions.csv"
+"""Beside kepu.toml."""
+
+COLUMNS: tuple[str, ...] = ("kind", "file", "cell", "unit_code", "value", "other_file", "other_cell", "reason",
+                            "decided_by", "decided_at")
+"""The header of decisions.csv, in this order (UTF-8 with BOM, so Excel opens it)."""
+
+COLUMN_LABELS: dict[str, str] = {
+    "kind": "决定类型", "file": "文件", "cell": "单元格", "unit_code": "单位代码", "value": "新值",
+    "other_file": "另一文件", "other_cell": "另一单元格", "reason": "理由", "decided_by": "决定人",
+    "decided_at": "决定时间",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionKind:
+    code: str
+    label: str
+    """What the office decides, in a few words (Chinese)."""
+    needs: tuple[str, ...]
+    """The columns a line of this kind must fill (besides kind and reason)."""
+    row: bool = False
+    """Whether `cell` names a row (any cell of it) rather than nothing."""
+
+
+KINDS: tuple[DecisionKind, ...] = (
+    DecisionKind("assign_unit", "将文件归入单位", ("file", "unit_code")),
+    DecisionKind("supplement", "认定为补报（追加到本单位现行版本）", ("file",)),
+    DecisionKind("same_event", "认定两行为同一活动（只计一次）", ("file", "cell", "other_file", "other_cell"), row=True),
+    DecisionKind("different_events", "认定两行为不同活动（分别计入）", ("file", "cell", "other_file", "other_cell"),
+                 row=True),
+    DecisionKind("exclude_row", "不计入某一行", ("file", "cell"), row=True),
+    DecisionKind("exclude_file", "不计入整个文件", ("file",)),
+    DecisionKind("accept_on_time", "逾期文件按时计", ("file",)),
+    DecisionKind("correct_value", "更正单元格的值", ("file", "cell", "value"), row=True),
+)
+KIND: dict[str, DecisionKind] = {k.code: k for k in KINDS}
+
+CORRECTABLE: dict[str, str] = {"activity_name": "活动名称", "start_date": "开始日期",
+                               **{m: MEASURE[m].noun for m in METRICS}}
+"""The fields a `correct_value` may change, with the word a sentence names them by: the cells the reader records
+for each row (raw.activity_rows.<field>_cell)."""
+
+OUTCOMES: dict[str, str] = {"applied": "已执行", "recorded": "已记录", "stale": "目标已不存在，未执行",
+                            "invalid": "无效，未执行"}
+"""audit.decisions.outcome: applied (the decision changed what it names), recorded (it is read by another rule:
+a supplement), stale (its target is gone: decision_stale), invalid (the line could not be read: decision_invalid)."""
+
+SHA_PREFIX_MIN = 8
+"""The shortest sha256 prefix `kepu decide` resolves (and decisions.csv accepts in `file`)."""
+
+VALUE_CODES: tuple[str, ...] = (
+    "outlier_value", "implausible_value", "implausible_participants", "invalid_participants", "missing_participants",
+    "negative_value", "volunteers_exceed_participants", "invalid_start_date", "outside_window", "invalid_value",
+)
+"""Issues on one cell a person settles by telephone: `kepu status` lists each (of a current version) with the
+`kepu decide correct_value` (or exclude_row) that settles it."""
