@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
 from kepu.settings import Settings
@@ -97,6 +98,7 @@ def print_status(console: Console, settings: Settings) -> None:
             f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）" for r in chase))
     counts = queries.published_summary(wh, cid).issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
+    print_check_counts(console, settings)
     table = Table(title="最近运行", header_style="bold")
     for label in ("运行", "开始", "结束", "文件", "新增", "变更", "解析", "结果"):
         table.add_column(label)
@@ -113,6 +115,14 @@ def print_status(console: Console, settings: Settings) -> None:
     if runs and runs[0].get("failed_sources") and runs[0]["outcome"] == "published":
         console.print(f"[bold red]最近一次运行有来源不可用：[/]{runs[0]['message']}")
     print_notices(console, settings)
+
+
+def print_check_counts(console: Console, settings: Settings) -> None:
+    """The statistician's checks (SPEC §3.7) one by one, those that found something: warnings to look at
+    before the totals go up, none of which changed a total."""
+    counts = queries.issue_counts(settings.warehouse, settings.campaign.campaign_id, STATISTICIAN_CODES)
+    found = [f"{CATALOGUE[code].title} {counts[code]} 条" for code in STATISTICIAN_CODES if counts.get(code)]
+    console.print("统计核查：" + ("，".join(found) + "（均为警告，未改动汇总数）" if found else "未发现问题"))
 
 
 def print_notices(console: Console, settings: Settings) -> None:

@@ -33,7 +33,7 @@ from kepu.warehouse.schema import sql_text
 
 CHECKS = (
     "identity", "versions", "window", "summary", "volunteers", "outliers", "year_over_year", "joint_copies",
-    "possible_joint",
+    "possible_joint", "duplicates", "units", "bounds", "impossible",
 )
 """The checks of sql/core/checks/, in the order they run (the order of audit.issues is its own)."""
 
