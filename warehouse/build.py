@@ -12,6 +12,7 @@ nothing walks them one by one in Python. The steps, each an SQL file under sql/c
                         copy (`duplicate_of`);
 5. `checks/*`           every issue the rules raise, one file per check, each a SELECT of issue rows whose
                         Chinese message is the catalogue's template (schemas.issues) rendered as SQL;
+   `rules/checks_overlap` one warning per figure: no outlier where a specific check already warns;
 6. `rules/issues`       audit.issues: the parse issues and these, numbered, with their unit and whether their
                         file is its unit's current version; `rules/submission_changes` what new versions moved.
 
@@ -75,6 +76,7 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
     con.execute(sql_text("core/rules", "joint_apply"))
     con.execute("create or replace temp table _core_issues as " + " union all by name ".join(
         f"({sql_text('core/checks', check)})" for check in CHECKS))
+    con.execute(sql_text("core/rules", "checks_overlap"))
     con.execute(sql_text("core/rules", "issues"))
     con.execute(sql_text("core/rules", "submission_changes"))
     for name in ("_identity", "_event_name_keys", "_venue_keys", "_unit_mentions"):

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from kepu.form.template import DETAIL_SHEET, SUMMARY_SHEET
-from kepu.demo.city import DemoCity, DemoPlan, build_demo_city, plan_demo_city
+from kepu.schemas.issues import STATISTICIAN_CODES
+from kepu.demo.city import CHECK_TRAIT, DemoCity, DemoPlan, build_demo_city, plan_demo_city
 from kepu.demo.layouts import (
     EVERY_COUNT_FORM,
     SINGLE_DATE_FORMS,
@@ -366,11 +367,13 @@ def test_answer_key_shape(city):
 
 
 def test_answer_key_at_seed_2023(city):
-    """The totals the nightly flow must publish for `kepu demo` (pinned, so a change is seen and reviewed)."""
+    """The totals the nightly flow must publish for `kepu demo` (pinned, so a change is seen and reviewed). They
+    include the rows planted for the statistician's checks as kepu counts them (a warning changes no total):
+    the 3000 万元 typed in 元 among them."""
     assert city.expected == {
         "campaign_id": "2023-science-day", "units_expected": 78, "units_reported": 68, "units_on_time": 60,
-        "activities": 360, "participants": 279757, "volunteers": 7425, "materials": 488645, "boards": 5049,
-        "media_reports": 519, "funding_wan": Decimal("408.93"),
+        "activities": 361, "participants": 302893, "volunteers": 7345, "materials": 489295, "boards": 5084,
+        "media_reports": 536, "funding_wan": Decimal("3408.22"),
     }
 
 
@@ -448,6 +451,8 @@ def test_generated_activities_are_plausible(plan):
     units share a (day, venue) except at the joint events and their planned near miss."""
     slots: dict[tuple, set[str]] = {}
     for demo_file in plan.files:
+        if any(t.startswith(CHECK_TRAIT) for t in demo_file.traits):
+            continue  # off on purpose, one statistician's warning each (test_statistician_checks_show_once)
         for activity in demo_file.activities:
             assert START <= activity["start_date"] <= activity.get("end_date", activity["start_date"]) <= END
             assert 0 <= activity.get("volunteers", 0) <= activity["participants"]
@@ -543,3 +548,27 @@ def test_the_warehouse_keeps_out_what_must_not_count(published):
     assert {kept[d["duplicate_of"]]["unit_code"] for d in duplicates} == organizers
     assert sum(a["unit_code"] == near_miss.unit.code and a["counted"] and a["duplicate_of"] is None
                for a in current) == len(near_miss.activities)
+
+
+def test_statistician_checks_show_once(published):
+    """Each of the statistician's warnings (SPEC §3.7) shows once, on the file planted for it, and nowhere
+    else: the rest of the city's figures are plausible and must not set them off."""
+    city, plan = published
+    planted = {t.removeprefix(CHECK_TRAIT): f.relpath for f in plan.files for t in f.traits
+               if t.startswith(CHECK_TRAIT)}
+    rows = query(city, "select i.code, s.file_path from audit.issues i join core.submissions s "
+                       "on s.file_sha256 = i.file_sha256 where i.code in " + str(tuple(STATISTICIAN_CODES))
+                 + " and i.code <> 'outlier_value'")
+    shown = Counter(r["code"] for r in rows)
+    expected = {"duplicate_row": "duplicate_row", "money_typed_in_yuan": "unit_slip_funding",
+                "money_in_count": "unit_slip_count", "boards_without_exhibition": "impossible_boards",
+                "duration": "impossible_duration", "shifted_column": "impossible_shifted_column",
+                "same_column": "impossible_same_column"}
+
+    if plan == plan_demo_city(seed=2023):  # `kepu demo` shows every one; a smaller city may lack a candidate
+        assert set(planted) == set(expected)
+    assert set(planted) <= set(expected)
+    also = ["bound_exceeded"] if "money_typed_in_yuan" in planted else []
+    assert shown == Counter({expected[trait]: 1 for trait in planted} | {code: 1 for code in also})
+    files = {r["code"]: r["file_path"] for r in rows}
+    assert all(files[expected[trait]] == path for trait, path in planted.items())
