@@ -309,3 +309,16 @@ def test_every_statistician_check_is_a_warning_that_changes_no_total():
     assert {i.severity for _, i in core.issues if i.code in STATISTICIAN_CODES} == {"warning"}
     assert core.activities["counted"].all() and core.activities["duplicate_of"].isna().all()
     assert sha(1) in {f for f, _ in core.issues}
+
+
+def test_the_readme_lists_every_check_with_its_bounds():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rules = text.split("- **Checks.**", 1)[1].split("\n## ", 1)[0]
+    assert all(f"`{code}`" in rules for code in STATISTICIAN_CODES)
+    default = BOUNDS.default
+    for figure in (default["funding_wan"], default["volunteers"], default["boards"], default["media_reports"],
+                   BOUNDS.bound("讲座报告", "participants"), BOUNDS.bound("讲座报告", "funding_wan"),
+                   BOUNDS.boards_without_exhibition, BOUNDS.whole_yuan_from):
+        assert f"{figure:,.0f}" in rules or f"{figure:.0f}" in rules, figure
