@@ -1147,8 +1147,8 @@ def _plant_checks(files: list[DemoFile]) -> list[DemoFile]:
     """Each of the statistician's warnings shown once, each in its own official form (no 汇总表 to keep
     consistent, no set piece): a row pasted twice; the issue's exhibition of 30,000 visitors whose 经费 was typed
     in 元 (3000 in the 万元 column, also beyond its bound); a 发放资料 figure equal to the row's 经费 in 元;
-    boards without any display activity; an exhibition running past the week by weeks; participants equal to
-    the 序号 (a shifted column); 媒体报道 equal to the 展板 column beside it. Every one still counts, as kepu
+    boards without any display activity; an exhibition running past the week by weeks; a lecture of 4,000
+    (far above every other lecture, within its bound); participants equal to the 序号 (a shifted column); 媒体报道 equal to the 展板 column beside it. Every one still counts, as kepu
     counts it: the answer key is computed from the rows as changed. Decided without the random stream, so the
     rest of the city stays as it was."""
     used: set[str] = set()
@@ -1208,6 +1208,12 @@ def _plant_checks(files: list[DemoFile]) -> list[DemoFile]:
             row["participants"] = seq
             row.pop("volunteers", None)
         change(target, "shifted_column", rows)
+    target = first(of_type("讲座报告"))
+    if target:
+        rows = [dict(a) for a in target.activities]
+        row = next(a for a in rows if a["activity_type"] == "讲座报告")
+        row["participants"] = 4000  # a lecture hall does not seat 4,000: 400 with a zero too many
+        change(target, "outlier", rows)
     target = first(lambda f: sum(bool(a.get("boards")) for a in f.activities) >= 3
                    and all((a.get("boards") or 0) <= 20 for a in f.activities))
     if target:

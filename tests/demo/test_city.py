@@ -369,10 +369,10 @@ def test_answer_key_shape(city):
 def test_answer_key_at_seed_2023(city):
     """The totals the nightly flow must publish for `kepu demo` (pinned, so a change is seen and reviewed). They
     include the rows planted for the statistician's checks as kepu counts them (a warning changes no total):
-    the 3000 万元 typed in 元 among them."""
+    the 3000 万元 typed in 元 and the lecture of 4,000 among them."""
     assert city.expected == {
         "campaign_id": "2023-science-day", "units_expected": 78, "units_reported": 68, "units_on_time": 60,
-        "activities": 361, "participants": 302893, "volunteers": 7345, "materials": 489295, "boards": 5084,
+        "activities": 361, "participants": 306643, "volunteers": 7345, "materials": 489295, "boards": 5084,
         "media_reports": 536, "funding_wan": Decimal("3408.22"),
     }
 
@@ -552,23 +552,25 @@ def test_the_warehouse_keeps_out_what_must_not_count(published):
 
 def test_statistician_checks_show_once(published):
     """Each of the statistician's warnings (SPEC §3.7) shows once, on the file planted for it, and nowhere
-    else: the rest of the city's figures are plausible and must not set them off."""
+    else: the rest of the city's figures are plausible and must not set them off. (An outlier may also be a
+    figure a layout forced to fit a way of writing — 「1.2万」 for a clinic's leaflets — which is far above indeed;
+    at seed 2023 there is none.)"""
     city, plan = published
     planted = {t.removeprefix(CHECK_TRAIT): f.relpath for f in plan.files for t in f.traits
                if t.startswith(CHECK_TRAIT)}
     rows = query(city, "select i.code, s.file_path from audit.issues i join core.submissions s "
-                       "on s.file_sha256 = i.file_sha256 where i.code in " + str(tuple(STATISTICIAN_CODES))
-                 + " and i.code <> 'outlier_value'")
-    shown = Counter(r["code"] for r in rows)
+                       "on s.file_sha256 = i.file_sha256 where i.code in " + str(tuple(STATISTICIAN_CODES)))
     expected = {"duplicate_row": "duplicate_row", "money_typed_in_yuan": "unit_slip_funding",
                 "money_in_count": "unit_slip_count", "boards_without_exhibition": "impossible_boards",
                 "duration": "impossible_duration", "shifted_column": "impossible_shifted_column",
-                "same_column": "impossible_same_column"}
-
-    if plan == plan_demo_city(seed=2023):  # `kepu demo` shows every one; a smaller city may lack a candidate
+                "same_column": "impossible_same_column", "outlier": "outlier_value"}
+    exact = plan == plan_demo_city(seed=2023)
+    if exact:  # `kepu demo` shows every one; a smaller city may lack a candidate
         assert set(planted) == set(expected)
     assert set(planted) <= set(expected)
+
     also = ["bound_exceeded"] if "money_typed_in_yuan" in planted else []
-    assert shown == Counter({expected[trait]: 1 for trait in planted} | {code: 1 for code in also})
-    files = {r["code"]: r["file_path"] for r in rows}
-    assert all(files[expected[trait]] == path for trait, path in planted.items())
+    shown = Counter(r["code"] for r in rows if exact or r["code"] != "outlier_value")
+    assert shown == Counter({expected[t]: 1 for t in planted if exact or t != "outlier"} | {c: 1 for c in also})
+    for trait, path in planted.items():
+        assert (expected[trait], path) in {(r["code"], r["file_path"]) for r in rows}

@@ -322,3 +322,14 @@ def test_the_readme_lists_every_check_with_its_bounds():
                    BOUNDS.bound("讲座报告", "participants"), BOUNDS.bound("讲座报告", "funding_wan"),
                    BOUNDS.boards_without_exhibition, BOUNDS.whole_yuan_from):
         assert f"{figure:,.0f}" in rules or f"{figure:.0f}" in rules, figure
+
+
+def test_a_few_large_events_of_their_own_form_are_not_odd_beside_a_busy_form():
+    """Four district launches of 3,000 in a city of small lectures and 1,500-visitor street promotions: far
+    above the city's median, not above what its busiest form typically holds."""
+    lectures = [row(f"讲座{i}", participants=80 + 10 * i) for i in range(12)]
+    streets = [row(f"宣传{i}", "中心广场", activity_type="宣传活动", participants=1200 + 50 * i) for i in range(9)]
+    launches = [row(f"启动仪式{i}", f"广场{i}", activity_type="启动仪式", participants=3000) for i in range(4)]
+    raw = Raw()
+    raw.file(1, "T01", rows=cited([*lectures, *streets, *launches]))
+    assert issues_of(raw.build(), "outlier_value") == []

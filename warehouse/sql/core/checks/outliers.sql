@@ -1,10 +1,14 @@
--- SPEC §3.7: a value far outside the distribution of its activity form — robust z-score on log(1 + x) beyond
+-- SPEC §3.7: a value far above the distribution of its activity form — robust z-score on log(1 + x) beyond
 -- rules.OUTLIER_Z (median and MAD of the form's counted rows of current versions) and also rules.OUTLIER_FACTOR
--- times above or below the median. A form with fewer than rules.OUTLIER_MIN_ROWS rows in the city is not
--- skipped: its rows are compared with the city-wide distribution of the measure (every form), and where the
--- unit reported that measure in the previous campaign, must also be OUTLIER_FACTOR times off the unit's own
--- median there (a unit that always holds large fairs is not odd for holding one again). A value already
--- beyond its plausibility bound (bounds.sql) or 经费 probably typed in 元 (units.sql) is warned there, not here.
+-- times the median. Far below is not warned: small events are normal (a 30-seat training among 3,000-visitor
+-- fairs of the same form), and what reaches the province wrongly is a figure too large — an extra zero, 元 in
+-- 万元; a figure that cannot be (participants equal to the 序号) is impossible.sql's.
+-- A form with fewer than rules.OUTLIER_MIN_ROWS rows in the city is not skipped: its rows are compared with the
+-- city-wide distribution of the measure (every form), must also be OUTLIER_FACTOR times the typical level of
+-- the busiest form with rows enough (a district's launch is bigger than a lecture, not odd), and where the unit
+-- reported that measure in the previous campaign, OUTLIER_FACTOR times its own median there (a unit that always
+-- holds large fairs is not odd for holding one again). A value already beyond its plausibility bound
+-- (bounds.sql) or 经费 probably typed in 元 (units.sql) is warned there, not here.
 {% import "core/checks/_macros.sql" as m %}
 with counted as (
     select a.*
@@ -48,6 +52,9 @@ form_spread as (
     join by_form as c on c.activity_type = f.activity_type and c.field = f.field
     group by f.activity_type, f.field
 ),
+busiest as (  -- the highest typical level of a form with rows enough: a figure of a form with few must be far above it
+    select field, max(median) as median from by_form group by field
+),
 measure_spread as (
     select f.field, median(abs(f.log_value - c.log_median)) as mad
     from figures as f
@@ -70,16 +77,17 @@ previous as (  -- each unit's own median of the measure in the campaign before t
 ),
 reference as (  -- the distribution each figure is judged against
     select f.*, c.median, c.log_median, sp.mad, '同类活动（' || f.activity_type || '）' as reference,
-           null::double as previous_median
+           c.median as level, null::double as previous_median
     from figures as f
     join by_form as c on c.activity_type = f.activity_type and c.field = f.field
     join form_spread as sp on sp.activity_type = f.activity_type and sp.field = f.field
     union all
     select f.*, c.median, c.log_median, sp.mad, '全市各类活动（' || f.activity_type || '类仅' || z.n || '项）',
-           p.median as previous_median
+           greatest(c.median, coalesce(b.median, c.median)) as level, p.median as previous_median
     from figures as f
     join form_size as z on z.activity_type = f.activity_type and z.field = f.field
     join by_measure as c on c.field = f.field
+    left join busiest as b on b.field = f.field
     join measure_spread as sp on sp.field = f.field
     left join previous as p on p.unit_code = f.unit_code and p.field = f.field
     where z.n < {{ rules.OUTLIER_MIN_ROWS }}
@@ -89,11 +97,9 @@ far as (
     from reference
     where plausible
       and mad > 0
-      and abs(0.6745 * (log_value - log_median) / mad) > {{ rules.OUTLIER_Z }}
-      and (value / median >= {{ rules.OUTLIER_FACTOR }} or value / median <= 1.0 / {{ rules.OUTLIER_FACTOR }})
-      and (previous_median is null
-           or value / previous_median >= {{ rules.OUTLIER_FACTOR }}
-           or value / previous_median <= 1.0 / {{ rules.OUTLIER_FACTOR }})
+      and 0.6745 * (log_value - log_median) / mad > {{ rules.OUTLIER_Z }}
+      and value / level >= {{ rules.OUTLIER_FACTOR }}
+      and (previous_median is null or value / previous_median >= {{ rules.OUTLIER_FACTOR }})
 )
 {% set cell_of %}case f.field{% for field in rules.OUTLIER_FIELDS %} when '{{ field }}' then r.{{ field }}_cell{% endfor %} end{% endset %}
 {% set noun_of %}case f.field{% for field in rules.OUTLIER_FIELDS %} when '{{ field }}' then '{{ measure[field].noun }}'{% endfor %} end{% endset %}
