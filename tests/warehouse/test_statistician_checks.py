@@ -140,6 +140,19 @@ def test_funding_probably_written_in_yuan(funding, kind, flagged, wan):
         assert issues_of(core, "bound_exceeded") == [] and issues_of(core, "outlier_value") == []
 
 
+def test_a_file_whose_header_said_yuan_is_judged_by_its_bound_not_as_a_slip():
+    """经费（元） 5,000,000 read as 500.00 万元: not typed in the wrong unit (the header said 元), but beyond the
+    bound of a lecture all the same."""
+    raw = Raw()
+    digest = raw.file(1, "T01", rows=cited([row(funding_wan=Decimal("500.00"))]))
+    raw.parse_issues.append({"sha256": digest, "severity": "info", "code": "funding_in_yuan",
+                             "message": "经费列以“元”为单位，已换算为万元。", "sheet": "活动明细", "cell": "N3"})
+    core = raw.build()
+    assert issues_of(core, "unit_slip_funding") == []
+    (issue,) = issues_of(core, "bound_exceeded")
+    assert issue.cell == "N4" and "经费为500.00" in issue.message and "（20万元）" in issue.message
+
+
 @pytest.mark.parametrize("fields, flagged", [
     ({"materials": 3500, "funding_wan": Decimal("0.35")}, "K4"),   # 经费 in 元 in the 份 column
     ({"boards": 12, "funding_wan": Decimal("12.00")}, "L4"),      # the 万元 figure in the 块 column
