@@ -11,6 +11,12 @@ join raw.activity_rows as r
     and r.source_sheet = a.source_sheet and r.source_row = a.source_row
 {%- endmacro %}
 
+{#- The files whose 经费 header said 元 (converted while reading: a funding_in_yuan parse issue). -#}
+{% macro files_in_yuan() -%}
+select distinct p.sha256 from raw.parse_issues as p join _campaign as k on k.campaign_id = p.campaign_id
+where p.code = 'funding_in_yuan'
+{%- endmacro %}
+
 {#- The plausibility bound of `measure` for an activity of the form `type_expr` (bounds.toml). -#}
 {% macro bound(type_expr, measure) -%}
 {% set own = bounds.overrides(measure) %}

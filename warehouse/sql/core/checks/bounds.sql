@@ -8,12 +8,7 @@ with rows as (
     from {{ m.counted_rows() }}
     where a.counted and not a.is_unitemized
 ),
-in_yuan as (
-    select distinct p.sha256
-    from raw.parse_issues as p
-    join _campaign as k on k.campaign_id = p.campaign_id
-    where p.code = 'funding_in_yuan'
-)
+in_yuan as ({{ m.files_in_yuan() }})
 {% for f in metrics %}
 select file_sha256 as sha256,
        {{ issue("bound_exceeded", sheet="source_sheet", cell=f.key ~ "_cell", row="source_row",

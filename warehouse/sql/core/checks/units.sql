@@ -10,12 +10,7 @@ with rows as (
     from {{ m.counted_rows() }}
     where a.counted and not a.is_unitemized
 ),
-in_yuan as (  -- files whose 经费 header said 元: already converted, bounds.sql judges their amounts
-    select distinct p.sha256
-    from raw.parse_issues as p
-    join _campaign as k on k.campaign_id = p.campaign_id
-    where p.code = 'funding_in_yuan'
-)
+in_yuan as ({{ m.files_in_yuan() }})
 select file_sha256 as sha256,
        {{ issue("unit_slip_funding", sheet="source_sheet", cell="funding_wan_cell", row="source_row",
                 raw="funding_wan",
