@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kepu.schemas.decisions import VALUE_CODES
+from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
 from kepu.settings import Settings
@@ -98,6 +99,7 @@ def print_status(console: Console, settings: Settings) -> None:
             f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）" for r in chase))
     counts = queries.published_summary(wh, cid).issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
+    print_check_counts(console, settings)
     table = Table(title="最近运行", header_style="bold")
     for label in ("运行", "开始", "结束", "文件", "新增", "变更", "解析", "结果"):
         table.add_column(label)
@@ -163,6 +165,14 @@ def print_open_items(console: Console, settings: Settings) -> None:
         console.print(f"    {command}", soft_wrap=True, markup=False)
     if len(items) > SHOWN_ITEMS:
         console.print(f"…另有 {len(items) - SHOWN_ITEMS} 项，见 内部核查.xlsx 的“数据问题”或 kepu sql")
+
+
+def print_check_counts(console: Console, settings: Settings) -> None:
+    """The statistician's checks (SPEC §3.7) one by one, those that found something: warnings to look at
+    before the totals go up, none of which changed a total."""
+    counts = queries.issue_counts(settings.warehouse, settings.campaign.campaign_id, STATISTICIAN_CODES)
+    found = [f"{CATALOGUE[code].title} {counts[code]} 条" for code in STATISTICIAN_CODES if counts.get(code)]
+    console.print("统计核查：" + ("，".join(found) + "（均为警告，未改动汇总数）" if found else "未发现问题"))
 
 
 def print_notices(console: Console, settings: Settings) -> None:

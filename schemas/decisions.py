@@ -63,6 +63,7 @@ SHA_PREFIX_MIN = 8
 VALUE_CODES: tuple[str, ...] = (
     "outlier_value", "implausible_value", "implausible_participants", "invalid_participants", "missing_participants",
     "negative_value", "volunteers_exceed_participants", "invalid_start_date", "outside_window", "invalid_value",
+    "unit_slip_funding", "unit_slip_count", "bound_exceeded", "duplicate_row", "impossible_duration",
 )
 """Issues on one cell a person settles by telephone: `kepu status` lists each (of a current version) with the
 `kepu decide correct_value` (or exclude_row) that settles it."""

@@ -69,8 +69,17 @@ _KINDS = (
     IssueKind("summary_unparseable", "warning", "汇总表{label}“{raw}”无法识别为数字。", "汇总表数值无法识别"),
     IssueKind("summary_funding_in_yuan", "info", "汇总表经费以“元”为单位，已换算为万元。", "汇总表经费单位换算"),
     IssueKind("volunteers_exceed_participants", "warning", "第{row}行志愿者人数（{volunteers}）多于参与人数（{participants}），请核实。", "志愿者多于参与人数"),
-    IssueKind("outlier_value", "warning", "第{row}行{label}为{raw}，{direction}同类活动（{activity_type}）的一般水平（中位数{median}），请核实。", "数值异常"),
+    IssueKind("outlier_value", "warning", "第{row}行{label}为{raw}，{direction}{reference}的一般水平（中位数{median}）{also}，请核实。", "数值异常"),
     IssueKind("year_over_year_jump", "warning", "本单位{label}为{current}，上一届为{previous}，相差10倍以上，请核实。", "与上届相差悬殊"),
+    # the statistician's checks (SPEC §3.7; bounds in schemas/bounds.toml)
+    IssueKind("duplicate_row", "warning", "{other}与第{row}行内容完全相同，是否重复填报？（开始日期、活动名称、地点和各项数字都一样，目前两行都计入）", "疑似重复填报"),
+    IssueKind("unit_slip_funding", "warning", "第{row}行经费为{raw}万元，{why}，疑似误按“元”填写（如是元，应为{wan}万元），请核实。", "经费疑似按元填写"),
+    IssueKind("unit_slip_count", "warning", "第{row}行{label}为{raw}，与本行经费{how}的数额相同，疑似填入了金额，请核实。", "数量列疑似填入金额"),
+    IssueKind("bound_exceeded", "warning", "第{row}行{label}为{raw}，超出{activity_type}类活动的合理上限（{bound}），请核实。", "超出合理上限"),
+    IssueKind("impossible_boards", "warning", "本单位报送展板共{raw}块（平均每项活动{average}块），但没有{forms}等展示类活动，展板是否填错了列？请核实。", "有展板无展览"),
+    IssueKind("impossible_duration", "warning", "第{row}行活动从{start}到{end}共{days}天，长于科普日活动期间（{window}，共{window_days}天），请核实结束日期。", "活动时长超出活动期间"),
+    IssueKind("impossible_shifted_column", "warning", "参与人数与序号或行号相同的有{count}行（第{rows}行），疑似列错位（序号填进了参与人数列），请核实。", "疑似列错位"),
+    IssueKind("impossible_same_column", "warning", "“{label}”列与相邻的“{other_label}”列逐行完全相同（{count}行），疑似同一数字重复填写，请核实。", "相邻两列完全相同"),
     IssueKind("joint_activity_duplicate", "info", "与“{other_unit}”报送的“{other_name}”为同一活动（同日期、同地点，且主办或合作单位中写明了对方），全市汇总只计一次，保留{kept}的记录。", "联合活动重复"),
     IssueKind("possible_joint_activity", "warning", "第{row}行“{raw}”与“{other_unit}”报送的活动（{other_place}）日期、地点、名称都相同，但双方的主办、合作单位都没有写明对方，暂按两项活动分别计入；如为同一活动，请在合作单位中写明对方单位，或由市科协认定。", "疑似联合活动"),
     # the office's decisions (decisions.csv, SPEC §3.9)
@@ -80,6 +89,11 @@ _KINDS = (
 )
 
 CATALOGUE: dict[str, IssueKind] = {k.code: k for k in _KINDS}
+
+STATISTICIAN_CODES = ("duplicate_row", "unit_slip_funding", "unit_slip_count", "bound_exceeded", "outlier_value",
+                      "impossible_boards", "impossible_duration", "impossible_shifted_column", "impossible_same_column")
+"""The checks a statistician runs before signing (SPEC §3.7, issue #16): warnings `kepu status` counts one by
+one, since each is a figure the office should look at before the totals go to the province."""
 
 UNSUPPORTED_FILE_CODES = ("file_not_spreadsheet", "file_unsupported")
 """A rejected file that is not a spreadsheet at all (a PDF, a Word document, a web page without a table):

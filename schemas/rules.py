@@ -26,11 +26,13 @@ OUTLIER_Z = 3.5
 """Robust z-score on log(1 + x) beyond which a value is far from its activity form's distribution
 (Iglewicz & Hoaglin)."""
 OUTLIER_FACTOR = 5
-"""…and it must also be this many times above or below the form's median: a narrow spread alone (ten lectures of
+"""…and it must also be this many times the form's median (only figures far *above* are warned: a small event is
+normal, and the embarrassment that reaches the province is a figure too large): a narrow spread alone (ten lectures of
 100–150 listeners) must not make 300 listeners suspicious."""
 OUTLIER_MIN_ROWS = 8
-"""Fewer rows of a form than this and its spread is not known well enough to call anything odd."""
-OUTLIER_FIELDS = ("participants", "volunteers", "materials", "boards")
+"""Fewer rows of a form than this and its spread is not known well enough to call anything odd: its rows are
+compared with the city-wide distribution of the measure instead (every form; at least this many rows too)."""
+OUTLIER_FIELDS = ("participants", "volunteers", "materials", "boards", "media_reports", "funding_wan")
 
 # ---------------------------------------------------------------------------- year over year, §3.7
 

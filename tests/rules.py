@@ -46,6 +46,7 @@ class Raw:
     def __init__(self) -> None:
         self.files, self.declarations, self.rows, self.summaries = [], [], [], []
         self.decisions: list[dict] = []
+        self.parse_issues: list[dict] = []
 
     def file(self, n: int, code: str | None, *, name: str | None = None, path: str | None = None,
              reported: date | None = date(2023, 9, 25), received: datetime = datetime(2023, 9, 26, 9),
@@ -88,7 +89,7 @@ class Raw:
             loader.insert(con, "raw.files", [{"size": 1, "stored_as": "files/x", "first_run_id": "r", **f,
                                               "campaign_id": cid} for f in self.files])
             for table, rows in (("raw.declarations", self.declarations), ("raw.activity_rows", self.rows),
-                                ("raw.summary_figures", self.summaries)):
+                                ("raw.summary_figures", self.summaries), ("raw.parse_issues", self.parse_issues)):
                 loader.insert(con, table, [{**r, "campaign_id": cid} for r in rows])
             if decisions is None and self.decisions:
                 decisions = decisions_csv(self.decisions)

@@ -77,6 +77,22 @@ def test_run_then_status(tmp_path):
     assert "报送情况" in status.stdout and "催报名单" in status.stdout and "最近运行" in status.stdout
 
 
+def test_status_counts_the_statistician_s_warnings(tmp_path):
+    """A society's form with one row pasted twice and an exhibition whose 经费 was typed in 元: both counted,
+    both warned, and `kepu status` names each check that found something."""
+    city = make_city(tmp_path / "city")
+    pasted = activity("科普讲座", 18, 120, venue="文化站", volunteers=5)
+    city.submit("东升街道.xlsx", "D01T01", [pasted, activity("节能科普展", 19, 800, "展览展示", funding_wan=3000),
+                                           dict(pasted)])
+    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+
+    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+
+    assert status.returncode == 0, status.stderr
+    text = "".join(status.stdout.split())
+    assert "统计核查：疑似重复填报1条，经费疑似按元填写1条" in text and "未改动汇总数" in text
+
+
 def test_a_run_from_a_campaign_folder_holding_folders_named_like_kepus_layers(tmp_path):
     """A campaign folder has its own `warehouse/`; `python -m` puts the working directory first on
     sys.path, so a bare `import warehouse` would find that folder instead of kepu's code."""

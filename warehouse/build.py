@@ -13,14 +13,15 @@ nothing walks them one by one in Python. The steps, each an SQL file under sql/c
                         copy (`duplicate_of`);
 5. `checks/*`           every issue the rules raise, one file per check, each a SELECT of issue rows whose
                         Chinese message is the catalogue's template (schemas.issues) rendered as SQL;
+   `rules/checks_overlap` one warning per figure: no outlier where a specific check already warns;
+6. `rules/issues`       audit.issues: the parse issues and these, numbered, with their unit and whether their
+                        file is its unit's current version; `rules/submission_changes` what new versions moved.
+
 The office's decisions (decisions.csv, SPEC §3.9) are applied each right after the rule it overrides, so they
 survive every rebuild: `decisions_load` (core.decisions, files resolved), `decisions_files` (assign_unit, before
 versions), `decisions_activities` (exclude_file), `decisions_rows` (correct_value, exclude_row, on current
 versions), `decisions_events` (same_event, different_events, after the joint rule), `decisions_audit` (after
 the checks: audit.decisions, decision_* issues).
-
-6. `rules/issues`       audit.issues: the parse issues and these, numbered, with their unit and whether their
-                        file is its unit's current version; `rules/submission_changes` what new versions moved.
 
 What the rules compare is computed outside SQL, by pure functions handed in as tables (transforms.dedup:
 `name_keys`, `venue_keys`, `unit_mentions`). The flow (flows.nightly) fetches the texts, computes them and
@@ -42,7 +43,7 @@ from kepu.warehouse.schema import STORED_MEASURES, sql_text
 
 CHECKS = (
     "identity", "versions", "window", "summary", "volunteers", "outliers", "year_over_year", "joint_copies",
-    "possible_joint",
+    "possible_joint", "duplicates", "units", "bounds", "impossible",
 )
 """The checks of sql/core/checks/, in the order they run (the order of audit.issues is its own)."""
 
@@ -121,6 +122,7 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
     con.execute(sql_text("core/rules", "decisions_events"))
     con.execute("create or replace temp table _core_issues as " + " union all by name ".join(
         f"({sql_text('core/checks', check)})" for check in CHECKS))
+    con.execute(sql_text("core/rules", "checks_overlap"))
     con.execute(sql_text("core/rules", "decisions_audit", **DECISION_CONTEXT))
     con.execute(sql_text("core/rules", "issues"))
     con.execute(sql_text("core/rules", "submission_changes"))

@@ -354,6 +354,14 @@ def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
                             {r["severity"]: r["n"] for r in issues}, {r["kind"]: r["n"] for r in rejected})
 
 
+def issue_counts(warehouse: Path, campaign_id: str, codes: tuple[str, ...]) -> dict[str, int]:
+    """How many issues of each of `codes` the campaign's current versions have (superseded ones are history)."""
+    rows = fetch_records(warehouse, f"""select i.code, count(*) as n from ({ISSUES}) as i
+                                        where not i.superseded and i.code in ({", ".join("?" * len(codes))})
+                                        group by i.code""", [campaign_id, *codes])
+    return {r["code"]: r["n"] for r in rows}
+
+
 def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:
     return fetch_records(warehouse, COMPLETENESS_BY_DISTRICT, [campaign_id])
 

@@ -18,6 +18,7 @@ import duckdb
 import jinja2
 
 from kepu.schemas import rules
+from kepu.schemas.bounds import BOUNDS
 from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.synonyms import SUMMARY_INDICATORS
 from kepu.schemas.vocabulary import (
@@ -126,6 +127,7 @@ def _environment() -> jinja2.Environment:
         measure=MEASURE,
         indicators=SUMMARY_INDICATORS,
         rules=rules,
+        bounds=BOUNDS,
         issue=issue_sql,
         quoted=literals,
         notice_kinds=_coded(NOTICE_KINDS),

@@ -816,7 +816,7 @@ class _Submissions:
         files.append(DemoFile(relpath=f"{stray_folder}/{STRAY_FILE}", received_at=self._time_on(date(2023, 9, 25)),
                               kind="other", traits=("stray_file",)))
         files += self._supplement(files)
-        return sorted(files, key=lambda f: f.relpath)
+        return _plant_checks(sorted(files, key=lambda f: f.relpath))
 
     def _supplement(self, files: Sequence[DemoFile]) -> list[DemoFile]:
         """A 补报 (SPEC §3.2): a town or society that sent its official form on time, then a file named
@@ -1170,6 +1170,94 @@ class _Submissions:
         if note:
             activity["note"] = note
         return activity
+
+
+DISPLAY_TYPES = ("展览展示", "宣传活动", "互动体验", "启动仪式")
+"""Forms at which boards are put up (schemas/bounds.toml [exhibition])."""
+CHECK_TRAIT = "check_"
+"""Traits of the files that show one statistician's warning each (SPEC §3.7): their figures are off on purpose."""
+
+
+def _plant_checks(files: list[DemoFile]) -> list[DemoFile]:
+    """Each of the statistician's warnings shown once, each in its own official form (no 汇总表 to keep
+    consistent, no set piece): a row pasted twice; the issue's exhibition of 30,000 visitors whose 经费 was typed
+    in 元 (3000 in the 万元 column, also beyond its bound); a 发放资料 figure equal to the row's 经费 in 元;
+    boards without any display activity; an exhibition running past the week by weeks; a lecture of 4,000
+    (far above every other lecture, within its bound); participants equal to the 序号 (a shifted column); 媒体报道 equal to the 展板 column beside it. Every one still counts, as kepu
+    counts it: the answer key is computed from the rows as changed. Decided without the random stream, so the
+    rest of the city stays as it was."""
+    used: set[str] = set()
+    plain = [f for f in files if f.kind == "form" and f.current and f.book is None and f.with_detail
+             and f.summary is None and not f.uncounted and len(f.activities) >= 3
+             and not {"joint_organizer", "near_miss", "resubmission", "identity_file_name", "identity_folder"}
+             & set(f.traits)]
+
+    def first(test) -> DemoFile | None:
+        chosen = next((f for f in plain if f.relpath not in used and test(f)), None)
+        if chosen is not None:
+            used.add(chosen.relpath)
+        return chosen
+
+    def change(demo_file: DemoFile | None, trait: str, rows: list[dict[str, object]]) -> None:
+        if demo_file is not None:
+            index = files.index(demo_file)
+            files[index] = replace(demo_file, activities=tuple(sorted(rows, key=lambda a: a["start_date"])),
+                                   traits=(*demo_file.traits, CHECK_TRAIT + trait))
+
+    def money_fits_materials(activity) -> bool:
+        low, high = KIND_BY_TYPE.get(activity["activity_type"], LAUNCH).materials
+        return activity["funding_wan"] >= Decimal("0.1") and low <= activity["funding_wan"] * 10000 <= high
+
+    def of_type(kind: str):
+        return lambda f: any(a["activity_type"] == kind for a in f.activities)
+
+    target = first(lambda f: not any(a["activity_type"] in (*DISPLAY_TYPES, "其他") for a in f.activities))
+    if target:
+        change(target, "boards_without_exhibition", [{**a, "boards": 12} for a in target.activities])
+    target = first(lambda f: True)
+    if target:
+        rows = [dict(a) for a in target.activities]
+        change(target, "duplicate_row", [*rows, dict(rows[0])])
+    target = first(of_type("展览展示"))
+    if target:
+        rows = [dict(a) for a in target.activities]
+        row = next(a for a in rows if a["activity_type"] == "展览展示")
+        row.update(participants=30000, funding_wan=Decimal("3000"))
+        change(target, "money_typed_in_yuan", rows)
+    target = first(lambda f: any(money_fits_materials(a) for a in f.activities))
+    if target:
+        rows = [dict(a) for a in target.activities]
+        row = next(a for a in rows if money_fits_materials(a))
+        row["materials"] = int(row["funding_wan"] * 10000)
+        change(target, "money_in_count", rows)
+    target = first(of_type("展览展示"))
+    if target:
+        rows = [dict(a) for a in target.activities]
+        row = next(a for a in rows if a["activity_type"] == "展览展示")
+        row["end_date"] = row["start_date"] + timedelta(days=30)
+        change(target, "duration", rows)
+    target = first(lambda f: True)
+    if target:
+        rows = sorted((dict(a) for a in target.activities), key=lambda a: a["start_date"])
+        for seq, row in enumerate(rows, start=1):
+            row["participants"] = seq
+            row.pop("volunteers", None)
+        change(target, "shifted_column", rows)
+    target = first(of_type("讲座报告"))
+    if target:
+        rows = [dict(a) for a in target.activities]
+        row = next(a for a in rows if a["activity_type"] == "讲座报告")
+        row["participants"] = 4000  # a lecture hall does not seat 4,000: 400 with a zero too many
+        change(target, "outlier", rows)
+    target = first(lambda f: sum(bool(a.get("boards")) for a in f.activities) >= 3
+                   and all((a.get("boards") or 0) <= 20 for a in f.activities))
+    if target:
+        rows = [{k: v for k, v in a.items() if k != "media_reports"} for a in target.activities]
+        for row in rows:
+            if row.get("boards") is not None:
+                row["media_reports"] = row["boards"]
+        change(target, "same_column", rows)
+    return files
 
 
 def _figure(rng: random.Random, bounds: tuple[int, int]) -> int:

@@ -154,6 +154,7 @@ comment on column core.units.contact is '联系人（名录 contact 列）';
 comment on table core.source_unavailable is '本届尚无文件、且其文件只能来自最近一次运行无法读取的来源的应报单位：报送情况记为 source_unavailable 而非 missing，不列入催报名单。一个单位的文件可能来自：district 为其所属区县的来源、往届送来过其文件的来源、（名录有 email 时）各邮箱来源；都没有时为所有未设 district 的来源。';
 comment on column core.source_unavailable.sources is '该单位文件可能来自的来源（本次均无法读取）';
 
+comment on column core.units.parent_code is '上级单位代码（区县的上级为市；镇、街道的上级为其区县）';
 comment on column core.units.aliases is '单位的其他名称（填报时可能使用的署名）';
 
 comment on view marts.activities is '活动清单：计入汇总的每项活动（当前版本、counted、非联合活动的重复副本），附单位、区县及来源单元格。';
