@@ -357,8 +357,8 @@ def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
 def issue_counts(warehouse: Path, campaign_id: str, codes: tuple[str, ...]) -> dict[str, int]:
     """How many issues of each of `codes` the campaign's current versions have (superseded ones are history)."""
     rows = fetch_records(warehouse, f"""select i.code, count(*) as n from ({ISSUES}) as i
-                                        where not i.superseded and i.code in ({", ".join("?" * len(codes))})
-                                        group by i.code""", [campaign_id, *codes])
+                                        where not i.superseded and list_contains(?::varchar[], i.code)
+                                        group by i.code""", [campaign_id, list(codes)])
     return {r["code"]: r["n"] for r in rows}
 
 
@@ -511,8 +511,9 @@ def detail_columns(warehouse: Path, campaign_id: str, sha256: str, sheet: str, f
     found: dict[str, str] = {}
     for field in fields:
         rows = fetch_records(warehouse, f"""
-            select distinct regexp_extract(upper({field}_cell), '^([A-Z]+)', 1) as letters
-            from raw.activity_rows where campaign_id = ? and sha256 = ? and source_sheet = ? and {field}_cell is not null
+            select distinct regexp_extract(upper({identifier(field + "_cell")}), '^([A-Z]+)', 1) as letters
+            from raw.activity_rows where campaign_id = ? and sha256 = ? and source_sheet = ?
+              and {identifier(field + "_cell")} is not null
             """, [campaign_id, sha256, sheet])
         for r in rows:
             found.setdefault(r["letters"], field)
