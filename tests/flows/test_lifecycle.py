@@ -196,3 +196,26 @@ def test_how_each_way_of_stopping_is_told():
 
     assert lifecycle.stop_signal_of(TerminationSignal(signal.SIGTERM)) == signal.SIGTERM
     assert lifecycle.describe(ValueError("x")) == "ValueError: x"
+
+
+def test_a_call_apart_returns_its_result_raises_its_error_and_ends_when_the_caller_is_stopped():
+    import operator
+
+    assert processes.call_apart(operator.add, 2, 3) == 5
+    with pytest.raises(ZeroDivisionError):
+        processes.call_apart(operator.truediv, 1, 0)
+
+    def stop(signum, frame):
+        raise RunStopped(signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, 3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(RunStopped):
+            processes.call_apart(time.sleep, 120)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 30
+    assert [p for p in processes.descendants() if "spawn_main" in p.name and processes.alive(p)] == []
