@@ -18,7 +18,7 @@ import hashlib
 import math
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -419,7 +419,7 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
                 items = intake.items
                 batches = _batches(items, settings)
                 progress.report("parse", 0, len(items))
-                with parse_runner(settings, len(items)) as runner:
+                with parse_runner(settings, len(items), guard.stop_workers) as runner:
                     parameters = [{"items": b, "store": settings.store, "default_year": settings.campaign.start.year}
                                   for b in batches]
                     futures = ([runner.submit(parse_batch, p) for p in parameters] if runner is not None
@@ -542,14 +542,23 @@ def parses_in_processes(settings: Settings, files: int) -> bool:
 
 
 @contextmanager
-def parse_runner(settings: Settings, files: int) -> Iterator[ProcessPoolTaskRunner | None]:
+def parse_runner(settings: Settings, files: int,
+                 stop_workers: Callable[[], None] | None = None) -> Iterator[ProcessPoolTaskRunner | None]:
     """The pool of processes `auto` parses a large inbox in, for the parse and the load that takes its
-    batches (its workers end with the block, whatever ends it); None: parse on the flow's own runner."""
+    batches (its workers end with the block, whatever ends it: a stopping run tells them with
+    `stop_workers` first, so the pool does not wait for whole batches); None: parse on the flow's own runner."""
     if not parses_in_processes(settings, files):
         yield None
         return
     with _process_pool(settings) as runner:
-        yield runner
+        try:
+            yield runner
+        except BaseException as exc:
+            signum = lifecycle.stop_signal_of(exc)
+            if signum is not None and stop_workers is not None:
+                lifecycle.request_stop(signum)
+                stop_workers()
+            raise
 
 
 def run(config: Path, force: bool = False, wait: float | None = None, **overrides) -> RunSummary:
