@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -31,7 +34,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from kepu import progress
-from kepu.flows import lifecycle
+from kepu.flows import lifecycle, processes
 from kepu.decisions import decisions_bytes, read_decisions
 from kepu.flows.core import rebuild_core
 from kepu.flows.parsing import BatchResult, parse_files, record_decided
@@ -302,10 +305,19 @@ def record_failed_run(settings: Settings, run_id: str, started_at: datetime, int
         run_id, settings.campaign.campaign_id, started_at, intake, parsed, "failed", message[:2000]))
 
 
+OUTPUTS_APART_FROM = 20_000
+"""Counted activities from which the deliverables are written in a process of their own: the 活动清单 and the
+回执 of a large city need a few hundred MB for a minute, which that process gives back whole when it ends,
+instead of adding them to what the run holds after the parse and the core (peak memory). Below it, the
+second or so the process takes to start is not worth it."""
+
+
 @task(name="write outputs")
 def write_outputs(settings: Settings) -> list[str]:
     from kepu.deliverables import publish
 
+    if queries.counted_activity_rows(settings.warehouse, settings.campaign.campaign_id) >= OUTPUTS_APART_FROM:
+        return [str(p) for p in processes.call_apart(publish.write_all, settings)]
     return [str(p) for p in publish.write_all(settings)]
 
 
@@ -407,9 +419,13 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
                 items = intake.items
                 batches = _batches(items, settings)
                 progress.report("parse", 0, len(items))
-                futures = [parse_batch.submit(b, settings.store, settings.campaign.start.year) for b in batches]
-                parsed = load_and_publish(settings, units, intake, quote(futures), run_id, started_at,
-                                          fingerprint, force, notes)
+                with parse_runner(settings, len(items), guard.stop_workers) as runner:
+                    parameters = [{"items": b, "store": settings.store, "default_year": settings.campaign.start.year}
+                                  for b in batches]
+                    futures = ([runner.submit(parse_batch, p) for p in parameters] if runner is not None
+                               else [parse_batch.submit(**p) for p in parameters])
+                    parsed = load_and_publish(settings, units, intake, quote(futures), run_id, started_at,
+                                              fingerprint, force, notes)
                 summary.outcome = "published"
         except BaseException as exc:
             _fail(settings, guard, exc, run_id, started_at, intake, parsed)
@@ -496,10 +512,11 @@ def _outputs_present(settings: Settings) -> bool:
 
 
 def task_runner_for(settings: Settings):
-    """Threads by default (parsing a file takes milliseconds, a process pool seconds to start); processes
-    for large inboxes on several cores; a Dask cluster for a province (needs the `dask` extra)."""
+    """The flow's task runner. Threads for `auto` and `thread` (parsing a file takes milliseconds, a process
+    pool seconds to start: `auto` opens one for the parse alone when the inbox is large, see
+    `parse_runner`); processes; a Dask cluster for a province (needs the `dask` extra)."""
     if settings.task_runner == "process":
-        return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=lifecycle.worker_signals)
+        return _process_pool(settings)
     if settings.task_runner == "dask":
         try:
             from prefect_dask import DaskTaskRunner
@@ -510,6 +527,38 @@ def task_runner_for(settings: Settings):
             return DaskTaskRunner(address=settings.dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1})
     return ThreadPoolTaskRunner(max_workers=settings.workers)
+
+
+def _process_pool(settings: Settings) -> ProcessPoolTaskRunner:
+    return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=lifecycle.worker_signals)
+
+
+def parses_in_processes(settings: Settings, files: int) -> bool:
+    """Whether `auto` parses tonight's `files` in a pool of processes: from `processes_from` files on a
+    machine of several cores. Parsing is Python, so threads share one core; each worker process takes
+    seconds to start (it imports kepu and Prefect), which a large inbox repays many times over."""
+    return (settings.task_runner == "auto" and files >= settings.processes_from and settings.workers > 1
+            and (os.cpu_count() or 1) > 1)
+
+
+@contextmanager
+def parse_runner(settings: Settings, files: int,
+                 stop_workers: Callable[[], None] | None = None) -> Iterator[ProcessPoolTaskRunner | None]:
+    """The pool of processes `auto` parses a large inbox in, for the parse and the load that takes its
+    batches (its workers end with the block, whatever ends it: a stopping run tells them with
+    `stop_workers` first, so the pool does not wait for whole batches); None: parse on the flow's own runner."""
+    if not parses_in_processes(settings, files):
+        yield None
+        return
+    with _process_pool(settings) as runner:
+        try:
+            yield runner
+        except BaseException as exc:
+            signum = lifecycle.stop_signal_of(exc)
+            if signum is not None and stop_workers is not None:
+                lifecycle.request_stop(signum)
+                stop_workers()
+            raise
 
 
 def run(config: Path, force: bool = False, wait: float | None = None, **overrides) -> RunSummary:

@@ -141,3 +141,52 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def call_apart(function, *args):
+    """`function(*args)` in a fresh (spawned) process: its result, or its exception raised here. What the
+    call needs in memory is the child's and is given back whole when it ends, whatever this process holds
+    already (the run's heap after the parse and the core). Anything that stops the caller while it waits
+    (a stop signal, Ctrl-C) ends the child and the processes it started before it is passed on."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_apart, args=(send, function, args), name="kepu-apart", daemon=False)
+    child.start()
+    send.close()
+    try:
+        try:
+            failed, value = receive.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"子进程意外退出（退出码 {child.exitcode}）") from None
+    except BaseException:
+        me = identify(child.pid, "kepu-apart")
+        terminate([*descendants(child.pid), me])
+        raise
+    finally:
+        receive.close()
+        child.join()
+    if failed:
+        raise value
+    return value
+
+
+def _apart(send, function, args) -> None:
+    """The child side of `call_apart`. Ctrl-C reaches the whole process group, but the caller decides how
+    to stop (it ends this process); the child ends with the caller if that dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    try:
+        result = (False, function(*args))
+    except Exception as exc:  # handed to the caller, which raises it
+        import pickle
+
+        try:
+            pickle.dumps(exc)
+            result = (True, exc)
+        except Exception:
+            result = (True, RuntimeError(f"{type(exc).__name__}: {exc}"))
+    send.send(result)
+    send.close()

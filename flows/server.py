@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -145,6 +147,10 @@ class RunApi:
         self.url = ""
         self._previous_url = os.environ.get("PREFECT_API_URL")
         self._ready = False
+        self.database: Path | None = None
+        """The API's own database when kepu chose it (beside the warehouse)."""
+        self.prepared = False
+        """Whether that database was set up (migrated, block types registered) for this Prefect before."""
 
     def start(self) -> RunApi:
         port = free_port()
@@ -153,7 +159,13 @@ class RunApi:
                "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL", None)
         if self.folder is not None and not env.get("PREFECT_API_DATABASE_CONNECTION_URL"):
-            env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{_fresh_if_large(self.folder / API_DATABASE)}"
+            self.database = _fresh_if_large(self.folder / API_DATABASE)
+            self.prepared = _prepare(self.database)
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{self.database}"
+            if self.prepared:  # its block types are registered for this Prefect already
+                env["PREFECT_API_BLOCKS_REGISTER_ON_START"] = "false"
+            else:  # Prefect's memo may name an earlier database of the same path: register them here
+                env["PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"] = "false"
         self.process = subprocess.Popen(_api_command(port), env=env, stdin=subprocess.DEVNULL, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True,
                                         preexec_fn=_parent_death_signal())
@@ -171,6 +183,8 @@ class RunApi:
             try:
                 wait_healthy(self.url, self.process, timeout=_startup_timeout())
                 self._ready = True
+                if self.database is not None and not self.prepared:
+                    _remember_prepared(self.database)
                 return self.url
             except KepuError:
                 stop(self.process, grace=5)
@@ -219,11 +233,87 @@ def _fresh_if_large(database: Path) -> Path:
     """`database`, removed first when it has grown past API_DATABASE_LIMIT."""
     try:
         if database.stat().st_size > API_DATABASE_LIMIT:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", PREPARED_SUFFIX):
                 database.with_name(database.name + suffix).unlink(missing_ok=True)
     except FileNotFoundError:
         pass
     return database
+
+
+PREPARED_SUFFIX = ".prepared"
+"""Beside the API's database: the Prefect version it was migrated and had its block types registered for.
+
+A new database costs the API's start its ~100 migrations and the registration of every block type (~10 s
+of a 2-core machine, more than the rest of the start); Prefect remembers a registration for one database
+at a time (`memo_store.toml`), so runs on different warehouses, or tests, each redo it. So a database
+kepu's API set up once says so here, and the next start on it skips the registration; a warehouse's
+first run starts from a copy of a database set up for this Prefect (kept in PREFECT_HOME), not from
+nothing."""
+
+
+def _prefect_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("prefect")
+    except PackageNotFoundError:
+        return ""
+
+
+def _template(version: str) -> Path:
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    return home / f"kepu-api-{version}.db"
+
+
+def _prepare(database: Path) -> bool:
+    """Whether `database` is set up for the installed Prefect already; a missing one is copied from the
+    template of this Prefect when there is one (then it is set up too)."""
+    version = _prefect_version()
+    if not version:
+        return False
+    stamp = database.with_name(database.name + PREPARED_SUFFIX)
+    if database.exists():
+        try:
+            return stamp.read_text(encoding="utf-8").strip() == version
+        except OSError:
+            return False
+    template = _template(version)
+    if not template.is_file():
+        return False
+    stamp.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    try:
+        shutil.copyfile(template, database)
+    except OSError:
+        database.unlink(missing_ok=True)
+        return False
+    stamp.write_text(version, encoding="utf-8")
+    return True
+
+
+def _remember_prepared(database: Path) -> None:
+    """`database` answered, migrated and registered, under the installed Prefect: say so beside it, and
+    keep a copy of it as the template new warehouses start from (when there is none yet). Best effort: a
+    failure here only means the next start does the work again."""
+    version = _prefect_version()
+    if not version:
+        return
+    try:
+        database.with_name(database.name + PREPARED_SUFFIX).write_text(version, encoding="utf-8")
+        template = _template(version)
+        if not template.exists():
+            template.parent.mkdir(parents=True, exist_ok=True)
+            partial = template.with_name(f".{template.name}.{os.getpid()}.tmp")
+            source, target = sqlite3.connect(str(database)), sqlite3.connect(str(partial))
+            try:
+                source.backup(target)  # a consistent copy while the API runs
+            finally:
+                target.close()
+                source.close()
+            os.replace(partial, template)
+    except (OSError, sqlite3.Error):
+        pass
 
 
 def _startup_timeout() -> float:

@@ -152,7 +152,7 @@ def run(
     warehouse: Annotated[Optional[Path], typer.Option(metavar=FILE, help="DuckDB 数据仓库文件")] = None,
     out: Annotated[Optional[Path], typer.Option(metavar=FOLDER, help="输出文件夹")] = None,
     workers: Annotated[Optional[int], typer.Option(metavar=NUMBER, help="并行解析的进程/线程数")] = None,
-    task_runner: Annotated[Optional[str], typer.Option(metavar=TEXT, help="并行方式：thread | process | dask")] = None,
+    task_runner: Annotated[Optional[str], typer.Option(metavar=TEXT, help="并行方式：auto（默认：文件多时用多进程）| thread | process | dask")] = None,
     force: Annotated[bool, typer.Option("--force", help="即使大多数已报送单位将不再计入也照常发布")] = False,
     wait: Annotated[Optional[float], typer.Option(metavar=NUMBER, help="另一个运行正在进行时最多等待的秒数（默认 [run] lock_wait，300）")] = None,
     verbose: Verbose = False,

@@ -25,7 +25,7 @@ from kepu.schemas.vocabulary import Campaign
 from kepu.sources.intake import MAIL_SCHEMES, SCHEMES, SourceConfig, default_inbox
 from kepu.transforms.units import REGISTRY_COLUMNS, build_units
 
-TASK_RUNNERS = ("process", "thread", "dask")
+TASK_RUNNERS = ("auto", "thread", "process", "dask")
 NIGHTLY_CRON = "0 2 * * *"
 """When `kepu serve` runs the pipeline unless told otherwise: 02:00 on the office's clock (SPEC §6)."""
 
@@ -56,7 +56,12 @@ class Settings:
     config_path: Path | None = None
     workers: int = max(1, min(8, os.cpu_count() or 1))
     batch_size: int = 50
-    task_runner: str = "thread"
+    task_runner: str = "auto"
+    """How files are parsed in parallel: `auto` (threads, or a pool of processes from `processes_from` files
+    to parse on a machine of several cores), `thread`, `process`, `dask` ([run] task_runner)."""
+    processes_from: int = 1000
+    """Files to parse from which `auto` starts a pool of processes ([run] processes_from): below it, the
+    seconds its workers take to start outweigh a second core's help."""
     dask_address: str | None = None
     sources: tuple[SourceConfig, ...] = ()
     """The `[[sources]]` of kepu.toml; empty means the `inbox` folder is the one source."""
@@ -180,7 +185,8 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
     settings = Settings(
         campaign=campaign, config_path=config.resolve(), **resolved,
         workers=int(run.get("workers", Settings.workers)), batch_size=int(run.get("batch_size", 50)),
-        task_runner=str(run.get("task_runner", "thread")), dask_address=run.get("dask_address"),
+        task_runner=str(run.get("task_runner", Settings.task_runner)), dask_address=run.get("dask_address"),
+        processes_from=int(_number(run, "processes_from", Settings.processes_from, where)),
         sources=sources, source_retries=_bounded_int(run, "source_retries", 2, 0, 10, where),
         source_retry_delay_s=_bounded_float(run, "source_retry_delay", 10.0, 0, 600, where), office=office,
         notices=notices,

@@ -106,14 +106,14 @@ def kepu_run(config: Path, warehouse: Path, out: Path, inbox: Path | None = None
 
 def child(config: str, warehouse: str, out: str, inbox: str | None) -> None:
     """The child side of `kepu_run`: run, and print the stages' seconds and the summary as one JSON line."""
-    from kepu import progress
-    from kepu.flows.nightly import run
-
     import resource
+
+    from kepu import progress
+    from kepu.cli import _run  # what `kepu run` calls: the run's Prefect API starts while Prefect is imported
 
     clock = StageClock()
     stop = progress.listen(clock)
-    summary = run(Path(config), warehouse=warehouse, out=out, inbox=inbox)
+    summary = _run(Path(config), warehouse=warehouse, out=out, inbox=inbox)
     stop()
     clock("end", 0, 0)
     rss = {who: resource.getrusage(which).ru_maxrss * 1024

@@ -311,6 +311,12 @@ class Marts:
         return self.city.iloc[0].to_dict() if len(self.city) else {}
 
 
+def counted_activity_rows(warehouse: Path, campaign_id: str) -> int:
+    """Rows of marts.activities for the campaign: how large its 活动清单 and 回执 are."""
+    return fetch_records(warehouse, "select count(*) as n from marts.activities where campaign_id = ?",
+                         [campaign_id])[0]["n"]
+
+
 def read_marts(warehouse: Path, campaign_id: str) -> Marts:
     con = read_only(warehouse)
     try:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
@@ -96,8 +97,10 @@ PADDING = 1.5
 """Width units a cell's margins and border take from its text."""
 
 
+@lru_cache(maxsize=1 << 16)
 def lines_needed(text: str, width: float) -> int:
-    """How many lines `text` takes wrapped in a column `width` units wide."""
+    """How many lines `text` takes wrapped in a column `width` units wide (remembered: a 活动清单 repeats
+    its units' names, venues and organizers on thousands of rows)."""
     usable = max(width - PADDING, 1.0)
     return sum(max(1, math.ceil(_line_width(line) / usable)) for line in text.split("\n"))
 
@@ -143,6 +146,15 @@ def written_digest(path: Path) -> str | None:
         return None
     match = re.search(rf'name="{DIGEST_PROPERTY}"><vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>', xml)
     return match.group(1) if match else None
+
+
+def _distinct(values) -> list:
+    """`values` each once (a column's width is its widest value's), or all of them when one is unhashable."""
+    values = list(values)
+    try:
+        return list(dict.fromkeys(values))
+    except TypeError:
+        return values
 
 
 # -------------------------------------------------------------------------------------- the workbook
@@ -240,7 +252,8 @@ class SheetWriter:
                 widest = text_width(len(table.rows))
             else:
                 index = table.index(column.key)
-                widest = max((text_width(column.display(r[index])) for r in table.rows), default=0.0)
+                widest = max((text_width(column.display(v)) for v in _distinct(r[index] for r in table.rows)),
+                             default=0.0)
                 if table.totals is not None and column.total:
                     widest = max(widest, text_width(table.totals.get(column.key)))
             widths.append(max(MIN_WIDTH, header_min_width(column.header), min(widest + PADDING, column.max_width)))
@@ -265,7 +278,9 @@ class SheetWriter:
         if value is None:
             ws.write_blank(r, column, None, fmt)
         elif isinstance(value, str):
-            ws.write_string(r, column, _ILLEGAL.sub("", value)[:MAX_CELL_TEXT], fmt)
+            if not value.isprintable():  # a control character, a line break, a full-width space…
+                value = _ILLEGAL.sub("", value)
+            ws.write_string(r, column, value[:MAX_CELL_TEXT], fmt)
         elif isinstance(value, bool):
             ws.write_string(r, column, "是" if value else "否", fmt)
         elif isinstance(value, (datetime, date)):

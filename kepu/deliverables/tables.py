@@ -145,9 +145,7 @@ class Table:
         missing = [c.key for c in self.columns if c.key not in self.frame.columns]
         if missing:
             raise KeyError(f"{self.name}: frame lacks {missing}")
-        series = [self.frame[c.key].tolist() for c in self.columns]
-        kinds = [c.kind for c in self.columns]
-        return [tuple(normalise(v, k) for v, k in zip(values, kinds)) for values in zip(*series)]
+        return list(zip(*(normalised(self.frame[c.key].tolist(), c.kind) for c in self.columns)))
 
     def where(self, key: str, value) -> Callable[[tuple], bool]:
         """A test on normalised rows: does the column `key` hold `value`?"""
@@ -175,8 +173,31 @@ class Table:
 
 def digest_of(content) -> str:
     """sha256 of a value's repr: plain values (str, int, Decimal, date, tuples and lists of them) repr
-    the same in every process."""
-    return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
+    the same in every process. Long lists and tuples are hashed item by item, never held as one text (the
+    repr of a 200,000-row 活动清单 is ~100 MB): the same bytes, the same digest."""
+    digest = hashlib.sha256()
+    _hash_repr(content, digest.update)
+    return digest.hexdigest()
+
+
+_STREAMED_FROM = 256
+"""Items from which a list or tuple is hashed item by item rather than repr'd whole."""
+
+
+def _hash_repr(value, update: Callable[[bytes], object]) -> None:
+    """Feed `repr(value)`'s UTF-8 bytes to `update`, a long list or tuple (or one holding one) a piece at
+    a time."""
+    kind = type(value)
+    if (kind is list or kind is tuple) and (len(value) >= _STREAMED_FROM or any(
+            type(v) in (list, tuple) and len(v) >= _STREAMED_FROM for v in value)):
+        update(b"[" if kind is list else b"(")
+        for n, item in enumerate(value):
+            if n:
+                update(b", ")
+            _hash_repr(item, update)
+        update(b"]" if kind is list else (b",)" if len(value) == 1 else b")"))
+    else:
+        update(repr(value).encode("utf-8"))
 
 
 def is_missing(value) -> bool:
@@ -211,6 +232,32 @@ def normalise(value, kind: Kind):
     if kind is FLAG:
         return bool(value)
     return str(value)
+
+
+def normalised(values: list, kind: Kind) -> list:
+    """`normalise` over one column's values, each distinct value normalised once and shared: the unit's name,
+    district, dates and source file repeated on each of its rows are one object each, not one per row (a
+    200,000-row 活动清单 holds millions of cells)."""
+    if kind is LIST:
+        return [normalise(v, kind) for v in values]
+    done: dict = {}
+    result = []
+    for value in values:
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys but not equal texts
+        try:
+            found = done.get(key, _UNSEEN)
+        except TypeError:  # unhashable
+            result.append(normalise(value, kind))
+            continue
+        if found is _UNSEEN:
+            found = normalise(value, kind)
+            if found is not None:  # NaN is not equal to itself: missing values are not remembered
+                done[key] = found
+        result.append(found)
+    return result
+
+
+_UNSEEN = object()
 
 
 def starts_like_formula(text: str) -> bool:

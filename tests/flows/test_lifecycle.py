@@ -196,3 +196,54 @@ def test_how_each_way_of_stopping_is_told():
 
     assert lifecycle.stop_signal_of(TerminationSignal(signal.SIGTERM)) == signal.SIGTERM
     assert lifecycle.describe(ValueError("x")) == "ValueError: x"
+
+
+def test_a_call_apart_returns_its_result_raises_its_error_and_ends_when_the_caller_is_stopped():
+    import operator
+
+    assert processes.call_apart(operator.add, 2, 3) == 5
+    with pytest.raises(ZeroDivisionError):
+        processes.call_apart(operator.truediv, 1, 0)
+
+    def stop(signum, frame):
+        raise RunStopped(signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, 3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(RunStopped):
+            processes.call_apart(time.sleep, 120)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 30
+    assert [p for p in processes.descendants() if "spawn_main" in p.name and processes.alive(p)] == []
+
+
+def test_the_run_api_database_is_set_up_once_and_a_new_warehouse_starts_from_a_copy(tmp_path, monkeypatch):
+    import sqlite3
+
+    from kepu.flows import server
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    first = tmp_path / "first" / server.API_DATABASE
+    first.parent.mkdir()
+    assert server._prepare(first) is False  # no template yet: the API migrates and registers from nothing
+    with sqlite3.connect(first) as con:  # what the API's start leaves in it
+        con.execute("create table block_type (name text)")
+        con.execute("insert into block_type values ('local-file-system')")
+    con.close()
+    server._remember_prepared(first)
+    assert server._prepare(first) is True  # the next start skips the block registration
+
+    second = tmp_path / "second" / server.API_DATABASE
+    second.parent.mkdir()
+    assert server._prepare(second) is True
+    with sqlite3.connect(second) as con:
+        assert con.execute("select name from block_type").fetchall() == [("local-file-system",)]
+    con.close()
+
+    monkeypatch.setattr(server, "_prefect_version", lambda: "99.0.0")  # another Prefect: set up again
+    assert server._prepare(first) is False
+    assert server._prepare(tmp_path / "third" / server.API_DATABASE) is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -231,6 +232,55 @@ def test_process_pool_runner_gives_the_same_totals(small_city):
     summary = run(small_city.config, task_runner="process", workers=2)
     assert summary.files_parsed == 4
     assert city_totals(small_city)["participants"] == 1330
+
+
+def test_auto_parses_a_large_inbox_in_a_pool_of_processes(small_city, monkeypatch):
+    from kepu.flows import nightly
+
+    with small_city.config.open("a", encoding="utf-8") as config:
+        config.write("\n[run]\nworkers = 2\nprocesses_from = 3\n")
+    pools = []
+    real = nightly._process_pool
+    monkeypatch.setattr(nightly, "_process_pool", lambda settings: pools.append(real(settings)) or pools[-1])
+    monkeypatch.setattr(nightly.os, "cpu_count", lambda: 2)
+
+    summary = run(small_city.config)
+
+    assert len(pools) == 1 and summary.files_parsed == 4
+    assert city_totals(small_city)["participants"] == 1330
+
+
+def test_auto_parses_a_small_inbox_or_on_one_core_in_threads(tmp_path, monkeypatch):
+    from kepu.flows import nightly
+    from kepu.settings import load_settings
+
+    city = make_city(tmp_path / "city")
+    settings = load_settings(city.config, workers=2)
+    assert settings.task_runner == "auto" and settings.processes_from == 1000
+    assert nightly.parses_in_processes(settings, 1000) == ((nightly.os.cpu_count() or 1) > 1)
+    assert not nightly.parses_in_processes(settings, 999)
+    monkeypatch.setattr(nightly.os, "cpu_count", lambda: 1)
+    assert not nightly.parses_in_processes(settings, 5000)
+    assert not nightly.parses_in_processes(load_settings(city.config, workers=1), 5000)
+    assert not nightly.parses_in_processes(load_settings(city.config, workers=2, task_runner="thread"), 5000)
+
+
+def test_a_large_city_s_outputs_are_written_in_a_process_of_their_own(small_city, tmp_path, monkeypatch):
+    from kepu.flows import nightly
+
+    run(small_city.config)
+    here = sorted(p.relative_to(small_city.root / "out") for p in (small_city.root / "out").rglob("*.xlsx"))
+    monkeypatch.setattr(nightly, "OUTPUTS_APART_FROM", 1)
+    apart = []
+    real = nightly.processes.call_apart
+    monkeypatch.setattr(nightly.processes, "call_apart", lambda *a: apart.append(a[0]) or real(*a))
+    (small_city.root / "out").rename(tmp_path / "first-out")
+
+    summary = run(small_city.config)
+
+    assert len(apart) == 1 and summary.outcome == "published"
+    assert sorted(p.relative_to(small_city.root / "out") for p in (small_city.root / "out").rglob("*.xlsx")) == here
+    assert len(summary.outputs) == len(run_outputs := summary.outputs) and all(Path(p).exists() for p in run_outputs)
 
 
 def test_dask_runner_gives_the_same_totals(small_city):

@@ -99,8 +99,11 @@ def assert_nothing_left(city) -> None:
 
 
 @pytest.mark.parametrize("runner,signum", [("thread", signal.SIGTERM), ("process", signal.SIGTERM),
-                                           ("thread", signal.SIGINT)])
+                                           ("auto", signal.SIGTERM), ("thread", signal.SIGINT)])
 def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_city, tmp_path, runner, signum):
+    if runner == "auto":  # a large inbox: parsed in a pool of processes opened for the parse alone
+        with slow_city.config.open("a", encoding="utf-8") as config:
+            config.write("\n[run]\nprocesses_from = 10\n")
     run = start_run(slow_city, tmp_path / "home", "--task-runner", runner, "--workers", "2")
     try:
         wait_for_parsing(run, tmp_path / "home")
