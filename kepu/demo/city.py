@@ -815,8 +815,9 @@ class _Submissions:
         stray_folder = rng.choice(DISTRICTS)
         files.append(DemoFile(relpath=f"{stray_folder}/{STRAY_FILE}", received_at=self._time_on(date(2023, 9, 25)),
                               kind="other", traits=("stray_file",)))
-        files += self._supplement(files)
-        return _plant_checks(sorted(files, key=lambda f: f.relpath))
+        files = _plant_checks(sorted(files, key=lambda f: f.relpath))
+        files += self._supplement(files)  # among the forms no check was planted in
+        return sorted(files, key=lambda f: f.relpath)
 
     def _supplement(self, files: Sequence[DemoFile]) -> list[DemoFile]:
         """A 补报 (SPEC §3.2): a town or society that sent its official form on time, then a file named

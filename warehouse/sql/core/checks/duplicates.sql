@@ -1,6 +1,7 @@
 -- SPEC §3.7: two counted rows of one unit's counted files (within one file or across them) with the same start
 -- date, the same name and venue as compared (transforms.dedup keys) and the same figures: probably one row
--- pasted twice. Both still count; each later copy is warned, cited at its name cell, naming the first.
+-- pasted twice. Both still count; each later copy is warned, cited at its name cell, naming the first. A row
+-- already counted once (a 补报's repeat, a joint copy: duplicate_of) is not asked about again.
 {% import "core/checks/_macros.sql" as m %}
 with candidates as (
     select
@@ -12,7 +13,7 @@ with candidates as (
     from {{ m.counted_rows() }}
     join _event_name_keys as n on n.text = a.activity_name
     left join _venue_keys as v on v.text = a.venue
-    where a.counted and not a.is_unitemized and a.unit_code is not null and n.key <> ''
+    where a.counted and a.duplicate_of is null and not a.is_unitemized and a.unit_code is not null and n.key <> ''
 ),
 ranked as (
     select *,
