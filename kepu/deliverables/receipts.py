@@ -132,7 +132,11 @@ def unit_issues(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     pairs = files[["unit_code", "file_sha256", "status", "received_at", "declared_code", "declared_name",
                    "file_path"]].rename(columns={"status": "file_status", "received_at": "file_received_at",
                                                  "file_path": "unit_file_path"})
-    cited = pairs.merge(issues.drop(columns=["unit_code", "unit_name"]), on="file_sha256")
+    cited = pairs.merge(issues.drop(columns=["unit_name"]).rename(columns={"unit_code": "issue_unit"}),
+                        on="file_sha256")
+    # a forwarded table's issues go to the unit each is about (its row's); a held file's have no unit
+    cited = cited[cited["issue_unit"].isna() | (cited["issue_unit"] == cited["unit_code"])].drop(
+        columns="issue_unit")
     conflict = cited["file_status"] == "conflict"
     cited = cited[~conflict | (cited["code"] == "unit_conflict")].copy()
     names = dict(zip(files["unit_code"], files["unit_name"]))
