@@ -229,16 +229,17 @@ order by district_code
 share reported (on time or late)."""
 
 SUBMISSIONS = """
-select a.*, s.declared_code, s.declared_name
+select a.*, s.declared_code, s.declared_name, f.unit_name as forwarded_by_name
 from audit.submissions as a
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
     and coalesce(s.unit_code, a.unit_code) = a.unit_code
+left join core.units as f on f.campaign_id = a.campaign_id and f.unit_code = a.forwarded_by
 where a.campaign_id = ?
 order by a.unit_code, a.is_current and a.role = 'version' desc, a.is_current desc, a.received_at desc, a.file_path
 """
 """Every received file with each unit it belongs to or claims (a file in conflict names two units and
-is held for both), the current version first (then the supplements added to it), and the code and name it
-declares."""
+is held for both; a forwarded table also for each unit it forwards rows for, with the forwarder's name), the
+current version first (then the supplements added to it), and the code and name it declares."""
 
 SUPERSEDED = """
     coalesce(s.version < c.version, false)"""

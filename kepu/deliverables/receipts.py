@@ -236,6 +236,8 @@ def header_fields(s: dict, files_received: int, done: dict | None, campaign: Cam
     if status in COUNTED_STATUSES and s["is_current"]:
         if rows:
             outcome += f"：活动明细 {rows} 行，计入 {counted} 行" + (f"，未计入 {rows - counted} 行" if counted < rows else "")
+    elif status == "forwarded":
+        outcome = "本表各行均为转报其他单位的活动，已分别计入所转报的单位" + (f"（活动明细 {rows} 行）" if rows else "")
     elif status == "conflict":
         outcome = "单位信息矛盾，暂未计入全市汇总" + (f"（活动明细 {rows} 行）" if rows else "")
     elif status in COUNTED_STATUSES:
@@ -251,7 +253,8 @@ def header_fields(s: dict, files_received: int, done: dict | None, campaign: Cam
     return [
         ("报送单位", f"{s['unit_name']}（{s['unit_code']}）"),
         ("所属区县", s["district_name"]),
-        ("报送文件", s["file_path"]),
+        ("报送文件", s["file_path"] + (f"（{s['forwarded_by_name']}转报）"
+                                     if not is_missing(s.get("forwarded_by_name")) else "")),
         ("收到时间", normalise(s.get("received_at"), DATETIME)),
         ("填报日期", normalise(s.get("reported_at"), DATE)),
         ("版本", version),

@@ -291,6 +291,31 @@ def test_a_forwarded_table_through_a_run_credits_the_towns_and_their_receipts_sh
     town = openpyxl.load_workbook(next(receipts.glob("*东升街道*.xlsx")))
     text = "\n".join(str(c) for ws in town for r in ws.iter_rows(values_only=True) for c in r if c is not None)
     assert "F4" in text and "科普讲座进社区" in text and "B7" not in text and "启动仪式" not in text
+    assert "双流区/双流区汇总.xlsx（双流区科协转报）" in text
     district = openpyxl.load_workbook(next(receipts.glob("*双流区科协*.xlsx")))
     text = "\n".join(str(c) for ws in district for r in ws.iter_rows(values_only=True) for c in r if c is not None)
     assert "B7" in text and "某某村" in text and "F4" not in text
+
+
+def test_a_warehouse_keyed_by_the_file_alone_keeps_its_rows_and_takes_a_row_per_unit():
+    """core.submissions was keyed by (campaign_id, file_sha256): an older warehouse's table is made again without
+    that key, its rows kept, so a forwarded table's parts fit."""
+    import duckdb
+
+    from kepu.warehouse.schema import create_tables
+
+    con = duckdb.connect()
+    con.execute("create schema core")
+    con.execute("""create table core.submissions (campaign_id varchar not null, file_sha256 varchar not null,
+        file_path varchar not null, unit_code varchar, received_at timestamp not null, status varchar not null,
+        activity_rows integer not null, counted_rows integer not null, rejected_rows integer not null,
+        version integer, is_current boolean not null, superseded_by varchar, primary key (campaign_id, file_sha256))""")
+    con.execute("insert into core.submissions values ('2022', 'a', 'a.xlsx', 'D01', timestamp '2022-09-20', "
+                "'accepted', 1, 1, 0, 1, true, null)")
+    create_tables(con)
+    assert con.execute("select file_sha256, unit_code, role, forwarded_by from core.submissions").fetchall() == [
+        ("a", "D01", "version", None)]
+    con.execute("insert into core.submissions (campaign_id, file_sha256, file_path, unit_code, received_at, status, "
+                "activity_rows, counted_rows, rejected_rows, is_current, forwarded_by) values ('2022', 'a', "
+                "'a.xlsx', 'T01', timestamp '2022-09-20', 'accepted', 1, 1, 0, true, 'D01')")
+    assert con.execute("select count(*) from core.submissions").fetchone() == (2,)
