@@ -15,7 +15,7 @@ import pandas as pd
 from kepu.schemas.vocabulary import Campaign
 from kepu.transforms import dedup, supplements
 from kepu.transforms.decisions import DecisionLines
-from kepu.transforms.identity import UnitIndex, resolve_files
+from kepu.transforms.identity import UnitIndex, resolve_files, resolve_row_units
 from kepu.warehouse import build, queries
 
 
@@ -29,9 +29,11 @@ def rebuild_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, units: pd.D
     index = UnitIndex(units)
     files = queries.files_to_identify(con, cid)
     identities = resolve_files(index, files, source_districts)
+    row_units = resolve_row_units(index, queries.reporting_unit_texts(con, cid), identities, source_districts)
     marks = supplements.find_marks(files, index)
     texts = queries.comparison_texts(con, cid)
     keys = build.ComparisonKeys(names=dedup.name_keys(texts.names), venues=dedup.venue_keys(texts.venues),
                                 mentions=dedup.unit_mentions(texts.mentions, index))
     decisions = decisions or DecisionLines()
-    build.build_core(con, campaign, identities, keys, marks, decisions.valid, decisions.invalid_frame)
+    build.build_core(con, campaign, identities, keys, marks, decisions.valid, decisions.invalid_frame,
+                     row_units=row_units)

@@ -40,6 +40,7 @@ _KINDS = (
     IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、标题行、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),
     IssueKind("unit_conflict", "error", "单位代码“{code_value}”对应“{code_unit}”，填报单位“{name_value}”对应“{name_unit}”，二者不一致，数据暂不计入。", "单位信息矛盾"),
     IssueKind("unit_code_unknown", "warning", "单位代码“{raw}”不在单位名录中，已按其他信息识别为“{unit_name}”。", "单位代码未知"),
+    IssueKind("forwarded_unit_unknown", "warning", "转报表第{row}行单位列“{raw}”{reason}，无法确定是哪个单位的活动；写有此名称的{rows}行仍计入本表的填报单位“{unit_name}”。如确为其他单位的活动，请改为单位名录中的名称或代码后重新报送。", "转报单位无法识别"),
     IssueKind("submission_superseded", "info", "本文件已被同一单位较新的报送版本（{newer}）替代，不再计入汇总。", "旧版本"),
     IssueKind("reported_on_unparseable", "warning", "填报日期“{raw}”无法识别，按收到时间排序版本。", "填报日期无法识别"),
     IssueKind("submission_empty", "error", "文件中没有可计入的活动记录。", "无有效记录"),

@@ -43,16 +43,23 @@ class Units(pa.DataFrameModel):
 
 
 class Submissions(pa.DataFrameModel):
-    """core.submissions: one row per received file of the campaign."""
+    """core.submissions: one row per received file of the campaign and unit (a forwarded table has one more for
+    each unit it credits rows to, SPEC §3.10)."""
 
     campaign_id: Series[str]
-    file_sha256: Series[str] = pa.Field(unique=True, str_length={"min_value": 64, "max_value": 64})
+    file_sha256: Series[str] = pa.Field(str_length={"min_value": 64, "max_value": 64})
     file_path: Series[str]
     status: Series[str] = pa.Field(isin=SUBMISSION_STATUSES)
     is_current: Series[bool]
     role: Series[str] = pa.Field(isin=tuple(SUBMISSION_ROLE_LABELS))
     counted_rows: Series[int] = pa.Field(ge=0, coerce=True)
     rejected_rows: Series[int] = pa.Field(ge=0, coerce=True)
+
+    @pa.dataframe_check(error="a file has two rows for one unit, or more than one row of its own")
+    def one_row_per_file_and_unit(cls, df: pd.DataFrame) -> bool:
+        own = df["forwarded_by"].isna() if "forwarded_by" in df else pd.Series(True, index=df.index)
+        return bool(not df.duplicated(["file_sha256", "unit_code"]).any()
+                    and not df.loc[own, "file_sha256"].duplicated().any())
 
     @pa.dataframe_check(error="a unit has more than one current version")
     def one_current_per_unit(cls, df: pd.DataFrame) -> bool:
@@ -62,8 +69,10 @@ class Submissions(pa.DataFrameModel):
     @pa.dataframe_check(error="a current supplement does not add to its unit's current version")
     def current_supplements_add_to_the_current_version(cls, df: pd.DataFrame) -> bool:
         current = df[df["is_current"]]
-        versions = set(current.loc[current["role"] == "version", "file_sha256"])
-        return bool(current.loc[current["role"] == "supplement", "supplements"].isin(versions).all())
+        versions = set(zip(current.loc[current["role"] == "version", "unit_code"],
+                           current.loc[current["role"] == "version", "file_sha256"]))
+        added = current[current["role"] == "supplement"]
+        return all(pair in versions for pair in zip(added["unit_code"], added["supplements"]))
 
     @pa.dataframe_check(error="a current submission is not accepted or partial, or has no unit")
     def current_is_countable(cls, df: pd.DataFrame) -> bool:

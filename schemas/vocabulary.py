@@ -114,9 +114,11 @@ UNIT_TYPES: tuple[str, ...] = tuple(UNIT_TYPE_LABELS)
 SUBMISSION_STATUS_LABELS: dict[str, str] = {
     "accepted": "已接收", "partial": "部分接收", "rejected": "未能计入（文件无法读取或无有效记录）",
     "unidentified": "单位无法识别", "conflict": "单位信息矛盾",
+    "forwarded": "仅转报其他单位的活动",
 }
 SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
-"""core.submissions.status: what became of one received file."""
+"""core.submissions.status: what became of one received file for one unit (`forwarded`: a forwarding unit's
+own part of a table whose every row it forwarded for other units, SPEC §3.10 — not a version of its own)."""
 COUNTED_STATUSES = ("accepted", "partial")
 """Submission statuses whose rows can count: a unit's current version is one of these."""
 SUBMISSION_ROLE_LABELS: dict[str, str] = {"version": "版本", "supplement": "补报"}

@@ -51,10 +51,10 @@ class Raw:
     def file(self, n: int, code: str | None, *, name: str | None = None, path: str | None = None,
              reported: date | None = date(2023, 9, 25), received: datetime = datetime(2023, 9, 26, 9),
              rows: list[dict] = (), summary: dict | None = None, status: str = "read", title: str | None = None,
-             note: str | None = None) -> str:
+             note: str | None = None, source: str | None = None) -> str:
         digest = sha(n)
         self.files.append({"sha256": digest, "path": path or f"{n}.xlsx", "received_at": received,
-                           "status": status})
+                           "status": status, "source": source})
         self.declarations.append({"sha256": digest, "declared_code": code, "declared_name": name,
                                   "declared_code_sheet": "活动明细", "declared_code_cell": "F2",
                                   "declared_name_sheet": "封面",
@@ -74,10 +74,10 @@ class Raw:
         return digest
 
     def build(self, previous: pd.DataFrame | None = None, units: pd.DataFrame = None,
-              decisions: bytes | str | None = None) -> Core:
+              decisions: bytes | str | None = None, sources: dict[str, str] | None = None) -> Core:
         """The core of these raw rows. `previous` (unit_code, activities, participants) are the unit totals of
         a campaign before this one in the same warehouse; `decisions` the bytes of a decisions.csv (a str is
-        written as UTF-8 with a BOM)."""
+        written as UTF-8 with a BOM); `sources` a source's name → its district."""
         units = UNITS if units is None else units
         con = duckdb.connect()
         try:
@@ -95,7 +95,8 @@ class Raw:
                 decisions = decisions_csv(self.decisions)
             if isinstance(decisions, str):
                 decisions = decisions.encode("utf-8-sig")
-            rebuild_core(con, CAMPAIGN, units, decisions=None if decisions is None else parse_decisions(decisions))
+            rebuild_core(con, CAMPAIGN, units, sources,
+                         decisions=None if decisions is None else parse_decisions(decisions))
             return Core(*(_frame(con, f"select * from {t} where campaign_id = ?", cid) for t in (
                 "core.submissions", "core.activities", "audit.issues", "audit.submission_changes",
                 "audit.decisions", "marts.city_totals", "marts.completeness")))

@@ -220,5 +220,38 @@ def resolve_files(index: UnitIndex, files: pd.DataFrame,
     return pd.DataFrame.from_records(rows, columns=RESOLUTION_COLUMNS)
 
 
+ROW_UNIT_COLUMNS = ["sha256", "reporting_unit", "row_unit", "row_unit_outcome"]
+
+
+def resolve_row_units(index: UnitIndex, texts: pd.DataFrame, identities: pd.DataFrame | None = None,
+                      source_districts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The unit each distinct text of a forwarded table's unit column names (SPEC §3.10), once per (file, text):
+    matched like 填报单位 text — a code, or a name or alias exactly after normalization — among the units of
+    one district when the file's source has one, or else when the file's own unit (`identities`,
+    resolve_files's frame) belongs to a district: a district forwards its own towns' rows, so every district's
+    「城关镇」 stays apart. `texts` has sha256, reporting_unit and source; the result one row per (sha256,
+    reporting_unit) with the unit (`row_unit`) and `row_unit_outcome`: `named` (one unit), `unknown` (none) or
+    `ambiguous` (several). Whether the unit is the forwarder itself, and what happens to a row whose text names
+    no unit, is the rules' (rules/activities): re-attribution needs this match."""
+    rows = []
+    districts = source_districts or {}
+    own = {} if identities is None else dict(zip(identities["sha256"], identities["unit_code"]))
+    for item in texts.itertuples(index=False):
+        text = _text(item.reporting_unit)
+        if not text or not normalize_unit_name(text):
+            continue
+        district = districts.get(_text(item.source))
+        if district is None and _text(own.get(item.sha256)) is not None:
+            forwarder_district = index.district_of.get(own[item.sha256])
+            district = forwarder_district if forwarder_district not in index.cities else None
+        unit = index.by_code(text, district)
+        if unit is not None:
+            rows.append((item.sha256, text, unit, "named"))
+            continue
+        candidates = index._within(index.names.get(normalize_unit_name(text), set()), district)
+        rows.append((item.sha256, text, None, "ambiguous" if len(candidates) > 1 else "unknown"))
+    return pd.DataFrame.from_records(rows, columns=ROW_UNIT_COLUMNS)
+
+
 def _text(value) -> str | None:
     return None if value is None or (isinstance(value, float) and value != value) else value

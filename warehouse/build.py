@@ -43,7 +43,7 @@ from kepu.warehouse.schema import STORED_MEASURES, sql_text
 
 CHECKS = (
     "identity", "versions", "window", "summary", "volunteers", "outliers", "year_over_year", "joint_copies",
-    "possible_joint", "duplicates", "units", "bounds", "impossible",
+    "possible_joint", "duplicates", "units", "bounds", "impossible", "forwarded",
 )
 """The checks of sql/core/checks/, in the order they run (the order of audit.issues is its own)."""
 
@@ -82,14 +82,16 @@ class ComparisonKeys:
 
 def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: pd.DataFrame,
                keys: ComparisonKeys, marks: pd.DataFrame | None = None, decisions: pd.DataFrame | None = None,
-               invalid_decisions: pd.DataFrame | None = None) -> None:
+               invalid_decisions: pd.DataFrame | None = None, row_units: pd.DataFrame | None = None) -> None:
     """Rebuild the campaign's core.activities, core.submissions, audit.issues and audit.submission_changes
     from its raw tables and core.units (loaded before). `identities` is transforms.identity.resolve_files's
     frame for the campaign's files; `marks` transforms.supplements.find_marks's (the files that say they are
     supplements); `decisions` the valid lines of decisions.csv (`line` and its columns) and
     `invalid_decisions` the others (line, reason, text), from transforms.decisions: core.decisions and
     audit.decisions, each decision applied after the rule it overrides (the `decisions_*` steps; a file the
-    office calls a supplement is read from core.decisions by the `supplements` step)."""
+    office calls a supplement is read from core.decisions by the `supplements` step). `row_units`:
+    transforms.identity.resolve_row_units's frame, the unit each text of a forwarded table's unit column names
+    (SPEC §3.10)."""
     _register(con, "_identity", identities, {
         "sha256": pa.string(), "unit_code": pa.string(), "resolution": pa.string(),
         "identified_by": pa.string(), "code_unit": pa.string(), "name_unit": pa.string(),
@@ -97,6 +99,9 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
     _register(con, "_supplement_marks", marks if marks is not None else pd.DataFrame(), {
         "sha256": pa.string(), "marked_by": pa.string(), "mark_word": pa.string(), "mark_text": pa.string(),
         "mark_sheet": pa.string(), "mark_cell": pa.string()})
+    _register(con, "_row_units", row_units if row_units is not None else pd.DataFrame(), {
+        "sha256": pa.string(), "reporting_unit": pa.string(), "row_unit": pa.string(),
+        "row_unit_outcome": pa.string()})
     _register(con, "_event_name_keys", keys.names, {"text": pa.string(), "key": pa.string()})
     _register(con, "_venue_keys", keys.venues, {"text": pa.string(), "key": pa.string()})
     _register(con, "_unit_mentions", keys.mentions, {"text": pa.string(), "unit_code": pa.string()})
@@ -126,7 +131,7 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
     con.execute(sql_text("core/rules", "decisions_audit", **DECISION_CONTEXT))
     con.execute(sql_text("core/rules", "issues"))
     con.execute(sql_text("core/rules", "submission_changes"))
-    for name in ("_identity", "_supplement_marks", "_event_name_keys", "_venue_keys", "_unit_mentions",
+    for name in ("_identity", "_row_units", "_supplement_marks", "_event_name_keys", "_venue_keys", "_unit_mentions",
                  "_decision_lines", "_decision_invalid"):
         con.unregister(f"{name}_input")
 

@@ -229,15 +229,17 @@ order by district_code
 share reported (on time or late)."""
 
 SUBMISSIONS = """
-select a.*, s.declared_code, s.declared_name
+select a.*, s.declared_code, s.declared_name, f.unit_name as forwarded_by_name
 from audit.submissions as a
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
+    and coalesce(s.unit_code, a.unit_code) = a.unit_code
+left join core.units as f on f.campaign_id = a.campaign_id and f.unit_code = a.forwarded_by
 where a.campaign_id = ?
 order by a.unit_code, a.is_current and a.role = 'version' desc, a.is_current desc, a.received_at desc, a.file_path
 """
 """Every received file with each unit it belongs to or claims (a file in conflict names two units and
-is held for both), the current version first (then the supplements added to it), and the code and name it
-declares."""
+is held for both; a forwarded table also for each unit it forwards rows for, with the forwarder's name), the
+current version first (then the supplements added to it), and the code and name it declares."""
 
 SUPERSEDED = """
     coalesce(s.version < c.version, false)"""
@@ -249,6 +251,7 @@ ISSUES = f"""
 select i.*, {SUPERSEDED} as superseded
 from audit.issues as i
 left join core.submissions as s on s.campaign_id = i.campaign_id and s.file_sha256 = i.file_sha256
+    and s.unit_code is not distinct from i.unit_code
 left join core.submissions as c
     on c.campaign_id = s.campaign_id and c.unit_code = s.unit_code and c.is_current and c.role = 'version'
 where i.campaign_id = ?
@@ -259,13 +262,14 @@ order by i.issue_no
 FILES = """
 select s.file_sha256, s.file_path, s.received_at, s.reported_at, s.status, s.version, s.is_current, s.role,
        s.supplements, s.supplement_evidence, s.activity_rows, s.counted_rows, s.rejected_rows, s.unit_code, s.claimed_unit_codes,
-       s.declared_code, s.declared_name, u.district_code, u.district_name
+       s.declared_code, s.declared_name, u.district_code, u.district_name, s.forwarded_by
 from core.submissions as s
 left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
 where s.campaign_id = ?
 order by u.district_code nulls last, s.unit_code nulls last, s.received_at, s.file_path
 """
-"""Every received file once, with its unit (none when unidentified or in conflict)."""
+"""Every received file once per unit it belongs to (none when unidentified or in conflict; a forwarded table
+once more for each unit it forwards rows for, `forwarded_by` its own unit)."""
 
 MARTS = {
     "city": "select * from marts.city_totals where campaign_id = ?",
@@ -402,6 +406,17 @@ def files_to_identify(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.Da
         order by f.sha256""", [campaign_id]).df()
 
 
+def reporting_unit_texts(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
+    """Each distinct text a file's forwarded-table unit column holds (SPEC §3.10), with the file's source: the
+    input of transforms.identity.resolve_row_units."""
+    return con.execute("""
+        select distinct r.sha256, r.reporting_unit, f.source
+        from raw.activity_rows as r
+        join raw.files as f on f.campaign_id = r.campaign_id and f.sha256 = r.sha256
+        where r.campaign_id = ? and r.reporting_unit is not null
+        order by r.sha256, r.reporting_unit""", [campaign_id]).df()
+
+
 def table_batches(con: duckdb.DuckDBPyConnection, table: str, campaign_id: str,
                   rows: int | None = 100_000) -> Iterator[pd.DataFrame]:
     """One campaign's rows of a core or audit table as frames of at most `rows` rows (None: one frame), what
@@ -464,6 +479,7 @@ def files_since(warehouse: Path, campaign_id: str, since: datetime | None) -> li
         from raw.files as f
         join audit.runs as r on r.run_id = f.first_run_id
         left join core.submissions as s on s.campaign_id = f.campaign_id and s.file_sha256 = f.sha256
+            and s.forwarded_by is null
         left join core.units as u on u.campaign_id = s.campaign_id and u.unit_code = s.unit_code
         where f.campaign_id = ? and (cast(? as timestamp) is null or r.started_at > ?)
         order by f.received_at, f.path""", [campaign_id, since, since])
@@ -484,7 +500,7 @@ with names as (
 select distinct n.sha256, n.path, s.unit_code, u.unit_name, s.status, s.is_current, s.superseded_by,
        s.received_at
 from names as n
-left join core.submissions as s on s.campaign_id = $cid and s.file_sha256 = n.sha256
+left join core.submissions as s on s.campaign_id = $cid and s.file_sha256 = n.sha256 and s.forwarded_by is null
 left join core.units as u on u.campaign_id = $cid and u.unit_code = s.unit_code
 where n.name = $written or (n.is_hash and length($written) >= $min_prefix and starts_with(n.name, lower($written)))
 """
@@ -566,6 +582,7 @@ joint as (
          and b.unit_code <> a.unit_code and b.source_cell is not null
          and contains(i.message, b.source_file || ' ' || b.source_sheet || '!' || b.source_cell)
     join core.submissions as sb on sb.campaign_id = b.campaign_id and sb.file_sha256 = b.file_sha256 and sb.is_current
+         and sb.unit_code is not distinct from b.unit_code
     left join core.units as ub on ub.campaign_id = b.campaign_id and ub.unit_code = b.unit_code
     where i.campaign_id = $cid and i.is_current_version and i.code = 'possible_joint_activity'
 ),

@@ -162,6 +162,17 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
                                 where schema_name = 'audit' and table_name = 'runs'""").fetchone()[0]
     if runs_table:
         con.execute("alter table audit.runs rename to run_log")
+    # core.submissions was keyed by (campaign_id, file_sha256): a forwarded table (SPEC §3.10) gives one file
+    # a row per unit, so the table is made again without that key, its rows kept.
+    keyed = con.execute("""select count(*) from duckdb_constraints()
+                           where schema_name = 'core' and table_name = 'submissions'
+                             and constraint_type = 'PRIMARY KEY'""").fetchone()[0]
+    if keyed:
+        con.execute("create temp table _submissions_before as select * from core.submissions")
+        con.execute("drop table core.submissions")
+        con.execute(sql_text("core", "submissions"))
+        con.execute("insert into core.submissions by name select * from _submissions_before")
+        con.execute("drop table _submissions_before")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, pending_runs: str | None = None) -> None:

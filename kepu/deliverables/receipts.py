@@ -132,7 +132,11 @@ def unit_issues(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     pairs = files[["unit_code", "file_sha256", "status", "received_at", "declared_code", "declared_name",
                    "file_path"]].rename(columns={"status": "file_status", "received_at": "file_received_at",
                                                  "file_path": "unit_file_path"})
-    cited = pairs.merge(issues.drop(columns=["unit_code", "unit_name"]), on="file_sha256")
+    cited = pairs.merge(issues.drop(columns=["unit_name"]).rename(columns={"unit_code": "issue_unit"}),
+                        on="file_sha256")
+    # a forwarded table's issues go to the unit each is about (its row's); a held file's have no unit
+    cited = cited[cited["issue_unit"].isna() | (cited["issue_unit"] == cited["unit_code"])].drop(
+        columns="issue_unit")
     conflict = cited["file_status"] == "conflict"
     cited = cited[~conflict | (cited["code"] == "unit_conflict")].copy()
     names = dict(zip(files["unit_code"], files["unit_name"]))
@@ -232,6 +236,8 @@ def header_fields(s: dict, files_received: int, done: dict | None, campaign: Cam
     if status in COUNTED_STATUSES and s["is_current"]:
         if rows:
             outcome += f"：活动明细 {rows} 行，计入 {counted} 行" + (f"，未计入 {rows - counted} 行" if counted < rows else "")
+    elif status == "forwarded":
+        outcome = "本表各行均为转报其他单位的活动，已分别计入所转报的单位" + (f"（活动明细 {rows} 行）" if rows else "")
     elif status == "conflict":
         outcome = "单位信息矛盾，暂未计入全市汇总" + (f"（活动明细 {rows} 行）" if rows else "")
     elif status in COUNTED_STATUSES:
@@ -247,7 +253,8 @@ def header_fields(s: dict, files_received: int, done: dict | None, campaign: Cam
     return [
         ("报送单位", f"{s['unit_name']}（{s['unit_code']}）"),
         ("所属区县", s["district_name"]),
-        ("报送文件", s["file_path"]),
+        ("报送文件", s["file_path"] + (f"（{s['forwarded_by_name']}转报）"
+                                     if not is_missing(s.get("forwarded_by_name")) else "")),
         ("收到时间", normalise(s.get("received_at"), DATETIME)),
         ("填报日期", normalise(s.get("reported_at"), DATE)),
         ("版本", version),

@@ -132,7 +132,7 @@ comment on column core.campaigns.start_date is '活动期间第一天';
 comment on column core.campaigns.end_date is '活动期间最后一天';
 comment on column core.campaigns.deadline is '报送截止日期；此后（北京时间）收到的为逾期，仍予接收';
 
-comment on table core.submissions is '该届活动收到的每个文件一行：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
+comment on table core.submissions is '该届活动收到的每个文件一行（转报表另为其所转报的每个单位各一行）：属于哪个单位、是该单位的第几版、是否为计入汇总的当前版本、处理状态。';
 comment on column core.submissions.file_path is '文件在收件箱中的相对路径（首次见到的位置）';
 comment on column core.submissions.unit_code is '文件所属单位；无法识别或信息矛盾时为空';
 comment on column core.submissions.identified_by is '单位识别依据：code 单位代码、name 填报单位、title 标题行、file_name 文件名、folder 所在文件夹（或压缩包）、sender 邮件发件人（名录 email 列）、decision 市科协决定（decisions.csv 的 assign_unit）';
@@ -146,6 +146,7 @@ comment on column core.submissions.superseded_by is '替代它的较新版本的
 comment on column core.submissions.role is '文件的作用：version 版本（较新的版本替代之前的版本及其补报）、supplement 补报（其活动加入所补充的版本，不替代它）';
 comment on column core.submissions.supplements is '补报文件所补充的版本的 file_sha256；版本为空';
 comment on column core.submissions.supplement_evidence is '认定为补报的依据：文件名、标题行或说明行中的“补报/补充/增报/续报”（带单元格），或市科协的决定（decisions.csv 行号）；无依据为空';
+comment on column core.submissions.forwarded_by is '转报：本行是该单位（forwarded_by）的转报表中记在本单位名下的各行；本单位自己报送的文件为空（同一文件对所转报的每个单位各一行）';
 
 comment on table core.units is '该届活动时的单位名录：每个报送单位一行，及其所属区县。';
 comment on column core.units.email is '单位发送报表所用的邮箱地址（名录 email 列，小写）；邮件附件无法从内容、文件名识别单位时按发件人识别';
@@ -273,6 +274,7 @@ comment on column audit.submissions.reported_at is '填报日期（文件中填�
 comment on column audit.submissions.status is '处理状态：{{ submission_statuses }}';
 comment on column audit.submissions.version is '该单位的第几个版本（按填报日期、收到时间排序）';
 comment on column audit.submissions.is_current is '是否计入汇总（当前版本，或补充当前版本的补报）';
+comment on column audit.submissions.forwarded_by is '转报单位代码：该行是转报表中记在本单位名下的各行；本单位自己的文件为空';
 comment on column audit.submissions.role is '文件的作用：version 版本、supplement 补报';
 comment on column audit.submissions.supplements is '补报文件所补充的版本的 file_sha256';
 comment on column audit.submissions.activity_rows is '活动记录行数';

@@ -25,7 +25,8 @@ select
         where d.campaign_id = s.campaign_id and d.file_sha256 = s.file_sha256
           and d.kind = 'accept_on_time' and d.outcome = 'applied') as on_time,
     s.role,
-    s.supplements
+    s.supplements,
+    s.forwarded_by
 from core.submissions as s
 join core.units as u
     on u.campaign_id = s.campaign_id

@@ -29,5 +29,6 @@ select
     a.source_cell
 from core.activities as a
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
+    and s.unit_code is not distinct from a.unit_code
 join core.units as u on u.campaign_id = a.campaign_id and u.unit_code = a.unit_code
 where s.is_current and a.counted and a.duplicate_of is null;

@@ -6,6 +6,7 @@
 core.activities as a
 join _campaign as k on k.campaign_id = a.campaign_id
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256 and s.is_current
+    and s.unit_code is not distinct from a.unit_code
 join raw.activity_rows as r
     on r.campaign_id = a.campaign_id and r.sha256 = a.file_sha256
     and r.source_sheet = a.source_sheet and r.source_row = a.source_row

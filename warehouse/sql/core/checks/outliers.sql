@@ -14,6 +14,7 @@ with counted as (
     select a.*
     from core.activities as a
     join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256 and s.is_current
+        and s.unit_code is not distinct from a.unit_code
     join _campaign as k on k.campaign_id = a.campaign_id
     where a.counted and not a.is_unitemized
 ),
@@ -65,6 +66,7 @@ previous as (  -- each unit's own median of the measure in the campaign before t
     select p.unit_code, x.field, median(x.value) as median
     from core.activities as p
     join core.submissions as ps on ps.campaign_id = p.campaign_id and ps.file_sha256 = p.file_sha256 and ps.is_current
+        and ps.unit_code is not distinct from p.unit_code
     join _campaign as k on p.campaign_id = k.previous_campaign_id
     cross join lateral (
 {% for field in rules.OUTLIER_FIELDS %}

@@ -1,16 +1,17 @@
 -- SPEC §3.2, §3.3: each countable version a newer one supersedes; an identified, readable file in which
 -- nothing counts.
-select s.file_sha256 as sha256,
+select s.file_sha256 as sha256, s.unit_code,
        {{ issue("submission_superseded", newer="c.file_path || '，第' || c.version || '版'") }}
 from core.submissions as s
 join _campaign as k on k.campaign_id = s.campaign_id
 join core.submissions as c on c.campaign_id = s.campaign_id and c.file_sha256 = s.superseded_by
+    and c.unit_code = s.unit_code
 union all by name
-select s.file_sha256 as sha256, {{ issue("submission_empty") }}
+select s.file_sha256 as sha256, s.unit_code, {{ issue("submission_empty") }}
 from core.submissions as s
 join _campaign as k on k.campaign_id = s.campaign_id
 join _files as f on f.sha256 = s.file_sha256
-where s.status = 'rejected' and f.readable and f.resolution = 'identified'
+where s.status = 'rejected' and f.readable and f.resolution = 'identified' and s.forwarded_by is null
 
 -- SPEC §3.2: a supplement's row that repeats one already counted for its version counts once (rules/supplements).
 union all by name
@@ -26,7 +27,7 @@ join core.activities as kept on kept.campaign_id = (select campaign_id from _cam
 union all by name
 select * from (
     with versions as (
-        select s.file_sha256, s.file_path, s.version,
+        select s.file_sha256, s.unit_code, s.file_path, s.version,
                lag(s.file_sha256) over (partition by s.unit_code order by s.version) as previous_sha256,
                lag(s.file_path) over (partition by s.unit_code order by s.version) as previous_path,
                lag(s.version) over (partition by s.unit_code order by s.version) as previous_version
@@ -34,18 +35,18 @@ select * from (
         join _campaign as k on k.campaign_id = s.campaign_id
         where s.role = 'version' and s.status in {{ counted_statuses }} and s.unit_code is not null
     ),
-    old_keys as (select distinct base_sha256, start_date, name_key from _version_keys),
-    new_keys as (select distinct file_sha256, start_date, name_key from _version_keys)
-    select v.file_sha256 as sha256,
+    old_keys as (select distinct unit_code, base_sha256, start_date, name_key from _version_keys),
+    new_keys as (select distinct unit_code, file_sha256, start_date, name_key from _version_keys)
+    select v.file_sha256 as sha256, v.unit_code,
            {{ issue("version_disjoint", newer="v.file_path || '，第' || v.version || '版'",
                     older="v.previous_path || '，第' || v.previous_version || '版'") }}
     from versions as v
     where v.previous_sha256 is not null
-      and exists (select 1 from new_keys as n where n.file_sha256 = v.file_sha256)
-      and exists (select 1 from old_keys as o where o.base_sha256 = v.previous_sha256)
+      and exists (select 1 from new_keys as n where n.file_sha256 = v.file_sha256 and n.unit_code = v.unit_code)
+      and exists (select 1 from old_keys as o where o.base_sha256 = v.previous_sha256 and o.unit_code = v.unit_code)
       and not exists (
           select 1
           from new_keys as n
-          join old_keys as o on o.start_date = n.start_date and o.name_key = n.name_key
-          where n.file_sha256 = v.file_sha256 and o.base_sha256 = v.previous_sha256)
+          join old_keys as o on o.start_date = n.start_date and o.name_key = n.name_key and o.unit_code = n.unit_code
+          where n.file_sha256 = v.file_sha256 and n.unit_code = v.unit_code and o.base_sha256 = v.previous_sha256)
 )

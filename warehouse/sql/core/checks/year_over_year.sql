@@ -8,6 +8,7 @@ with current_totals as (
         sum(coalesce(a.participants, 0)) as participants
     from core.activities as a
     join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256 and s.is_current
+        and s.unit_code is not distinct from a.unit_code
     join _campaign as k on k.campaign_id = a.campaign_id
     where a.counted and a.duplicate_of is null
     group by s.unit_code

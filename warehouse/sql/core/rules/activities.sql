@@ -1,4 +1,7 @@
--- core.activities (SPEC §3.3, §3.4): each detail row of each file, attributed to the file's unit, counted when
+-- core.activities (SPEC §3.3, §3.4): each detail row of each file, attributed to the file's unit — or, in a
+-- forwarded table (SPEC §3.10), to the unit its unit column names (transforms.identity.resolve_row_units,
+-- handed in as _row_units: one unit exactly, as 填报单位 text matches; a blank, the forwarder itself or a
+-- text naming no unit or several keep the row with the file's unit; checks/forwarded warns of the last) — counted when
 -- it passed the row rules and starts inside the window; and for a file with 汇总表 figures but no detail row,
 -- one unitemized record whose activity_count is its 活动场次. duplicate_of is set later (joint_apply).
 delete from core.activities where campaign_id = (select campaign_id from _campaign);
@@ -8,7 +11,7 @@ select
     left(r.sha256, 16) || ':' || r.source_sheet || ':' || r.source_row as activity_id,
     k.campaign_id,
     r.sha256 as file_sha256,
-    f.unit_code,
+    case when f.unit_code is not null and u.row_unit is not null then u.row_unit else f.unit_code end as unit_code,
     f.path as source_file,
     r.source_sheet,
     r.source_row,
@@ -35,7 +38,8 @@ select
     null as duplicate_of
 from raw.activity_rows as r
 join _campaign as k on k.campaign_id = r.campaign_id
-join _files as f on f.sha256 = r.sha256;
+join _files as f on f.sha256 = r.sha256
+left join _row_units as u on u.sha256 = r.sha256 and u.reporting_unit = r.reporting_unit;
 
 insert into core.activities by name
 select

@@ -18,10 +18,15 @@ with facts as (
         ua.unit_name as assigned_name,
         max(d.line) over (partition by d.kind, d.file_sha256) as last_file_line
     from _decisions as d
-    left join core.submissions as sf on sf.campaign_id = d.campaign_id and sf.file_sha256 = d.file_sha256
     left join core.activities as a on a.campaign_id = d.campaign_id and a.activity_id = d.activity_id
-    left join core.submissions as sb on sb.campaign_id = d.campaign_id and sb.file_sha256 = d.other_sha256
     left join core.activities as b on b.campaign_id = d.campaign_id and b.activity_id = d.other_activity_id
+    -- a file's own part, or the part of a forwarded table the decision's row belongs to (SPEC §3.10)
+    left join core.submissions as sf on sf.campaign_id = d.campaign_id and sf.file_sha256 = d.file_sha256
+        and (case when a.activity_id is null then sf.forwarded_by is null
+                  else sf.unit_code is not distinct from a.unit_code end)
+    left join core.submissions as sb on sb.campaign_id = d.campaign_id and sb.file_sha256 = d.other_sha256
+        and (case when b.activity_id is null then sb.forwarded_by is null
+                  else sb.unit_code is not distinct from b.unit_code end)
     left join _units as ub on ub.unit_code = sb.unit_code
     left join _corrections as c on c.line = d.line
     left join _decision_pairs as p on p.line = d.line

@@ -16,7 +16,9 @@ from _decisions as d
 join core.activities as a on a.campaign_id = d.campaign_id and a.activity_id = d.activity_id
 join core.activities as b on b.campaign_id = d.campaign_id and b.activity_id = d.other_activity_id
 join core.submissions as sa on sa.campaign_id = a.campaign_id and sa.file_sha256 = a.file_sha256
+    and sa.unit_code is not distinct from a.unit_code
 join core.submissions as sb on sb.campaign_id = b.campaign_id and sb.file_sha256 = b.file_sha256
+    and sb.unit_code is not distinct from b.unit_code
 where d.kind in ('same_event', 'different_events');
 
 -- different_events: a row the rule made a copy of the other (directly, or both copies of one kept row: then the

@@ -31,6 +31,7 @@ with targets as (
     from _decisions as d
     join core.activities as a on a.campaign_id = d.campaign_id and a.activity_id = d.activity_id
     join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
+        and s.unit_code is not distinct from a.unit_code
     left join _decision_columns as c
         on c.sha256 = a.file_sha256 and c.source_sheet = a.source_sheet
         and c.column_letters = regexp_extract(d.cell_address, '^([A-Z]+)', 1)
@@ -101,19 +102,20 @@ update core.activities as a
 set counted = false
 from _decisions as d
 join core.submissions as s on s.campaign_id = d.campaign_id and s.file_sha256 = d.file_sha256 and s.is_current
-where d.kind = 'exclude_row' and d.activity_id = a.activity_id and a.campaign_id = d.campaign_id;
+where d.kind = 'exclude_row' and d.activity_id = a.activity_id and a.campaign_id = d.campaign_id
+  and s.unit_code is not distinct from a.unit_code;
 
 update core.submissions as s
 set counted_rows = c.counted_rows,
     rejected_rows = c.rejected_rows,
     status = case when s.status = 'partial' and c.rejected_rows = 0 then 'accepted' else s.status end
 from (
-    select file_sha256,
+    select file_sha256, unit_code,
            count(*) filter (where counted) as counted_rows,
            count(*) filter (where row_status = 'rejected') as rejected_rows
     from core.activities
     where campaign_id = (select campaign_id from _campaign)
       and file_sha256 in (select file_sha256 from _decisions where kind in ('correct_value', 'exclude_row'))
-    group by file_sha256
+    group by file_sha256, unit_code
 ) as c
-where s.file_sha256 = c.file_sha256 and s.is_current and s.campaign_id = (select campaign_id from _campaign);
+where s.file_sha256 = c.file_sha256 and s.unit_code is not distinct from c.unit_code and s.is_current and s.campaign_id = (select campaign_id from _campaign);

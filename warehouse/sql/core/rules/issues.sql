@@ -1,6 +1,6 @@
 -- audit.issues (SPEC §3.6, §3.11): every problem of the campaign — found while reading a file (raw.parse_issues),
 -- by the rules (_core_issues, the checks of sql/core/checks) and a byte-identical copy at another path — with
--- its file's unit and whether that file is its unit's current version (the issues of superseded versions are
+-- its unit (its row's in a forwarded table) and whether that file is that unit's current version (the issues of superseded versions are
 -- history). Numbered by file, then severity, sheet, row, cell and code; message and value settle ties, so the
 -- same inputs always number the same way.
 delete from audit.issues where campaign_id = (select campaign_id from _campaign);
@@ -11,7 +11,7 @@ with found as (
     from raw.parse_issues
     where campaign_id = (select campaign_id from _campaign)
     union all by name
-    select sha256, severity, code, message, sheet, cell, raw_value, row_number
+    select sha256, unit_code, severity, code, message, sheet, cell, raw_value, row_number
     from _core_issues
     union all by name
     select s.sha256, {{ issue("file_duplicate_copy", raw="s.path", other="f.path") }}
@@ -41,5 +41,14 @@ select
     coalesce(s.is_current, false) as is_current_version
 from found as i
 cross join _campaign as k
-left join core.submissions as s on s.campaign_id = k.campaign_id and s.file_sha256 = i.sha256
+-- the unit an issue is about: the one a check names, else its row's (a forwarded table's row belongs to the unit
+-- it names, SPEC §3.10), else the file's own
+left join core.activities as a
+    on a.campaign_id = k.campaign_id and a.file_sha256 = i.sha256 and a.source_sheet = i.sheet
+    and a.source_row = i.row_number and not a.is_unitemized
+left join core.submissions as o
+    on o.campaign_id = k.campaign_id and o.file_sha256 = i.sha256 and o.forwarded_by is null
+left join core.submissions as s
+    on s.campaign_id = k.campaign_id and s.file_sha256 = i.sha256
+    and s.unit_code is not distinct from coalesce(i.unit_code, a.unit_code, o.unit_code)
 left join _units as u on u.unit_code = s.unit_code;

@@ -21,6 +21,7 @@ select
 from core.activities as a
 join _campaign as k on k.campaign_id = a.campaign_id
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256 and s.is_current
+    and s.unit_code is not distinct from a.unit_code
 join _event_name_keys as n on n.text = a.activity_name
 join _venue_keys as v on v.text = a.venue
 where a.counted and not a.is_unitemized and a.unit_code is not null and n.key <> '' and v.key <> ''

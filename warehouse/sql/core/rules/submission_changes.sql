@@ -15,26 +15,27 @@ with countable as (
 file_totals as (
     select
         a.file_sha256,
+        a.unit_code,
 {% for m in measures %}
         sum(coalesce(a.{{ m.row_column }}, 0)) as {{ m.key }}{{ "," if not loop.last }}
 {% endfor %}
     from core.activities as a
-    join countable as c on c.file_sha256 = a.file_sha256
+    join countable as c on c.file_sha256 = a.file_sha256 and c.unit_code = a.unit_code
     where a.campaign_id = (select campaign_id from _campaign) and a.counted
       and a.activity_id not in (select activity_id from _supplement_repeats)
-    group by a.file_sha256
+    group by a.file_sha256, a.unit_code
 ),
 states as (
     select
         c.*,
 {% for m in measures %}
-        sum(coalesce(t.{{ m.key }}, 0)) over (partition by c.base_sha256 order by c.version
+        sum(coalesce(t.{{ m.key }}, 0)) over (partition by c.unit_code, c.base_sha256 order by c.version
                                               rows between unbounded preceding and current row) as {{ m.key }},
 {% endfor %}
         lag(c.file_sha256) over (partition by c.unit_code order by c.version) as previous_file,
         lag(c.base_sha256) over (partition by c.unit_code order by c.version) as previous_base
     from countable as c
-    left join file_totals as t on t.file_sha256 = c.file_sha256
+    left join file_totals as t on t.file_sha256 = c.file_sha256 and t.unit_code = c.unit_code
 ),
 changed as (
     select
@@ -44,8 +45,8 @@ changed as (
         p.{{ m.key }} as previous_{{ m.key }}{{ "," if not loop.last }}
 {% endfor %}
     from states as c
-    join states as p on p.file_sha256 = c.previous_file
-    join countable as b on b.file_sha256 = c.previous_base
+    join states as p on p.file_sha256 = c.previous_file and p.unit_code = c.unit_code
+    join countable as b on b.file_sha256 = c.previous_base and b.unit_code = c.unit_code
 )
 {% for m in measures %}
 select campaign_id, unit_code, file_sha256, version, role, previous_base as previous_sha256, previous_version,

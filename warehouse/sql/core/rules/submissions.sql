@@ -1,7 +1,9 @@
--- core.submissions (SPEC §3.2, §3.3): one row per received file. Its status: rejected (unreadable, or nothing
+-- core.submissions (SPEC §3.2, §3.3, §3.10): one row per received file and unit — the file's own unit, and each
+-- unit a forwarded table credits rows to (rules/activities; `forwarded_by` = the file's unit). Its status: rejected (unreadable, or nothing
 -- in it counts), unidentified or conflict (held), else accepted, or partial when some rows were rejected.
 -- Each unit's files are numbered oldest → newest by 填报日期 (the day received when it has none), then
--- received_at, then path. A countable file (accepted or partial) is a version, or a supplement when it is marked
+-- received_at, then path: a unit's own files and the parts forwarded for it are versions of one submission.
+-- The own part of a file whose every row went to other units is `forwarded` (no version of its own). A countable file (accepted or partial) is a version, or a supplement when it is marked
 -- one (its name, title or a note line, or the office's decision: rules/files) and an earlier countable file of
 -- its unit exists to add to; a supplement adds to the last version before it. The newest countable version is
 -- current; it and the supplements added to it count (is_current), and supersede every other countable file.
@@ -11,12 +13,23 @@ insert into core.submissions by name
 with counts as (
     select
         file_sha256,
+        unit_code,
         count(*) as activity_rows,
         count(*) filter (where counted) as counted_rows,
         count(*) filter (where row_status = 'rejected') as rejected_rows
     from core.activities
     where campaign_id = (select campaign_id from _campaign)
-    group by file_sha256
+    group by file_sha256, unit_code
+),
+parts as (
+    select f.*, cast(null as varchar) as forwarded_by,
+           exists (select 1 from counts as o where o.file_sha256 = f.sha256 and o.unit_code <> f.unit_code)
+               as forwards
+    from _files as f
+    union all by name
+    select f.* replace (c.unit_code as unit_code), f.unit_code as forwarded_by, false as forwards
+    from _files as f
+    join counts as c on c.file_sha256 = f.sha256 and c.unit_code <> f.unit_code
 ),
 judged as (
     select
@@ -27,12 +40,13 @@ judged as (
         case
             when not f.readable then 'rejected'
             when f.resolution <> 'identified' then f.resolution
+            when coalesce(c.activity_rows, 0) = 0 and f.forwards then 'forwarded'
             when coalesce(c.counted_rows, 0) = 0 then 'rejected'
             when c.rejected_rows > 0 then 'partial'
             else 'accepted'
         end as status
-    from _files as f
-    left join counts as c on c.file_sha256 = f.sha256
+    from parts as f
+    left join counts as c on c.file_sha256 = f.sha256 and c.unit_code is not distinct from f.unit_code
 ),
 versioned as (
     select
@@ -72,7 +86,8 @@ select
     v.path as file_path,
     v.unit_code,
     v.identified_by,
-    list_sort(list_distinct([v.code_unit, v.name_unit])) as claimed_unit_codes,
+    case when v.forwarded_by is null then list_sort(list_distinct([v.code_unit, v.name_unit]))
+         else []::varchar[] end as claimed_unit_codes,  -- what the file claims is its own unit's
     v.declared_code,
     v.declared_name,
     v.reported_at,
@@ -88,7 +103,8 @@ select
          then n.current_sha256 end as superseded_by,
     v.role,
     b.sha256 as supplements,
-    v.supplement_evidence
+    v.supplement_evidence,
+    v.forwarded_by
 from based as v
 cross join _campaign as k
 left join based as b on b.unit_code = v.unit_code and b.version = v.base_version

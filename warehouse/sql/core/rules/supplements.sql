@@ -4,10 +4,11 @@
 -- or the version a supplement adds to); checks/versions asks whether a new version shares any with the one it
 -- replaces.
 create or replace temp table _version_keys as
-select distinct coalesce(s.supplements, s.file_sha256) as base_sha256, a.file_sha256, a.start_date, n.key as name_key
+select distinct s.unit_code, coalesce(s.supplements, s.file_sha256) as base_sha256, a.file_sha256, a.start_date, n.key as name_key
 from core.activities as a
 join _campaign as k on k.campaign_id = a.campaign_id
 join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
+    and s.unit_code is not distinct from a.unit_code
 join _event_name_keys as n on n.text = a.activity_name
 where a.row_status = 'ok' and not a.is_unitemized and a.start_date is not null and n.key <> ''
   and s.status in {{ counted_statuses }} and s.unit_code is not null;
@@ -20,7 +21,7 @@ where a.row_status = 'ok' and not a.is_unitemized and a.start_date is not null a
 -- day and name are new activities and count.
 create or replace temp table _supplement_repeats as
 with supplemented as (
-    select distinct s.supplements as base_sha256
+    select distinct s.unit_code, s.supplements as base_sha256
     from core.submissions as s
     join _campaign as k on k.campaign_id = s.campaign_id
     where s.role = 'supplement' and s.status in {{ counted_statuses }} and s.unit_code is not null
@@ -29,6 +30,7 @@ grouped as (
     select
         a.activity_id,
         a.file_sha256,
+        s.unit_code,
         a.source_file,
         a.source_sheet,
         a.source_row,
@@ -41,7 +43,8 @@ grouped as (
     from core.activities as a
     join _campaign as k on k.campaign_id = a.campaign_id
     join core.submissions as s on s.campaign_id = a.campaign_id and s.file_sha256 = a.file_sha256
-    join supplemented as g on g.base_sha256 = coalesce(s.supplements, s.file_sha256)
+    and s.unit_code is not distinct from a.unit_code
+    join supplemented as g on g.base_sha256 = coalesce(s.supplements, s.file_sha256) and g.unit_code = s.unit_code
     join _event_name_keys as n on n.text = a.activity_name
     where a.counted and not a.is_unitemized and a.start_date is not null and n.key <> ''
       and s.status in {{ counted_statuses }} and s.unit_code is not null
@@ -49,19 +52,19 @@ grouped as (
 numbered as (
     select
         *,
-        row_number() over (partition by file_sha256, start_date, name_key order by source_sheet, source_row)
+        row_number() over (partition by unit_code, file_sha256, start_date, name_key order by source_sheet, source_row)
             as occurrence
     from grouped
 ),
 firsts as (
-    select base_sha256, start_date, name_key, occurrence,
+    select unit_code, base_sha256, start_date, name_key, occurrence,
            arg_min(activity_id, version) as kept_id, min(version) as first_version
     from numbered
-    group by base_sha256, start_date, name_key, occurrence
+    group by unit_code, base_sha256, start_date, name_key, occurrence
 )
 select r.activity_id, r.file_sha256, r.source_sheet, r.source_row, r.source_cell, r.activity_name, f.kept_id
 from numbered as r
-join firsts as f using (base_sha256, start_date, name_key, occurrence)
+join firsts as f using (unit_code, base_sha256, start_date, name_key, occurrence)
 where r.version > f.first_version;
 
 update core.activities as a
