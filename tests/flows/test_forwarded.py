@@ -319,3 +319,20 @@ def test_a_warehouse_keyed_by_the_file_alone_keeps_its_rows_and_takes_a_row_per_
                 "activity_rows, counted_rows, rejected_rows, is_current, forwarded_by) values ('2022', 'a', "
                 "'a.xlsx', 'T01', timestamp '2022-09-20', 'accepted', 1, 1, 0, true, 'D01')")
     assert con.execute("select count(*) from core.submissions").fetchone() == (2,)
+
+
+def test_a_district_whose_report_only_forwards_its_towns_rows_has_reported():
+    """Its table is its report (SPEC §3.10): on time or late by when it came, never held or chased; its own
+    figures are none."""
+    raw = Raw()
+    raw.file(1, "D01", path="双流区/转报.xlsx", received=DISTRICT_DAY,
+             rows=[row("东升活动", "东升街道", 4), row("九江活动", "九江街道", 5)])
+    raw.file(2, "D02", path="温江区/转报.xlsx", received=LATE, rows=[row("万春活动", "万春镇", 4)])
+    core = raw.build(units=UNITS)
+
+    status = dict(zip(core.completeness["unit_code"], core.completeness["status"]))
+    assert status["D01"] == "on_time" and status["D02"] == "late"
+    assert status["T01"] == status["T02"] == "on_time" and status["W02"] == "late" and status["T03"] == "missing"
+    late = core.completeness.set_index("unit_code").loc["D02"]
+    assert late["days_late"] == 1 and late["held_reason"] is None
+    assert counted(core) == [("T01", "东升活动", 100), ("T02", "九江活动", 100), ("W02", "万春活动", 100)]
