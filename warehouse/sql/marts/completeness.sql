@@ -11,12 +11,10 @@ with current_submission as (
     where is_current and role = 'version'
 ),
 forwarding as (
-    select s.campaign_id, s.unit_code, min(s.received_at) as received_at,
-           arg_min(s.file_path, s.received_at) as file_path,
-           bool_or(cast(s.received_at as date) <= k.deadline) as on_time
-    from core.submissions as s
-    join core.campaigns as k on k.campaign_id = s.campaign_id
-    where s.status = 'forwarded'
+    select campaign_id, unit_code, min(received_at) as received_at,
+           arg_min(file_path, received_at) as file_path, bool_or(on_time) as on_time
+    from audit.submissions
+    where status = 'forwarded'
     group by all
 ),
 held as (
