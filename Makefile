@@ -1,19 +1,24 @@
-# The two commands a newcomer runs: `make demo` and `make test`. Both create .venv on first use.
+# The two commands a newcomer runs: `make demo` and `make test`. Both create .venv on first use, installing
+# exactly the versions in requirements.lock (hashed) with uv, itself pinned by hash in bootstrap.lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV := $(BIN)/uv
+# What the lock is resolved for: the oldest Python kepu supports, every platform (--universal).
+LOCK_FLAGS := --extra test --extra dask --universal --generate-hashes --python-version 3.11 --quiet \
+	--custom-compile-command "make lock"
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+export UV_NO_PROGRESS := 1
 
-.PHONY: demo test bench corpus clean
+.PHONY: demo test bench corpus lock upgrade-lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements.lock bootstrap.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-# setuptools warns on every editable install that a folder named like the package could shadow it: here
-# that folder is the package itself (kepu/), so the warning says nothing to a newcomer.
-	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r bootstrap.lock
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -28,6 +33,14 @@ bench: $(STAMP)
 
 corpus: $(STAMP)
 	$(BIN)/python -m tests.corpus
+
+# Re-resolve the lock on purpose. `make lock`: after pyproject.toml changed (keeps every pin that still fits);
+# `make upgrade-lock`: every package to its newest version that pyproject.toml allows. Run `make test` after.
+lock: $(STAMP)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+
+upgrade-lock: $(STAMP)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) --upgrade -o requirements.lock
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .hypothesis
