@@ -24,8 +24,11 @@ $(STAMP): requirements.lock bootstrap.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kepu demo --path demo
 
+# One pytest-xdist worker per core; a file's tests stay together (its module fixtures are built once), and the
+# demo cities every worker reads are built once per session (tests/builders.py: built_once).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 FILES ?= 5000
 bench: $(STAMP)

@@ -11,9 +11,11 @@ a stop signal turned into a recorded, one-line stop, and what a killed run left 
   they appear. A run that finds a pid file whose owner is dead stops the processes it names (pid *and*
   start time must match), and says so.
 - **Signals**: SIGTERM, SIGINT (Ctrl-C) and SIGHUP raise `RunStopped` in the main thread (Prefect's own
-  SIGTERM bridge, while a flow runs, raises its `TerminationSignal` instead; both mean stop). The parse
-  batch checks `check_stop()` between files, so threads end within a file's parse; worker processes are
-  ended by `RunGuard.stop_workers()`.
+  SIGTERM bridge, while a flow runs, raises its `TerminationSignal` instead; both mean stop). Every handler
+  first *marks* the stop: what a signal handler raises does not always arrive (DuckDB turns it into
+  `RuntimeError("Query interrupted")`), the mark always does, and whatever ends a run that was told to stop
+  leaves `guarded` as `RunStopped`. The parse batch checks `check_stop()` between files, so threads end
+  within a file's parse; worker processes are ended by `RunGuard.stop_workers()`.
 - **Leftovers**: the staging copy of a killed run, half-copied files in the store (`*.part`), outputs a
   killed writer left half-written (`.name.<pid>.tmp.xlsx`).
 - At the end every process started during the run and still alive is stopped (SIGTERM, then SIGKILL).
@@ -99,8 +101,11 @@ def describe(exc: BaseException) -> str:
     signum = stop_signal_of(exc)
     if signum is not None:
         words = SIGNAL_WORDS.get(signum, f"运行收到信号 {signum}")
-        if getattr(exc, "kepu_published", False):
-            return f"{words}（正在生成汇总表），已停止：数据仓库已发布，汇总表可能未全部更新。"
+        published = getattr(exc, "kepu_published", None)
+        if published == "notices":
+            return f"{words}（正在发送通知），已停止：数据仓库和汇总表已发布，未发出的通知下次运行时发送。"
+        if published:
+            return f"{words}（正在生成汇总表），已停止：数据仓库已发布，汇总表可能未全部更新，下次运行时重新生成。"
         return f"{words}，已停止，未发布任何更改。"
     if isinstance(exc, KepuError):
         return str(exc)
@@ -111,6 +116,32 @@ def describe(exc: BaseException) -> str:
         where = f"：{exc.filename}" if exc.filename else ""
         return f"读写文件出错（{exc.strerror}{where}），本次未发布任何更改。"
     return f"{type(exc).__name__}: {exc}"
+
+
+def as_stop(exc: BaseException) -> BaseException:
+    """`exc` as the run's stop when a stop signal explains it: an error a stop surfaced as (a DuckDB query
+    interrupted, a pool broken by its stopping workers) becomes `RunStopped` for that signal, keeping what
+    the run had published (`kepu_published`); anything else is returned as it is."""
+    if isinstance(exc, (RunStopped, KeyboardInterrupt, GeneratorExit)) or type(exc).__name__ == "TerminationSignal":
+        return exc
+    signum = stop_signal_of(exc)
+    if signum is None:
+        return exc
+    stopped = RunStopped(signum)
+    stopped.kepu_published = getattr(exc, "kepu_published", None)
+    stopped.__cause__ = exc
+    return stopped
+
+
+def _marking(handler: Callable) -> Callable:
+    """`handler` (Prefect's SIGTERM bridge) preceded by the stop's mark."""
+
+    def marked(signum: int, frame) -> None:
+        request_stop(signum)
+        handler(signum, frame)
+
+    marked.kepu_marks = handler
+    return marked
 
 
 def _on_signal(signum: int, frame) -> None:
@@ -285,8 +316,12 @@ def guarded(warehouse: Path, command: str = "kepu run", wait: float = DEFAULT_LO
     warehouse = Path(warehouse).resolve()
     with _active_lock:
         current = _active.get(warehouse)
-    if current is not None:
-        yield current
+    if current is not None:  # a run inside the run (the flow the CLI started): Prefect has its bridge now
+        previous = _install_handlers() if threading.current_thread() is threading.main_thread() else {}
+        try:
+            yield current
+        finally:
+            _restore_handlers(previous)
         return
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     in_main = threading.current_thread() is threading.main_thread()
@@ -306,8 +341,11 @@ def guarded(warehouse: Path, command: str = "kepu run", wait: float = DEFAULT_LO
             watcher.start()
             try:
                 yield guard
-            except BaseException:
-                request_stop(_stop_signal[0] if _stop_signal else signal.SIGTERM)
+            except BaseException as exc:
+                stopped = as_stop(exc)
+                request_stop(_stop_signal[0] if _stop_signal else signal.SIGTERM)  # threads still parsing end
+                if stopped is not exc:
+                    raise stopped from exc
                 raise
             finally:
                 watcher.stop()
@@ -347,12 +385,15 @@ def _install_handlers() -> dict[int, object]:
     previous = {}
     for signum in STOP_SIGNALS:
         current = signal.getsignal(signum)
-        if signum == signal.SIGTERM and getattr(current, "__name__", "") == "_prefect_sigterm_handler":
-            continue  # a Prefect flow run's own bridge: it raises TerminationSignal, which also means stop
+        if current is _on_signal or hasattr(current, "kepu_marks"):
+            continue
         if signum == signal.SIGHUP and current == signal.SIG_IGN:
             continue  # started under nohup: the user asked for SIGHUP to be ignored
         previous[signum] = current
-        signal.signal(signum, _on_signal)
+        if getattr(current, "__name__", "") == "_prefect_sigterm_handler":
+            signal.signal(signum, _marking(current))  # a flow run's bridge: it raises TerminationSignal
+        else:
+            signal.signal(signum, _on_signal)
     return previous
 
 

@@ -136,7 +136,7 @@ def take_sources(settings: Settings) -> Intake:
                                    retry_condition_fn=_retry_unavailable)
     outcomes: list[SourceOutcome] = []
     files: list[ReceivedFile] = []
-    with ThreadPoolTaskRunner(max_workers=len(sources)) as runner:
+    with _source_threads(len(sources)) as runner:
         futures = [(source, runner.submit(attempt, {"config": source, "seen": known.seen_at(source.name),
                                                     "store": settings.store}))
                    for source in sources]
@@ -155,6 +155,25 @@ def take_sources(settings: Settings) -> Intake:
     inventory = take_inventory(files, known.paths, known.parsed, PARSER_VERSION, recorded=known.recorded,
                                listed=listed)
     return Intake(inventory, _files_to_parse(inventory, known), inventory.to_record, outcomes)
+
+
+@contextmanager
+def _source_threads(count: int) -> Iterator[ThreadPoolTaskRunner]:
+    """The threads the sources are read in. A stopping run does not wait for them: a source can hang (a server
+    that accepted the connection and never answers) longer than a stop may take; such a thread ends with the
+    process."""
+    runner = ThreadPoolTaskRunner(max_workers=count)
+    runner.__enter__()
+    try:
+        yield runner
+    except BaseException as exc:
+        executor = getattr(runner, "_executor", None)
+        if executor is not None and lifecycle.stop_signal_of(exc) is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+            runner._executor = None
+        runner.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    runner.__exit__(None, None, None)
 
 
 def _files_to_parse(inventory: Inventory, known: queries.KnownFiles) -> list[ReceivedFile]:
@@ -416,6 +435,7 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
                 summary.outcome = "unchanged"
                 parsed = Parsed()
             else:
+                _outputs_pending(settings).touch()  # until the deliverables of this publish are all written
                 items = intake.items
                 batches = _batches(items, settings)
                 progress.report("parse", 0, len(items))
@@ -443,17 +463,20 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
         summary.files_ignored = parsed.ignored
         summary.files_fetched = intake.fetched
         summary.sources = intake.sources
+        stage = "outputs"
         try:
             if summary.outcome == "published":
                 progress.report("outputs")
                 summary.outputs = write_outputs(settings)
+                _outputs_pending(settings).unlink(missing_ok=True)
             if settings.notices and summary.outcome in ("published", "unchanged"):
+                stage = "notices"
                 progress.report("notices")  # an unchanged run still retries what could not be sent
                 summary.notices = notices(settings, units, run_id)
             progress.report("done")
             return summarise(settings, summary)
         except BaseException as exc:
-            exc.kepu_published = True  # what the CLI says about a run stopped after it published
+            exc.kepu_published = stage  # what the CLI says about a run stopped after it published
             raise
 
 
@@ -505,10 +528,17 @@ def _nothing_new(intake: Intake) -> bool:
 
 
 def _outputs_present(settings: Settings) -> bool:
-    """Whether the deliverables of the last publish are still there (if someone removed them, a run writes
-    them again rather than report nothing to do)."""
+    """Whether the deliverables of the last publish are all there: written to the end (a run stopped while
+    writing them leaves `_outputs_pending`), and not removed since (if someone removed them, a run writes them
+    again rather than report nothing to do)."""
     folder = settings.campaign_out
-    return folder.is_dir() and any(folder.iterdir())
+    return not _outputs_pending(settings).exists() and folder.is_dir() and any(folder.iterdir())
+
+
+def _outputs_pending(settings: Settings) -> Path:
+    """Beside the warehouse while a publish's deliverables are not all written yet (from before the publish)."""
+    warehouse = settings.warehouse
+    return warehouse.with_name(f"{warehouse.name}.{settings.campaign.campaign_id}.outputs-pending")
 
 
 def task_runner_for(settings: Settings):

@@ -6,6 +6,7 @@ summary rather than server chatter. Anything already set in the environment wins
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 QUIET = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -18,8 +19,27 @@ QUIET = {
 }
 
 
+LOGGING = Path(__file__).with_name("logging.yml")
+"""Where every logger writes in a normal run: to the Prefect API, never to the terminal (`--verbose` keeps
+Prefect's own settings, which print to it)."""
+
+
 def configure(verbose: bool = False) -> None:
     for key, value in QUIET.items():
         if verbose and key in ("PREFECT_LOGGING_LEVEL", "PREFECT_SERVER_LOGGING_LEVEL"):
             value = "INFO" if key == "PREFECT_LOGGING_LEVEL" else "WARNING"
         os.environ.setdefault(key, value)
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", str(LOGGING))
+    _silence_last_resort()
+
+
+def _silence_last_resort() -> None:
+    """Before Prefect configures logging (and in a command that never imports it) a library's warning would
+    reach Python's last-resort handler, which prints to stderr: a handler on the root logger that drops it
+    keeps the terminal kepu's."""
+    import logging
+
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kepu.flows import processes
+from kepu.flows import lifecycle, processes
 from kepu.schemas.errors import ConfigError, KepuError
 
 
@@ -194,10 +194,13 @@ class RunApi:
         return self.url
 
     def stop(self) -> None:
+        """Let the run's last logs and events reach the API, then end it. A stopping run gives both a second
+        or two: a stop has seconds, and the run's outcome is in audit.runs already."""
+        stopping = lifecycle.stop_requested()
         if self.process is not None:
             if self.process.poll() is None:
-                _drain_prefect_workers()
-            stop(self.process, grace=5)
+                _drain_prefect_workers(timeout=1 if stopping else 5)
+            stop(self.process, grace=2 if stopping else 5)
         _point_prefect_at(self._previous_url)
         if self.log is not subprocess.DEVNULL:
             self.log.close()

@@ -131,14 +131,15 @@ def _run_or_exit(config: Path, **flags):
 def _stopped(message: str, signum: int) -> None:
     """A stopped run: one line, then exit with 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM),
     as a shell reports it. The run has already recorded itself and ended its processes; should a thread
-    still be inside one file's parse, the exit does not wait for it beyond a few seconds."""
+    still be inside one file's parse or a hung source, or a library wait at exit for a server that is gone,
+    the exit does not wait for them beyond a second."""
     import threading
 
     err.print(f"[bold yellow]{message}[/]")
     sys.stdout.flush()
     sys.stderr.flush()
     code = 128 + signum
-    watchdog = threading.Timer(5, os._exit, args=(code,))
+    watchdog = threading.Timer(1, os._exit, args=(code,))
     watchdog.daemon = True
     watchdog.start()
     raise SystemExit(code)

@@ -121,3 +121,26 @@ def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def built_once(tmp_path_factory, name: str, build):
+    """What `build(folder)` returns, built once per test session however many pytest-xdist workers ask: the
+    first builds it in a folder all workers share (under a file lock) and leaves it pickled beside; the others
+    wait for it and read it. For fixtures every test only reads (the demo city after its run)."""
+    import fcntl
+    import pickle
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / f"shared-{name}"
+    record = shared / f"shared-{name}.pickle"
+    with open(shared / f"shared-{name}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if record.exists():
+                return pickle.loads(record.read_bytes())
+            built = build(folder)
+            record.write_bytes(pickle.dumps(built))
+            return built
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

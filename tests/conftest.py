@@ -39,11 +39,16 @@ def prefect_harness():
 
 @pytest.fixture(scope="session")
 def demo_city(tmp_path_factory, prefect_harness):
-    """The demo city (seed 2023, scale 1) after one full run: a realistic warehouse to read from."""
+    """The demo city (seed 2023, scale 1) after one full run: a realistic warehouse to read from, built once
+    for all the session's workers (tests only read it)."""
     from kepu.flows.nightly import run
     from kepu.demo.city import build_demo_city
+    from tests.builders import built_once
 
-    city = build_demo_city(tmp_path_factory.mktemp("demo") / "city", seed=2023)
-    summary = run(city.config_path)
-    assert summary.outcome == "published"
-    return city
+    def build(folder):
+        city = build_demo_city(folder / "city", seed=2023)
+        summary = run(city.config_path)
+        assert summary.outcome == "published"
+        return city
+
+    return built_once(tmp_path_factory, "demo-city", build)

@@ -1,7 +1,8 @@
-"""What a plain `pip install .` gives a new machine: every module under the one `kepu` import root, the SQL
-and synonym files beside them, the `kepu` command and every dependency `kepu demo` needs. Installed into a
-fresh virtual environment (not the editable one the tests run in) and run from a folder that holds folders
-named like kepu's layers, as a campaign folder does."""
+"""What a plain (not editable) install gives a new machine: every module under the one `kepu` import root, the
+SQL and synonym files beside them, the `kepu` command and every dependency `kepu demo` needs. Installed into a
+fresh virtual environment (not the editable one the tests run in) the way an office installs kepu: the
+locked dependencies (requirements.lock, with their hashes), then kepu itself; and run from a folder that holds
+folders named like kepu's layers, as a campaign folder does."""
 
 from __future__ import annotations
 
@@ -33,9 +34,12 @@ def test_a_plain_install_makes_and_runs_the_demo_city(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "VIRTUAL_ENV"))}
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PIP_DISABLE_PIP_VERSION_CHECK="1")
-    installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(source)],
-                               capture_output=True, text=True, env=env, timeout=1800)
-    assert installed.returncode == 0, installed.stderr[-2000:]
+    uv = Path(sys.executable).with_name("uv")  # installed by bootstrap.lock beside the tests' own Python
+    python = ["--python", str(venv / "bin" / "python")]
+    for step in (["sync", *python, str(source / "requirements.lock")], ["install", *python, "--no-deps", str(source)]):
+        installed = subprocess.run([str(uv), "pip", *step, "--quiet"], capture_output=True, text=True, env=env,
+                                   timeout=1800)
+        assert installed.returncode == 0, installed.stderr[-2000:]
     office = tmp_path / "office"
     add_shadowing_folders(office)
 

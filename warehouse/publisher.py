@@ -9,8 +9,9 @@ A run that changes nothing is recorded without touching the warehouse at all (`r
 audit.runs row is one small JSON file in a folder beside the warehouse (`kepu.duckdb.runs/`), which the
 view audit.runs reads at once and the next publish folds into audit.run_log. Writing into the published
 file instead would fail while an analyst holds it open read-only (DuckDB takes the file's lock), and
-copying it would cost as much as a run that changed something.
-A failed run's row goes into the warehouse itself (`record_failed_run`).
+copying it would cost as much as a run that changed something. A failed or stopped run's row is recorded
+the same way (`record_failed_run`): a stop must end in seconds, and only the first run of a new warehouse
+creates the file to hold it.
 
 - **Kept states** (`history/` beside the warehouse): before a publish replaces the published file, that
   file is hard-linked into `history/<published at>-<run_id>.duckdb` (no copy: a published file is never
@@ -264,14 +265,18 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def record_failed_run(path: Path, row: dict) -> bool:
-    """Add one audit.runs row (to audit.run_log) to the published warehouse (a failed run's, whose data publish nothing).
-    Through a staged copy, so readers never see a file being written; when the disk has no room for a
-    copy, in place (DuckDB's own transaction keeps that atomic). Returns False when neither was possible
-    (the warehouse damaged, the disk full even for one row): the caller is already failing and says so."""
+    """Add one audit.runs row to the published warehouse (a failed run's, whose data publish nothing). Beside
+    it, as `record_run` does (a stopping run records itself in milliseconds, not in the seconds a copy of the
+    warehouse takes); where there is no warehouse yet, a new one holding just that row. When the disk has no
+    room even for that, in place (DuckDB's own transaction keeps that atomic). Returns False when nothing was
+    possible (the warehouse damaged, the disk full even for one row): the caller is already failing and says so."""
     path = path.resolve()
     try:
-        with staged(path) as con:
-            loader.insert(con, "audit.run_log", [row])
+        if path.exists():
+            record_run(path, row)
+        else:
+            with staged(path) as con:
+                loader.insert(con, "audit.run_log", [row])
         return True
     except Exception as exc:
         if not no_space(exc) or not path.exists():

