@@ -488,6 +488,7 @@ def _fail(settings: Settings, guard: lifecycle.RunGuard, exc: BaseException, run
     if signum is not None:
         lifecycle.request_stop(signum)
         guard.stop_workers()
+        _abandon(_flow_task_runner())
     if publisher.damage_of(exc):
         raise WarehouseDamaged(publisher.damaged_message(settings.warehouse)) from exc
     if isinstance(exc, WarehouseDamaged):
@@ -588,7 +589,32 @@ def parse_runner(settings: Settings, files: int,
             if signum is not None and stop_workers is not None:
                 lifecycle.request_stop(signum)
                 stop_workers()
+                _abandon(runner)
             raise
+
+
+def _flow_task_runner():
+    """The task runner of the flow run this is part of (`task_runner = "process"`: the pool parsing)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return context.task_runner if context is not None else None
+
+
+def _abandon(runner) -> None:
+    """A stopping run's pool, ended without waiting: its workers killed (what they were parsing is dropped
+    with the run) and the pool shut down at once. Left to wind down, a pool waits for its workers to flush
+    results nobody reads any more, seconds a stop does not have."""
+    executor = getattr(runner, "_executor", None)
+    if not isinstance(runner, ProcessPoolTaskRunner) or executor is None:
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError):
+            pass
+    executor.shutdown(wait=False, cancel_futures=True)
+    runner._executor = None
 
 
 def run(config: Path, force: bool = False, wait: float | None = None, **overrides) -> RunSummary:

@@ -31,7 +31,20 @@ def configure(verbose: bool = False) -> None:
         os.environ.setdefault(key, value)
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", str(LOGGING))
+    _quiet_resource_tracker()
     _silence_last_resort()
+
+
+TRACKER_WARNING = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    """multiprocessing's resource tracker (a process of its own, writing to the terminal) reports the
+    semaphores of a parse pool that a stopping run ended without waiting for it, and removes them: the
+    removal is all that matters. The filter reaches it through the environment it starts with."""
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if TRACKER_WARNING not in current:
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, TRACKER_WARNING]))
 
 
 def _silence_last_resort() -> None:

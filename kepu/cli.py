@@ -111,17 +111,17 @@ def _or_exit(action: Callable[[], T]) -> T:
 
     try:
         return action()
-    except ConfigError as exc:
-        _fail(str(exc), 2)
-    except KepuError as exc:
-        _fail(str(exc), 1)
-    except Exception as exc:  # the run itself failed: say so in one line; --verbose shows Prefect's log
-        _fail(f"运行失败：{type(exc).__name__}: {exc}", 1)
-    except BaseException as exc:
+    except BaseException as exc:  # a stop first, whatever it surfaced as; then what failed
         signum = lifecycle.stop_signal_of(exc)
-        if signum is None:
-            raise
-        _stopped(lifecycle.describe(exc), signum)
+        if signum is not None:
+            _stopped(lifecycle.describe(exc), signum)
+        if isinstance(exc, ConfigError):
+            _fail(str(exc), 2)
+        if isinstance(exc, KepuError):
+            _fail(str(exc), 1)
+        if isinstance(exc, Exception):  # the run itself failed: one line; --verbose shows Prefect's log
+            _fail(f"运行失败：{type(exc).__name__}: {exc}", 1)
+        raise
 
 
 def _run_or_exit(config: Path, **flags):
@@ -135,10 +135,11 @@ def _stopped(message: str, signum: int) -> None:
     the exit does not wait for them beyond a second."""
     import threading
 
-    err.print(f"[bold yellow]{message}[/]")
+    err.print(f"[bold yellow]{escape(message)}[/]", soft_wrap=True)
     sys.stdout.flush()
     sys.stderr.flush()
     code = 128 + signum
+    _stopped_with[:] = [code]
     watchdog = threading.Timer(1, os._exit, args=(code,))
     watchdog.daemon = True
     watchdog.start()
@@ -427,8 +428,22 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+_stopped_with: list[int] = []
+"""The exit code of a run that was stopped (set by `_stopped`)."""
+
+
 def main() -> None:  # pragma: no cover
-    app()
+    """The `kepu` command. A stopped run leaves at once once its line is printed: the run has recorded itself
+    and ended its processes, and the interpreter's own shutdown (library threads, pools, finalizers) can take
+    seconds a stop does not have, where no watchdog thread runs any more."""
+    try:
+        app()
+    except SystemExit:
+        if _stopped_with:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(_stopped_with[0])
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

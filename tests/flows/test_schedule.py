@@ -200,6 +200,13 @@ def test_serve_runs_the_schedule_on_a_local_server_and_stops_it_on_sigterm(tmp_p
     assert "Traceback" not in served.output, served.diagnosis()
     assert "警告" not in served.output, served.diagnosis()
     assert "已停止" in "".join(served.lines[registered:]), served.diagnosis()
-    time.sleep(0.5)
-    for pid in server_pids:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+    def ended(pid: int) -> bool:
+        try:
+            return open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        except FileNotFoundError:
+            return True
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not all(ended(pid) for pid in server_pids):
+        time.sleep(0.1)
+    assert all(ended(pid) for pid in server_pids), server_pids

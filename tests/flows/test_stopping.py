@@ -182,7 +182,8 @@ def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, 
         if run.poll() is None:
             run.kill()
     assert pid_path(slow_city.warehouse).exists()  # kill -9: no chance to clean up
-    time.sleep(3)  # the API ends by itself (the kernel signals it when its parent dies); pool workers do not
+    api = [p for p in started if "uvicorn" in p.name]
+    assert api and gone_soon(api, timeout=60) == []  # the kernel ends the API when its parent dies; pool workers not
     survivors = [p for p in started if processes.alive(p) and SHARED_HELPER not in p.name]
 
     again = subprocess.run([sys.executable, "-m", "kepu.cli", "run", "--config", str(slow_city.config)],

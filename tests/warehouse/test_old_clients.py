@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -26,9 +27,10 @@ READ_EVERYTHING = textwrap.dedent("""
 @pytest.fixture(scope="module")
 def old_duckdb(tmp_path_factory):
     venv = tmp_path_factory.mktemp("duckdb1") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", OLD_CLIENT],
+    uv = Path(sys.executable).with_name("uv")  # installed by bootstrap.lock beside the tests' own Python
+    installed = subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), OLD_CLIENT],
                                capture_output=True, text=True, timeout=600)
     if installed.returncode != 0:
         pytest.skip(f"{OLD_CLIENT} could not be installed here: {installed.stderr.strip()[-200:]}")
