@@ -45,6 +45,9 @@ _KINDS = (
     IssueKind("reported_on_unparseable", "warning", "填报日期“{raw}”无法识别，按收到时间排序版本。", "填报日期无法识别"),
     IssueKind("submission_empty", "error", "文件中没有可计入的活动记录。", "无有效记录"),
     IssueKind("version_disjoint", "warning", "本文件（{newer}）与它所替代的较早版本（{older}）没有一项相同的活动（开始日期和活动名称），已按新版本替代处理，较早版本的活动不再计入；如本文件只是补报，请登记处理决定 supplement，如确为修改后的完整报表则无需处理。", "新旧版本无相同活动"),
+    IssueKind("forwarded_repeat", "info", "{forwarder}转报表第{row}行“{raw}”与本单位自己报送的{kept}开始日期相同、活动名称相同，按同一活动只计一次（以本单位自己的一行为准）。", "转报活动与本单位报送重复"),
+    IssueKind("forwarded_repeat_differs", "warning", "{forwarder}转报表第{row}行“{raw}”与本单位自己报送的{kept}开始日期相同、活动名称相同，按同一活动只计一次（以本单位自己的一行为准），但两处的数字不同（{figures}），请核实。", "转报活动与本单位报送数字不同"),
+    IssueKind("forwarded_differs", "warning", "{forwarder}的转报表“{forwarded}”中记在本单位名下的{rows}项活动，本单位自己报送的“{own}”中没有，已一并计入（转报只增加、不替代本单位的报送）；如有重复或不是本单位的活动，请核实。", "转报表另有本单位未报的活动"),
     IssueKind("supplement_repeat", "info", "补报文件第{row}行“{raw}”与已计入的{kept}开始日期相同、活动名称相同，按同一活动只计一次（以已计入的一行为准）。", "补报活动重复"),
     # rows
     IssueKind("missing_activity_name", "error", "第{row}行缺少活动名称，该行不计入。", "缺少活动名称"),

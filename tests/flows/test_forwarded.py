@@ -1,5 +1,5 @@
 """Forwarded tables (SPEC §3.10, issue #10): a district's table with a column naming each row's unit credits each
-row to the unit it names, and per unit its own files and the rows forwarded for it are versions of one submission
+row to the unit it names; rows forwarded for a unit add to its own current version, never remove it
 (§3.2). On inline raw rows through the core rules as the nightly run builds them, and through a nightly run with
 real workbooks and a 回执. Rows naming the forwarder, blanks, unknown names and look-alikes stay with the forwarder."""
 
@@ -104,45 +104,101 @@ def test_a_district_table_credits_each_row_to_the_unit_it_names():
     assert not issues_of(core, "forwarded_unit_unknown")
 
 
-def test_a_towns_own_newer_file_supersedes_only_its_forwarded_rows():
+def test_a_towns_own_newer_file_and_the_rows_forwarded_for_it_both_count():
+    """Forwarding adds, never removes (SPEC §3.10): 东升街道's own file is its version; the district's two rows for
+    it add to it — 东升科普讲座 is not in its own file (its own is 「（修订）」), so both forwarded rows count, with one
+    warning naming both files."""
     raw = Raw()
     table = district_table(raw)
     own = raw.file(2, "T01", path="东升街道.xlsx", reported=date(2023, 9, 29), received=LATE,
                    rows=[{"activity_name": "东升科普讲座（修订）", "participants": 150, "source_row": 4}])
     core = raw.build(units=UNITS)
 
-    assert part(core, own, "T01")["is_current"] and part(core, own, "T01")["version"] == 2
+    assert part(core, own, "T01")["is_current"] and part(core, own, "T01")["role"] == "version"
     forwarded = part(core, table, "T01")
-    assert (forwarded["is_current"], forwarded["superseded_by"], forwarded["version"]) == (False, own, 1)
+    assert (forwarded["is_current"], forwarded["role"], forwarded["supplements"], forwarded["superseded_by"]) == (
+        True, "forwarded", own, None)
     for unit in ("D01", "T02", "T03"):
         assert part(core, table, unit)["is_current"]
-    assert [r for r in counted(core) if r[0] == "T01"] == [("T01", "东升科普讲座（修订）", 150)]
-    assert core.total() == 150 + 300 + 60 + 500 + 200 + 40
-    # the superseded note is about 东升街道's rows of the district table, and is history for 东升街道 only
-    (note,) = issues_of(core, "submission_superseded")
-    assert (note["file_sha256"], note["unit_code"], note["is_current_version"]) == (table, "T01", False)
-    assert "东升街道.xlsx" in note["message"]
-    # the district's own rows' issues stay current for it
+    assert [r for r in counted(core) if r[0] == "T01"] == [
+        ("T01", "东升科普展", 80), ("T01", "东升科普讲座", 120), ("T01", "东升科普讲座（修订）", 150)]
+    assert core.total() == 150 + 120 + 80 + 300 + 60 + 500 + 200 + 40
+    assert not issues_of(core, "submission_superseded") and not issues_of(core, "version_disjoint")
+    (differs,) = issues_of(core, "forwarded_differs")
+    assert (differs["severity"], differs["file_sha256"], differs["unit_code"], differs["is_current_version"]) == (
+        "warning", table, "T01", True)
+    assert "东升街道.xlsx" in differs["message"] and "双流区/双流区汇总.xlsx" in differs["message"]
+    assert "2项活动" in differs["message"] and "双流区科协" in differs["message"]
+    # its own file is the one that says when it reported
     assert status(core)["T01"] == "late" and status(core)["D01"] == "on_time"
 
 
-def test_a_towns_own_older_file_is_superseded_by_the_rows_forwarded_later():
+def test_a_towns_own_older_file_is_not_removed_by_the_rows_forwarded_later():
     raw = Raw()
     old = raw.file(2, "T02", path="九江街道.xlsx", reported=date(2023, 9, 20), received=EARLY,
                    rows=[{"activity_name": "九江旧表活动", "participants": 999, "source_row": 4}])
     table = district_table(raw)
     core = raw.build(units=UNITS)
 
-    assert part(core, old, "T02")["superseded_by"] == table and not part(core, old, "T02")["is_current"]
-    assert part(core, table, "T02")["is_current"] and part(core, table, "T02")["version"] == 2
-    assert [r for r in counted(core) if r[0] == "T02"] == [("T02", "九江科技下乡", 300)]
-    (note,) = issues_of(core, "submission_superseded")
-    assert (note["file_sha256"], note["unit_code"]) == (old, "T02")
-    assert "双流区/双流区汇总.xlsx" in note["message"]
-    # the forwarded rows share no activity with the town's own file: a warning, as for any version (§3.2)
-    (disjoint,) = issues_of(core, "version_disjoint")
-    assert (disjoint["file_sha256"], disjoint["unit_code"]) == (table, "T02")
+    assert part(core, old, "T02")["is_current"] and part(core, old, "T02")["role"] == "version"
+    assert (part(core, table, "T02")["role"], part(core, table, "T02")["supplements"]) == ("forwarded", old)
+    assert [r for r in counted(core) if r[0] == "T02"] == [("T02", "九江旧表活动", 999), ("T02", "九江科技下乡", 300)]
+    assert not issues_of(core, "submission_superseded") and not issues_of(core, "version_disjoint")
+    (differs,) = issues_of(core, "forwarded_differs")
+    assert (differs["file_sha256"], differs["unit_code"]) == (table, "T02")
     assert status(core)["T02"] == "on_time"
+
+
+@pytest.mark.parametrize("figures, code", [(120, "forwarded_repeat"), (125, "forwarded_repeat_differs")])
+def test_a_forwarded_row_the_town_reported_itself_counts_once_as_its_own(figures, code):
+    """Same start date and normalised name: the town's own copy counts, the forwarded one points at it; equal
+    figures → info, different figures → a warning naming the figure. A row of the same name on another day, and a
+    look-alike name, are different activities."""
+    raw = Raw()
+    own = raw.file(2, "T01", path="东升街道.xlsx", reported=date(2023, 9, 29), received=LATE, rows=[
+        {"activity_name": "“东升科普讲座”", "participants": figures, "source_row": 4},
+        {"activity_name": "东升科普展", "participants": 80, "source_row": 5, "start_date": date(2023, 9, 20)}])
+    table = district_table(raw)
+    core = raw.build(units=UNITS)
+
+    assert [r for r in counted(core) if r[0] == "T01"] == sorted([
+        ("T01", "“东升科普讲座”", figures), ("T01", "东升科普展", 80), ("T01", "东升科普展", 80)])
+    (repeat,) = issues_of(core, code)
+    assert not issues_of(core, {"forwarded_repeat": "forwarded_repeat_differs"}.get(code, "forwarded_repeat"))
+    assert (repeat["file_sha256"], repeat["unit_code"], repeat["cell"], repeat["row_number"]) == (
+        table, "T01", "C4", 4)
+    assert "东升街道.xlsx" in repeat["message"] and "双流区科协" in repeat["message"]
+    if code == "forwarded_repeat_differs":
+        assert repeat["severity"] == "warning" and "参与人数120与125" in repeat["message"]
+    else:
+        assert repeat["severity"] == "info"
+    assert not issues_of(core, "supplement_repeat")
+    # 东升科普展 of the 19th is not the own one of the 20th: it counts, and the one warning says so
+    (differs,) = issues_of(core, "forwarded_differs")
+    assert "1项活动" in differs["message"]
+    assert core.total() == figures + 80 + 80 + 300 + 60 + 500 + 200 + 40
+
+
+def test_a_later_table_from_the_same_forwarder_supersedes_its_earlier_one_only():
+    """The district sends its table twice: the second supersedes the first for each town it names (a version
+    within that forwarder's stream); the town's own file stays counted throughout."""
+    raw = Raw()
+    own = raw.file(3, "T01", path="东升街道.xlsx", reported=date(2023, 9, 20), received=EARLY,
+                   rows=[{"activity_name": "东升自报活动", "participants": 33, "source_row": 4}])
+    first = district_table(raw, 1, reported=date(2023, 9, 25))
+    second = raw.file(2, "D01", path="双流区/双流区汇总（更正）.xlsx", reported=date(2023, 9, 27), received=LATE,
+                      rows=[row("东升科普讲座", "东升街道", 4, participants=130), row("九江科技下乡", "九江街道", 5, 20, 310),
+                            row("双流启动仪式", "双流区科协", 6, 17, 500)])
+    core = raw.build(units=UNITS)
+
+    assert part(core, own, "T01")["is_current"]
+    assert (part(core, first, "T01")["is_current"], part(core, first, "T01")["superseded_by"]) == (False, second)
+    assert (part(core, second, "T01")["role"], part(core, second, "T01")["supplements"]) == ("forwarded", own)
+    assert part(core, first, "T03")["is_current"]  # the second table names no 彭镇 row: its first stays
+    assert [r for r in counted(core) if r[0] in ("T01", "T02")] == [
+        ("T01", "东升科普讲座", 130), ("T01", "东升自报活动", 33), ("T02", "九江科技下乡", 310)]
+    (superseded, *_) = [i for i in issues_of(core, "submission_superseded") if i["unit_code"] == "T01"]
+    assert superseded["file_sha256"] == first and "双流区汇总（更正）" in superseded["message"]
 
 
 def test_a_name_no_unit_has_stays_with_the_forwarder_and_warns_at_its_cell():
@@ -193,7 +249,9 @@ def test_a_name_two_units_share_stays_with_the_forwarder():
 
 def test_many_districts_forward_at_once_and_every_cheng_guan_zhen_stays_in_its_own():
     """40 districts, each with its own 城关镇, 新村镇 and 河坝街道 (the same names in every district), each
-    forwarding one table; ten towns also send their own newer file. Every row goes to its own district's town."""
+    forwarding one table; ten towns also send their own newer file, repeating one forwarded row of theirs and
+    adding one: every row goes to its own district's town, the repeat counts once (the town's copy), nothing of
+    another district's 城关镇 is touched."""
     records = [_unit("C000", "江源市科协", "city", "", expected="false")]
     towns = ("城关镇", "新村镇", "河坝街道")
     for d in range(40):
@@ -208,14 +266,14 @@ def test_many_districts_forward_at_once_and_every_cheng_guan_zhen_stays_in_its_o
         rows.append(row(f"{d}区自己的活动", f"第{d}区科协", 20, participants=1000 + d))
         tables[d] = raw.file(d + 1, f"D{d:02d}", path=f"第{d}区/汇总.xlsx", rows=rows)
         for t, name in enumerate(towns):
-            if d < 10 and t == 0:
-                continue  # superseded below by the town's own file
-            expected += [(f"D{d:02d}T{t}", f"{d}区{name}活动{k}", 10 * d + t + k) for k in range(3) if k <= t]
+            expected += [(f"D{d:02d}T{t}", f"{d}区{name}活动{k}", 10 * d + t + k) for k in range(3) if k <= t
+                         if not (d < 10 and t == 0)]  # the town's own copy counts instead (below)
         expected.append((f"D{d:02d}", f"{d}区自己的活动", 1000 + d))
     for d in range(10):
         raw.file(100 + d, f"D{d:02d}T0", path=f"第{d}区/城关镇.xlsx", reported=date(2023, 9, 29), received=LATE,
-                 rows=[{"activity_name": f"{d}区城关镇自报", "participants": 7, "source_row": 4}])
-        expected.append((f"D{d:02d}T0", f"{d}区城关镇自报", 7))
+                 rows=[{"activity_name": f"{d}区城关镇自报", "participants": 7, "source_row": 4},
+                       {"activity_name": f"{d}区城关镇活动0", "participants": 10 * d, "source_row": 5}])
+        expected += [(f"D{d:02d}T0", f"{d}区城关镇自报", 7), (f"D{d:02d}T0", f"{d}区城关镇活动0", 10 * d)]
     core = raw.build(units=units)
 
     assert counted(core) == sorted(expected)
@@ -224,8 +282,12 @@ def test_many_districts_forward_at_once_and_every_cheng_guan_zhen_stays_in_its_o
     assert set(status(core).values()) == {"on_time", "late"}
     assert sorted(u for u, s in status(core).items() if s == "late") == [f"D{d:02d}T0" for d in range(10)]
     assert not issues_of(core, "forwarded_unit_unknown")
-    current = core.submissions[core.submissions["is_current"]]
+    current = core.submissions[core.submissions["is_current"] & (core.submissions["role"] == "version")]
     assert not current.duplicated("unit_code").any()
+    repeats = issues_of(core, "forwarded_repeat")
+    assert sorted(i["unit_code"] for i in repeats) == [f"D{d:02d}T0" for d in range(10)]
+    assert not issues_of(core, "forwarded_repeat_differs") and not issues_of(core, "forwarded_differs")
+    assert not issues_of(core, "submission_superseded")
     forwarded = core.submissions[core.submissions["forwarded_by"].notna()]
     assert len(forwarded) == 40 * 3
     assert (forwarded["forwarded_by"] == forwarded["unit_code"].str[:3]).all()
@@ -336,3 +398,45 @@ def test_a_district_whose_report_only_forwards_its_towns_rows_has_reported():
     late = core.completeness.set_index("unit_code").loc["D02"]
     assert late["days_late"] == 1 and late["held_reason"] is None
     assert counted(core) == [("T01", "东升活动", 100), ("T02", "九江活动", 100), ("W02", "万春活动", 100)]
+
+
+def test_an_earlier_campaign_built_when_forwarding_replaced_gets_the_towns_own_rows_back():
+    """A warehouse built under the old §3.10 (a district's later table superseded 东升街道's own file): opening it
+    brings that campaign to the new rule — the town's own file counts again, the forwarded part adds to it, and the
+    forwarded row repeating the town's own counts once (the town's copy). A campaign without such a supersession
+    (九江街道's only file, 2023) is untouched."""
+    import duckdb
+
+    from kepu.schemas.vocabulary import METRICS
+    from kepu.warehouse.schema import create_tables
+
+    con = duckdb.connect()
+    create_tables(con)
+    part_row = ("insert into core.submissions (campaign_id, file_sha256, file_path, unit_code, received_at, status, "
+                "activity_rows, counted_rows, rejected_rows, version, is_current, superseded_by, role, forwarded_by) "
+                "values (?, ?, ?, ?, timestamp '2022-09-20', 'accepted', 2, 2, 0, ?, ?, ?, 'version', ?)")
+    con.execute(part_row, ["2022", "own", "东升街道.xlsx", "T01", 1, False, "table", None])
+    con.execute(part_row, ["2022", "table", "双流区.xlsx", "T01", 2, True, None, "D01"])
+    con.execute(part_row, ["2022", "table", "双流区.xlsx", "D01", 1, True, None, None])
+    con.execute(part_row, ["2023", "solo", "九江街道.xlsx", "T02", 1, True, None, None])
+    activity = ("insert into core.activities (activity_id, campaign_id, file_sha256, unit_code, source_file, "
+                "source_sheet, source_row, activity_name, activity_type, start_date, activity_count, is_unitemized, "
+                "row_status, in_window, counted, " + ", ".join(f"{m}_approx" for m in METRICS) + ") values "
+                "(?, ?, ?, ?, 'f', '活动明细', ?, ?, '其他', date '2022-09-18', 1, false, 'ok', true, true"
+                + ", false" * len(METRICS) + ")")
+    for args in (("o1", "2022", "own", "T01", 4, "科普讲座"), ("o2", "2022", "own", "T01", 5, "科普展"),
+                 ("f1", "2022", "table", "T01", 4, " 科普讲座 "), ("f2", "2022", "table", "T01", 5, "科普游园"),
+                 ("s1", "2023", "solo", "T02", 4, "九江活动")):
+        con.execute(activity, list(args))
+
+    create_tables(con)
+    parts = {(f, u): (c, s, r, p) for f, u, c, s, r, p in con.execute(
+        "select file_sha256, unit_code, is_current, superseded_by, role, supplements from core.submissions").fetchall()}
+    assert parts[("own", "T01")] == (True, None, "version", None)
+    assert parts[("table", "T01")] == (True, None, "forwarded", "own")
+    assert parts[("table", "D01")] == (True, None, "version", None)
+    assert parts[("solo", "T02")] == (True, None, "version", None)
+    duplicates = dict(con.execute("select activity_id, duplicate_of from core.activities").fetchall())
+    assert duplicates == {"o1": None, "o2": None, "f1": "o1", "f2": None, "s1": None}
+    create_tables(con)  # once only: nothing left to migrate
+    assert dict(con.execute("select activity_id, duplicate_of from core.activities").fetchall()) == duplicates
