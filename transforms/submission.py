@@ -14,7 +14,7 @@ from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, re
 from kepu.transforms.grid import Book
 from kepu.transforms.supplements import read_note
 
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 

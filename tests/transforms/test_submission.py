@@ -105,7 +105,7 @@ def test_parse_failed_guard_turns_a_crash_into_an_issue() -> None:
     assert parsed.activities == [] and not parsed.readable
 
 
-ROW_KINDS = {"activity", "rejected", "total", "footer", "note"}
+ROW_KINDS = {"activity", "rejected", "total", "footer", "note", "section"}
 
 
 MISSING = "<not in record>"
