@@ -35,6 +35,7 @@ _KINDS = (
     IssueKind("no_detail_table", "error", "未找到活动明细表（表头应包含“活动名称”“开始日期”“参与人数”等列），也没有可用的汇总表。", "未找到明细表"),
     IssueKind("formula_no_value", "warning", "单元格含公式但没有计算结果，按空值处理，请在 Excel 中重新计算并保存。", "公式无结果"),
     IssueKind("other_detail_table", "warning", "工作表“{sheet_name}”中也有活动明细，本次只读取了“{used}”表；如两张表都是本单位的活动，请合并到同一张表后重新报送。", "另有明细表未读取"),
+    IssueKind("other_campaign_sheet", "info", "工作表“{sheet_name}”是其他活动的报表（{campaign}），未读取；本次读取的是“{used}”表。", "其他活动的工作表"),
     IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),
     # identity and versions
     IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、标题行、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),

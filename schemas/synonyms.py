@@ -46,6 +46,8 @@ class Synonyms:
     footer_labels: tuple[str, ...]
     note_labels: tuple[str, ...]
     ditto_marks: tuple[str, ...]
+    other_campaign_words: tuple[str, ...]
+    not_unit_words: tuple[str, ...]
     unit_name_labels: tuple[str, ...]
     unit_code_labels: tuple[str, ...]
     reported_on_labels: tuple[str, ...]
@@ -81,6 +83,8 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         footer_labels=tuple(data["rows"]["footer_labels"]),
         note_labels=tuple(data["rows"]["note_labels"]),
         ditto_marks=tuple(data["rows"].get("ditto_marks", ())),
+        other_campaign_words=tuple(data.get("sheets", {}).get("other_campaign_words", ())),
+        not_unit_words=tuple(data.get("sheets", {}).get("not_unit_words", ())),
         unit_name_labels=tuple(data["header_block"]["unit_name"]),
         unit_code_labels=tuple(data["header_block"]["unit_code"]),
         reported_on_labels=tuple(data["header_block"]["reported_on"]),

@@ -440,3 +440,33 @@ def test_an_earlier_campaign_built_when_forwarding_replaced_gets_the_towns_own_r
     assert duplicates == {"o1": None, "o2": None, "f1": "o1", "f2": None, "s1": None}
     create_tables(con)  # once only: nothing left to migrate
     assert dict(con.execute("select activity_id, duplicate_of from core.activities").fetchall()) == duplicates
+
+
+def test_sheets_named_for_towns_credit_each_district_its_own_and_never_another_districts():
+    """A workbook with a sheet per town (SPEC §2.3): its rows name the sheet's unit (no cell: the sheet's name).
+    40 districts whose towns share names each send one; district 0's also has a sheet named for 温泉镇, a town of
+    district 39 only: it does not resolve, its rows stay with district 0, with a warning."""
+    records = [_unit("C000", "江源市科协", "city", "", expected="false")]
+    towns = ("城关镇", "新村镇")
+    for d in range(40):
+        records.append(_unit(f"D{d:02d}", f"第{d}区科协", "district", "C000"))
+        records += [_unit(f"D{d:02d}T{t}", name, "town", f"D{d:02d}") for t, name in enumerate(towns)]
+    records.append(_unit("D39T9", "温泉镇", "town", "D39"))
+    units = build_units(records)
+    raw = Raw()
+    expected = []
+    for d in range(40):
+        rows = [{**row(f"{d}区{name}活动", name, 2 + t, participants=10 * d + t), "reporting_unit_cell": None,
+                 "source_sheet": name} for t, name in enumerate(towns)]
+        expected += [(f"D{d:02d}T{t}", f"{d}区{name}活动", 10 * d + t) for t, name in enumerate(towns)]
+        if d == 0:
+            rows.append({**row("温泉活动", "温泉镇", 2, participants=5), "reporting_unit_cell": None,
+                         "source_sheet": "温泉镇"})
+            expected.append(("D00", "温泉活动", 5))
+        raw.file(d + 1, f"D{d:02d}", path=f"第{d}区/各镇街.xlsx", rows=rows)
+    core = raw.build(units=units)
+
+    assert counted(core) == sorted(expected)
+    (warning,) = issues_of(core, "forwarded_unit_unknown")
+    assert (warning["unit_code"], warning["raw_value"], warning["cell"]) == ("D00", "温泉镇", None)
+    assert status(core)["D39T9"] == "missing"
