@@ -470,3 +470,60 @@ def test_sheets_named_for_towns_credit_each_district_its_own_and_never_another_d
     (warning,) = issues_of(core, "forwarded_unit_unknown")
     assert (warning["unit_code"], warning["raw_value"], warning["cell"]) == ("D00", "温泉镇", None)
     assert status(core)["D39T9"] == "missing"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_workbook_with_a_sheet_per_town_and_a_towns_own_file_through_a_run(tmp_path):
+    """The issue's city (#20): 双流区 sends one workbook — a 汇总 sheet by unit, a sheet per town (one of them in
+    ditto marks and section rows), last May's 科技活动周 sheet — and 东升街道 sends its own file too, with one of
+    the activities the district forwarded for it. Nothing is lost: every town's rows count, 东升街道's repeat
+    counts once, the May sheet is not read, and 东升街道's own file stays its version."""
+    import openpyxl
+
+    from kepu.flows.nightly import run
+    from tests.builders import make_city, query, set_received
+
+    city = make_city(tmp_path / "city")
+    book = openpyxl.Workbook()
+    may = book.active
+    may.title = "科技活动周"
+    for values in (["2023年科技活动周活动统计表"], ["活动名称", "开始日期", "参与人数"], ["五月的讲座", "5月21日", 999]):
+        may.append(values)
+    summary = book.create_sheet("汇总")
+    for values in (["双流区科协2023年全国科普日活动汇总表"], ["单位", "活动场次", "参与人次"], ["东升街道", 2, 400]):
+        summary.append(values)
+    dongsheng = book.create_sheet("东升街道")
+    for values in (["活动名称", "活动形式", "开始日期", "地点", "参与人数"],
+                   ["科普讲座进社区", "讲座", "9月18日", "东升社区", 300],
+                   ["科普展览", "〃", "同上", "同上", "100（其中学生60）"]):
+        dongsheng.append(values)
+    jiujiang = book.create_sheet("Sheet4")
+    for values in (["九江街道2023年全国科普日活动统计表"], ["活动名称", "开始日期", "参与人数"], ["一、展览类"],
+                   ["成果展", "9月19、20日", 200]):
+        jiujiang.append(values)
+    path = city.inbox / "双流区" / "各镇街.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    set_received(path, datetime(2023, 9, 25, 10))
+
+    own = openpyxl.Workbook()
+    sheet = own.active
+    sheet.title = "活动明细"
+    for values in (["填报单位：东升街道"], ["活动名称", "开始日期", "参与人数"], ["科普讲座进社区", "9月18日", 300],
+                   ["东升自己的活动", "9月19日", 50]):
+        sheet.append(values)
+    own_path = city.inbox / "双流区" / "东升街道.xlsx"
+    own.save(own_path)
+    set_received(own_path, datetime(2023, 9, 22, 10))
+    assert run(city.config).outcome == "published"
+
+    assert sorted(query(city.warehouse, "select unit_code, activities, participants from marts.unit_totals "
+                                        "where activities > 0")) == [("D01T01", 3, 450), ("D01T02", 1, 200)]
+    rows = dict(query(city.warehouse, "select activity_name, activity_type from marts.activities"))
+    assert rows["科普展览"] == "讲座报告" and rows["成果展"] == "展览展示" and "五月的讲座" not in rows
+    assert sorted(query(city.warehouse, "select code from audit.issues where code in "
+                                        "('forwarded_repeat', 'forwarded_differs', 'other_campaign_sheet', "
+                                        "'figure_with_note', 'forwarded_unit_unknown')")) == [
+        ("figure_with_note",), ("forwarded_differs",), ("forwarded_repeat",), ("other_campaign_sheet",)]
+    statuses = dict(query(city.warehouse, "select unit_code, status from marts.completeness"))
+    assert (statuses["D01"], statuses["D01T01"], statuses["D01T02"]) == ("on_time", "on_time", "on_time")
