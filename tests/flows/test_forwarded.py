@@ -527,3 +527,8 @@ def test_a_workbook_with_a_sheet_per_town_and_a_towns_own_file_through_a_run(tmp
         ("figure_with_note",), ("forwarded_differs",), ("forwarded_repeat",), ("other_campaign_sheet",)]
     statuses = dict(query(city.warehouse, "select unit_code, status from marts.completeness"))
     assert (statuses["D01"], statuses["D01T01"], statuses["D01T02"]) == ("on_time", "on_time", "on_time")
+
+    receipts = city.root / "out" / "2023-science-day" / "回执"
+    town = openpyxl.load_workbook(next(receipts.glob("*东升街道*.xlsx")))
+    text = "\n".join(str(c) for ws in town for r in ws.iter_rows(values_only=True) for c in r if c is not None)
+    assert "双流区/东升街道.xlsx" in text and "各镇街.xlsx（双流区科协转报，追加）" in text
