@@ -35,6 +35,7 @@ _KINDS = (
     IssueKind("no_detail_table", "error", "未找到活动明细表（表头应包含“活动名称”“开始日期”“参与人数”等列），也没有可用的汇总表。", "未找到明细表"),
     IssueKind("formula_no_value", "warning", "单元格含公式但没有计算结果，按空值处理，请在 Excel 中重新计算并保存。", "公式无结果"),
     IssueKind("other_detail_table", "warning", "工作表“{sheet_name}”中也有活动明细，本次只读取了“{used}”表；如两张表都是本单位的活动，请合并到同一张表后重新报送。", "另有明细表未读取"),
+    IssueKind("other_campaign_sheet", "info", "工作表“{sheet_name}”是其他活动的报表（{campaign}），未读取；本次读取的是“{used}”表。", "其他活动的工作表"),
     IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),
     # identity and versions
     IssueKind("unit_unidentified", "error", "无法确定报送单位：单位代码、填报单位、标题行、文件名和所在文件夹都无法与单位名录对应，数据暂不计入。", "单位无法识别"),
@@ -45,6 +46,9 @@ _KINDS = (
     IssueKind("reported_on_unparseable", "warning", "填报日期“{raw}”无法识别，按收到时间排序版本。", "填报日期无法识别"),
     IssueKind("submission_empty", "error", "文件中没有可计入的活动记录。", "无有效记录"),
     IssueKind("version_disjoint", "warning", "本文件（{newer}）与它所替代的较早版本（{older}）没有一项相同的活动（开始日期和活动名称），已按新版本替代处理，较早版本的活动不再计入；如本文件只是补报，请登记处理决定 supplement，如确为修改后的完整报表则无需处理。", "新旧版本无相同活动"),
+    IssueKind("forwarded_repeat", "info", "{forwarder}转报表第{row}行“{raw}”与本单位自己报送的{kept}开始日期相同、活动名称相同，按同一活动只计一次（以本单位自己的一行为准）。", "转报活动与本单位报送重复"),
+    IssueKind("forwarded_repeat_differs", "warning", "{forwarder}转报表第{row}行“{raw}”与本单位自己报送的{kept}开始日期相同、活动名称相同，按同一活动只计一次（以本单位自己的一行为准），但两处的数字不同（{figures}），请核实。", "转报活动与本单位报送数字不同"),
+    IssueKind("forwarded_differs", "warning", "{forwarder}的转报表“{forwarded}”中记在本单位名下的{rows}项活动，本单位自己报送的“{own}”中没有，已一并计入（转报只增加、不替代本单位的报送）；如有重复或不是本单位的活动，请核实。", "转报表另有本单位未报的活动"),
     IssueKind("supplement_repeat", "info", "补报文件第{row}行“{raw}”与已计入的{kept}开始日期相同、活动名称相同，按同一活动只计一次（以已计入的一行为准）。", "补报活动重复"),
     # rows
     IssueKind("missing_activity_name", "error", "第{row}行缺少活动名称，该行不计入。", "缺少活动名称"),
@@ -59,6 +63,9 @@ _KINDS = (
     IssueKind("implausible_value", "warning", "第{row}行{label}“{raw}”大得不合常理，按缺失（0）计，请核实。", "数值不合常理"),
     IssueKind("invalid_value", "warning", "第{row}行{label}“{raw}”无法识别为数字，按缺失（0）计。", "数值无法识别"),
     IssueKind("approximate_value", "info", "第{row}行{label}“{raw}”为约数，按{value}计入。", "约数"),
+    IssueKind("ditto_in_figure", "warning", "第{row}行{label}写作“{raw}”（同上），数字不按上一行推算，按未填写处理，请填写实际数字。", "数字列写同上"),
+    IssueKind("ditto_without_row_above", "warning", "第{row}行{label}写作“{raw}”（同上），但上面没有可参照的活动行，按未填写处理。", "同上无可参照"),
+    IssueKind("figure_with_note", "info", "第{row}行{label}“{raw}”带有说明，按开头的数字{value}计入{approximately}（括号中的说明不另计）。", "数字带说明"),
     IssueKind("unknown_activity_type", "warning", "第{row}行活动形式“{raw}”不在规定类别中，归入“其他”。", "活动形式未知"),
     IssueKind("outside_window", "warning", "第{row}行活动日期{start}不在科普日活动期间（{window}），不计入汇总。", "不在活动期间"),
     IssueKind("funding_in_yuan", "info", "经费列以“元”为单位，已换算为万元。", "经费单位换算"),

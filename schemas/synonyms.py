@@ -37,11 +37,17 @@ class Synonyms:
     detail_fields: tuple[DetailField, ...]
     yuan_headers: tuple[str, ...]
     header_sub_labels: tuple[str, ...]
+    header_sub_totals: tuple[str, ...]
+    header_sub_parts: tuple[str, ...]
+    figure_note_approximate: tuple[str, ...]
     unit_column_labels: tuple[str, ...]
     activity_types: dict[str, tuple[str, ...]]
     total_labels: tuple[str, ...]
     footer_labels: tuple[str, ...]
     note_labels: tuple[str, ...]
+    ditto_marks: tuple[str, ...]
+    other_campaign_words: tuple[str, ...]
+    not_unit_words: tuple[str, ...]
     unit_name_labels: tuple[str, ...]
     unit_code_labels: tuple[str, ...]
     reported_on_labels: tuple[str, ...]
@@ -68,11 +74,17 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         ),
         yuan_headers=tuple(detail.get("yuan_headers", ())),
         header_sub_labels=tuple(detail.get("sub_labels", ())),
+        header_sub_totals=tuple(detail.get("sub_totals", ())),
+        header_sub_parts=tuple(detail.get("sub_parts", ())),
+        figure_note_approximate=tuple(detail.get("figure_note_approximate", ())),
         unit_column_labels=tuple(detail.get("unit_column", ())),
         activity_types={k: tuple(v) for k, v in data["activity_types"].items()},
         total_labels=tuple(data["rows"]["total_labels"]),
         footer_labels=tuple(data["rows"]["footer_labels"]),
         note_labels=tuple(data["rows"]["note_labels"]),
+        ditto_marks=tuple(data["rows"].get("ditto_marks", ())),
+        other_campaign_words=tuple(data.get("sheets", {}).get("other_campaign_words", ())),
+        not_unit_words=tuple(data.get("sheets", {}).get("not_unit_words", ())),
         unit_name_labels=tuple(data["header_block"]["unit_name"]),
         unit_code_labels=tuple(data["header_block"]["unit_code"]),
         reported_on_labels=tuple(data["header_block"]["reported_on"]),

@@ -71,7 +71,7 @@ class Submissions(pa.DataFrameModel):
         current = df[df["is_current"]]
         versions = set(zip(current.loc[current["role"] == "version", "unit_code"],
                            current.loc[current["role"] == "version", "file_sha256"]))
-        added = current[current["role"] == "supplement"]
+        added = current[current["role"].isin(("supplement", "forwarded"))]
         return all(pair in versions for pair in zip(added["unit_code"], added["supplements"]))
 
     @pa.dataframe_check(error="a current submission is not accepted or partial, or has no unit")

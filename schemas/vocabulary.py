@@ -121,9 +121,11 @@ SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
 own part of a table whose every row it forwarded for other units, SPEC §3.10 — not a version of its own)."""
 COUNTED_STATUSES = ("accepted", "partial")
 """Submission statuses whose rows can count: a unit's current version is one of these."""
-SUBMISSION_ROLE_LABELS: dict[str, str] = {"version": "版本", "supplement": "补报"}
-"""core.submissions.role (SPEC §3.2): a version replaces the unit's earlier version and its supplements; a
-supplement (补报, 补充, 增报, 续报) adds its rows to the version before it."""
+SUBMISSION_ROLE_LABELS: dict[str, str] = {"version": "版本", "supplement": "补报", "forwarded": "转报（追加）"}
+"""core.submissions.role (SPEC §3.2, §3.10): a version replaces the unit's earlier version and its supplements; a
+supplement (补报, 补充, 增报, 续报) adds its rows to the version before it; the rows a forwarder's current table
+credits to a unit that has a current version of another stream (its own files, or another forwarder's) add to
+that version like a supplement (`forwarded`): forwarding never removes."""
 
 COMPLETENESS_LABELS: dict[str, str] = {"on_time": "按时报送", "late": "逾期报送", "held": "待核实", "missing": "未报送",
                                        "source_unavailable": "来源不可用"}

@@ -2,8 +2,9 @@
 
 `locate_table` scores every visible sheet's first rows against the header synonyms and returns
 the best header (one row, or two when labels are split over merged rows, such as `活动时间` over
-`开始`/`结束` or `发放资料` over `（份）`). `read_rows` then walks the rows under it: each row with
-content inside the table's columns ends as exactly one of activity, rejected, total, footer or note.
+`开始`/`结束` or `发放资料` over `（份）`). `read_rows` then passes the rows under it through the recognizers
+(RECOGNIZERS, transforms.recognizers) and reads them: each row with content inside the table's columns ends as
+exactly one of activity, rejected, total, footer, note or section.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import DETAIL_FIELD, UNIT_COLUMN_FIELD
+from kepu.schemas.synonyms import DETAIL_FIELD, SYNONYMS, UNIT_COLUMN_FIELD
 from kepu.schemas.vocabulary import METRICS, MONEY_METRIC, OTHER_TYPE
 from kepu.transforms.checks import StatedTotal, total_row_mismatches
 from kepu.transforms.grid import Book, CellValue, Sheet, is_blank
@@ -29,7 +30,15 @@ from kepu.transforms.labels import (
     is_total_label,
     label_key,
 )
-from kepu.transforms.values import ParsedNumber, parse_amount, parse_count, parse_date_span, parse_end_date
+from kepu.transforms.recognizers import Line, fill_dittos, label_sections, sub_column
+from kepu.transforms.values import (
+    ParsedNumber,
+    parse_amount,
+    parse_count,
+    parse_date_span,
+    parse_end_date,
+    split_figure_note,
+)
 
 HEADER_SEARCH_ROWS = 30
 """A header sits within a sheet's first rows: under a title, the 填报单位 line, perhaps a summary block."""
@@ -46,7 +55,7 @@ MAX_WAN = Decimal("999999999999.99")
 YUAN = "元"
 WAN_YUAN = "万元"
 
-RowKind = Literal["activity", "rejected", "total", "footer", "note"]
+RowKind = Literal["activity", "rejected", "total", "footer", "note", "section"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +114,10 @@ def _column_field(upper: str, lower: str) -> tuple[str, str] | None:
     """The field a header column names and the label it was read from. With a second header row, the
     two lines together (`发放资料` + `（份）`, `活动时间` + `开始`) are tried first, then the lower line
     alone (a group label over `参与人数`), then the upper line alone."""
-    candidates = (upper + lower, lower, upper) if lower else (upper,)
+    sub = sub_column(upper, lower)
+    if sub == "part":
+        return None
+    candidates = (upper,) if sub == "total" else (upper + lower, lower, upper) if lower else (upper,)
     for label in candidates:
         f = header_field(label)
         if f is not None:
@@ -143,7 +155,7 @@ def _header_at(sheet: Sheet, r: int) -> TableHeader | None:
         covered = [sheet.merged_origin(r + 1, c) is not None for c in range(width)] if sheet.merged else [False] * width
         lower = ["" if covered[c] else _label(below[c]) for c in range(width)]
         if any(lower) and all(is_blank(v) or isinstance(v, str) for v in below) \
-                and all(not text or is_header_continuation(text) for text in lower):
+                and all(not text or is_header_continuation(text) or sub_column(u, text) for u, text in zip(upper, lower)):
             two_columns, two_names = _assign_columns(list(zip(upper, lower)))
             name_col = two_columns.get("activity_name")
             name_below_blank = name_col is None or not lower[name_col]
@@ -314,9 +326,36 @@ def _in_wan(parsed: ParsedNumber, column_in_yuan: bool) -> Decimal:
     return value / TEN_THOUSAND if unit == YUAN else value
 
 
+def classify_lines(header: TableHeader) -> list[Line]:
+    """Every non-empty row under the header with its kind (_classify); everything after the first footer line
+    (signatures, 填报日期) is footer."""
+    lines: list[Line] = []
+    in_footer = False
+    for r in range(header.last_row + 1, header.sheet.height):
+        row = _row_at(header, r)
+        kind = _classify(header, row, in_footer)
+        if kind is None:
+            continue
+        in_footer = in_footer or kind == "footer"
+        lines.append(Line(row, kind))
+    return lines
+
+
+RECOGNIZERS = (label_sections, fill_dittos)
+"""The steps after the row kinds, in the order they apply (transforms.recognizers)."""
+
+
+def recognize(header: TableHeader) -> list[Line]:
+    """The rows under the header as the recognizers read them, in one visible order."""
+    lines = classify_lines(header)
+    for step in RECOGNIZERS:
+        lines = step(header, lines)
+    return lines
+
+
 def read_rows(header: TableHeader, default_year: int) -> DetailRows:
-    """Every row under the header as an activity, a rejected row, a total, a footer or a note.
-    Everything after the first footer line (signatures, 填报日期) is footer. A 合计 row is checked against
+    """Every row under the header as an activity, a rejected row, a total, a footer, a note or a section label.
+    A 合计 row is checked against
     the rows above it, a 小计 against those since the previous 小计 (checks.total_row_mismatches); a total
     with no activity above it (written directly under the header) is checked against the rows below it, up
     to the next total, the footer or the end of the table."""
@@ -346,12 +385,10 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
             out.issues.extend(total_row_mismatches(sheet.name, *grand_below, exact, below=True))
             grand_below = None
 
-    for r in range(header.last_row + 1, sheet.height):
-        row = _row_at(header, r)
-        kind = _classify(header, row, in_footer)
-        if kind is None:
-            continue
-        row_number = sheet.row_number(r)
+    for line in recognize(header):
+        row, kind = line.row, line.kind
+        row_number = sheet.row_number(row.r)
+        out.issues.extend(line.issues)
         if kind == "footer" and not in_footer:
             settle(end_of_table=True)
             in_footer = True
@@ -375,9 +412,9 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
         if kind != "activity":
             out.row_kinds.append((row_number, kind))
             if kind == "note":
-                out.notes.extend((sheet.address(r, c), v) for c, v in row.cells if isinstance(v, str))
+                out.notes.extend((sheet.address(row.r, c), v) for c, v in row.cells if isinstance(v, str))
             continue
-        reading = _read_activity(header, row, default_year)
+        reading = _read_activity(header, row, default_year, line.section_type)
         out.issues.extend(reading.issues)
         out.activities.append(reading.record)
         exact.append(reading.exact)
@@ -393,6 +430,8 @@ class _Reading:
 
     header: TableHeader
     row: _Row
+    section_type: str | None = None
+    """The activity form a section row above names (transforms.recognizers.label_sections)."""
     record: dict = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     rejections: list[str] = field(default_factory=list)
@@ -422,10 +461,10 @@ class _Reading:
         self.warn(code, f, raw, **fields)
 
 
-def _read_activity(header: TableHeader, row: _Row, default_year: int) -> _Reading:
+def _read_activity(header: TableHeader, row: _Row, default_year: int, section_type: str | None = None) -> _Reading:
     """One activity row as a typed record (SPEC §2.3 fields) with the issues it raises. A row missing or
     with unreadable name, start date or participants, or with a negative figure, is rejected."""
-    reading = _Reading(header, row)
+    reading = _Reading(header, row, section_type)
     sheet = header.sheet
     reading.record.update(source_sheet=sheet.name, source_row=sheet.row_number(row.r))
     _read_texts(reading)
@@ -467,11 +506,12 @@ def _read_reporting_unit(reading: _Reading) -> None:
 
 def _read_activity_type(reading: _Reading) -> None:
     """The canonical 活动形式: the one written (an unknown one is 其他, with a warning), or for a blank cell
-    the one the activity's name suggests."""
+    (or no such column) the one the section row above names, else the one the activity's name suggests."""
     written = reading.value("activity_type")
     reading.record["activity_type_raw"] = reading.text("activity_type") or None
     if is_blank(written):
-        reading.record["activity_type"] = activity_type_of(reading.record["activity_name"]) or OTHER_TYPE
+        reading.record["activity_type"] = (reading.section_type or activity_type_of(reading.record["activity_name"])
+                                           or OTHER_TYPE)
         return
     known = activity_type_of(written)
     reading.record["activity_type"] = known or OTHER_TYPE
@@ -517,7 +557,7 @@ def _read_metric(reading: _Reading, metric: str) -> None:
         shown = _cell_text(_merged_value(header.sheet, row.r, header.columns[metric])) or None
         reading.warn("metric_merged_cell", metric, raw=shown, label=label)
         return
-    parsed = parse_amount(raw) if metric == MONEY_METRIC else parse_count(raw)
+    parsed, note = _parse_figure(metric, raw)
     required = metric == "participants"
     if parsed.kind in ("blank", "placeholder"):
         if required:
@@ -542,9 +582,28 @@ def _read_metric(reading: _Reading, metric: str) -> None:
     reading.exact[metric] = Decimal(value)
     value = _quantize(value) if metric == MONEY_METRIC else value
     record[metric] = value
-    if parsed.approximate:
+    if note is not None:
+        record[f"{metric}_approx"] = parsed.approximate
+        reading.warn("figure_with_note", metric, raw=reading.text(metric), label=label, value=value,
+                     approximately="（约数）" if parsed.approximate else "")
+    elif parsed.approximate:
         record[f"{metric}_approx"] = True
         reading.warn("approximate_value", metric, raw=reading.text(metric), label=label, value=value)
+
+
+def _parse_figure(metric: str, raw: CellValue) -> tuple[ParsedNumber, str | None]:
+    """A figure cell read (SPEC §2.3), and the note in brackets after its leading number when it has one
+    (`150（其中学生90）` → 150; `约200（含线上）` → 200, approximate; a note saying 约/左右 makes it approximate)."""
+    parse = parse_amount if metric == MONEY_METRIC else parse_count
+    parsed = parse(raw)
+    if parsed.kind != "invalid" or (split := split_figure_note(raw)) is None:
+        return parsed, None
+    figure, note = split
+    leading = parse(figure)
+    if leading.kind != "number":
+        return parsed, None
+    approximate = leading.approximate or any(word in note for word in SYNONYMS.figure_note_approximate)
+    return ParsedNumber(leading.value, "number", approximate, leading.unit_hint), note
 
 
 def _total_label(row: _Row) -> str:
@@ -561,7 +620,7 @@ def _stated_totals(header: TableHeader, row: _Row) -> dict[str, StatedTotal]:
         if c is None:
             continue
         raw = row.values.get(metric)
-        parsed = parse_amount(raw) if metric == MONEY_METRIC else parse_count(raw)
+        parsed, _ = _parse_figure(metric, raw)
         if parsed.kind != "number":
             continue
         value = _in_wan(parsed, header.funding_in_yuan) if metric == MONEY_METRIC else Decimal(parsed.value)

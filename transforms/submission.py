@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kepu.schemas.issues import Issue, make_issue
+from kepu.schemas.synonyms import UNIT_COLUMN_FIELD
 from kepu.transforms.declared import Declared, DeclaredIdentity, SummarySheet, read_identity, read_summary
 from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
 from kepu.transforms.grid import Book
+from kepu.transforms.sheets import sheet_tables, sheet_unit
 from kepu.transforms.supplements import read_note
 
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
@@ -52,9 +54,13 @@ def parse_book(book: Book, default_year: int) -> ParsedSubmission:
 
 
 def _parse(book: Book, default_year: int) -> ParsedSubmission:
-    tables = locate_tables(book)
-    header = tables[0] if tables else None
-    identity = read_identity(book, header, default_year)
+    tables = sheet_tables(book, locate_tables(book), default_year)
+    campaign = [t for t in tables if t.other_campaign is None] or tables
+    header = campaign[0].header if campaign else None
+    # a workbook with a sheet per unit: the sheets' titles name their units, not the workbook's
+    per_unit = header is not None and sheet_unit(campaign[0]) is not None and any(
+        has_activity_rows(t.header) for t in campaign[1:])
+    identity = read_identity(book, None if per_unit else header, default_year)
     summary = read_summary(book, header)
     parsed = ParsedSubmission(identity=identity, detail_sheet=header.sheet.name if header else None,
                               header_rows=header.excel_rows if header else None, summary=summary)
@@ -63,16 +69,17 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
                                         cell=identity.reported_on_raw.cell, raw=identity.reported_on_raw.value))
     if header is not None:
         rows = read_rows(header, default_year)
-        parsed.activities = rows.activities
         parsed.issues.extend(rows.issues)
         parsed.row_kinds = rows.row_kinds
         parsed.supplement_note = read_note(header.sheet, header.first_row, rows.notes, identity.title)
-        for other in tables[1:]:
-            if has_activity_rows(other):
+        parsed.activities = _read_sheets(parsed, campaign, rows.activities, default_year)
+        for other in tables:
+            if other.other_campaign is not None and campaign[0].other_campaign is None \
+                    and has_activity_rows(other.header):
                 parsed.issues.append(make_issue(
-                    "other_detail_table", sheet=other.sheet.name,
-                    cell=other.sheet.address(other.first_row, min(other.columns.values())),
-                    sheet_name=other.sheet.name, used=header.sheet.name))
+                    "other_campaign_sheet", sheet=other.header.sheet.name,
+                    cell=other.title.cell if other.title else None, sheet_name=other.header.sheet.name,
+                    campaign=other.other_campaign, used=header.sheet.name))
     if summary is not None:
         parsed.issues.extend(summary.issues)
     for sheet_name, cell, formula in book.formulas_without_value:
@@ -82,6 +89,39 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
     if not parsed.readable:
         parsed.issues.append(make_issue("no_detail_table"))
     return parsed
+
+
+def _read_sheets(parsed: ParsedSubmission, campaign: list, first_rows: list[dict], default_year: int) -> list[dict]:
+    """The activities of this campaign's sheets: the first table's; and when the workbook holds several tables
+    with rows, each sheet named or titled for a unit (transforms.sheets) is read too, its rows naming that unit
+    (reporting_unit, where the table has no unit column of its own). Another table with rows that names no unit
+    is reported (`other_detail_table`), not read."""
+    first = campaign[0]
+    others = [t for t in campaign[1:] if has_activity_rows(t.header)]
+    if not others:
+        return first_rows
+    activities = _naming(first_rows, sheet_unit(first))
+    for other in others:
+        unit = sheet_unit(other)
+        if unit is None:
+            parsed.issues.append(make_issue(
+                "other_detail_table", sheet=other.header.sheet.name,
+                cell=other.header.sheet.address(other.header.first_row, min(other.header.columns.values())),
+                sheet_name=other.header.sheet.name, used=first.header.sheet.name))
+            continue
+        rows = read_rows(other.header, default_year)
+        parsed.issues.extend(rows.issues)
+        activities.extend(_naming(rows.activities, unit))
+    return activities
+
+
+def _naming(rows: list[dict], unit: tuple[str, str | None] | None) -> list[dict]:
+    """Rows of a sheet named for a unit name that unit, unless a unit column of their own names one."""
+    if unit is None:
+        return rows
+    text, cell = unit
+    return [row if row.get(UNIT_COLUMN_FIELD) else {**row, UNIT_COLUMN_FIELD: text, f"{UNIT_COLUMN_FIELD}_cell": cell}
+            for row in rows]
 
 
 def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:

@@ -224,6 +224,18 @@ def _read_metric(value: object, *, scaled_money_unit: bool) -> _Reading | Parsed
     return _INVALID_NUMBER
 
 
+_FIGURE_NOTE = re.compile(r"^(?P<figure>[^（(]+?)\s*[（(](?P<note>[^（）()]+)[）)]\s*$")
+
+
+def split_figure_note(value: object) -> tuple[str, str] | None:
+    """A figure written with a note in brackets after it (`150（其中学生90）`, `约200（含线上）`, `300（线上）`):
+    (the figure's text, the note), or None for any other cell. Whether the figure reads is the caller's test."""
+    if not isinstance(value, str):
+        return None
+    match = _FIGURE_NOTE.match(normalize_text(value))
+    return (match["figure"], match["note"]) if match else None
+
+
 def _integral_if_whole(number: Decimal) -> Decimal:
     """Whole numbers without a fraction or exponent (3000.0 → 3000, 1E+16 → 10000000000000000)."""
     with localcontext(_EXACT):
@@ -511,7 +523,12 @@ def _date_span_from_text(text: str, default_year: int) -> ParsedDateSpan:
 
     position = start_match.end()
     end: date | None = None
-    separator = _RANGE_SEPARATOR.match(text, position)
+    listed = _list_of_days(text, position, start)
+    if listed is not None:
+        end, position = listed
+        if end is None or end < start:
+            return _INVALID_DATE
+    separator = None if listed is not None else _RANGE_SEPARATOR.match(text, position)
     if separator:
         end_match = _match_first(END_PATTERNS, text, separator.end())
         if end_match is None:
@@ -529,6 +546,26 @@ def _date_span_from_text(text: str, default_year: int) -> ParsedDateSpan:
     if end is None:
         return ParsedDateSpan(start, None, "date")
     return ParsedDateSpan(start, end, "range")
+
+
+_LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
+
+
+def _list_of_days(text: str, position: int, start: date) -> tuple[date | None, int] | None:
+    """A list of days after the first (`9月18、19日`, `9月18日、9月20日`): the last day listed and where the
+    list ends, None when no list follows; (None, …) when a listed day does not exist."""
+    last, found = start, False
+    while separator := _LIST_SEPARATOR.match(text, position):
+        day = _match_first(END_PATTERNS, text, separator.end())
+        if day is None:
+            break
+        groups = day.groupdict()
+        last = _make_date(int(groups["y"]) if groups.get("y") else last.year,
+                          int(groups["m"]) if groups.get("m") else last.month, int(groups["d"]))
+        if last is None:
+            return None, day.end()
+        position, found = day.end(), True
+    return (last, position) if found else None
 
 
 def _match_first(patterns: tuple[re.Pattern[str], ...], text: str, position: int) -> re.Match[str] | None:

@@ -152,6 +152,7 @@ def create_tables(con: duckdb.DuckDBPyConnection, pending_runs: str | None = Non
     for layer, names in TABLES.items():
         for name in names:
             con.execute(sql_text(layer, name))
+    _forwarding_adds(con)
     create_views(con, pending_runs)
 
 
@@ -173,6 +174,100 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_text("core", "submissions"))
         con.execute("insert into core.submissions by name select * from _submissions_before")
         con.execute("drop table _submissions_before")
+
+
+def _forwarding_adds(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses built when a unit's own files and the rows forwarded for it were versions of one submission (the
+    rule SPEC §3.10 dropped: forwarding adds, it never removes). A campaign rebuilt by a run follows the new rule;
+    one that is not (an earlier campaign, kept for the year-over-year check) is brought to it here, once: where one
+    stream (the unit's own files, or one forwarder's tables) superseded another, each stream's newest version counts
+    again, the other streams' current parts add to the unit's version (role `forwarded`), and a forwarded row
+    repeating one of the unit's own counted rows — same start date, same name once trimmed — counts once, the
+    unit's own copy kept. Nothing happens to a warehouse with no such supersession."""
+    crossed = con.execute("""
+        select count(*) from core.submissions as s
+        join core.submissions as n
+            on n.campaign_id = s.campaign_id and n.unit_code = s.unit_code and n.file_sha256 = s.superseded_by
+        where coalesce(s.forwarded_by, '') <> coalesce(n.forwarded_by, '')""").fetchone()[0]
+    if not crossed:
+        return
+    con.execute(f"""
+        create or replace temp table _restreamed as
+        with units as (
+            select distinct s.campaign_id, s.unit_code
+            from core.submissions as s
+            join core.submissions as n
+                on n.campaign_id = s.campaign_id and n.unit_code = s.unit_code and n.file_sha256 = s.superseded_by
+            where coalesce(s.forwarded_by, '') <> coalesce(n.forwarded_by, '')
+        ),
+        parts as (
+            select s.*, coalesce(s.forwarded_by, '') as stream, s.status in {literals(COUNTED_STATUSES)} as countable
+            from core.submissions as s
+            join units using (campaign_id, unit_code)
+        ),
+        newest as (
+            select campaign_id, unit_code, stream, arg_max(file_sha256, version) as current_sha256,
+                   max(version) as current_version
+            from parts
+            where countable and role <> 'supplement'
+            group by all
+        ),
+        primary_stream as (
+            select campaign_id, unit_code, arg_min(stream, (stream <> '', current_version)) as stream,
+                   arg_min(current_sha256, (stream <> '', current_version)) as current_sha256
+            from newest
+            group by all
+        ),
+        placed as (
+            select p.campaign_id, p.unit_code, p.file_sha256, p.stream, p.countable, p.role,
+                   p.countable and (p.file_sha256 = n.current_sha256
+                                    or (p.role = 'supplement' and p.supplements = n.current_sha256)) as is_current,
+                   n.current_sha256, q.stream = p.stream as in_primary, q.current_sha256 as primary_sha256,
+                   p.supplements
+            from parts as p
+            left join newest as n using (campaign_id, unit_code, stream)
+            left join primary_stream as q using (campaign_id, unit_code)
+        )
+        select campaign_id, unit_code, file_sha256, is_current,
+               case when countable and not is_current then current_sha256 end as superseded_by,
+               case when is_current and not in_primary then 'forwarded'
+                    when role = 'forwarded' then 'version' else role end as role,
+               case when is_current and not in_primary then primary_sha256
+                    when role = 'forwarded' then null else supplements end as supplements
+        from placed""")
+    con.execute("""
+        update core.submissions as s
+        set is_current = r.is_current, superseded_by = r.superseded_by, role = r.role, supplements = r.supplements
+        from _restreamed as r
+        where s.campaign_id = r.campaign_id and s.unit_code = r.unit_code and s.file_sha256 = r.file_sha256""")
+    con.execute("""
+        update core.activities as a
+        set duplicate_of = m.kept_id
+        from (
+            with rows as (
+                select a.campaign_id, a.activity_id, a.unit_code, a.start_date, trim(a.activity_name) as name,
+                       r.role = 'forwarded' as forwarded,
+                       row_number() over (partition by a.campaign_id, a.unit_code, a.file_sha256, a.start_date,
+                                          trim(a.activity_name) order by a.source_sheet, a.source_row) as occurrence
+                from core.activities as a
+                join _restreamed as r
+                    on r.campaign_id = a.campaign_id and r.unit_code = a.unit_code and r.file_sha256 = a.file_sha256
+                join core.submissions as v
+                    on v.campaign_id = r.campaign_id and v.unit_code = r.unit_code
+                    and v.file_sha256 = coalesce(r.supplements, r.file_sha256)
+                where r.is_current and a.counted and a.duplicate_of is null and not a.is_unitemized
+                  and a.start_date is not null and v.forwarded_by is null
+            )
+            select f.activity_id, arg_min(o.activity_id, o.activity_id) as kept_id
+            from rows as f
+            join rows as o
+                on o.campaign_id = f.campaign_id and o.unit_code = f.unit_code and o.start_date = f.start_date
+                and o.name = f.name and o.occurrence = f.occurrence and not o.forwarded
+            where f.forwarded
+            group by f.activity_id
+        ) as m
+        where a.activity_id = m.activity_id""")
+    con.execute("drop table _restreamed")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, pending_runs: str | None = None) -> None:

@@ -211,13 +211,16 @@ def counted_line(totals: dict) -> str:
 
 def counted_files_line(files: Sequence[dict]) -> str:
     """Every file that counts for the unit, in version order: its current version and the supplements added to
-    it (第 1 版 东升街道.xlsx；第 2 版 东升街道（补报）.xlsx（补报）); a row repeating one already counted is
-    counted once (its supplement_repeat note is among the unit's issues)."""
+    it (第 1 版 东升街道.xlsx；第 2 版 东升街道（补报）.xlsx（补报）), and the rows a forwarder's table added to it
+    (SPEC §3.10: …（双流区科协转报，追加）); a row repeating one already counted is counted once (its
+    supplement_repeat or forwarded_repeat note is among the unit's issues)."""
     parts = []
     for f in sorted(files, key=lambda f: int(f["version"])):
         part = f"第 {int(f['version'])} 版 {f['file_path']}"
         if _is_supplement(f):
             part += "（补报）"
+        elif f.get("role") == "forwarded":
+            part += f"（{f.get('forwarded_by_name') or '上级'}转报，追加）"
         parts.append(part)
     return "；".join(parts)
 

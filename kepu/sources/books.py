@@ -14,14 +14,17 @@ what is wrong with it; everything after the Book is pure.
 from __future__ import annotations
 
 import re
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from kepu.sources.delimited import read_delimited
 from kepu.sources.extents import check_xls, check_zip_workbook
 from kepu.sources.markup import read_html, read_xml2003
 from kepu.sources.read_limits import DEFAULT_LIMITS, ReadError, ReadLimits, mb
-from kepu.sources.sniff import HEAD_BYTES, sniff
+from kepu.sources.sniff import HEAD_BYTES, office_document, sniff
 from kepu.transforms.detail import HEAD_ROWS, header_in_head
 from kepu.transforms.grid import Book, Sheet
 
@@ -51,6 +54,9 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
                 check_xls(path, limits)
             else:
                 with_formulas = check_zip_workbook(path, fmt, limits)
+            if fmt == "xlsx":
+                with _standard_package(path) as standard:
+                    return _read_calamine(standard, fmt, limits, with_formulas)
             return _read_calamine(path, fmt, limits, with_formulas)
         if size > limits.max_text_bytes:
             raise ReadError("file_too_large", f"文本文件大小 {mb(size)}，超过 {mb(limits.max_text_bytes)}")
@@ -69,6 +75,33 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
     except BaseException as exc:  # noqa: BLE001 — a reader failing on an odd file is that file's problem, not
         # the run's; calamine's Rust panics arrive as pyo3's PanicException, a BaseException
         raise ReadError("file_unreadable", _damage(exc)) from exc
+
+
+@contextmanager
+def _standard_package(path: Path) -> Iterator[Path]:
+    """The xlsx at `path`, or, when its workbook part is not at `xl/workbook.xml` (valid: Excel follows the
+    package's `_rels/.rels`), a copy beside it in a temporary folder with that part and its relationships at
+    the names the reader expects. The part must sit in `xl/`, where its relationships' targets stay valid."""
+    with zipfile.ZipFile(path) as zf:
+        names = {info.filename.replace("\\", "/").lstrip("/").lower(): info.filename for info in zf.infolist()}
+        if "xl/workbook.xml" in names:
+            yield path
+            return
+        member = office_document(zf, names)
+        if member is None:
+            yield path
+            return
+        folder, _, part = member.replace("\\", "/").lstrip("/").rpartition("/")
+        if folder.lower() != "xl":
+            raise ReadError("file_unsupported", f"工作簿主体部件位于“{member}”（不在 xl/ 目录），请在 Excel 中另存为 xlsx")
+        rels = names.get(f"xl/_rels/{part.lower()}.rels")
+        renamed = {member: "xl/workbook.xml", **({rels: "xl/_rels/workbook.xml.rels"} if rels else {})}
+        with tempfile.TemporaryDirectory(prefix="kepu-xlsx-") as folder_path:
+            copy = Path(folder_path) / "book.xlsx"
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in zf.infolist():
+                    out.writestr(renamed.get(info.filename, info.filename), zf.read(info))
+            yield copy
 
 
 def _read_calamine(path: Path, fmt: str, limits: ReadLimits, with_formulas: frozenset[str] = frozenset()) -> Book:

@@ -1,6 +1,8 @@
 """CSV, TSV and tab-separated text as a one-sheet Book.
 
-Text is UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text", tab-separated), or GBK/GB18030;
+Text is UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text", tab-separated), or GBK/GB18030,
+its lines ending in CRLF, LF or CR alone (Excel for Mac); a web system's tab-separated export saved as `.xls` is
+read the same way (sniff judges by content);
 the delimiter is the one of comma, tab or semicolon that splits the first lines into the most fields. Text
 that no delimiter splits (a note, a letter, a list of names) is not a table, and is refused as plain text.
 """
@@ -11,6 +13,7 @@ import csv
 import io
 
 from kepu.sources.read_limits import ReadError, ReadLimits
+from kepu.sources.sniff import UNKNOWN_ENCODING
 from kepu.transforms.grid import Book, Sheet
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
@@ -51,13 +54,14 @@ def decode_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ReadError("file_unreadable", "无法识别的文字编码")
+    raise ReadError("file_unreadable", UNKNOWN_ENCODING)
 
 
 def _fields_split(text: str, delimiter: str) -> int:
     """How many extra fields `delimiter` makes in the first lines (quoted text not counted)."""
     try:
-        return sum(len(row) - 1 for row, _ in zip(csv.reader(io.StringIO(text[:8192]), delimiter=delimiter),
+        # newline="": a line may end in CR alone (Excel for Mac's "CSV (Macintosh)"), as the reader allows
+        return sum(len(row) - 1 for row, _ in zip(csv.reader(io.StringIO(text[:8192], newline=""), delimiter=delimiter),
                                                    range(50)))
     except csv.Error:
         return -1

@@ -73,6 +73,11 @@ class XlsEncryption:
     label: str
 
 
+UNKNOWN_ENCODING = "无法识别的文字编码（不是 UTF-8、UTF-16 或 GBK/GB18030，可能是 Latin-1 等西文编码），请另存为 UTF-8 的 CSV 或 xlsx"
+"""The one reason for a text file in no encoding kepu reads (a Latin-1 CSV, whether its first bytes or a later
+line give it away)."""
+
+
 def not_a_spreadsheet(kind: str) -> ReadError:
     return ReadError("file_not_spreadsheet", kind)
 
@@ -96,7 +101,26 @@ def sniff(path: Path, head: bytes, size: int) -> Format:
     for magic, kind in _BINARY_KINDS:
         if head.startswith(magic):
             raise not_a_spreadsheet(kind)
+    old_excel = _old_excel_worksheet(head)
+    if old_excel is not None:
+        raise ReadError("file_unsupported", f"{old_excel}（20 世纪 80、90 年代的旧格式）")
     return _text_format(head)
+
+
+_OLD_EXCEL_BOF = {b"\x09\x00": "Excel 2.x 工作表", b"\x09\x02": "Excel 3.0 工作表", b"\x09\x04": "Excel 4.0 工作表"}
+
+
+def _old_excel_worksheet(head: bytes) -> str | None:
+    """An Excel 2.x, 3.0 or 4.0 worksheet (not an OLE file: its BIFF records start the file), named as such.
+    Its BOF record: the version's record id, a length of 4 to 16, then (from 3.0) version and sheet type."""
+    if len(head) < 8 or head[:2] not in _OLD_EXCEL_BOF:
+        return None
+    length = int.from_bytes(head[2:4], "little")
+    if not 4 <= length <= 16:
+        return None
+    if head[:2] == b"\x09\x04" and int.from_bytes(head[6:8], "little") == 0x0100:
+        return "Excel 4.0 工作簿"
+    return _OLD_EXCEL_BOF[head[:2]]
 
 
 # --- zip-based documents ----------------------------------------------------------------------------------
@@ -110,13 +134,17 @@ def _zip_format(path: Path) -> Format:
                 return "xlsx"
             if "xl/workbook.bin" in lower:
                 return "xlsb"
+            if office_document(zf, lower) is not None:
+                return "xlsx"
             if "mimetype" in lower:
                 mimetype = _small_member(zf, names[lower["mimetype"]]).decode("ascii", "replace").strip()
                 kind = _ODF_KINDS.get(mimetype)
                 if kind == "ods":
+                    _refuse_encrypted_odf(zf, names, lower)
                     return "ods"
                 raise not_a_spreadsheet(kind or "OpenDocument 文档（不是表格）")
             if "content.xml" in lower and b"office:spreadsheet" in _small_member(zf, names[lower["content.xml"]], 4096):
+                _refuse_encrypted_odf(zf, names, lower)
                 return "ods"
             for member, kind in _ZIP_DOCUMENTS:
                 if member in lower:
@@ -130,6 +158,38 @@ def _zip_format(path: Path) -> Format:
         raise ReadError("file_unreadable", "压缩结构已损坏，文件可能不完整或被截断") from None
     except (NotImplementedError, RuntimeError):
         raise ReadError("file_unreadable", "文件使用了不支持的压缩方式或已加密") from None
+
+
+_OFFICE_DOCUMENT = re.compile(
+    rb"<Relationship\b[^>]*?\bType=\"[^\"]*/officeDocument\"[^>]*>|<Relationship\b[^>]*?\bTarget=\"[^\"]*\"[^>]*?"
+    rb"\bType=\"[^\"]*/officeDocument\"[^>]*>")
+_TARGET = re.compile(rb"\bTarget=\"([^\"]*)\"")
+
+
+def office_document(zf: zipfile.ZipFile, lower: dict[str, str]) -> str | None:
+    """The member holding an OOXML package's main part when it is a workbook that is not at `xl/workbook.xml`:
+    where the package's `_rels/.rels` points its officeDocument relationship, as Excel follows it — when that
+    part exists and is a workbook (`<workbook`). None otherwise."""
+    rels = lower.get("_rels/.rels")
+    if rels is None:
+        return None
+    found = _OFFICE_DOCUMENT.search(_small_member(zf, zf.getinfo(rels), 1 << 16))
+    target = _TARGET.search(found.group(0)) if found else None
+    if target is None:
+        return None
+    name = target.group(1).decode("utf-8", "replace").replace("\\", "/").lstrip("/").lower()
+    member = lower.get(name)
+    if member is None or not name.endswith(".xml"):
+        return None
+    return member if b"<workbook" in _small_member(zf, zf.getinfo(member), 4096) else None
+
+
+def _refuse_encrypted_odf(zf: zipfile.ZipFile, names: dict, lower: dict) -> None:
+    """A password-protected OpenDocument file keeps its manifest readable and says there which parts are
+    encrypted (`manifest:encryption-data`): it is encrypted, not damaged."""
+    manifest = lower.get("meta-inf/manifest.xml")
+    if manifest is not None and b"encryption-data" in _small_member(zf, names[manifest], 1 << 16):
+        raise ReadError("file_encrypted", "设有密码的 OpenDocument 表格（.ods）")
 
 
 def _small_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int = 256) -> bytes:
@@ -204,9 +264,10 @@ def _text_format(head: bytes) -> Format:
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         head = _utf16_as_utf8(head)
     opening_text = head[:512]
-    if b"\x00" in opening_text[:16] or len(_CONTROL.findall(opening_text)) * 10 > len(opening_text) \
-            or not _decodes(opening_text):
+    if b"\x00" in opening_text[:16] or len(_CONTROL.findall(opening_text)) * 10 > len(opening_text):
         raise ReadError("file_unsupported", "无法识别的二进制文件")
+    if not _decodes(opening_text):
+        raise ReadError("file_unreadable", UNKNOWN_ENCODING)
     if b"\x00" in head:
         raise ReadError("file_unreadable", "文本文件中夹杂二进制内容，文件可能已损坏")
     opening = _TAG_START.match(head[:4096])

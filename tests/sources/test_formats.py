@@ -152,3 +152,121 @@ def test_formatted_empty_cells_far_away_are_no_reason_to_refuse(tmp_path):
     path = tmp_path / "a.xlsx"
     path.write_bytes(buffer.getvalue())
     assert read_book(path).sheets[0].rows[1] == ("科普讲座", "9月17日", 120)
+
+
+# --------------------------------------------------------- from a run over public test spreadsheets (issue #20)
+
+
+def _moved_workbook(data: bytes, part: str = "xl/book.xml") -> bytes:
+    """An xlsx whose workbook part is at `part`, the package's _rels/.rels (and content types) pointing there."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    folder, _, name = part.rpartition("/")
+    with zipfile.ZipFile(out, "w") as z:
+        for member in source.namelist():
+            content = source.read(member)
+            if member in ("_rels/.rels", "[Content_Types].xml"):
+                content = content.replace(b"xl/workbook.xml", part.encode())
+            target = {"xl/workbook.xml": part, "xl/_rels/workbook.xml.rels": f"{folder}/_rels/{name}.rels"}
+            z.writestr(target.get(member, member), content)
+    return out.getvalue()
+
+
+MOVED_TABLE = [["活动名称", "开始日期", "参与人数"], ["科普讲座", "9月18日", 100]]
+
+
+def test_an_xlsx_whose_workbook_part_is_elsewhere_is_read_by_its_package_relationships(tmp_path):
+    path = tmp_path / "东升街道.xlsx"
+    path.write_bytes(_moved_workbook(xlsx_bytes([SheetSpec("活动明细", MOVED_TABLE)])))
+    book = read_book(path)
+    assert [s.name for s in book.sheets] == ["活动明细"]
+    assert book.sheets[0].rows[1][:2] == ("科普讲座", "9月18日")
+
+
+def test_an_xlsx_whose_workbook_part_is_outside_xl_is_refused_with_where_it_is(tmp_path):
+    path = tmp_path / "东升街道.xlsx"
+    path.write_bytes(_moved_workbook(xlsx_bytes([SheetSpec("活动明细", MOVED_TABLE)]), "book/wb.xml"))
+    with pytest.raises(ReadError) as refused:
+        read_book(path)
+    assert refused.value.code == "file_unsupported" and "book/wb.xml" in str(refused.value)
+
+
+def test_a_word_package_is_still_not_a_workbook(tmp_path):
+    """Look-alike: an OOXML package whose officeDocument is a Word document."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("_rels/.rels", '<Relationships><Relationship Type="http://schemas.openxmlformats.org/'
+                                  'officeDocument/2006/relationships/officeDocument" Target="doc/main.xml" Id="r"/>'
+                                  '</Relationships>')
+        z.writestr("doc/main.xml", "<document/>")
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(out.getvalue())
+    with pytest.raises(ReadError) as refused:
+        read_book(path)
+    assert refused.value.code == "file_not_spreadsheet"
+
+
+@pytest.mark.parametrize("ending", ["\r", "\n", "\r\n"])
+def test_a_csv_with_any_line_ending_is_read(tmp_path, ending):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone; a CR inside quotes stays in its cell."""
+    path = tmp_path / "东升街道.csv"
+    path.write_bytes(ending.join(["活动名称,开始日期,参与人数", "科普讲座,9月18日,100", '"科普\r展览",9月19日,200', ""])
+                     .encode("utf-8"))
+    rows = read_book(path).sheets[0].rows
+    assert [r[0] for r in rows] == ["活动名称", "科普讲座", "科普\r展览"] and len(rows) == 3
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8", "utf-16"])
+def test_tab_separated_text_saved_as_xls_is_read_like_a_csv(tmp_path, encoding):
+    path = tmp_path / "东升街道.xls"
+    path.write_bytes("活动名称\t开始日期\t参与人数\r\n科普讲座\t9月18日\t100\r\n".encode(encoding))
+    assert read_book(path).sheets[0].rows[1] == ("科普讲座", "9月18日", "100")
+
+
+@pytest.mark.parametrize("text", ["name,city\r\nJos\xe9,M\xfcnchen\r\n", "caf\xe9,na\xefve\r\n",
+                                  "a,b\r\n" * 400 + "Jos\xe9,Z\xfcrich\r\n"])
+def test_every_latin1_csv_gets_the_same_reason(tmp_path, text):
+    """Whether the first bytes or a later line give the encoding away."""
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(ReadError) as refused:
+        read_book(path)
+    assert (refused.value.code, str(refused.value)) == ("file_unreadable", str(ReadError(
+        "file_unreadable", "无法识别的文字编码（不是 UTF-8、UTF-16 或 GBK/GB18030，可能是 Latin-1 等西文编码），请另存为 UTF-8 的 CSV 或 xlsx")))
+
+
+def test_a_password_protected_ods_is_encrypted_not_damaged(tmp_path):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", '<manifest:manifest><manifest:file-entry manifest:full-path="content.xml">'
+                                            '<manifest:encryption-data manifest:checksum-type="SHA1/1K"/>'
+                                            '</manifest:file-entry></manifest:manifest>')
+        z.writestr("content.xml", b"\x8f\x13\x00\xfe" * 50)
+    path = tmp_path / "东升街道.ods"
+    path.write_bytes(out.getvalue())
+    with pytest.raises(ReadError) as refused:
+        read_book(path)
+    assert refused.value.code == "file_encrypted" and "OpenDocument" in str(refused.value)
+
+
+@pytest.mark.parametrize("head, named", [
+    (b"\x09\x00\x04\x00\x02\x00\x10\x00", "Excel 2.x 工作表"), (b"\x09\x02\x06\x00\x00\x00\x10\x00", "Excel 3.0 工作表"),
+    (b"\x09\x04\x06\x00\x00\x00\x10\x00", "Excel 4.0 工作表"), (b"\x09\x04\x06\x00\x00\x00\x00\x01", "Excel 4.0 工作簿"),
+])
+def test_excel_2_to_4_worksheets_are_named_in_their_reason(tmp_path, head, named):
+    path = tmp_path / "old.xls"
+    path.write_bytes(head + b"\x00" * 64)
+    with pytest.raises(ReadError) as refused:
+        read_book(path)
+    assert refused.value.code == "file_unsupported" and named in str(refused.value)

@@ -141,10 +141,10 @@ comment on column core.submissions.status is '处理状态：{{ submission_statu
 comment on column core.submissions.activity_rows is '活动明细数据行数';
 comment on column core.submissions.rejected_rows is '被拒的行数';
 comment on column core.submissions.version is '该单位文件中的版本号（按填报日期、再按收到时间排序，从 1 起；补报文件同样编号）';
-comment on column core.submissions.is_current is '是否计入汇总：该单位的当前版本，以及补充该版本的补报文件（每个单位至多一个当前版本，role = version）';
-comment on column core.submissions.superseded_by is '替代它的较新版本的 file_sha256（该单位的当前版本）';
-comment on column core.submissions.role is '文件的作用：version 版本（较新的版本替代之前的版本及其补报）、supplement 补报（其活动加入所补充的版本，不替代它）';
-comment on column core.submissions.supplements is '补报文件所补充的版本的 file_sha256；版本为空';
+comment on column core.submissions.is_current is '是否计入汇总：该单位的当前版本，以及追加到该版本的补报文件和转报行（每个单位至多一个当前版本，role = version）';
+comment on column core.submissions.superseded_by is '替代它的较新版本的 file_sha256（本单位自己的文件由本单位的当前版本替代；转报的行只由同一转报单位较新的转报表替代）';
+comment on column core.submissions.role is '文件的作用：version 版本（较新的版本替代之前的版本及其补报）、supplement 补报（其活动加入所补充的版本，不替代它）、forwarded 转报追加（转报表中记在本单位名下的行加入本单位的当前版本，不替代它）';
+comment on column core.submissions.supplements is '补报文件或转报追加所加入的版本的 file_sha256；版本为空';
 comment on column core.submissions.supplement_evidence is '认定为补报的依据：文件名、标题行或说明行中的“补报/补充/增报/续报”（带单元格），或市科协的决定（decisions.csv 行号）；无依据为空';
 comment on column core.submissions.forwarded_by is '转报：本行是该单位（forwarded_by）的转报表中记在本单位名下的各行；本单位自己报送的文件为空（同一文件对所转报的每个单位各一行）';
 
@@ -257,7 +257,7 @@ comment on column audit.runs.failed_sources is '本次无法读取的来源（�
 comment on column audit.runs.files_fetched is '本次从各来源读取或下载的条目数（未变的条目只列目录，不计入）';
 
 comment on table audit.submission_changes is '单位计入汇总的内容每变化一次（新版本替代此前的版本及其补报，或补报加入其版本）：每项变化了的合计一行（从多少变为多少）。';
-comment on column audit.submission_changes.role is '带来变化的文件的作用：version 新版本（替代）、supplement 补报（加入）';
+comment on column audit.submission_changes.role is '带来变化的文件的作用：version 新版本（替代）、supplement 补报（加入）、forwarded 转报追加（加入）';
 comment on column audit.submission_changes.file_sha256 is '带来变化的文件（新版本或补报）';
 comment on column audit.submission_changes.version is '该文件的版本号';
 comment on column audit.submission_changes.previous_sha256 is '此前计入的版本（补报时为它所补充的版本）';
@@ -275,8 +275,8 @@ comment on column audit.submissions.status is '处理状态：{{ submission_stat
 comment on column audit.submissions.version is '该单位的第几个版本（按填报日期、收到时间排序）';
 comment on column audit.submissions.is_current is '是否计入汇总（当前版本，或补充当前版本的补报）';
 comment on column audit.submissions.forwarded_by is '转报单位代码：该行是转报表中记在本单位名下的各行；本单位自己的文件为空';
-comment on column audit.submissions.role is '文件的作用：version 版本、supplement 补报';
-comment on column audit.submissions.supplements is '补报文件所补充的版本的 file_sha256';
+comment on column audit.submissions.role is '文件的作用：version 版本、supplement 补报、forwarded 转报追加';
+comment on column audit.submissions.supplements is '补报文件或转报追加所加入的版本的 file_sha256';
 comment on column audit.submissions.activity_rows is '活动记录行数';
 comment on column audit.submissions.rejected_rows is '退回的行数';
 comment on column audit.submissions.on_time is '是否在截止日期（含）前收到';

@@ -21,7 +21,7 @@ create table if not exists core.submissions (
     version            integer,
     is_current         boolean not null,
     superseded_by      varchar,
-    role               varchar default 'version',  -- version | supplement (SPEC §3.2)
+    role               varchar default 'version',  -- version | supplement | forwarded (SPEC §3.2, §3.10)
     supplements        varchar,            -- a supplement's version (file_sha256); null for a version
     supplement_evidence varchar,           -- what marks it a supplement: its name, title or a note line, or a decision
     forwarded_by       varchar             -- the unit whose table forwarded these rows; null for a unit's own file

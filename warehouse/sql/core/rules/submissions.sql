@@ -2,11 +2,14 @@
 -- unit a forwarded table credits rows to (rules/activities; `forwarded_by` = the file's unit). Its status: rejected (unreadable, or nothing
 -- in it counts), unidentified or conflict (held), else accepted, or partial when some rows were rejected.
 -- Each unit's files are numbered oldest → newest by 填报日期 (the day received when it has none), then
--- received_at, then path: a unit's own files and the parts forwarded for it are versions of one submission.
+-- received_at, then path. Versions are judged within a stream: the unit's own files, and apart the rows each
+-- forwarder's tables credit to it (a later table from one forwarder supersedes that forwarder's earlier one).
 -- The own part of a file whose every row went to other units is `forwarded` (no version of its own). A countable file (accepted or partial) is a version, or a supplement when it is marked
 -- one (its name, title or a note line, or the office's decision: rules/files) and an earlier countable file of
--- its unit exists to add to; a supplement adds to the last version before it. The newest countable version is
--- current; it and the supplements added to it count (is_current), and supersede every other countable file.
+-- its stream exists to add to; a supplement adds to the last version before it. The newest countable version of
+-- each stream is current with the supplements added to it (is_current). Forwarding adds, it never removes (§3.10):
+-- the unit's own stream when it has a current version, else the earliest current forwarded one, is the unit's
+-- one current version; every other stream's current files add to it (role `forwarded`, `supplements` naming it).
 delete from core.submissions where campaign_id = (select campaign_id from _campaign);
 
 insert into core.submissions by name
@@ -51,6 +54,7 @@ judged as (
 versioned as (
     select
         *,
+        coalesce(forwarded_by, '') as stream,
         case when unit_code is not null then row_number() over (
             partition by unit_code
             order by coalesce(reported_at, cast(received_at as date)), received_at, path) end as version,
@@ -58,27 +62,47 @@ versioned as (
     from judged
 ),
 roled as (
-    -- a marked file with nothing countable before it is its unit's first version, whatever it says
+    -- a marked file with nothing countable before it in its stream is the stream's first version, whatever it says
     select
         *,
         case when marked_supplement and unit_code is not null and coalesce(sum(countable::integer) over (
-                partition by unit_code order by version rows between unbounded preceding and 1 preceding), 0) > 0
-             then 'supplement' else 'version' end as role
+                partition by unit_code, stream order by version rows between unbounded preceding and 1 preceding), 0) > 0
+             then 'supplement' else 'version' end as stream_role
     from versioned
 ),
 based as (
     select
         *,
-        case when role = 'supplement' then max(case when countable and role = 'version' then version end) over (
-            partition by unit_code order by version rows between unbounded preceding and 1 preceding) end
+        case when stream_role = 'supplement' then max(case when countable and stream_role = 'version' then version end) over (
+            partition by unit_code, stream order by version rows between unbounded preceding and 1 preceding) end
             as base_version
     from roled
 ),
 newest as (
-    select unit_code, arg_max(sha256, version) as current_sha256
+    select unit_code, stream, arg_max(sha256, version) as current_sha256, max(version) as current_version
     from based
-    where countable and role = 'version'
+    where countable and stream_role = 'version'
+    group by unit_code, stream
+),
+primary_stream as (
+    -- the unit's own stream when it has a current version, else the earliest current forwarded one
+    select unit_code, arg_min(stream, (stream <> '', current_version)) as stream,
+           arg_min(current_sha256, (stream <> '', current_version)) as current_sha256
+    from newest
     group by unit_code
+),
+placed as (
+    select
+        v.*,
+        b.sha256 as base_sha256,
+        n.current_sha256 as stream_current_sha256,
+        v.countable and coalesce(n.current_sha256 in (v.sha256, b.sha256), false) as is_current,
+        p.stream = v.stream as in_primary,
+        p.current_sha256 as primary_sha256
+    from based as v
+    left join based as b on b.unit_code = v.unit_code and b.stream = v.stream and b.version = v.base_version
+    left join newest as n on n.unit_code = v.unit_code and n.stream = v.stream
+    left join primary_stream as p on p.unit_code = v.unit_code
 )
 select
     k.campaign_id,
@@ -98,14 +122,11 @@ select
     v.counted_rows,
     v.rejected_rows,
     v.version,
-    v.countable and coalesce(n.current_sha256 in (v.sha256, b.sha256), false) as is_current,
-    case when v.countable and not coalesce(n.current_sha256 in (v.sha256, b.sha256), false)
-         then n.current_sha256 end as superseded_by,
-    v.role,
-    b.sha256 as supplements,
+    v.is_current,
+    case when v.countable and not v.is_current then v.stream_current_sha256 end as superseded_by,
+    case when v.is_current and not v.in_primary then 'forwarded' else v.stream_role end as role,
+    case when v.is_current and not v.in_primary then v.primary_sha256 else v.base_sha256 end as supplements,
     v.supplement_evidence,
     v.forwarded_by
-from based as v
-cross join _campaign as k
-left join based as b on b.unit_code = v.unit_code and b.version = v.base_version
-left join newest as n on n.unit_code = v.unit_code;
+from placed as v
+cross join _campaign as k;

@@ -14,17 +14,18 @@ where a.row_status = 'ok' and not a.is_unitemized and a.start_date is not null a
   and s.status in {{ counted_statuses }} and s.unit_code is not null;
 
 -- A supplement's row equal to one already counted for its version — the same start
--- date and normalised name (transforms.dedup.name_keys, handed in as _event_name_keys) — counts once. Rows
--- match one to one: the version and its supplements, in version order, each hold their k-th row of a given day
--- and name (by sheet and row); the k-th such row counts in the first file holding one, and a later file's k-th
--- is a repeat of it, pointed straight at it (duplicate_of: never a chain). A supplement's further rows of that
--- day and name are new activities and count.
+-- date and normalised name (transforms.dedup.name_keys, handed in as _event_name_keys) — counts once; so does a
+-- forwarded row (role `forwarded`, SPEC §3.10) equal to one the unit counted itself. Rows match one to one: the
+-- version and the files added to it, the unit's own first (then in version order), each hold their k-th row of a
+-- given day and name (by sheet and row); the k-th such row counts in the first file holding one, and a later
+-- file's k-th is a repeat of it, pointed straight at it (duplicate_of: never a chain). Further rows of that day
+-- and name are new activities and count.
 create or replace temp table _supplement_repeats as
 with supplemented as (
     select distinct s.unit_code, s.supplements as base_sha256
     from core.submissions as s
     join _campaign as k on k.campaign_id = s.campaign_id
-    where s.role = 'supplement' and s.status in {{ counted_statuses }} and s.unit_code is not null
+    where s.role in ('supplement', 'forwarded') and s.status in {{ counted_statuses }} and s.unit_code is not null
 ),
 grouped as (
     select
@@ -39,6 +40,8 @@ grouped as (
         a.start_date,
         g.base_sha256,
         s.version,
+        s.forwarded_by,
+        (s.forwarded_by is not null)::integer * 1000000 + s.version as precedence,
         n.key as name_key
     from core.activities as a
     join _campaign as k on k.campaign_id = a.campaign_id
@@ -58,14 +61,15 @@ numbered as (
 ),
 firsts as (
     select unit_code, base_sha256, start_date, name_key, occurrence,
-           arg_min(activity_id, version) as kept_id, min(version) as first_version
+           arg_min(activity_id, precedence) as kept_id, min(precedence) as first_precedence
     from numbered
     group by unit_code, base_sha256, start_date, name_key, occurrence
 )
-select r.activity_id, r.file_sha256, r.source_sheet, r.source_row, r.source_cell, r.activity_name, f.kept_id
+select r.activity_id, r.file_sha256, r.unit_code, r.forwarded_by, r.source_sheet, r.source_row, r.source_cell,
+       r.activity_name, f.kept_id
 from numbered as r
 join firsts as f using (unit_code, base_sha256, start_date, name_key, occurrence)
-where r.version > f.first_version;
+where r.precedence > f.first_precedence;
 
 update core.activities as a
 set duplicate_of = r.kept_id
