@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from kepu.sources.delimited import read_delimited
+from kepu.sources.documents import read_docx, text_paragraphs
 from kepu.sources.extents import check_xls, check_zip_workbook
 from kepu.sources.markup import read_html, read_xml2003
 from kepu.sources.read_limits import DEFAULT_LIMITS, ReadError, ReadLimits, mb
@@ -28,6 +29,7 @@ from kepu.transforms.grid import Book, Sheet
 __all__ = ["ReadError", "ReadLimits", "read_book", "formulas_without_value"]
 
 CALAMINE_FORMATS = ("xlsx", "xlsb", "ods", "xls")
+WORD_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".dot", ".dotx")
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".tsv")
 """The names spreadsheets usually carry: used only where a name is all there is to go on (is a mail attachment a
 submission or a cover letter?). A file that is taken in is judged by its content, whatever its name."""
@@ -52,14 +54,18 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
             else:
                 with_formulas = check_zip_workbook(path, fmt, limits)
             return _read_calamine(path, fmt, limits, with_formulas)
+        if fmt == "docx":
+            return read_docx(path, limits)
         if size > limits.max_text_bytes:
             raise ReadError("file_too_large", f"文本文件大小 {mb(size)}，超过 {mb(limits.max_text_bytes)}")
         data = path.read_bytes()
         if fmt == "html":
+            if PurePosixPath(name or path.name).suffix.lower() in WORD_SUFFIXES:
+                raise ReadError("document_unsupported", "网页（HTML）另存为 Word 文档")
             return read_html(data, stem, limits)
         if fmt == "xml2003":
             return read_xml2003(data, stem, limits)
-        return read_delimited(data, stem, limits)
+        return _read_text(data, stem, limits, PurePosixPath(name or path.name).suffix.lower())
     except ReadError:
         raise
     except MemoryError:
@@ -69,6 +75,22 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
     except BaseException as exc:  # noqa: BLE001 — a reader failing on an odd file is that file's problem, not
         # the run's; calamine's Rust panics arrive as pyo3's PanicException, a BaseException
         raise ReadError("file_unreadable", _damage(exc)) from exc
+
+
+def _read_text(data: bytes, stem: str, limits: ReadLimits, suffix: str) -> Book:
+    """A CSV or TSV table, or plain text (a 总结 saved as .txt, SPEC §3.13): text no delimiter splits, or a .txt
+    whose lines a delimiter splits into fewer than three cells (prose with a stray comma), is a narrative: its
+    lines are its paragraphs."""
+    try:
+        book = read_delimited(data, stem, limits)
+    except ReadError as exc:
+        if exc.code != "file_not_spreadsheet":
+            raise
+        return Book((), paragraphs=text_paragraphs(data))
+    if suffix == ".txt" and not any(sum(cell is not None for cell in row) >= 3 for sheet in book.sheets
+                                    for row in sheet.rows):
+        return Book((), paragraphs=text_paragraphs(data))
+    return book
 
 
 def _read_calamine(path: Path, fmt: str, limits: ReadLimits, with_formulas: frozenset[str] = frozenset()) -> Book:
