@@ -73,6 +73,7 @@ _KINDS = (
     IssueKind("figures_from_text", "warning", "本文件是文字总结，不是活动报表：已从{where}读出{figures}，按活动形式作为未分项记录计入汇总（没有逐项活动）。这些数字是从文字中读出的，请核对原文；如有出入，请登记处理决定或请该单位报送活动报表。", "数字读自文字总结"),
     IssueKind("text_figure_unclear", "info", "总结{where}“{raw}”中的“{written}”说不清是哪一项指标（活动场次、参与人次、资料份数……），未计入，请核对。", "总结数字含义不清"),
     IssueKind("text_parts_exceed_total", "warning", "总结{where}所写{label}总数为{total}，各活动形式的分项之和为{parts}，分项多于总数，按分项计入，请核实。", "总结分项多于总数"),
+    IssueKind("text_whole_unit_ambiguous", "info", "总结的总述中没有{label}，而文中{count}处写有{label}（{said}），无法确定全单位的数字，未计入，请核对。", "总结中全单位数字不明"),
     IssueKind("text_no_figures", "error", "这是一份文字材料（{raw}），其中没有读出可计入的数字（如“开展科普讲座6场次，听众400余人”），未计入汇总；请用活动报表报送。", "总结中无可计入数字"),
     IssueKind("text_differs_from_sheet", "warning", "本单位既报送了活动报表，也报送了文字总结（{text_file}）：按活动报表计入，总结不重复计入。但总结中{label}为{text_value}，报表为{sheet_value}，二者不一致，请核实。", "总结与报表不一致"),
     IssueKind("summary_unparseable", "warning", "汇总表{label}“{raw}”无法识别为数字。", "汇总表数值无法识别"),

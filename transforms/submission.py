@@ -120,6 +120,11 @@ def _read_narrative(parsed: ParsedSubmission, paragraphs: tuple[str, ...], defau
                                         cell=cite_paragraph(figure.paragraph), raw=figure.sentence,
                                         where=cite_paragraph(figure.paragraph), label=MEASURE[measure].noun,
                                         total=total, parts=parts))
+    for measure, figures in reading.ambiguous:
+        parsed.issues.append(make_issue("text_whole_unit_ambiguous", sheet=TEXT_SHEET,
+                                        cell=cite_paragraph(figures[0].paragraph), raw=figures[0].sentence,
+                                        label=MEASURE[measure].noun, count=len(figures),
+                                        said="、".join(f"{cite_paragraph(f.paragraph)}“{f.written}”" for f in figures)))
     if parsed.text_records:
         said = []
         for record in parsed.text_records:

@@ -31,13 +31,11 @@ from decimal import Decimal
 from functools import cache
 
 from kepu.schemas.synonyms import SYNONYMS
-from kepu.schemas.vocabulary import MONEY_METRIC, UNITEMIZED_TYPE
+from kepu.schemas.vocabulary import MONEY_METRIC, TEXT_SHEET, UNITEMIZED_TYPE
 from kepu.transforms.labels import activity_type_of
 from kepu.transforms.values import parse_amount, parse_count, parse_date_span
 
 WORDS = SYNONYMS.narrative
-TEXT_SHEET = "正文"
-"""What an issue or a record names as the 'sheet' of a figure read from a narrative's running text."""
 WHOLE_UNIT = ("volunteers", "materials", "boards", "media_reports", MONEY_METRIC)
 FORM_MEASURES = ("activities", "participants")
 TEN_THOUSAND = Decimal(10000)
@@ -103,6 +101,9 @@ class Reading:
     unclear: list[UnclearFigure] = field(default_factory=list)
     exceeded: list[tuple[str, int | Decimal, int | Decimal]] = field(default_factory=list)
     """(measure, total stated, sum of the forms' parts) where the parts say more than the total."""
+    ambiguous: list[tuple[str, list[TextFigure]]] = field(default_factory=list)
+    """A whole-unit measure the overall statement does not give, stated more than once elsewhere: which of them
+    is the unit's (or are they the same group told twice?) is not guessed."""
 
 
 def sentences(paragraphs: tuple[str, ...] | list[str]) -> list[Sentence]:
@@ -228,7 +229,8 @@ def match_any(text: str, words: tuple[str, ...]) -> bool:
 
 def read_text(paragraphs: tuple[str, ...] | list[str]) -> Reading:
     """Every figure of a narrative: where it has an overall statement, that statement's figures (the rest of its
-    paragraph, and a paragraph right after it beginning 其中); else every sentence's."""
+    paragraph, and a paragraph right after it beginning 其中), and a whole-unit figure (志愿者, 资料 …) it does not
+    give where the text states that measure once; else every sentence's."""
     reading = Reading()
     found: list[tuple[Sentence, list[TextFigure]]] = []
     unclear_in: list[list[UnclearFigure]] = []
@@ -252,6 +254,16 @@ def read_text(paragraphs: tuple[str, ...] | list[str]) -> Reading:
             reading.parts_not_added.extend(figures)
     if overall_at:
         reading.figures = _once(reading.figures)
+        stated = {f.measure for f in reading.figures}
+        for measure in WHOLE_UNIT:
+            elsewhere = [f for f in reading.parts_not_added if f.measure == measure]
+            if measure in stated or not elsewhere:
+                continue
+            if len(elsewhere) == 1:
+                reading.figures.append(elsewhere[0])
+                reading.parts_not_added.remove(elsewhere[0])
+            else:
+                reading.ambiguous.append((measure, elsewhere))
     return reading
 
 

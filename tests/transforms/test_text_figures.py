@@ -146,3 +146,39 @@ def test_the_title_and_the_signature_block_say_who_wrote_it_and_when():
     assert found.signed_on is not None and found.signed_on[:2] == (4, "2023年9月25日")
     assert str(found.signed_on[2]) == "2023-09-25"
     assert narrative_identity(paragraphs(6), 2023).title is None
+
+
+def test_the_situation_paragraph_says_which_figures_were_read_from_a_summary():
+    import pandas as pd
+
+    from kepu.transforms.narrative import situation_paragraph, text_sources
+
+    activities = pd.DataFrame({"unit_name": ["白沙镇", "白沙镇", "洛带镇", "东升街道"], "from_text": [True, True, True, False],
+                               "source_row": [3, 5, 2, 7]})
+    sources = text_sources(activities)
+    assert sources == [("洛带镇", 2), ("白沙镇", 3)]
+    city = {"activities": 10, "participants": 500, "units_expected": 2, "units_reported": 2}
+    types = pd.DataFrame({"activity_type": ["讲座报告"], "activities": [10], "participants": [500]})
+    text = situation_paragraph("2023年全国科普日", city, types, from_text=sources)
+    assert text.endswith("以上数字中，有据单位文字总结读出的：据洛带镇总结（第2段）、据白沙镇总结（第3段），未经逐项核实。")
+    assert "总结" not in situation_paragraph("2023年全国科普日", city, types)
+
+
+def test_a_paragraph_is_cited_where_a_cell_would_be():
+    from kepu.deliverables.tables import cell_ref
+
+    assert cell_ref("正文", "第3段") == "据总结（第3段）"
+    assert cell_ref("活动明细", "I12") == "活动明细!I12"
+
+
+def test_a_whole_unit_figure_the_overall_statement_omits_is_read_where_the_text_states_it_once():
+    reading = read_text(["全镇共开展科普讲座4场次，听众600余人。", "发放科普资料2000余份，出动志愿者40名。",
+                         "9月18日义诊现场有志愿者10名。"])
+    said = {(f.measure, f.value) for f in reading.figures}
+    assert ("materials", 2000) in said and not any(m == "volunteers" for m, _ in said)
+    assert [(m, [f.value for f in figures]) for m, figures in reading.ambiguous] == [("volunteers", [40, 10])]
+
+
+def test_the_seed_tells_its_volunteers_twice_and_they_are_not_guessed():
+    reading = read_text(paragraphs(6))
+    assert [(m, [f.value for f in figures]) for m, figures in reading.ambiguous] == [("volunteers", [2000, 2000])]

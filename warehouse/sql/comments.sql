@@ -129,6 +129,7 @@ comment on column raw.text_figures.cells is '各指标（字段名）所在的�
 comment on column raw.text_figures.{{ m.key }} is '总结：{{ m.label }}';
 {% endfor %}
 comment on column raw.text_figures.activities_approx is '活动场次为约数（如“13多期”），按数字计入';
+comment on column marts.activities.from_text is '该记录的数字读自单位的文字总结（来源单元格为段落，如“第3段”；备注为原句），未经逐项核实';
 comment on column core.activities.from_text is '该记录的数字读自文字总结（source_cell 为段落，note 为原句），而非表格';
 
 comment on table core.activities is '每个活动明细行一行；只报汇总表的单位记一条“未分项”记录。counted 表示该行通过行规则且在活动期间内；当前版本中 counted 且 duplicate_of 为空的行计入汇总。';
