@@ -161,14 +161,15 @@ def _number(match: re.Match[str]) -> tuple[int | Decimal, bool] | None:
 
 
 def figures_in(sentence: Sentence) -> tuple[list[TextFigure], list[UnclearFigure]]:
-    """The figures one sentence states, each with its measure and form, and the unclear ones. A clause's form
-    is the one its words name before the number, else the form carried from the clause before it."""
+    """The figures one sentence states, each with its measure and form, and the unclear ones. An activity count's
+    form is the one its clause names before the number, else the form carried from the clause before it (the
+    last count's, or a clause naming a form without a figure); participants belong to the carried form first."""
     figures: list[TextFigure] = []
     unclear: list[UnclearFigure] = []
     overall = is_overall(sentence.text)
     carried: str | None = None
     for clause in _CLAUSE_END.split(sentence.text):
-        counted_activities = False
+        counted_any = False
         for match in _figure_pattern().finditer(clause):
             before = clause[:match.start()]
             if any(before.endswith(word) for word in WORDS.not_figure_prefixes):
@@ -186,9 +187,9 @@ def figures_in(sentence: Sentence) -> tuple[list[TextFigure], list[UnclearFigure
                 if form is None and not generic:
                     measure = None
                 else:
-                    carried, counted_activities = form, True
+                    carried = form
             elif measure == "participants":
-                form = named or carried
+                form = carried or named  # 「举办科普展览1场，参观群众800人」: the exhibition's visitors
             else:
                 form = None
             if measure is None:
@@ -196,7 +197,8 @@ def figures_in(sentence: Sentence) -> tuple[list[TextFigure], list[UnclearFigure
                 continue
             figures.append(TextFigure(sentence.paragraph, sentence.text, measure, value, approximate, form, overall,
                                       written))
-        if not counted_activities and _names_activity(clause):
+            counted_any = True
+        if not counted_any and _names_activity(clause):
             carried = activity_type_of(clause) or carried
     return figures, unclear
 

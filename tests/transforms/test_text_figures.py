@@ -182,3 +182,9 @@ def test_a_whole_unit_figure_the_overall_statement_omits_is_read_where_the_text_
 def test_the_seed_tells_its_volunteers_twice_and_they_are_not_guessed():
     reading = read_text(paragraphs(6))
     assert [(m, [f.value for f in figures]) for m, figures in reading.ambiguous] == [("volunteers", [2000, 2000])]
+
+
+def test_visitors_after_an_exhibition_count_are_the_exhibitions_even_when_their_clause_says_参观():
+    reading = read_text(["9月18日，街道在社区广场举办科普展览1场，展出展板30块，参观群众800余人。"])
+    assert _said(reading.figures) == [("展览展示", "activities", 1, False), (None, "boards", 30, False),
+                                      ("展览展示", "participants", 800, True)]
