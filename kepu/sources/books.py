@@ -30,6 +30,7 @@ __all__ = ["ReadError", "ReadLimits", "read_book", "formulas_without_value"]
 
 CALAMINE_FORMATS = ("xlsx", "xlsb", "ods", "xls")
 _FIGURE_DIGIT = re.compile(r"[0-9０-９]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".dot", ".dotx")
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".tsv")
 """The names spreadsheets usually carry: used only where a name is all there is to go on (is a mail attachment a
@@ -81,15 +82,17 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
 def _read_text(data: bytes, stem: str, limits: ReadLimits, suffix: str) -> Book:
     """A CSV or TSV table, or plain text (a 总结 saved as .txt, SPEC §3.13): text no delimiter splits, or a .txt
     whose lines a delimiter splits into fewer than three cells (prose with a stray comma), is a narrative: its
-    lines are its paragraphs. Under another name, text without a single digit stays refused as plain text."""
+    lines are its paragraphs. Under another name, text without a digit or without Chinese (a log file, a note)
+    stays refused as plain text."""
     try:
         book = read_delimited(data, stem, limits)
     except ReadError as exc:
         if exc.code != "file_not_spreadsheet":
             raise
         paragraphs = text_paragraphs(data)
-        if suffix != ".txt" and not any(_FIGURE_DIGIT.search(p) for p in paragraphs):
-            raise  # a note or a letter with no number at all, under another name: plain text, not a report
+        if suffix != ".txt" and not (any(_FIGURE_DIGIT.search(p) for p in paragraphs)
+                                     and any(_CJK.search(p) for p in paragraphs)):
+            raise  # a log, a note with no number, under another name: plain text, not a report
         return Book((), paragraphs=paragraphs)
     if suffix == ".txt" and not any(sum(cell is not None for cell in row) >= 3 for sheet in book.sheets
                                     for row in sheet.rows):
