@@ -19,7 +19,7 @@ from kepu.sources.store import keep_copy
 from kepu.transforms.submission import PARSER_VERSION, issue_record, parse_book, raw_records
 from kepu.warehouse.loader import to_arrow
 
-RAW_TABLES = ("declarations", "activity_rows", "summary_figures", "parse_issues")
+RAW_TABLES = ("declarations", "activity_rows", "summary_figures", "text_figures", "parse_issues")
 
 
 @dataclass(slots=True)

@@ -29,6 +29,8 @@ _KINDS = (
     IssueKind("file_empty", "error", "文件中没有任何内容（空文件）。", "空文件"),
     IssueKind("file_too_large", "error", "文件超出读取上限：{raw}。一份活动报表远不到这个规模，文件未读取；如确为报表，请删去多余内容后重新报送。", "超出读取上限"),
     IssueKind("file_unsafe", "error", "{raw}内含 XML 实体声明（DOCTYPE/ENTITY），正常的表格文件不会有，疑似恶意构造的文件，未读取。", "疑似恶意文件"),
+    IssueKind("document_unsupported", "error", "文件格式不受支持（{raw}），无法可靠读取其中的文字，请另存为 .docx（Word 文档）或 .txt（纯文本）后重新报送，或改用活动报表。", "文档格式不支持"),
+    IssueKind("document_macro", "error", "该文件为{raw}，内含宏代码，为安全起见未打开，请另存为不含宏的 .docx 后重新报送。", "含宏文档"),
     IssueKind("file_inaccessible", "error", "文件未能取得或打开：{reason}。", "文件无法打开"),
     IssueKind("bundle_unreadable", "error", "压缩包或其中的文件未能解开：{reason}。", "压缩包无法解开"),
     IssueKind("file_duplicate_copy", "info", "与已收到的文件“{other}”内容完全相同，只记录一次。", "重复文件"),
@@ -74,6 +76,13 @@ _KINDS = (
     IssueKind("total_row_mismatch", "warning", "合计行{label}为{reported}，与{where}各行之和{computed}不一致。", "合计不符"),
     IssueKind("summary_mismatch", "warning", "汇总表{label}为{reported}，与活动明细之和{computed}不一致，以明细为准。", "汇总表与明细不符"),
     IssueKind("summary_only", "info", "本单位只填报了汇总表，按汇总数计入（活动形式记为“未分项”）。", "仅汇总表"),
+    # narrative reports (总结, SPEC §3.13)
+    IssueKind("figures_from_text", "warning", "本文件是文字总结，不是活动报表：已从{where}读出{figures}，按活动形式作为未分项记录计入汇总（没有逐项活动）。这些数字是从文字中读出的，请核对原文；如有出入，请登记处理决定或请该单位报送活动报表。", "数字读自文字总结"),
+    IssueKind("text_figure_unclear", "info", "总结{where}“{raw}”中的“{written}”说不清是哪一项指标（活动场次、参与人次、资料份数……），未计入，请核对。", "总结数字含义不清"),
+    IssueKind("text_parts_exceed_total", "warning", "总结{where}所写{label}总数为{total}，各活动形式的分项之和为{parts}，分项多于总数，按分项计入，请核实。", "总结分项多于总数"),
+    IssueKind("text_whole_unit_ambiguous", "info", "总结的总述中没有{label}，而文中{count}处写有{label}（{said}），无法确定全单位的数字，未计入，请核对。", "总结中全单位数字不明"),
+    IssueKind("text_no_figures", "error", "这是一份文字材料（{raw}），其中没有读出可计入的数字（如“开展科普讲座6场次，听众400余人”），未计入汇总；请用活动报表报送。", "总结中无可计入数字"),
+    IssueKind("text_differs_from_sheet", "warning", "本单位既报送了活动报表，也报送了文字总结（{text_file}）：按活动报表计入，总结不重复计入。但总结中{label}为{text_value}，报表为{sheet_value}，二者不一致，请核实。", "总结与报表不一致"),
     IssueKind("summary_unparseable", "warning", "汇总表{label}“{raw}”无法识别为数字。", "汇总表数值无法识别"),
     IssueKind("summary_funding_in_yuan", "info", "汇总表经费以“元”为单位，已换算为万元。", "汇总表经费单位换算"),
     IssueKind("volunteers_exceed_participants", "warning", "第{row}行志愿者人数（{volunteers}）多于参与人数（{participants}），请核实。", "志愿者多于参与人数"),
@@ -103,11 +112,11 @@ STATISTICIAN_CODES = ("duplicate_row", "unit_slip_funding", "unit_slip_count", "
 """The checks a statistician runs before signing (SPEC §3.7, issue #16): warnings `kepu status` counts one by
 one, since each is a figure the office should look at before the totals go to the province."""
 
-UNSUPPORTED_FILE_CODES = ("file_not_spreadsheet", "file_unsupported")
+UNSUPPORTED_FILE_CODES = ("file_not_spreadsheet", "file_unsupported", "document_unsupported")
 """A rejected file that is not a spreadsheet at all (a PDF, a Word document, a web page without a table):
 counted apart from the spreadsheets that could not be read (damaged, encrypted, empty, over a limit)."""
 REJECTED_FILE_CODES = (*UNSUPPORTED_FILE_CODES, "file_unreadable", "file_encrypted", "file_empty", "file_too_large",
-                       "file_unsafe", "file_inaccessible", "bundle_unreadable")
+                       "file_unsafe", "document_macro", "file_inaccessible", "bundle_unreadable")
 """The codes a file that cannot be read at all is rejected with: exactly one per rejected file."""
 
 

@@ -33,6 +33,20 @@ class SummaryIndicator:
 
 
 @dataclass(frozen=True, slots=True)
+class NarrativeWords:
+    """How figures are read from a 总结's sentences (SPEC §3.13): see [narrative] in synonyms.toml."""
+
+    overall_subjects: tuple[str, ...]
+    overall_words: tuple[str, ...]
+    overall_phrases: tuple[str, ...]
+    generic_activities: tuple[str, ...]
+    not_figure_prefixes: tuple[str, ...]
+    not_activity_cues: tuple[str, ...]
+    measures: dict[str, str]
+    cues: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class Synonyms:
     detail_fields: tuple[DetailField, ...]
     yuan_headers: tuple[str, ...]
@@ -62,6 +76,7 @@ class Synonyms:
     supplement_plain_words: tuple[str, ...]
     supplement_followers: tuple[str, ...]
     supplement_instructions: tuple[str, ...]
+    narrative: NarrativeWords
 
 
 @cache
@@ -102,6 +117,20 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
         supplement_plain_words=tuple(data["supplements"]["plain_words"]),
         supplement_followers=tuple(data["supplements"]["followers"]),
         supplement_instructions=tuple(data["supplements"]["instructions"]),
+        narrative=_narrative(data["narrative"]),
+    )
+
+
+def _narrative(data: dict) -> NarrativeWords:
+    return NarrativeWords(
+        overall_subjects=tuple(data["overall_subjects"]),
+        overall_words=tuple(data["overall_words"]),
+        overall_phrases=tuple(data["overall_phrases"]),
+        generic_activities=tuple(data["generic_activities"]),
+        not_figure_prefixes=tuple(data["not_figure_prefixes"]),
+        not_activity_cues=tuple(data["not_activity_cues"]),
+        measures=dict(data["measures"]),
+        cues={k: tuple(v) for k, v in data["cues"].items()},
     )
 
 

@@ -19,9 +19,11 @@ from kepu.schemas.vocabulary import (
     ACTIVITY_TYPES,
     COUNTED_STATUSES,
     METRICS,
+    PARAGRAPH_CITATION,
     SEVERITIES,
     SUBMISSION_ROLE_LABELS,
     SUBMISSION_STATUSES,
+    TEXT_SHEET,
     UNIT_TYPES,
     UNITEMIZED_TYPE,
 )
@@ -117,10 +119,13 @@ class Issues(pa.DataFrameModel):
     code: Series[str] = pa.Field(isin=tuple(CATALOGUE))
     message: Series[str] = pa.Field(str_length={"min_value": 1})
 
-    @pa.dataframe_check(error="a cited cell is not an A1 address")
+    @pa.dataframe_check(error="a cited cell is not an A1 address (nor a 总结's paragraph, 第N段)")
     def cells_are_a1(cls, df: pd.DataFrame) -> bool:
-        cells = df["cell"].dropna().astype(str)
-        return bool(cells.str.fullmatch(r"[A-Z]{1,3}[1-9][0-9]*").all())
+        cited = df[df["cell"].notna()]
+        cells = cited["cell"].astype(str)
+        in_text = cited["sheet"].astype(str) == TEXT_SHEET if "sheet" in cited else False
+        return bool((cells.str.fullmatch(r"[A-Z]{1,3}[1-9][0-9]*")
+                     | (in_text & cells.str.fullmatch(PARAGRAPH_CITATION))).all())
 
 
 def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame, table: str) -> pd.DataFrame:

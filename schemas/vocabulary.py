@@ -100,6 +100,11 @@ OTHER_TYPE = "其他"
 UNITEMIZED_TYPE = "未分项"
 """activity_type of the one record a summary-only submission contributes (SPEC §3.4)."""
 
+TEXT_SHEET = "正文"
+"""The 'sheet' of a figure read from a narrative report's running text (SPEC §3.13); its 'cell' is its paragraph."""
+PARAGRAPH_CITATION = r"第[1-9][0-9]*段"
+"""How a paragraph is cited where a sheet's cell would be: 第3段."""
+
 # ------------------------------------------------------------------------------------------ units
 
 UNIT_TYPE_LABELS: dict[str, str] = {

@@ -44,14 +44,14 @@ class Raw:
     """Raw tables of one campaign, filled file by file."""
 
     def __init__(self) -> None:
-        self.files, self.declarations, self.rows, self.summaries = [], [], [], []
+        self.files, self.declarations, self.rows, self.summaries, self.texts = [], [], [], [], []
         self.decisions: list[dict] = []
         self.parse_issues: list[dict] = []
 
     def file(self, n: int, code: str | None, *, name: str | None = None, path: str | None = None,
              reported: date | None = date(2023, 9, 25), received: datetime = datetime(2023, 9, 26, 9),
              rows: list[dict] = (), summary: dict | None = None, status: str = "read", title: str | None = None,
-             note: str | None = None, source: str | None = None) -> str:
+             note: str | None = None, source: str | None = None, text: list[dict] = ()) -> str:
         digest = sha(n)
         self.files.append({"sha256": digest, "path": path or f"{n}.xlsx", "received_at": received,
                            "status": status, "source": source})
@@ -71,6 +71,8 @@ class Raw:
                               "participants": 100, **row})
         if summary:
             self.summaries.append({"sha256": digest, "sheet": "汇总表", "cells": {}, **summary})
+        for record in text:
+            self.texts.append({"sha256": digest, "paragraph": 3, "sentence": "全镇共开展……", "cells": {}, **record})
         return digest
 
     def build(self, previous: pd.DataFrame | None = None, units: pd.DataFrame = None,
@@ -89,7 +91,8 @@ class Raw:
             loader.insert(con, "raw.files", [{"size": 1, "stored_as": "files/x", "first_run_id": "r", **f,
                                               "campaign_id": cid} for f in self.files])
             for table, rows in (("raw.declarations", self.declarations), ("raw.activity_rows", self.rows),
-                                ("raw.summary_figures", self.summaries), ("raw.parse_issues", self.parse_issues)):
+                                ("raw.summary_figures", self.summaries), ("raw.text_figures", self.texts),
+                                ("raw.parse_issues", self.parse_issues)):
                 loader.insert(con, table, [{**r, "campaign_id": cid} for r in rows])
             if decisions is None and self.decisions:
                 decisions = decisions_csv(self.decisions)

@@ -128,11 +128,13 @@ class Book:
     """A whole submission as read: its sheets in workbook order (hidden ones flagged, not dropped).
 
     `formulas_without_value` lists (sheet, A1, formula) of formula cells that carry no cached value,
-    which a reader can only see as empty.
+    which a reader can only see as empty. `paragraphs` is the running text of a narrative report (a Word
+    document's body paragraphs, a text file's lines; the 1st is 第1段), its tables being the sheets.
     """
 
     sheets: tuple[Sheet, ...]
     formulas_without_value: tuple[tuple[str, str, str], ...] = field(default=())
+    paragraphs: tuple[str, ...] = field(default=())
 
     def visible_sheets(self) -> tuple[Sheet, ...]:
         return tuple(s for s in self.sheets if not s.hidden)

@@ -14,7 +14,7 @@ Pure: a marts.city_totals row and the marts.type_totals frame in, text out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -119,10 +119,28 @@ def incomplete(city: Mapping[str, object]) -> bool:
     return _int(city.get("units_reported")) < _int(city.get("units_expected"))
 
 
+def text_sources(activities: pd.DataFrame) -> list[tuple[str, int]]:
+    """(unit name, first paragraph) of each unit whose counted figures were read from its 总结's text (SPEC
+    §3.13), from marts.activities, by unit name."""
+    if activities is None or "from_text" not in activities or activities.empty:
+        return []
+    read = activities[activities["from_text"].fillna(False).astype(bool)]
+    return sorted((str(name), int(rows["source_row"].min())) for name, rows in read.groupby("unit_name"))
+
+
+def text_sentence(sources: Sequence[tuple[str, int]]) -> str:
+    """「以上数字中，有据文字总结读出的：据白沙镇总结（第3段）、…，未经逐项核实。」, or nothing."""
+    if not sources:
+        return ""
+    return ("以上数字中，有据单位文字总结读出的："
+            + "、".join(f"据{name}总结（第{paragraph}段）" for name, paragraph in sources) + "，未经逐项核实。")
+
+
 def situation_paragraph(campaign_name: str, city: Mapping[str, object], types: pd.DataFrame, *,
-                        internal: bool = False) -> str:
+                        internal: bool = False, from_text: Sequence[tuple[str, int]] = ()) -> str:
     """The 情况说明 paragraph for one campaign, from its marts.city_totals row and marts.type_totals; with
-    `internal`, followed by how many expected units reported (the office's own version)."""
+    `internal`, followed by how many expected units reported (the office's own version). `from_text` names the
+    units whose figures were read from their 总结 (text_sources): the paragraph says so, citing each."""
     activities, participants = _int(city.get("activities")), _int(city.get("participants"))
     reporting = reporting_sentence(city) if internal else ""
     if not activities and not participants:
@@ -138,4 +156,4 @@ def situation_paragraph(campaign_name: str, city: Mapping[str, object], types: p
                                     (media, f"媒体报道{media}篇"), (funding, f"投入经费{funding}万元")) if n]
     if support:
         text += "活动中，" + "，".join(support) + "。"
-    return text + reporting
+    return text + text_sentence(from_text) + reporting

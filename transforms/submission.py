@@ -15,6 +15,7 @@ from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, re
 from kepu.transforms.grid import Book
 from kepu.transforms.sheets import sheet_tables, sheet_unit
 from kepu.transforms.supplements import read_note
+from kepu.transforms.text_figures import TEXT_SHEET, TextRecord, narrative_identity, read_text, records
 
 PARSER_VERSION = "6"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
@@ -35,11 +36,14 @@ class ParsedSubmission:
     row_kinds: list[tuple[int, RowKind]] = field(default_factory=list)
     supplement_note: Declared | None = None
     """A line of commentary saying the file is a supplement (补报 …), for the core to judge."""
+    text_records: list[TextRecord] = field(default_factory=list)
+    """Figures read from a narrative report's sentences (SPEC §3.13), one unitemized record per form."""
 
     @property
     def readable(self) -> bool:
-        """Whether anything countable was found: an activity table or summary figures."""
-        return self.detail_sheet is not None or (self.summary is not None and self.summary.has_figures)
+        """Whether anything countable was found: an activity table, summary figures or figures in a 总结."""
+        return self.detail_sheet is not None or (self.summary is not None and self.summary.has_figures) \
+            or bool(self.text_records)
 
 
 def parse_book(book: Book, default_year: int) -> ParsedSubmission:
@@ -86,6 +90,11 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
         sheet = book.sheet(sheet_name)
         if sheet is not None and not sheet.hidden:
             parsed.issues.append(make_issue("formula_no_value", sheet=sheet_name, cell=cell, raw=f"={formula}" if formula else None))
+    if book.paragraphs and not parsed.readable:
+        _read_narrative(parsed, book.paragraphs, default_year)
+        if not parsed.readable:
+            parsed.issues.append(make_issue("text_no_figures", raw="总结或报告" if not book.sheets else "Word 文档"))
+            return parsed
     if not parsed.readable:
         parsed.issues.append(make_issue("no_detail_table"))
     return parsed
@@ -124,6 +133,63 @@ def _naming(rows: list[dict], unit: tuple[str, str | None] | None) -> list[dict]
             for row in rows]
 
 
+def cite_paragraph(paragraph: int) -> str:
+    """How a figure read from a narrative is cited where a sheet's would cite a cell."""
+    return f"第{paragraph}段"
+
+
+def _read_narrative(parsed: ParsedSubmission, paragraphs: tuple[str, ...], default_year: int) -> None:
+    """A 总结's figures as unitemized records, its identity from its title and signature where the file declares
+    none in a table, and the issues that quote its sentences (SPEC §3.13)."""
+    from kepu.schemas.vocabulary import MEASURE
+
+    reading = read_text(paragraphs)
+    parsed.text_records = records(reading)
+    found = identity_from_text(paragraphs, default_year)
+    ident = parsed.identity
+    parsed.identity = DeclaredIdentity(ident.unit_code, ident.unit_name or found.unit_name,
+                                       ident.reported_on or found.reported_on, ident.reported_on_raw,
+                                       ident.title or found.title)
+    for unclear in reading.unclear:
+        parsed.issues.append(make_issue("text_figure_unclear", sheet=TEXT_SHEET, cell=cite_paragraph(unclear.paragraph),
+                                        raw=unclear.sentence, where=cite_paragraph(unclear.paragraph),
+                                        written=unclear.written))
+    for measure, total, parts in reading.exceeded:
+        figure = next(f for f in reading.figures if f.measure == measure and f.form is None)
+        parsed.issues.append(make_issue("text_parts_exceed_total", sheet=TEXT_SHEET,
+                                        cell=cite_paragraph(figure.paragraph), raw=figure.sentence,
+                                        where=cite_paragraph(figure.paragraph), label=MEASURE[measure].noun,
+                                        total=total, parts=parts))
+    for measure, figures in reading.ambiguous:
+        parsed.issues.append(make_issue("text_whole_unit_ambiguous", sheet=TEXT_SHEET,
+                                        cell=cite_paragraph(figures[0].paragraph), raw=figures[0].sentence,
+                                        label=MEASURE[measure].noun, count=len(figures),
+                                        said="、".join(f"{cite_paragraph(f.paragraph)}“{f.written}”" for f in figures)))
+    if parsed.text_records:
+        said = []
+        for record in parsed.text_records:
+            figures = "、".join(f"{_SAID.get(m, MEASURE[m].noun)}{v}{MEASURE[m].unit}"
+                               + ("（约数）" if record.approximate.get(m) else "")
+                               for m, v in record.values.items() if v is not None)
+            said.append(f"{record.activity_type}：{figures}")
+        first = min(parsed.text_records, key=lambda r: r.paragraph)
+        where = "、".join(cite_paragraph(p) for p in sorted({p for r in parsed.text_records for p, _ in r.cited.values()}))
+        parsed.issues.append(make_issue("figures_from_text", sheet=TEXT_SHEET, cell=cite_paragraph(first.paragraph),
+                                        raw=first.sentence, where=f"总结{where}", figures="；".join(said)))
+
+
+_SAID = {"activities": "活动", "participants": "参与"}
+
+
+def identity_from_text(paragraphs: tuple[str, ...], default_year: int) -> DeclaredIdentity:
+    """A narrative's title, and its signature block's unit and date (the 填报日期), as declarations."""
+    found = narrative_identity(paragraphs, default_year)
+    title = Declared(found.title[1], TEXT_SHEET, cite_paragraph(found.title[0]), found.title[1]) if found.title else None
+    name = Declared(found.signed_by[1], TEXT_SHEET, cite_paragraph(found.signed_by[0]), found.signed_by[1]) \
+        if found.signed_by else None
+    return DeclaredIdentity(unit_name=name, reported_on=found.signed_on[2] if found.signed_on else None, title=title)
+
+
 def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
     """The parsed file as rows of the raw extraction tables, keyed by table name."""
     ident = parsed.identity
@@ -145,6 +211,11 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "supplement_note_sheet": parsed.supplement_note.sheet if parsed.supplement_note else None,
         "supplement_note_cell": parsed.supplement_note.cell if parsed.supplement_note else None,
     }
+    text_figures = [{
+        "sha256": sha256, "activity_type": record.activity_type, "paragraph": record.paragraph,
+        "sentence": record.sentence, **record.values, **{f"{m}_approx": a for m, a in record.approximate.items()},
+        "cells": {m: cite_paragraph(p) for m, (p, _) in record.cited.items()},
+    } for record in parsed.text_records]
     summaries = []
     if parsed.summary is not None:
         summaries.append({"sha256": sha256, "sheet": parsed.summary.sheet, **parsed.summary.values,
@@ -153,6 +224,7 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "declarations": [declaration],
         "activity_rows": [{"sha256": sha256, **row} for row in parsed.activities],
         "summary_figures": summaries,
+        "text_figures": text_figures,
         "parse_issues": [issue_record(sha256, i) for i in parsed.issues],
     }
 

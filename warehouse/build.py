@@ -43,7 +43,7 @@ from kepu.warehouse.schema import STORED_MEASURES, sql_text
 
 CHECKS = (
     "identity", "versions", "window", "summary", "volunteers", "outliers", "year_over_year", "joint_copies",
-    "possible_joint", "duplicates", "units", "bounds", "impossible", "forwarded",
+    "possible_joint", "duplicates", "units", "bounds", "impossible", "forwarded", "text_figures",
 )
 """The checks of sql/core/checks/, in the order they run (the order of audit.issues is its own)."""
 

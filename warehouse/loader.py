@@ -162,7 +162,8 @@ def forget_files(con: duckdb.DuckDBPyConnection, campaign_id: str, shas: list[st
         con.unregister("_kepu_shas")
 
 
-RAW_EXTRACTS = ("raw.files", "raw.declarations", "raw.activity_rows", "raw.summary_figures", "raw.parse_issues")
+RAW_EXTRACTS = ("raw.files", "raw.declarations", "raw.activity_rows", "raw.summary_figures", "raw.text_figures",
+                "raw.parse_issues")
 """The raw tables that hold what parsing one file gave, each keyed by the file's sha256."""
 
 

@@ -40,7 +40,8 @@ from kepu.warehouse.identifiers import identifier, literal, literals
 LAYERS = ("raw", "core", "marts", "audit")
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "parse_issues"),
+    "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "text_figures",
+            "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities", "source_unavailable", "decisions"),
     "audit": ("issues", "run_log", "submission_changes", "notices", "decisions"),
 }

@@ -24,7 +24,7 @@ from kepu.deliverables.workbook import UPWARD
 from kepu.schemas.notices import Attachment, Notice
 from kepu.schemas.vocabulary import CHASED, COMPLETENESS_LABELS, MEASURES, SUBMISSION_STATUS_LABELS, Campaign
 from kepu.settings import Settings
-from kepu.transforms.narrative import situation_paragraph
+from kepu.transforms.narrative import situation_paragraph, text_sources
 from kepu.transforms.notice_text import (
     Signature,
     SummaryFacts,
@@ -149,7 +149,8 @@ def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign:
     facts = SummaryFacts(
         day=today, received=[_file_line(r) for r in files], rejected=[_rejected_line(r) for r in rejected],
         chase=chase, completeness=completeness, totals=totals,
-        paragraph=situation_paragraph(campaign.name, city, marts.types, internal=True),
+        paragraph=situation_paragraph(campaign.name, city, marts.types, internal=True,
+                                      from_text=text_sources(marts.activities)),
         no_address=list(no_address), failures=list(failures), drafted=drafted, attachment=attachment)
     subject, body = summary_notice(campaign, facts, sign)
     key = written_digest(workbook) or hashlib.sha256(workbook.read_bytes()).hexdigest()

@@ -29,7 +29,7 @@ from kepu.deliverables.statement import write_statement
 from kepu.deliverables.workbook import office_block, write_workbooks
 from kepu.schemas.vocabulary import OFFICE_TZ
 from kepu.settings import Settings
-from kepu.transforms.narrative import situation_paragraph
+from kepu.transforms.narrative import situation_paragraph, text_sources
 from kepu.warehouse.queries import Marts, read_marts
 
 NARRATIVE = "情况说明"
@@ -49,8 +49,10 @@ def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None
     now = now or datetime.now(OFFICE_TZ).replace(tzinfo=None)
     today: date = now.date()
     tables = city_tables(marts, campaign, settings.office.city_units_label)
-    upward = situation_paragraph(campaign.name, marts.city_row, marts.types)
-    internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True)
+    read_from_text = text_sources(marts.activities)
+    upward = situation_paragraph(campaign.name, marts.city_row, marts.types, from_text=read_from_text)
+    internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True,
+                                   from_text=read_from_text)
     office = office_block(settings.office, marts.units, tables.as_of, today)
     receipts = build_receipts(marts, campaign, tables.activities)
     # Many changed receipts are written by a pool of processes while this process writes the city-wide

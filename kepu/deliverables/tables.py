@@ -24,6 +24,8 @@ from functools import cached_property
 import pandas as pd
 import pyarrow as pa
 
+from kepu.schemas.vocabulary import TEXT_SHEET
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make Excel read a text as a formula (OWASP CSV injection)."""
 
@@ -269,9 +271,12 @@ _PLAIN_SHEET_NAME = re.compile(r"^\w+$")
 
 def cell_ref(sheet: str | None, cell: str | None) -> str | None:
     """A cell as Excel writes a reference to it: `活动明细!I12`, `'Sheet 1'!B3`; just the cell when its
-    sheet is unknown, and None without a cell."""
+    sheet is unknown, and None without a cell. A figure read from a 总结's text (SPEC §3.13) is cited by its
+    paragraph: `据总结（第3段）`."""
     if is_missing(cell) or cell == "":
         return None
+    if sheet == TEXT_SHEET:
+        return f"据总结（{cell}）"
     if is_missing(sheet) or sheet == "":
         return str(cell)
     sheet = str(sheet)

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from kepu.sources.delimited import read_delimited
+from kepu.sources.documents import read_docx, text_paragraphs
 from kepu.sources.extents import check_xls, check_zip_workbook
 from kepu.sources.markup import read_html, read_xml2003
 from kepu.sources.read_limits import DEFAULT_LIMITS, ReadError, ReadLimits, mb
@@ -31,6 +32,9 @@ from kepu.transforms.grid import Book, Sheet
 __all__ = ["ReadError", "ReadLimits", "read_book", "formulas_without_value"]
 
 CALAMINE_FORMATS = ("xlsx", "xlsb", "ods", "xls")
+_FIGURE_DIGIT = re.compile(r"[0-9０-９]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+WORD_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".dot", ".dotx")
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".tsv")
 """The names spreadsheets usually carry: used only where a name is all there is to go on (is a mail attachment a
 submission or a cover letter?). A file that is taken in is judged by its content, whatever its name."""
@@ -58,14 +62,18 @@ def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_
                 with _standard_package(path) as standard:
                     return _read_calamine(standard, fmt, limits, with_formulas)
             return _read_calamine(path, fmt, limits, with_formulas)
+        if fmt == "docx":
+            return read_docx(path, limits)
         if size > limits.max_text_bytes:
             raise ReadError("file_too_large", f"文本文件大小 {mb(size)}，超过 {mb(limits.max_text_bytes)}")
         data = path.read_bytes()
         if fmt == "html":
+            if PurePosixPath(name or path.name).suffix.lower() in WORD_SUFFIXES:
+                raise ReadError("document_unsupported", "网页（HTML）另存为 Word 文档")
             return read_html(data, stem, limits)
         if fmt == "xml2003":
             return read_xml2003(data, stem, limits)
-        return read_delimited(data, stem, limits)
+        return _read_text(data, stem, limits, PurePosixPath(name or path.name).suffix.lower())
     except ReadError:
         raise
     except MemoryError:
@@ -102,6 +110,27 @@ def _standard_package(path: Path) -> Iterator[Path]:
                 for info in zf.infolist():
                     out.writestr(renamed.get(info.filename, info.filename), zf.read(info))
             yield copy
+
+
+def _read_text(data: bytes, stem: str, limits: ReadLimits, suffix: str) -> Book:
+    """A CSV or TSV table, or plain text (a 总结 saved as .txt, SPEC §3.13): text no delimiter splits, or a .txt
+    whose lines a delimiter splits into fewer than three cells (prose with a stray comma), is a narrative: its
+    lines are its paragraphs. Under another name, text without a digit or without Chinese (a log file, a note)
+    stays refused as plain text."""
+    try:
+        book = read_delimited(data, stem, limits)
+    except ReadError as exc:
+        if exc.code != "file_not_spreadsheet":
+            raise
+        paragraphs = text_paragraphs(data)
+        if suffix != ".txt" and not (any(_FIGURE_DIGIT.search(p) for p in paragraphs)
+                                     and any(_CJK.search(p) for p in paragraphs)):
+            raise  # a log, a note with no number, under another name: plain text, not a report
+        return Book((), paragraphs=paragraphs)
+    if suffix == ".txt" and not any(sum(cell is not None for cell in row) >= 3 for sheet in book.sheets
+                                    for row in sheet.rows):
+        return Book((), paragraphs=text_paragraphs(data))
+    return book
 
 
 def _read_calamine(path: Path, fmt: str, limits: ReadLimits, with_formulas: frozenset[str] = frozenset()) -> Book:

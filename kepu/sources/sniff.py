@@ -18,7 +18,7 @@ from typing import Literal
 
 from kepu.sources.read_limits import ReadError
 
-Format = Literal["xlsx", "xlsb", "ods", "xls", "html", "xml2003", "text"]
+Format = Literal["xlsx", "xlsb", "ods", "xls", "html", "xml2003", "text", "docx"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEAD_BYTES = 64 * 1024
@@ -36,7 +36,7 @@ _BINARY_KINDS = (
     (b"\x1f\x8b", "压缩包（gzip）"),
     (b"BZh", "压缩包（bzip2）"),
     (b"\xfd7zXZ\x00", "压缩包（xz）"),
-    (b"{\\rtf", "RTF 文档"),
+    (b"{\\rtf", "RTF 文档（常见于另存为 .doc 的文件）"),
     (b"ID;P", "SYLK 表格（.slk）"),
     (b"\x7fELF", "程序文件"),
     (b"MZ", "Windows 程序文件"),
@@ -46,7 +46,6 @@ _BINARY_KINDS = (
 )
 
 _ZIP_DOCUMENTS = (
-    ("word/document.xml", "Word 文档（.docx）"),
     ("ppt/presentation.xml", "PowerPoint 演示文稿（.pptx）"),
     ("visio/document.xml", "Visio 绘图"),
 )
@@ -58,7 +57,6 @@ _ODF_KINDS = {
     "application/vnd.oasis.opendocument.graphics": "ODF 绘图（.odg）",
 }
 _OLE_DOCUMENTS = (
-    ("worddocument", "Word 文档（.doc）"),
     ("powerpoint document", "PowerPoint 演示文稿（.ppt）"),
     ("visiodocument", "Visio 绘图"),
     ("__properties_version1.0", "Outlook 邮件（.msg）"),
@@ -146,6 +144,8 @@ def _zip_format(path: Path) -> Format:
             if "content.xml" in lower and b"office:spreadsheet" in _small_member(zf, names[lower["content.xml"]], 4096):
                 _refuse_encrypted_odf(zf, names, lower)
                 return "ods"
+            if "word/document.xml" in lower:
+                return "docx"
             for member, kind in _ZIP_DOCUMENTS:
                 if member in lower:
                     raise not_a_spreadsheet(kind)
@@ -216,6 +216,8 @@ def _ole_format(path: Path, size: int) -> Format:
                 if encryption is not None:
                     raise ReadError("file_encrypted", encryption.label)
                 return "xls"
+            if "worddocument" in streams:
+                raise ReadError("document_unsupported", "Word 97-2003 文档（.doc）")
             for stream, kind in _OLE_DOCUMENTS:
                 if stream in streams:
                     raise not_a_spreadsheet(kind)

@@ -120,6 +120,18 @@ comment on table raw.summary_figures is '每个带“汇总表”的文件一行
 comment on column raw.summary_figures.sheet is '汇总表所在的工作表';
 comment on column raw.summary_figures.cells is '各指标（字段名）所在的单元格';
 
+comment on table raw.text_figures is '文字总结（SPEC §3.13）中读出的数字：每个文件每种活动形式一行，“未分项”一行为全单位的志愿者、资料、展板、报道、经费及总数中未分到形式的部分。';
+comment on column raw.text_figures.activity_type is '活动形式（“未分项”为全单位数字及总数中未分到形式的部分）';
+comment on column raw.text_figures.paragraph is '数字所在的段落（第几段，从1起）';
+comment on column raw.text_figures.sentence is '数字所在的原句（引用）';
+comment on column raw.text_figures.cells is '各指标（字段名）所在的段落（如“第3段”）';
+{% for m in measures %}
+comment on column raw.text_figures.{{ m.key }} is '总结：{{ m.label }}';
+{% endfor %}
+comment on column raw.text_figures.activities_approx is '活动场次为约数（如“13多期”），按数字计入';
+comment on column marts.activities.from_text is '该记录的数字读自单位的文字总结（来源单元格为段落，如“第3段”；备注为原句），未经逐项核实';
+comment on column core.activities.from_text is '该记录的数字读自文字总结（source_cell 为段落，note 为原句），而非表格';
+
 comment on table core.activities is '每个活动明细行一行；只报汇总表的单位记一条“未分项”记录。counted 表示该行通过行规则且在活动期间内；当前版本中 counted 且 duplicate_of 为空的行计入汇总。';
 comment on column core.activities.activity_id is '活动记录标识（文件哈希前缀:工作表:行号）';
 comment on column core.activities.in_window is '活动日期是否在活动期间内';

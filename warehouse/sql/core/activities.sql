@@ -24,3 +24,6 @@ create table if not exists core.activities (
 -- in the same order; the field itself holds the corrected value (SPEC §3.9).
 alter table core.activities add column if not exists corrected_fields varchar[];
 alter table core.activities add column if not exists original_values varchar[];
+-- A record read from a narrative report's sentences (SPEC §3.13): source_sheet 正文, source_cell 第N段, note the
+-- sentence quoted. Warehouses made before get the column, false for their rows.
+alter table core.activities add column if not exists from_text boolean default false;

@@ -22,6 +22,7 @@ select
 {% endfor %}
     ({% for m in metrics %}a.{{ m.key }}_approx{{ " or " if not loop.last }}{% endfor %}) as has_approximate,
     a.is_unitemized,
+    coalesce(a.from_text, false) as from_text,
     a.note,
     a.source_file,
     a.source_sheet,

@@ -1,5 +1,5 @@
 -- SPEC §3.2, §3.3: each countable version a newer one supersedes; an identified, readable file in which
--- nothing counts.
+-- nothing counts (a 总结 not counted because its unit sent a sheet is not empty: checks/text_figures says so).
 select s.file_sha256 as sha256, s.unit_code,
        {{ issue("submission_superseded", newer="c.file_path || '，第' || c.version || '版'") }}
 from core.submissions as s
@@ -12,6 +12,8 @@ from core.submissions as s
 join _campaign as k on k.campaign_id = s.campaign_id
 join _files as f on f.sha256 = s.file_sha256
 where s.status = 'rejected' and f.readable and f.resolution = 'identified' and s.forwarded_by is null
+  and not exists (select 1 from core.activities as a where a.campaign_id = s.campaign_id
+                  and a.file_sha256 = s.file_sha256 and a.from_text)
 
 -- SPEC §3.2: a supplement's row that repeats one already counted for its version counts once (rules/supplements).
 union all by name

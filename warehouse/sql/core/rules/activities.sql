@@ -66,3 +66,41 @@ join _campaign as k on k.campaign_id = s.campaign_id
 join _files as f on f.sha256 = s.sha256
 where not exists (select 1 from raw.activity_rows as r where r.campaign_id = s.campaign_id and r.sha256 = s.sha256)
   and ({% for i in indicators %}s.{{ i.key }} is not null{{ " or " if not loop.last }}{% endfor %});
+
+-- A narrative report's figures (SPEC §3.13): one unitemized record per form it states, flagged from_text, citing
+-- its paragraph (source_cell 第N段) and sentence (note). Counted only when the unit sent no sheet in the campaign
+-- (no file of its with a detail row or 汇总表 figures): then the sheet counts, and checks/text_figures compares.
+insert into core.activities by name
+select
+    left(t.sha256, 16) || ':正文:' || t.activity_type as activity_id,
+    k.campaign_id,
+    t.sha256 as file_sha256,
+    f.unit_code,
+    f.path as source_file,
+    '正文' as source_sheet,
+    t.paragraph as source_row,
+    '第' || t.paragraph || '段' as source_cell,
+    '（据总结第' || t.paragraph || '段，未分项）' as activity_name,
+    t.activity_type,
+    []::varchar[] as partners,
+{% for m in metrics %}
+    t.{{ m.key }},
+    coalesce(t.{{ m.key }}_approx, false) as {{ m.key }}_approx,
+{% endfor %}
+    t.sentence as note,
+    coalesce(t.activities, 0) as activity_count,
+    true as is_unitemized,
+    'ok' as row_status,
+    true as in_window,
+    not exists (
+        select 1 from _files as o
+        where o.unit_code = f.unit_code and o.sha256 <> t.sha256
+          and (exists (select 1 from raw.activity_rows as r where r.campaign_id = t.campaign_id and r.sha256 = o.sha256)
+               or exists (select 1 from raw.summary_figures as s where s.campaign_id = t.campaign_id and s.sha256 = o.sha256))
+    ) as counted,
+    true as from_text
+from raw.text_figures as t
+join _campaign as k on k.campaign_id = t.campaign_id
+join _files as f on f.sha256 = t.sha256
+where not exists (select 1 from raw.activity_rows as r where r.campaign_id = t.campaign_id and r.sha256 = t.sha256)
+  and not exists (select 1 from raw.summary_figures as s where s.campaign_id = t.campaign_id and s.sha256 = t.sha256);
