@@ -16,16 +16,18 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 import tempfile  # noqa: E402
 
 import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 from tests.servers.fixtures import area, imap, s3, sftp, smtp, smtp_tls, webdav  # noqa: E402, F401 — once, here only
 
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="kepu-hypothesis-"))
-settings.register_profile("kepu", database=None)
+settings.register_profile("kepu", database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("kepu")
 """Hypothesis keeps neither examples nor caches in the working tree: tests write only into temporary
-folders."""
+folders. No deadline per example: how long one takes depends on the machine and what else it runs (a busy
+2-core machine turns a 50 ms example into 300 ms), which is no property of the code; nor is the health check
+that finds generating the data slow."""
 
 
 @pytest.fixture(scope="session")
