@@ -14,10 +14,12 @@ from datetime import datetime
 import duckdb
 
 from kepu.schemas.vocabulary import COUNTED_STATUSES
-from kepu.warehouse.identifiers import literals
+from kepu.warehouse.identifiers import identifiers, literals
 from kepu.warehouse.schema import STORED_MEASURES
 
 COUNTS = ("units_expected", "units_reported", "units_on_time")
+TOTALS = identifiers((*COUNTS, *(m.key for m in STORED_MEASURES)))
+"""The city totals an edition keeps beside its number (audit.editions)."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,9 @@ def edition_state(con: duckdb.DuckDBPyConnection, campaign_id: str) -> EditionSt
 def record_edition(con: duckdb.DuckDBPyConnection, campaign_id: str, edition_no: int, signed_at: datetime,
                    signed_by: str, note: str | None, run_id: str | None, copies_folder: str) -> None:
     """Add edition `edition_no` of the campaign, as the warehouse `con` publishes it now."""
-    totals = ", ".join((*COUNTS, *(m.key for m in STORED_MEASURES)))
     con.execute(f"""insert into audit.editions (campaign_id, edition_no, signed_at, signed_by, note, run_id,
-                                                copies_folder, {totals})
-                    select $campaign, $edition, $signed_at, $signed_by, $note, $run_id, $copies, {totals}
+                                                copies_folder, {TOTALS})
+                    select $campaign, $edition, $signed_at, $signed_by, $note, $run_id, $copies, {TOTALS}
                     from marts.city_totals where campaign_id = $campaign""",
                 {"campaign": campaign_id, "edition": edition_no, "signed_at": signed_at, "signed_by": signed_by,
                  "note": note, "run_id": run_id, "copies": copies_folder})

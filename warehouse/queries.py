@@ -280,7 +280,7 @@ select c.* from marts.changes_since_signed as c
 where c.campaign_id = ?
 order by c.district_code nulls first,
          case c.level when 'city' then 0 when 'district' then 1 when 'unit' then 2 else 3 end,
-         c.code, list_position([{", ".join(literal(m) for m in EDITION_MEASURES)}], c.measure)
+         c.code, list_position(list_value{literals(EDITION_MEASURES)}, c.measure)
 """
 """The figures that differ from the campaign's last signed edition: the city first, then district by district
 (the district, then its units), then the activity forms; measures in their usual order."""

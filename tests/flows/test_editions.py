@@ -136,7 +136,7 @@ def test_editions_survive_a_rebuild_and_a_rollback(city):
     before = digests(signed.folder)
     edition_rows = query(city.warehouse, "select * from audit.edition_figures order by all")
 
-    rebuild.fn(config=str(city.config))
+    rebuild(config=str(city.config))
     assert query(city.warehouse, "select * from audit.edition_figures order by all") == edition_rows
     assert query(city.warehouse, "select edition_no, signed_by from audit.editions") == [(1, "王丽")]
     assert digests(signed.folder) == before
