@@ -341,6 +341,8 @@ def change_table(marts: Marts, name: str, labelled) -> Table | None:
     order = {code: i for i, code in enumerate(districts.get("district_code", []))}
     money = frame["measure"] == "funding_wan"
     frame = frame.assign(
+        name=[district_names.get(code, name) if level == "district" else name
+              for level, code, name in zip(frame["level"], frame["code"], frame["name"])],
         district_name=[("全市" if level == "city" else "活动形式" if level == "type"
                         else district_names.get(code, code)) for level, code in zip(frame["level"], frame["district_code"])],
         group=[(0 if level == "city" else 2 if level == "type" else 1, order.get(code, len(order)),

@@ -109,6 +109,8 @@ def test_sign_then_late_files_explained_at_every_level(city):
     assert "新版本：江源市科协“市直单位/江源市科协（修订）.xlsx”取代“市直单位/江源市科协.xlsx”" in \
         found[("unit", "C000", "participants")][3]
     assert "10月2日收到（报送后）" in city_causes
+    lectures = found[("type", "讲座报告", "participants")][3]  # 院士科普报告 gone with the old version, a 讲座 added
+    assert "江源市科协（修订）.xlsx" in lectures and "医学会（补充）.xlsx" in lectures and "东升街道" not in lectures
     # a district names only its own units' files
     assert "江源市科协" not in found[("district", "D01", "participants")][3]
     assert found[("city", "2023-science-day", "participants")][:2] == (Decimal(6400), Decimal(6400 + 180 - 4970))

@@ -77,3 +77,23 @@ def test_three_hundred_supplements_after_signing():
     assert unit_causes["T007"] == "补报：第7街道“第7街道（补报）.xlsx”新增1行、重复1行（只计一次），10月2日收到（报送后）"
     assert by_level["city"][0][3].count("补报：") == UNITS
     assert elapsed < 20, f"changes_since_signed took {elapsed:.1f}s for {UNITS} supplements"
+
+
+def test_a_warehouse_from_before_editions_gets_their_tables_and_views():
+    con = duckdb.connect()
+    try:
+        create_tables(con)
+        for view in ("marts.signed_edition", "marts.changes_since_signed", "audit.edition_causes",
+                     "marts.published_figures"):
+            con.execute(f"drop view {view}")
+        for table in ("audit.editions", "audit.edition_figures", "audit.edition_files", "audit.edition_decisions"):
+            con.execute(f"drop table {table}")
+        create_tables(con)  # what the next publish does to an older file
+        found = {r[0] for r in con.execute("""select schema_name || '.' || table_name from duckdb_tables()
+                                              union all select schema_name || '.' || view_name from duckdb_views()
+                                              where not internal""").fetchall()}
+        assert {"audit.editions", "audit.edition_figures", "audit.edition_files", "audit.edition_decisions",
+                "marts.changes_since_signed", "marts.signed_edition"} <= found
+        assert con.execute("select count(*) from marts.changes_since_signed").fetchone() == (0,)
+    finally:
+        con.close()

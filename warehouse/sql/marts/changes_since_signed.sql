@@ -42,10 +42,19 @@ unit_changed as (
     select campaign_id, code as unit_code, measure from changed where level = 'unit'
 ),
 cause_types as (
+    -- the activity forms a change touches: its file's, and for a new version those of the files it replaced
     select distinct x.campaign_id, x.cause_no, a.activity_type
     from audit.edition_causes as x
     join core.activities as a on a.campaign_id = x.campaign_id and a.file_sha256 = x.file_sha256
         and a.unit_code is not distinct from x.unit_code
+    union
+    select x.campaign_id, x.cause_no, a.activity_type
+    from audit.edition_causes as x
+    join audit.edition_files as e on e.campaign_id = x.campaign_id and e.edition_no = x.edition_no
+        and e.unit_code = x.unit_code and e.forwarded_by is null
+    join core.activities as a on a.campaign_id = e.campaign_id and a.file_sha256 = e.file_sha256
+        and a.unit_code = e.unit_code
+    where x.kind = 'new_version'
 ),
 attached as (
     select c.campaign_id, c.level, c.code, c.measure, x.cause_no, x.cause,
