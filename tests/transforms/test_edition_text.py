@@ -41,3 +41,19 @@ def test_many_causes_are_cut_short():
 @pytest.mark.parametrize("edition_no, same, label", [(0, False, ""), (1, True, "第1版"), (2, False, "第2版后更新（未报送）")])
 def test_the_upward_header_names_its_edition(edition_no, same, label):
     assert edition_label(edition_no, same) == label
+
+
+def test_the_morning_summary_leads_with_the_edition():
+    from datetime import date
+
+    from kepu.schemas.vocabulary import Campaign
+    from kepu.transforms.notice_text import Signature, SummaryFacts, summary_notice
+
+    campaign = Campaign("2023", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
+    facts = SummaryFacts(day=date(2023, 10, 3), received=[], rejected=[], chase=[], completeness="应报 3 个",
+                         totals=[], paragraph="……", no_address=[], failures=[], drafted=0, attachment="全市汇总.xlsx",
+                         edition="自第1版（9月30日）报送以来：活动场次+1；原因：补报：…。")
+    _, body = summary_notice(campaign, facts, Signature("江源市科协"))
+    assert body.startswith("自第1版（9月30日）报送以来：活动场次+1")
+    _, before = summary_notice(campaign, SummaryFacts(**{**facts.__dict__, "edition": ""}), Signature("江源市科协"))
+    assert before.startswith("2023年全国科普日报表汇总")
