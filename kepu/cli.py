@@ -1,4 +1,4 @@
-"""The `kepu` command: template, demo, run, decide, status, sql, serve. Everything it prints is Chinese, click's
+"""The `kepu` command: template, demo, run, decide, sign, status, sql, serve. Everything it prints is Chinese, click's
 and typer's own words included (kepu.cli_words).
 
 Exit codes: 0 the run completed (rejected files included), 1 the run itself failed, 2 the settings
@@ -278,6 +278,24 @@ def rollback(config: ConfigOpt = Path("kepu.toml"), warehouse: WarehouseOpt = No
     console.print("提示：收件箱和单位名录如未更正，下一次运行会再次发布同样的结果。")
     for line in terminal.describe_outputs(done.outputs):
         console.print(line)
+
+
+@app.command()
+def sign(by: Annotated[Optional[str], typer.Option("--by", metavar=TEXT, help="签发人（必填）")] = None,
+         note: Annotated[Optional[str], typer.Option("--note", metavar=TEXT, help="签发说明，如“报省科协”")] = None,
+         config: ConfigOpt = Path("kepu.toml"),
+         wait: Annotated[Optional[float], typer.Option(metavar=NUMBER, help="另一个运行正在进行时最多等待的秒数")] = None) -> None:
+    """把当前发布的数据签发为本届的下一个报送版本（第N版），并把报送的全市汇总.xlsx、情况说明留存到 已报送/第N版/。"""
+    from kepu.flows.editions import sign as sign_edition
+
+    try:
+        settings = load_settings(config, check_inputs=False)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    signed = _or_exit(lambda: _with_progress(lambda: sign_edition(settings, by, note, wait=wait)))
+    console.print(f"[bold]已签发第{signed.edition_no}版[/]（{signed.signed_at:%Y-%m-%d %H:%M}，签发人 {escape(by.strip())}"
+                  f"{'，运行 ' + signed.run_id if signed.run_id else ''}）。", soft_wrap=True)
+    console.print(f"报送文件已留存：{escape(str(signed.folder))}", soft_wrap=True)
 
 
 @app.command()

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.markup import escape
 
 from kepu.schemas.decisions import VALUE_CODES
 from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
 from kepu.settings import Settings
+from kepu.transforms.edition_text import headline
 from kepu.warehouse import queries
 
 
@@ -79,9 +81,18 @@ def describe_outputs(paths: list[str]) -> list[str]:
     return lines
 
 
+def edition_headline(settings: Settings) -> str:
+    """「自第1版（9月30日）报送以来：…」 or 「与第1版相同」; "" before the first edition."""
+    edition, city, causes = queries.edition_changes(settings.warehouse, settings.campaign.campaign_id)
+    return headline(edition, city, causes)
+
+
 def print_status(console: Console, settings: Settings) -> None:
     cid = settings.campaign.campaign_id
     wh = settings.warehouse
+    lead = edition_headline(settings)
+    if lead:
+        console.print(escape(lead), soft_wrap=True)
     table = Table(title=f"{settings.campaign.name} 报送情况（截止 {settings.campaign.deadline}）", header_style="bold")
     rows = queries.completeness_by_district(wh, cid)
     columns = {"expected": "应报", "on_time": "按时", "late": "逾期", "held": "待核实", "missing": "未报"}

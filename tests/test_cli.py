@@ -77,6 +77,24 @@ def test_run_then_status(tmp_path):
     assert "报送情况" in status.stdout and "催报名单" in status.stdout and "最近运行" in status.stdout
 
 
+def test_sign_then_status_then_sign_again_is_refused(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
+    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+
+    nobody = kepu("sign", "--config", str(city.config), home=tmp_path / "home")
+    assert nobody.returncode != 0 and "--by" in nobody.stderr and nobody.stderr.strip().count("\n") == 0
+    signed = kepu("sign", "--by", "王丽", "--note", "报省科协", "--config", str(city.config), home=tmp_path / "home")
+    assert signed.returncode == 0, signed.stderr
+    assert "已签发第1版" in signed.stdout and "已报送" in signed.stdout
+    assert (city.root / "out" / "2023-science-day" / "已报送" / "第1版" / "全市汇总.xlsx").is_file()
+    again = kepu("sign", "--by", "王丽", "--config", str(city.config), home=tmp_path / "home")
+    assert again.returncode == 1 and "当前数据与第1版相同" in again.stderr
+    assert again.stderr.strip().count("\n") == 0 and "Traceback" not in again.stdout + again.stderr
+    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    assert status.stdout.lstrip().startswith("与第1版相同"), status.stdout
+
+
 def test_status_counts_the_statistician_s_warnings(tmp_path):
     """A society's form with one row pasted twice and an exhibition whose 经费 was typed in 元: both counted,
     both warned, and `kepu status` names each check that found something."""
@@ -224,7 +242,7 @@ ENGLISH_WORDS = ("Usage", "Options", "Show this message", "Error", "Try ", "No s
 @pytest.mark.parametrize("args", [
     ["--help"], ["run", "--help"], ["template", "--help"], ["sql", "--help"], ["status", "--help"],
     ["demo", "--help"], ["serve", "--help"], ["run", "--bogus"], ["run", "--workers", "abc"], ["bogus"],
-    ["template", "--per-unit"], [], ["decide", "--help"], ["decide"],
+    ["template", "--per-unit"], [], ["decide", "--help"], ["decide"], ["sign", "--help"],
 ])
 def test_help_usage_and_errors_speak_chinese(tmp_path, args):
     result = kepu(*args, home=tmp_path / "home")

@@ -101,6 +101,8 @@ class SummaryFacts:
     """Notices the server did not take, to be retried."""
     drafted: int
     attachment: str
+    edition: str = ""
+    """「自第1版（9月30日）报送以来：…」 or 「与第1版相同」 (SPEC §3.12); "" before the first edition."""
 
 
 def _section(title: str, lines: Sequence[str], empty: str, limit: int = 200) -> list[str]:
@@ -112,7 +114,8 @@ def _section(title: str, lines: Sequence[str], empty: str, limit: int = 200) -> 
 def summary_notice(campaign: Campaign, facts: SummaryFacts, signature: Signature) -> tuple[str, str]:
     """Subject and body of the office's summary: what came in, what was rejected, who is missing, the totals."""
     subject = f"{campaign.name}报表汇总日报（{_day(facts.day)}）：新收文件 {len(facts.received)} 个，催报 {len(facts.chase)} 个单位"
-    lines = [f"{campaign.name}报表汇总，数据截至{_day(facts.day)}。", "",
+    lines = [*([facts.edition, ""] if facts.edition else []),
+             f"{campaign.name}报表汇总，数据截至{_day(facts.day)}。", "",
              *_section("新收文件", facts.received, "上次汇总以来没有收到新文件"),
              *_section("未能计入的文件", facts.rejected, "无"),
              *_section("催报名单", facts.chase, "无：应报单位均已报送"),

@@ -55,9 +55,13 @@ HISTORY = "history"
 DEFAULT_KEEP = 7
 STATE_OUTCOMES = ("published", "rolled_back")
 """Runs that leave a new state of the data (a failed or unchanged run only adds its audit.runs row)."""
-RECORDS = ("core.campaigns", "core.units", "raw.files", "raw.file_sightings", "audit.run_log", "core.decisions")
+EDITIONS = ("audit.editions", "audit.edition_figures", "audit.edition_files", "audit.edition_decisions")
+"""The signed editions (SPEC §3.12): only `kepu sign` adds to them; every publish carries them forward (a run's
+staged copy holds them, a rebuild loads them from the index, a rollback takes them from the state it replaces)."""
+RECORDS = ("core.campaigns", "core.units", "raw.files", "raw.file_sightings", "audit.run_log", "core.decisions",
+           *EDITIONS)
 """Tables that cannot be derived again from the kept files: what `kepu rebuild` starts from (core.decisions: the
-decisions of a campaign whose decisions.csv sits beside another kepu.toml)."""
+decisions of a campaign whose decisions.csv sits beside another kepu.toml; the editions, signed by hand)."""
 _STATE_NAME = re.compile(r"^(\d{8}T\d{6})-([0-9A-Za-z_]+)\.duckdb$")
 
 DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt database file",
@@ -398,6 +402,7 @@ def restore_state(path: Path, state: KeptState, row: dict, keep: int) -> None:
             if current_readable and path.exists():
                 with read_only(path) as current:
                     runs = _arrow(current, "select * from audit.runs")
+                    editions = _tables(current, EDITIONS)
                 con.register("_kepu_runs", runs)
                 try:
                     con.execute("""insert into audit.run_log by name
@@ -405,6 +410,9 @@ def restore_state(path: Path, state: KeptState, row: dict, keep: int) -> None:
                                    where run_id not in (select run_id from audit.run_log)""")
                 finally:
                     con.unregister("_kepu_runs")
+            else:
+                editions = {t: data for t, data in read_index(path).items() if t in EDITIONS}
+            _replace_editions(con, editions)
             loader.insert(con, "audit.run_log", [row])
             con.execute("checkpoint")
             index = _write_index(con, index_path(path))
@@ -417,6 +425,21 @@ def restore_state(path: Path, state: KeptState, row: dict, keep: int) -> None:
         if index is not None:
             index.unlink(missing_ok=True)
         raise
+
+
+def _tables(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> dict[str, "pyarrow.Table"]:  # noqa: F821
+    present = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
+    return {table: _arrow(con, f"select * from {identifier(table)}") for table in tables if table in present}
+
+
+def _replace_editions(con: duckdb.DuckDBPyConnection, editions: dict[str, "pyarrow.Table"]) -> None:  # noqa: F821
+    """The signed editions of the state being replaced, in the state published instead: editions only grow, so
+    those of the newer state are all of them (a state kept before an edition was signed keeps it all the same)."""
+    if not editions:
+        return
+    for table in EDITIONS:
+        con.execute(f"delete from {identifier(table)}")
+    load_records(con, editions)
 
 
 # -------------------------------------------------------------------------- the index of kept files

@@ -271,6 +271,20 @@ order by u.district_code nulls last, s.unit_code nulls last, s.received_at, s.fi
 """Every received file once per unit it belongs to (none when unidentified or in conflict; a forwarded table
 once more for each unit it forwards rows for, `forwarded_by` its own unit)."""
 
+EDITION_MEASURES = ("units_expected", "units_reported", "units_on_time", "activities", "participants", "volunteers",
+                    "materials", "boards", "media_reports", "funding_wan")
+"""The measures of marts.published_figures in the order an office reads them."""
+
+CHANGES = f"""
+select c.* from marts.changes_since_signed as c
+where c.campaign_id = ?
+order by c.district_code nulls first,
+         case c.level when 'city' then 0 when 'district' then 1 when 'unit' then 2 else 3 end,
+         c.code, list_position(list_value{literals(EDITION_MEASURES)}, c.measure)
+"""
+"""The figures that differ from the campaign's last signed edition: the city first, then district by district
+(the district, then its units), then the activity forms; measures in their usual order."""
+
 MARTS = {
     "city": "select * from marts.city_totals where campaign_id = ?",
     "districts": "select * from marts.district_totals where campaign_id = ? order by district_code",
@@ -287,6 +301,9 @@ MARTS = {
     "files": FILES,
     "runs": """select * from audit.runs where campaign_id = ? and outcome = 'published'
                order by finished_at desc limit 1""",
+    "changes": CHANGES,
+    "edition": "select * from marts.signed_edition where campaign_id = ?",
+    "causes": "select * from audit.edition_causes where campaign_id = ? order by cause_no",
 }
 
 
@@ -308,11 +325,38 @@ class Marts:
     submissions: pd.DataFrame
     files: pd.DataFrame
     runs: pd.DataFrame
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    edition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def city_row(self) -> dict[str, object]:
         """The campaign's marts.city_totals row (empty when the campaign was never published)."""
         return self.city.iloc[0].to_dict() if len(self.city) else {}
+
+
+def edition_changes(warehouse: Path, campaign_id: str) -> tuple[dict | None, list[dict], list[str]]:
+    """The campaign's last signed edition (marts.signed_edition, None when none was signed), its city-level
+    changed figures (marts.changes_since_signed) and the changes behind them (audit.edition_causes), in order."""
+    con = read_only(warehouse)
+    try:
+        present = con.execute("""select count(*) from duckdb_views()
+                                 where schema_name = 'marts' and view_name = 'signed_edition'""").fetchone()[0]
+        if not present:
+            return None, [], []
+        edition = [dict(zip([d[0] for d in cursor.description], row)) for cursor in
+                   [con.execute("select * from marts.signed_edition where campaign_id = ?", [campaign_id])]
+                   for row in cursor.fetchall()]
+        if not edition:
+            return None, [], []
+        cursor = con.execute(f"select * from ({CHANGES}) where level = 'city'", [campaign_id])
+        names = [d[0] for d in cursor.description]
+        city = [dict(zip(names, row)) for row in cursor.fetchall()]
+        causes = [r[0] for r in con.execute("""select cause from audit.edition_causes where campaign_id = ?
+                                               order by cause_no""", [campaign_id]).fetchall()]
+        return edition[0], city, causes
+    finally:
+        con.close()
 
 
 def counted_activity_rows(warehouse: Path, campaign_id: str) -> int:

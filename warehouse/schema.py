@@ -43,7 +43,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "raw": ("files", "file_sightings", "declarations", "activity_rows", "summary_figures", "text_figures",
             "parse_issues"),
     "core": ("campaigns", "units", "submissions", "activities", "source_unavailable", "decisions"),
-    "audit": ("issues", "run_log", "submission_changes", "notices", "decisions"),
+    "audit": ("issues", "run_log", "submission_changes", "notices", "decisions", "editions", "edition_figures",
+              "edition_files", "edition_decisions"),
 }
 
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -56,6 +57,10 @@ VIEWS: tuple[tuple[str, str], ...] = (
     ("marts", "type_totals"),
     ("marts", "chase_list"),
     ("marts", "year_over_year"),
+    ("marts", "published_figures"),
+    ("audit", "edition_causes"),
+    ("marts", "changes_since_signed"),
+    ("marts", "signed_edition"),
     ("audit", "runs"),
 )
 """In dependency order: each view may read the ones before it."""

@@ -43,6 +43,7 @@ from kepu.schemas.vocabulary import (
     UNITEMIZED_TYPE,
     Campaign,
 )
+from kepu.transforms.edition_text import COUNT_LABELS, LEVEL_LABELS, headline, number, signed_number
 from kepu.warehouse.queries import Marts
 
 MEASURE_COLUMNS = tuple(Column(m.key, m.label, MONEY if m.money else INT, total=True, width=11)
@@ -113,6 +114,9 @@ class CityTables:
     files: Table
     as_of: object
     """The newest file the campaign holds was received then (数据截至), or None."""
+    changes: Table | None = None
+    """变更说明 (SPEC §3.12): each figure changed since the last signed edition; None before the first edition."""
+    edition_headline: str = ""
 
     @property
     def exports(self) -> list[Table]:
@@ -293,7 +297,63 @@ def city_tables(marts: Marts, campaign: Campaign, city_units_label: str) -> City
              Column("activity_rows", "明细行数", INT, width=6), Column("counted_rows", "计入行数", INT, width=6)),
             files, total_label=None),
         as_of=as_of,
+        changes=change_table(marts, name, labelled),
+        edition_headline=headline_of(marts),
     )
+
+
+CHANGE_COLUMNS = (
+    Column("district_name", "区县", width=10),
+    Column("level", "层级", labels=LEVEL_LABELS, width=7),
+    Column("code", "代码", sheet=False),
+    Column("name", "名称", width=14),
+    Column("measure", "指标", labels={**COUNT_LABELS, **{m.key: m.label for m in MEASURES}}, width=11),
+    Column("signed_text", "报送时", width=10),
+    Column("current_text", "当前", width=10),
+    Column("delta_text", "变化", width=9),
+    Column("causes", "原因", width=60),
+)
+"""One figure changed since the signed edition (marts.changes_since_signed), its causes beside it."""
+
+
+def headline_of(marts: Marts) -> str:
+    """「自第1版（9月30日）报送以来：…」 from the city-level changes and every cause; "" before any edition."""
+    if marts.edition is None or not len(marts.edition):
+        return ""
+    edition = marts.edition.iloc[0].to_dict()
+    changes = marts.changes if marts.changes is not None else pd.DataFrame()
+    city = changes[changes["level"] == "city"].to_dict("records") if len(changes) else []
+    causes = marts.causes["cause"].tolist() if marts.causes is not None and "cause" in marts.causes else []
+    return headline(edition, city, causes)
+
+
+def change_table(marts: Marts, name: str, labelled) -> Table | None:
+    """变更说明: the city's changed figures first, then district by district (the district, then its units), then
+    the activity forms."""
+    if marts.edition is None or not len(marts.edition):
+        return None
+    edition_no = int(marts.edition.iloc[0]["edition_no"])
+    frame = marts.changes.copy() if marts.changes is not None and len(marts.changes) else pd.DataFrame(
+        columns=["level", "code", "name", "district_code", "measure", "signed_value", "current_value", "delta",
+                 "causes"])
+    districts = labelled(marts.districts) if len(marts.districts) else marts.districts
+    district_names = dict(zip(districts.get("district_code", []), districts.get("district_name", [])))
+    order = {code: i for i, code in enumerate(districts.get("district_code", []))}
+    money = frame["measure"] == "funding_wan"
+    frame = frame.assign(
+        name=[district_names.get(code, name) if level == "district" else name
+              for level, code, name in zip(frame["level"], frame["code"], frame["name"])],
+        district_name=[("全市" if level == "city" else "活动形式" if level == "type"
+                        else district_names.get(code, code)) for level, code in zip(frame["level"], frame["district_code"])],
+        group=[(0 if level == "city" else 2 if level == "type" else 1, order.get(code, len(order)),
+                0 if level == "district" else 1) for level, code in zip(frame["level"], frame["district_code"])],
+        signed_text=[number(v, m) if pd.notna(v) else "—" for v, m in zip(frame["signed_value"], money)],
+        current_text=[number(v, m) if pd.notna(v) else "—" for v, m in zip(frame["current_value"], money)],
+        delta_text=[signed_number(v, m) for v, m in zip(frame["delta"], money)],
+    )
+    frame = frame.iloc[sorted(range(len(frame)), key=lambda i: frame["group"].iloc[i])] if len(frame) else frame
+    return Table("changes_since_signed", "变更说明", f"{name}自第{edition_no}版报送以来的变更说明（按区县，每个变化的数字一行）",
+                 CHANGE_COLUMNS, frame.reset_index(drop=True), total_label=None)
 
 
 def city_summary_rows(table: Table) -> list[tuple[str, str, object, str | None]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kepu.deliverables.city_tables import city_tables
+from kepu.deliverables.city_tables import city_tables, headline_of
 from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
 from kepu.deliverables.receipts import Receipt, build_receipts, receipt_names
 from kepu.deliverables.sheets import written_digest
@@ -151,7 +151,8 @@ def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign:
         chase=chase, completeness=completeness, totals=totals,
         paragraph=situation_paragraph(campaign.name, city, marts.types, internal=True,
                                       from_text=text_sources(marts.activities)),
-        no_address=list(no_address), failures=list(failures), drafted=drafted, attachment=attachment)
+        no_address=list(no_address), failures=list(failures), drafted=drafted, attachment=attachment,
+        edition=headline_of(marts))
     subject, body = summary_notice(campaign, facts, sign)
     key = written_digest(workbook) or hashlib.sha256(workbook.read_bytes()).hexdigest()
     return Notice(campaign.campaign_id, "summary", None, "", tuple(settings.notices.office_email) if settings.notices else (),

@@ -29,6 +29,7 @@ from kepu.deliverables.statement import write_statement
 from kepu.deliverables.workbook import office_block, write_workbooks
 from kepu.schemas.vocabulary import OFFICE_TZ
 from kepu.settings import Settings
+from kepu.transforms.edition_text import edition_label
 from kepu.transforms.narrative import situation_paragraph, text_sources
 from kepu.warehouse.queries import Marts, read_marts
 
@@ -42,6 +43,14 @@ def write_all(settings: Settings) -> list[Path]:
     return write_deliverables(read_marts(settings.warehouse, settings.campaign.campaign_id), settings)
 
 
+def edition_of(marts: Marts) -> str:
+    """The upward workbook's edition (marts.signed_edition): 「第N版」, 「第N版后更新（未报送）」 or "" before any."""
+    if marts.edition is None or not len(marts.edition):
+        return ""
+    row = marts.edition.iloc[0]
+    return edition_label(int(row["edition_no"]), bool(row["same_as_signed"]))
+
+
 def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None = None,
                        workers: int | None = None) -> list[Path]:
     campaign = settings.campaign
@@ -53,7 +62,7 @@ def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None
     upward = situation_paragraph(campaign.name, marts.city_row, marts.types, from_text=read_from_text)
     internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True,
                                    from_text=read_from_text)
-    office = office_block(settings.office, marts.units, tables.as_of, today)
+    office = office_block(settings.office, marts.units, tables.as_of, today, edition_of(marts))
     receipts = build_receipts(marts, campaign, tables.activities)
     # Many changed receipts are written by a pool of processes while this process writes the city-wide
     # files: the 活动清单 workbooks and the receipts no longer wait for each other's cores.

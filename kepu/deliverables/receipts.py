@@ -40,6 +40,7 @@ from kepu.schemas.vocabulary import (
     SUBMISSION_STATUS_LABELS,
     Campaign,
 )
+from kepu.transforms.edition_text import edition_name, figure_changes
 from kepu.transforms.identity import normalize_code
 from kepu.warehouse.queries import Marts
 
@@ -95,6 +96,7 @@ def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[
         rows_of_unit.setdefault(code, []).append(tuple(record[i] for i in picked))
     totals_of_unit = {r["unit_code"]: r for r in marts.units.to_dict("records")}
     completeness = {r["unit_code"]: r for r in marts.completeness.to_dict("records")}
+    edition = edition_lines(marts)
     receipts = []
     for unit_code in sorted(files_of_unit):
         unit_files = files_of_unit[unit_code]
@@ -106,7 +108,8 @@ def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[
             unit_name=submission["unit_name"],
             title=f"{campaign.name}活动报表回执",
             fields=tuple(header_fields(submission, len(unit_files), completeness.get(unit_code), campaign,
-                                       counted_files=[f for f in unit_files if f["is_current"]])),
+                                       counted_files=[f for f in unit_files if f["is_current"]])
+                         + ([("报送版本", edition(unit_code))] if edition else [])),
             counted=counted_line(totals_of_unit.get(unit_code, {})),
             issues=tuple(issue_records(current)),
             issues_title=issues_title(current),
@@ -115,6 +118,27 @@ def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[
             activities=tuple(rows_of_unit.get(unit_code, ())),
         ))
     return receipts
+
+
+def edition_lines(marts: Marts):
+    """Whether a unit's figures changed since the campaign's last signed edition (SPEC §3.12), as a function of
+    its code; None before the first edition."""
+    if marts.edition is None or not len(marts.edition):
+        return None
+    row = marts.edition.iloc[0]
+    name = edition_name(int(row["edition_no"]), row["signed_at"])
+    changes = marts.changes if marts.changes is not None else pd.DataFrame()
+    of_unit: dict[str, list[dict]] = {}
+    if len(changes):
+        for record in changes[changes["level"] == "unit"].to_dict("records"):
+            of_unit.setdefault(record["code"], []).append(record)
+
+    def line(unit_code: str) -> str:
+        changed = of_unit.get(unit_code)
+        if not changed:
+            return f"本单位数据自{name}报送以来未变"
+        return f"本单位数据自{name}报送以来有变化：{figure_changes(changed)}"
+    return line
 
 
 def _grouped(records: list[dict]) -> dict[str, list[dict]]:

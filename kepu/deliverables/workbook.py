@@ -46,12 +46,14 @@ class OfficeBlock:
     preparer: str
     reviewer: str
     phone: str
+    edition: str = ""
+    """Which signed edition this is (SPEC §3.12): 「第N版」, 「第N版后更新（未报送）」, or "" before the first."""
 
     @property
     def header(self) -> list[str]:
         as_of = f"{self.as_of:%Y年%-m月%-d日}" if self.as_of else "　　年　月　日"
         return [f"填报单位（盖章）：{self.name or '　' * 8}", f"填报日期：{self.reported_on:%Y年%-m月%-d日}",
-                f"数据截至：{as_of}"]
+                f"数据截至：{as_of}", *([f"报送版本：{self.edition}"] if self.edition else [])]
 
     @property
     def footer(self) -> list[str]:
@@ -61,10 +63,10 @@ class OfficeBlock:
     @property
     def signed(self) -> tuple:
         """What the digest covers: everything but the day the workbook is written."""
-        return (self.name, self.as_of, self.preparer, self.reviewer, self.phone)
+        return (self.name, self.as_of, self.preparer, self.reviewer, self.phone, self.edition)
 
 
-def office_block(office, units: pd.DataFrame, as_of, today: date) -> OfficeBlock:
+def office_block(office, units: pd.DataFrame, as_of, today: date, edition: str = "") -> OfficeBlock:
     """The block from `[office]`; without a name, the registry's one city-level unit signs."""
     name = office.name
     if not name and "unit_type" in units.columns:
@@ -74,7 +76,7 @@ def office_block(office, units: pd.DataFrame, as_of, today: date) -> OfficeBlock
         as_of = as_of.date() if isinstance(as_of, datetime) else as_of
     else:
         as_of = None
-    return OfficeBlock(name, today, as_of, office.preparer, office.reviewer, office.phone)
+    return OfficeBlock(name, today, as_of, office.preparer, office.reviewer, office.phone, edition)
 
 
 def block_lines(writer: SheetWriter, texts: list[str]) -> None:
@@ -177,7 +179,8 @@ def district_chart(book: WorkbookWriter, sheet: SheetWriter, table: Table, place
 
 def internal_digest(tables: CityTables, paragraph: str) -> str:
     return digest_of(("internal", paragraph, tables.completeness.digest, tables.district_completeness.digest,
-                      tables.issues.digest, tables.files.digest, tables.activities.digest))
+                      tables.issues.digest, tables.files.digest, tables.activities.digest,
+                      tables.changes.digest if tables.changes is not None else None, tables.edition_headline))
 
 
 def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str) -> str:
@@ -195,6 +198,15 @@ def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str) 
     sheet.title("情况说明（内部）", len(sheet.widths), role="subtitle")
     sheet.paragraph(paragraph, len(sheet.widths))
     sheet.finish()
+
+    changes = tables.changes
+    if changes is not None:
+        sheet = book.sheet(changes.sheet)
+        sheet.layout(sheet.table_widths(changes))
+        sheet.paragraph(tables.edition_headline, len(sheet.widths))
+        if len(changes.frame):
+            sheet.table(changes)
+        sheet.finish()
 
     issues = tables.issues
     sheet = book.sheet(issues.sheet)

@@ -327,3 +327,61 @@ comment on column audit.decisions.decided_by is '决定人';
 comment on column audit.decisions.decided_at is '决定时间（原文）';
 comment on column audit.decisions.outcome is '结果：applied 已执行、recorded 已记录（由其他规则执行，如补报）、stale 目标已不存在未执行（decision_stale）、invalid 无效未执行（decision_invalid）';
 comment on column audit.decisions.effect is '效果（中文），如“已将第12行参与人数由40000改为4000”';
+
+-- Editions (SPEC §3.12): what was sent upward, and what changed since.
+{% set edition_columns = dict(
+    edition_no="报送版本号：第N版（每届从1起）",
+    level="层级：city 全市、district 区县、unit 单位、type 活动形式",
+    code="层级内的代码：全市为届次标识，区县、单位为单位代码，活动形式为其名称",
+    name="名称：全市、区县或单位名称、活动形式",
+    value="数值",
+    signed_at="签发时间（北京时间）",
+    signed_by="签发人（kepu sign --by）",
+    note="签发说明（kepu sign --note）",
+    run_id="所签发的状态由哪次运行发布（audit.runs.run_id）",
+    copies_folder="报送文件留存的文件夹（相对于输出文件夹 [paths] out）：全市汇总.xlsx、情况说明.docx、情况说明.md",
+    units_expected="应报单位数",
+    units_reported="已报单位数",
+    units_on_time="按时报送单位数",
+    file_path="文件在收件箱中的相对路径",
+    role="文件的作用：version 版本、supplement 补报",
+    forwarded_by="转报单位代码（转报表中记在本单位名下的行）；本单位自己的文件为空",
+    line="decisions.csv 中的行号（表头为第1行）",
+    kind="类别",
+    kind_label="决定类型（中文）",
+    cell="决定所指的单元格（原文）",
+    other_sha256="另一文件的 sha256（same_event / different_events）",
+    other_cell="另一单元格（原文）",
+    reason="理由",
+    effect="决定的效果（中文）",
+    cause="变化的原因（中文）：哪个单位的哪个文件或哪条决定",
+    sort_time="排序用：文件收到的时间（决定为空）",
+    sort_line="排序用：决定在 decisions.csv 中的行号（文件为0）",
+    cause_no="原因的序号（按届，先文件后决定）",
+    signed_value="第N版报送时的数值（当时没有此项为空）",
+    current_value="当前发布的数值（已没有此项为空）",
+    delta="变化量：当前数值减去报送时的数值",
+    causes="变化的原因（中文，以“；”分隔）：新版本、补报、报送后收到的文件、转报、排除的文件、决定（行号、类型、理由）、更正（单元格、原值→新值）",
+    changed_figures="与该版本不同的数字个数（marts.changes_since_signed 的行数）",
+    changes="自该版本以来的变化个数（audit.edition_causes 的行数）",
+    same_as_signed="当前发布的状态是否即该版本（数字和所依据的文件、决定均未变化）",
+) %}
+{% for c in columns if c.table in ("editions", "edition_figures", "edition_files", "edition_decisions", "edition_causes", "published_figures", "changes_since_signed", "signed_edition") and c.column in edition_columns %}
+comment on column {{ c.schema }}.{{ c.table }}.{{ c.column }} is '{{ edition_columns[c.column] }}';
+{% endfor %}
+comment on table audit.editions is '报送版本：每届每次签发（kepu sign）一行，即第N版：签发人、时间、说明、所签发的运行和全市合计；任何运行、重建、回滚都不改写。';
+comment on table audit.edition_figures is '报送版本的数字：每个版本每个层级（全市、区县、单位、活动形式）每项指标一行，为签发时发布的全部数字（含报送情况）。';
+comment on table audit.edition_files is '报送版本所依据的文件：每个版本每个单位计入的每个文件一行（现行版本、其补报、转报给该单位的行）。';
+comment on table audit.edition_decisions is '报送版本所依据的决定：每个版本签发时已执行的每条决定一行。';
+comment on column audit.edition_figures.measure is '指标：units_expected、units_reported、units_on_time（单位层级为1或0）及各项合计';
+comment on view marts.published_figures is '已发布的数字：每届每个层级（全市、区县、单位、活动形式）每项指标一行，签发时记入 audit.edition_figures。';
+comment on column marts.published_figures.measure is '指标：units_expected、units_reported、units_on_time（单位层级为1或0）及各项合计';
+comment on view audit.edition_causes is '变更原因：自最近一个报送版本以来的每项变化一行——新计入的文件（新版本、补报、报送后收到、转报）、不再计入的文件、新执行或不再执行的决定。';
+comment on column audit.edition_causes.kind is '变化类别：new_version 新版本、supplement 补报、new_file 新计入（含报送后收到的文件）、forwarded 转报、removed_file 不再计入、decision 决定、decision_removed 决定不再执行';
+comment on column audit.edition_causes.district_code is '该单位所属区县的代码';
+comment on column audit.edition_causes.file_sha256 is '带来变化的文件（决定为其所指文件）';
+comment on view marts.changes_since_signed is '变更说明：与最近一个报送版本不同的每个数字一行（层级、指标、报送值、当前值、变化量）及其原因；未变化的数字没有行。';
+comment on column marts.changes_since_signed.district_code is '所属区县代码（区县、单位层级；全市和活动形式为空），用于按区县分组';
+comment on column marts.changes_since_signed.measure is '指标：units_expected、units_reported、units_on_time 及各项合计';
+comment on view marts.signed_edition is '报送版本状态：每届一行（已签发过的届），为最近一个版本及当前状态与它是否相同。';
+comment on column audit.edition_decisions.kind is '决定类型：assign_unit、supplement、same_event、different_events、exclude_row、exclude_file、accept_on_time、correct_value';
