@@ -40,9 +40,23 @@ def _apt(*args: str) -> None:
                               timeout=APT_TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise DebianInstallError(f"`{' '.join(command)}` could not run: {exc}") from exc
+    if done.returncode != 0 and "dpkg was interrupted" in done.stderr and args[0] == "install":
+        # an install stopped half-way earlier on this machine (a test run killed while apt worked): dpkg
+        # finishes configuring what it had unpacked, as apt itself asks, and the install is tried once more
+        _dpkg_configure_pending()
+        done = subprocess.run(command, env=_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=APT_TIMEOUT_S)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
         raise DebianInstallError(f"`{' '.join(command)}` exited {done.returncode}:\n{tail}")
+
+
+def _dpkg_configure_pending() -> None:
+    command = ["dpkg", "--force-confdef", "--force-confold", "--configure", "-a"]
+    try:
+        subprocess.run(command, env=_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=APT_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DebianInstallError(f"`{' '.join(command)}` could not run: {exc}") from exc
 
 
 @contextmanager
