@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from kepu.deliverables.wording import open_items_lead
 from kepu.schemas.decisions import VALUE_CODES
 from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
@@ -21,6 +22,9 @@ def print_summary(console: Console, summary, title: bool = True, files: bool = T
     t = summary.city_totals
     if title:
         console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{RUN_OUTCOME_LABELS[summary.outcome]}[/]")
+    lead = summary_lead(summary)
+    if lead:
+        console.print(f"[bold yellow]{lead}[/]（kepu status 列出每一项及决定它的命令）", soft_wrap=True)
     for note in getattr(summary, "notes", []):
         console.print(note, soft_wrap=True)
     if files:
@@ -62,6 +66,27 @@ def print_summary(console: Console, summary, title: bool = True, files: bool = T
         console.print(line)
 
 
+def summary_line(summary) -> str:
+    """A run in one line, for the service journal (`kepu serve`): outcome, units, the headline totals,
+    warnings, the open items."""
+    t = summary.city_totals
+    money = t.get("funding_wan") or 0
+    line = (f"运行 {summary.run_id}：{RUN_OUTCOME_LABELS.get(summary.outcome, summary.outcome)}；"
+            f"已报 {t.get('units_reported', 0)}/{t.get('units_expected', 0)} 个单位，"
+            f"活动 {int(t.get('activities') or 0):,} 场，参与 {int(t.get('participants') or 0):,} 人次，"
+            f"经费 {money:,.2f} 万元；数据问题 {sum(summary.issues.values())} 条")
+    lead = summary_lead(summary)
+    return line + (f"；{lead}" if lead else "。")
+
+
+def summary_lead(summary) -> str | None:
+    """The open items and the biggest figures under question, read from the published warehouse."""
+    warehouse = Path(summary.warehouse) if getattr(summary, "warehouse", "") else None
+    if warehouse is None or not warehouse.is_file():
+        return None
+    return open_items_lead(queries.open_items_with_effect(warehouse, summary.campaign_id, VALUE_CODES))
+
+
 def describe_outputs(paths: list[str]) -> list[str]:
     """The output folder with its files named and its sub-folders counted (回执 can run to hundreds)."""
     if not paths:
@@ -96,7 +121,8 @@ def print_status(console: Console, settings: Settings) -> None:
     chase = queries.chase_list(wh, cid)
     if chase:
         console.print("催报名单：" + "；".join(
-            f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）" for r in chase))
+            f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}{held_why(r)}）" for r in chase),
+            soft_wrap=True, markup=False)
     counts = queries.published_summary(wh, cid).issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
     print_check_counts(console, settings)
@@ -117,6 +143,15 @@ def print_status(console: Console, settings: Settings) -> None:
         console.print(f"[bold red]最近一次运行有来源不可用：[/]{runs[0]['message']}")
     print_notices(console, settings)
     print_open_items(console, settings)
+
+
+def held_why(row: dict) -> str:
+    """Why a unit is held, for wherever its status is shown (「：文件无法读取或没有有效记录，说明.pdf」)."""
+    if row.get("status") != "held" or not row.get("held_reason"):
+        return ""
+    from kepu.transforms.notice_text import held_reason_text
+
+    return f"：{held_reason_text(row['held_reason'])}" + (f"，{row['file_path']}" if row.get("file_path") else "")
 
 
 SHOWN_ITEMS = 30
@@ -159,6 +194,10 @@ def print_open_items(console: Console, settings: Settings) -> None:
     if not items:
         console.print("待决定事项：无")
         return
+    lead = open_items_lead(queries.open_items_with_effect(settings.warehouse, settings.campaign.campaign_id,
+                                                          VALUE_CODES))
+    if lead:
+        console.print(f"[bold yellow]{lead}[/]", soft_wrap=True)
     console.print(f"[bold]待决定事项（{len(items)} 项）[/]：决定记入 {settings.decisions}，下次运行起执行")
     for what, command in open_item_lines(items[:SHOWN_ITEMS]):
         console.print(f"• {what}", soft_wrap=True, markup=False)
