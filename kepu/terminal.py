@@ -179,6 +179,10 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
         elif r["item"] == "late":
             what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
+        elif r["detail"] == "impossible_duration":  # the cited cell is the start date; the wrong one is the end
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
+            command = (f"请该单位更正结束日期后重新报送；如该行不应计入：kepu decide exclude_row {file} --cell {r['cell']} "
+                       "--reason \"…\"（correct_value 只更正开始日期）")
         else:
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
             wanted = "<正确日期>" if r["detail"] in ("outside_window", "invalid_start_date") else "<正确值>"

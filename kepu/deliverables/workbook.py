@@ -187,7 +187,7 @@ def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str, 
     sheet = book.sheet(completeness.sheet)
     sheet.layout(sheet.table_widths(completeness))
     if lead:
-        sheet.paragraph(f"{lead}上报前请逐项核实（kepu status 列出每一项及决定它的命令；全部问题见“数据问题”表）。",
+        sheet.lead(f"{lead}上报前请逐项核实（kepu status 列出每一项及决定它的命令；全部问题见“数据问题”表）。",
                         len(sheet.widths))
         sheet.skip()
     sheet.table(completeness, flagged=completeness.where("chase", True))
