@@ -39,7 +39,8 @@ from kepu.settings import Settings, load_settings
 from kepu.transforms.decisions import DecisionLines
 from kepu.warehouse import loader, publisher, queries
 
-REBUILT_MESSAGE = "由 kepu rebuild 从保存的 {files} 个原始文件重建（{campaigns} 个活动）。"
+REBUILT_MESSAGE = "由 kepu rebuild 从保存的 {files} 个原始文件重建（{campaigns}）。"
+"""{campaigns}: the campaigns by name (「2023年全国科普日」), never 「1 个活动」, which reads as one activity."""
 
 
 def _summary_row(run_id: str, campaign_id: str, started_at: datetime, outcome: str, message: str,
@@ -105,7 +106,7 @@ def rebuild_settings(settings: Settings) -> RunSummary:
                 build_campaign_core(con, campaign, queries.campaign_units(con, campaign.campaign_id),
                                     sources=settings.intake_sources, force=True, decisions=decisions)
             _restore_first_runs(con, records["raw.files"])
-            message = REBUILT_MESSAGE.format(files=parsed_total.files, campaigns=len(campaigns))
+            message = REBUILT_MESSAGE.format(files=parsed_total.files, campaigns="、".join(c.name for c in campaigns))
             loader.insert(con, "audit.run_log", [_summary_row(run_id, settings.campaign.campaign_id, started_at,
                                                               "published", message, parsed_total.files,
                                                               parsed_total)])

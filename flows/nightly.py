@@ -46,7 +46,7 @@ from kepu.sources.store import clear_incoming
 from kepu.settings import Settings, check_notices, check_sources, load_settings, read_registry
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
-from kepu.schemas.errors import ConfigError, RunFailed, RunStopped, WarehouseDamaged
+from kepu.schemas.errors import ConfigError, KepuError, RunFailed, RunStopped, WarehouseDamaged
 from kepu.schemas.vocabulary import office_now
 from kepu.transforms.channels import Channel, unavailable_units
 from kepu.transforms.decisions import DecisionLines
@@ -341,11 +341,11 @@ def write_outputs(settings: Settings) -> list[str]:
 
 
 @task(name="notices")
-def notices(settings: Settings, units: pd.DataFrame, run_id: str) -> NoticeReport:
+def notices(settings: Settings, units: pd.DataFrame, run_id: str, notes: list[str] | None = None) -> NoticeReport:
     """回执, 催报 and the office's summary, drafted or sent after the run is published. Nothing here fails the
     run: a server that refuses is recorded and retried next run, anything else is named in the summary."""
     try:
-        return send_notices(settings, units, run_id)  # inside the run's lock (lifecycle.guarded)
+        return send_notices(settings, units, run_id, notes=notes or ())  # inside the run's lock (lifecycle.guarded)
     except Exception as exc:  # the run is published already; the notices wait for the next one
         return NoticeReport(settings.notices.mode, error=f"{type(exc).__name__}: {exc}")
 
@@ -392,8 +392,29 @@ def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str |
                                  workers=int(workers) if workers else None, task_runner=task_runner)
     except ConfigError as exc:
         lifecycle.record_config_failure(Path(config), warehouse and Path(warehouse), new_run_id(), str(exc))
+        _journal(f"定时运行失败：{exc}")
         raise
-    return run_settings(settings, force=bool(force))
+    _journal(f"定时运行开始：{settings.campaign.name}（{Path(config).resolve()}）")
+    try:
+        summary = run_settings(settings, force=bool(force))
+    except BaseException as exc:
+        _journal(f"定时运行失败：{exc if isinstance(exc, KepuError) else f'{type(exc).__name__}: {exc}'}")
+        raise
+    from kepu.terminal import summary_line
+
+    _journal(f"定时运行结束：{summary_line(summary)}")
+    for note in summary.notes:
+        _journal(f"  {note}")
+    return summary
+
+
+def _journal(line: str) -> None:
+    """A scheduled run (under `kepu serve`) says its start, outcome and summary on its standard output, which
+    the service's journal keeps; a `kepu run` prints its own summary instead."""
+    from prefect.runtime import deployment
+
+    if deployment.id:
+        print(f"{office_now():%Y-%m-%d %H:%M:%S} {line}", flush=True)
 
 
 def new_run_id() -> str:
@@ -420,6 +441,9 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
             record_failed_run(settings, run_id, started_at, None, None, str(exc))
             raise
         publisher.check_readable(settings.warehouse)
+        who = publisher.holder(settings.warehouse)
+        if who:  # SPEC §4: published anyway, said in the summaries
+            guard.notes.append(publisher.held_note(settings.warehouse, who))
         try:
             progress.report("scan", 0, len(settings.intake_sources))
             check_sources(settings, units, credentials=False)  # a missing credential fails its source only
@@ -472,7 +496,7 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
             if settings.notices and summary.outcome in ("published", "unchanged"):
                 stage = "notices"
                 progress.report("notices")  # an unchanged run still retries what could not be sent
-                summary.notices = notices(settings, units, run_id)
+                summary.notices = notices(settings, units, run_id, summary.notes)
             progress.report("done")
             return summarise(settings, summary)
         except BaseException as exc:

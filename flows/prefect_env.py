@@ -1,10 +1,14 @@
 """Prefect's settings for kepu, applied before Prefect is imported: no analytics or client telemetry
 (whose first-run notice would also break the progress display), a patient start for
 the local temporary server on a slow machine, and quiet logs so the user sees kepu's progress and
-summary rather than server chatter. Anything already set in the environment wins."""
+summary rather than server chatter. Anything already set in the environment wins.
+
+No library's logger reaches the user's terminal in a normal run (paramiko's ERROR with a traceback on a hung SFTP
+source, a warning of fsspec's): kepu reports what went wrong itself, in one Chinese line. `--verbose` shows them."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -51,8 +55,6 @@ def _silence_last_resort() -> None:
     """Before Prefect configures logging (and in a command that never imports it) a library's warning would
     reach Python's last-resort handler, which prints to stderr: a handler on the root logger that drops it
     keeps the terminal kepu's."""
-    import logging
-
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.NullHandler())

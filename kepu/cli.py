@@ -37,6 +37,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   context_settings={"help_option_names": ["--help", "-h"]},
                   help="kepu：全国科普日活动报表汇总（收件箱 → DuckDB 数据仓库 → 全市汇总表）。")
 console = Console()
+console.soft_wrap = not console.is_terminal
+"""Piped to a file or the service journal, a line stays whole (rich would wrap it at 80 columns mid-phrase)."""
 err = Console(stderr=True, soft_wrap=True)
 """Messages on stderr are one line each, however narrow the terminal or log."""
 
@@ -173,14 +175,12 @@ def demo(
     verbose: Verbose = False,
 ) -> None:
     """生成一个示范城市（单位名录、收件箱中的报表），并完整运行一次汇总。"""
-    from kepu.demo.city import build_demo_city
+    from kepu.demo.city import build_demo_city, prepare_demo_folder
 
-    if path.exists() and any(path.iterdir()):
-        import shutil
-
-        if not (path / "kepu.toml").is_file():
-            _fail(f"{path} 已存在且不是示范城市文件夹，请换一个 --path。", 2)
-        shutil.rmtree(path)
+    try:
+        prepare_demo_folder(path)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
     city = build_demo_city(path, seed=seed, scale=scale)
     console.print(f"示范城市已生成：{city.root}（{city.units} 个单位，收件箱 {city.files} 个文件）")
     summary = _run_or_exit(city.config_path)
@@ -196,20 +196,22 @@ def template(
         "--config", "-c", metavar=FILE, help="配置文件（取活动名称、统计时段、报送截止和单位名录）")] = None,
     name: Annotated[Optional[str], typer.Option(metavar=TEXT, help="活动名称，如 2023年全国科普日")] = None,
     per_unit: Annotated[bool, typer.Option(
-        "--per-unit", help="为每个应报单位生成一份已填好并锁定填报单位、单位代码的报表（需要 --config）")] = False,
+        "--per-unit", help="为每个应报单位生成一份已填好并锁定填报单位、单位代码的报表（读取当前文件夹的 kepu.toml 或 --config）")] = False,
 ) -> None:
     """生成下发给各单位的官方报表模板（xlsx）。"""
     from kepu.form.per_unit import write_unit_forms
-    from kepu.form.template import Schedule, write_template
+    from kepu.form.template import FormExists, Schedule, write_template
 
     settings = None
+    if config is None and per_unit and Path("kepu.toml").is_file():
+        config = Path("kepu.toml")
     if config is not None:
         try:
             settings = load_settings(config)
         except ConfigError as exc:
             _fail(str(exc), 2)
     elif per_unit:
-        _fail("--per-unit 需要用 --config 指定配置文件（从中读取单位名录）。", 2)
+        _fail("--per-unit 需要配置文件（从中读取单位名录）：在 kepu.toml 所在的文件夹运行，或用 --config 指定。", 2)
     campaign_name = name or (settings.campaign.name if settings else "全国科普日")
     schedule = Schedule.of(settings.campaign) if settings else None
     if per_unit:
@@ -220,10 +222,16 @@ def template(
         except ConfigError as exc:
             _fail(str(exc), 2)
         folder = output or Path("各单位报表")
-        paths = write_unit_forms(folder, units, campaign_name, schedule, settings.office.city_units_label)
+        try:
+            paths = write_unit_forms(folder, units, campaign_name, schedule, settings.office.city_units_label)
+        except FormExists as exc:
+            _fail(str(exc), 2)
         console.print(f"已为 {len(paths)} 个应报单位生成报表：{folder.resolve()}")
         return
-    path = write_template(output or Path("科普日活动报表模板.xlsx"), campaign_name, schedule)
+    try:
+        path = write_template(output or Path("科普日活动报表模板.xlsx"), campaign_name, schedule)
+    except FormExists as exc:
+        _fail(str(exc), 2)
     console.print(f"模板已生成：{path.resolve()}")
 
 
@@ -327,7 +335,7 @@ DECIDE_HELP = """记录市科协的决定（写入 kepu.toml 旁的 decisions.cs
 文件可写收件箱中的路径或 sha256（至少前8位）；每个决定须写明理由（--reason）。kepu status 列出待决定事项及其命令。
 
 \b
-例：kepu decide correct_value 东升街道.xlsx --cell I12 \\
+例：kepu decide correct_value 双流区/东升街道.xlsx --cell I12 \\
       --value 4000 --reason "电话核实：应为4000"
 """
 

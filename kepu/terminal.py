@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.markup import escape
 
+from kepu.deliverables.wording import open_items_lead
 from kepu.schemas.decisions import VALUE_CODES
 from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
@@ -23,6 +24,9 @@ def print_summary(console: Console, summary, title: bool = True, files: bool = T
     t = summary.city_totals
     if title:
         console.print(f"[bold]运行 {summary.run_id}（{summary.campaign_id}）：{RUN_OUTCOME_LABELS[summary.outcome]}[/]")
+    lead = summary_lead(summary)
+    if lead:
+        console.print(f"[bold yellow]{lead}[/]（kepu status 列出每一项及决定它的命令）", soft_wrap=True)
     for note in getattr(summary, "notes", []):
         console.print(note, soft_wrap=True)
     if files:
@@ -62,6 +66,27 @@ def print_summary(console: Console, summary, title: bool = True, files: bool = T
     console.print(f"数据仓库：{summary.warehouse}")
     for line in describe_outputs(summary.outputs):
         console.print(line)
+
+
+def summary_line(summary) -> str:
+    """A run in one line, for the service journal (`kepu serve`): outcome, units, the headline totals,
+    warnings, the open items."""
+    t = summary.city_totals
+    money = t.get("funding_wan") or 0
+    line = (f"运行 {summary.run_id}：{RUN_OUTCOME_LABELS.get(summary.outcome, summary.outcome)}；"
+            f"已报 {t.get('units_reported', 0)}/{t.get('units_expected', 0)} 个单位，"
+            f"活动 {int(t.get('activities') or 0):,} 场，参与 {int(t.get('participants') or 0):,} 人次，"
+            f"经费 {money:,.2f} 万元；数据问题 {sum(summary.issues.values())} 条")
+    lead = summary_lead(summary)
+    return line + (f"；{lead}" if lead else "。")
+
+
+def summary_lead(summary) -> str | None:
+    """The open items and the biggest figures under question, read from the published warehouse."""
+    warehouse = Path(summary.warehouse) if getattr(summary, "warehouse", "") else None
+    if warehouse is None or not warehouse.is_file():
+        return None
+    return open_items_lead(queries.open_items_with_effect(warehouse, summary.campaign_id, VALUE_CODES))
 
 
 def describe_outputs(paths: list[str]) -> list[str]:
@@ -107,7 +132,8 @@ def print_status(console: Console, settings: Settings) -> None:
     chase = queries.chase_list(wh, cid)
     if chase:
         console.print("催报名单：" + "；".join(
-            f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）" for r in chase))
+            f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}{held_why(r)}）" for r in chase),
+            soft_wrap=True, markup=False)
     counts = queries.published_summary(wh, cid).issues
     console.print("数据问题：" + "，".join(f"{SEVERITY_LABELS[s]} {counts.get(s, 0)} 条" for s in SEVERITY_LABELS))
     print_check_counts(console, settings)
@@ -128,6 +154,15 @@ def print_status(console: Console, settings: Settings) -> None:
         console.print(f"[bold red]最近一次运行有来源不可用：[/]{runs[0]['message']}")
     print_notices(console, settings)
     print_open_items(console, settings)
+
+
+def held_why(row: dict) -> str:
+    """Why a unit is held, for wherever its status is shown (「：文件无法读取或没有有效记录，说明.pdf」)."""
+    if row.get("status") != "held" or not row.get("held_reason"):
+        return ""
+    from kepu.transforms.notice_text import held_reason_text
+
+    return f"：{held_reason_text(row['held_reason'])}" + (f"，{row['file_path']}" if row.get("file_path") else "")
 
 
 SHOWN_ITEMS = 30
@@ -155,6 +190,10 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
         elif r["item"] == "late":
             what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
+        elif r["detail"] == "impossible_duration":  # the cited cell is the start date; the wrong one is the end
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
+            command = (f"请该单位更正结束日期后重新报送；如该行不应计入：kepu decide exclude_row {file} --cell {r['cell']} "
+                       "--reason \"…\"（correct_value 只更正开始日期）")
         else:
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
             wanted = "<正确日期>" if r["detail"] in ("outside_window", "invalid_start_date") else "<正确值>"
@@ -170,6 +209,10 @@ def print_open_items(console: Console, settings: Settings) -> None:
     if not items:
         console.print("待决定事项：无")
         return
+    lead = open_items_lead(queries.open_items_with_effect(settings.warehouse, settings.campaign.campaign_id,
+                                                          VALUE_CODES))
+    if lead:
+        console.print(f"[bold yellow]{lead}[/]", soft_wrap=True)
     console.print(f"[bold]待决定事项（{len(items)} 项）[/]：决定记入 {settings.decisions}，下次运行起执行")
     for what, command in open_item_lines(items[:SHOWN_ITEMS]):
         console.print(f"• {what}", soft_wrap=True, markup=False)

@@ -54,3 +54,33 @@ def test_readme_sources_configuration_is_a_valid_one(tmp_path):
     assert all(s.kind in ("folder", "store", "mailbox") for s in settings.sources)
     assert (settings.source_retries, settings.source_retry_delay_s) == (2, 10.0)
     assert "password =" not in block and "secret" not in block.lower().replace("secret_access_key", "")
+
+
+def clerks_day_commands() -> list[str]:
+    """The `kepu …` lines of the README's *The clerk's day*, as typed (comments after `#` dropped)."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## The clerk's day", 1)[1].split("\n## ", 1)[0]
+    lines = [line.split("  #")[0].strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+             for line in block.splitlines()]
+    return [line for line in lines if line.startswith("kepu ")]
+
+
+def test_the_clerk_s_day_runs_as_written_from_the_demo_folder(demo_city, tmp_path):
+    """Every command of the clerk's day, from where the README says to stand (`cd demo`), exits 0."""
+    import os
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    commands = clerks_day_commands()
+    assert {c.split()[1] for c in commands} >= {"run", "status", "decide", "sql"}
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_city.root, folder)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    for command in commands:
+        result = subprocess.run([sys.executable, "-m", "kepu.cli", *shlex.split(command)[1:]], cwd=folder, env=env,
+                                capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        assert "Traceback" not in result.stderr

@@ -103,6 +103,10 @@ class SummaryFacts:
     attachment: str
     edition: str = ""
     """「自第1版（9月30日）报送以来：…」 or 「与第1版相同」 (SPEC §3.12); "" before the first edition."""
+    lead: str | None = None
+    """The open items and the biggest figures under question (wording.open_items_lead), first in the body."""
+    notes: Sequence[str] = ()
+    """What the run said about itself (a warehouse another program held open read-write, who held it)."""
 
 
 def _section(title: str, lines: Sequence[str], empty: str, limit: int = 200) -> list[str]:
@@ -115,7 +119,12 @@ def summary_notice(campaign: Campaign, facts: SummaryFacts, signature: Signature
     """Subject and body of the office's summary: what came in, what was rejected, who is missing, the totals."""
     subject = f"{campaign.name}报表汇总日报（{_day(facts.day)}）：新收文件 {len(facts.received)} 个，催报 {len(facts.chase)} 个单位"
     lines = [*([facts.edition, ""] if facts.edition else []),
-             f"{campaign.name}报表汇总，数据截至{_day(facts.day)}。", "",
+             f"{campaign.name}报表汇总，数据截至{_day(facts.day)}。", ""]
+    if facts.lead:
+        lines += ["【待决定事项】", f"  {facts.lead}上报前请逐项核实（kepu status 列出每一项及决定它的命令）。", ""]
+    if facts.notes:
+        lines += _section("运行情况", facts.notes, "")
+    lines += [
              *_section("新收文件", facts.received, "上次汇总以来没有收到新文件"),
              *_section("未能计入的文件", facts.rejected, "无"),
              *_section("催报名单", facts.chase, "无：应报单位均已报送"),

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import duckdb
 
-from kepu.schemas.errors import WarehouseBusy, WarehouseDamaged
+from kepu.schemas.errors import WarehouseDamaged
 from kepu.warehouse import loader
 from kepu.warehouse.identifiers import identifier
 from kepu.warehouse.schema import create_tables
@@ -84,8 +84,58 @@ def _connect_rw(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published warehouse (what analysts and the outputs read)."""
-    return duckdb.connect(str(path.resolve()), read_only=True)
+    """A read-only connection to the published warehouse (what analysts and the outputs read).
+
+    While another program holds the file open read-write (DBeaver's default), DuckDB refuses even a read-only
+    connection; the published file is then read through a private copy (SPEC §4: the night goes on). The copy
+    is unlinked once open, so nothing is left behind."""
+    path = path.resolve()
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        if holder_of(exc) is None or not path.is_file():
+            raise
+    return _read_copy(path)
+
+
+def _read_copy(path: Path) -> duckdb.DuckDBPyConnection:
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.reading-", dir=path.parent)
+    os.close(fd)
+    copy = Path(name)
+    try:
+        shutil.copyfile(path, copy)
+        return duckdb.connect(str(copy), read_only=True)
+    finally:
+        copy.unlink(missing_ok=True)
+        copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+
+
+def holder_of(exc: BaseException) -> str | None:
+    """When `exc` is DuckDB refusing a file another process holds read-write: who holds it, as DuckDB names
+    it (「进程 1234（/usr/bin/dbeaver）」, or 「另一个程序」); else None."""
+    if not isinstance(exc, duckdb.Error) or not any(sign in str(exc) for sign in LOCK_SIGNS):
+        return None
+    found = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(exc))
+    return f"进程 {found[2]}（{found[1]}）" if found else "另一个程序"
+
+
+def holder(path: Path) -> str | None:
+    """Who holds the published file open read-write, if anyone (SPEC §4: the run publishes anyway)."""
+    path = path.resolve()
+    if not path.is_file():
+        return None
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        return holder_of(exc)
+    return None
+
+
+def held_note(path: Path, who: str) -> str:
+    return (f"数据仓库 {path.name} 正被{who}以读写方式打开；本次照常发布（替换为新文件），"
+            f"该程序的连接仍看到旧数据，重新连接后即为最新。")
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> "pyarrow.Table":  # noqa: F821
@@ -113,8 +163,9 @@ def damaged_message(path: Path) -> str:
 
 
 def check_readable(path: Path) -> None:
-    """Raise WarehouseDamaged if the published file cannot be opened and its catalogue and run history read;
-    WarehouseBusy if another program holds it open for writing. A missing file is fine (the first run)."""
+    """Raise WarehouseDamaged if the published file cannot be opened and its catalogue and run history read (a
+    file another program holds open read-write is checked through a copy, see read_only). A missing file is fine
+    (the first run)."""
     path = path.resolve()
     if not path.exists():
         return
@@ -130,8 +181,6 @@ def check_readable(path: Path) -> None:
     except duckdb.Error as exc:
         if damage_of(exc):
             raise WarehouseDamaged(damaged_message(path)) from exc
-        if any(sign in str(exc) for sign in LOCK_SIGNS):
-            raise WarehouseBusy(f"数据仓库 {path} 正被其他程序以读写方式打开，请关闭后再运行（只读打开不影响运行）。") from exc
         raise
 
 
@@ -353,6 +402,8 @@ def keep_state(path: Path, keep: int) -> Path | None:
     target = folder / f"{published_at:%Y%m%dT%H%M%S}-{re.sub(r'[^0-9A-Za-z_]', '_', run_id)}.duckdb"
     if not target.exists():
         try:
+            if holder(path):
+                raise OSError("held read-write: its holder could still write the kept state through a link")
             os.link(path, target)
         except OSError:
             temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")

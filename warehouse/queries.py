@@ -18,7 +18,7 @@ import pandas as pd
 
 from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile
 from kepu.schemas.issues import REJECTED_FILE_CODES, UNSUPPORTED_FILE_CODES
-from kepu.schemas.vocabulary import COMPLETENESS_LABELS, Campaign
+from kepu.schemas.vocabulary import COMPLETENESS_LABELS, METRICS, Campaign
 from kepu.warehouse.identifiers import columns_or_nulls, identifier, literal, literals
 from kepu.warehouse.publisher import read_only
 
@@ -421,8 +421,8 @@ def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:
 
 
 def chase_list(warehouse: Path, campaign_id: str) -> list[dict]:
-    return fetch_records(warehouse, """select district_name, unit_name, status from marts.chase_list
-                                       where campaign_id = ?""", [campaign_id])
+    return fetch_records(warehouse, """select district_name, unit_name, status, held_reason, file_path
+                                       from marts.chase_list where campaign_id = ?""", [campaign_id])
 
 
 def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]:
@@ -664,6 +664,44 @@ def open_items(warehouse: Path, campaign_id: str, value_codes: tuple[str, ...]) 
         return fetch_records(warehouse, OPEN_ITEMS.replace("$codes", codes), {"cid": campaign_id})
     except duckdb.CatalogException:
         return []
+
+
+COUNTED_CELLS = f"""
+select a.file_sha256, m.source_sheet, m.source_row,
+       {", ".join(f"r.{identifier(k + '_cell')}, m.{identifier(k)}" for k in METRICS)}
+from marts.activities as m
+join core.activities as a on a.campaign_id = m.campaign_id and a.activity_id = m.activity_id
+join raw.activity_rows as r on r.campaign_id = a.campaign_id and r.sha256 = a.file_sha256
+     and r.source_sheet = a.source_sheet and r.source_row = a.source_row
+where m.campaign_id = ?
+"""
+"""Every figure that reaches the totals, with the cell it was read from (one row per counted activity)."""
+
+
+def open_items_with_effect(warehouse: Path, campaign_id: str, value_codes: tuple[str, ...]) -> list[dict]:
+    """The open items (open_items) each with what it weighs in the totals: `measure` and `amount`, the figure
+    in question as it is counted now (a value item whose cell holds a counted figure), and `share`, that
+    amount over the city's total of the measure; None where an item changes no figure directly (a held
+    file, a late one). Biggest shares first among those that have one; what `kepu sign` and the summaries
+    read."""
+    items = open_items(warehouse, campaign_id, value_codes)
+    if not any(i["item"] == "value" for i in items):
+        return [{**i, "measure": None, "amount": None, "share": None} for i in items]
+    figures: dict[tuple, tuple[str, object]] = {}
+    for row in fetch_records(warehouse, COUNTED_CELLS, [campaign_id]):
+        for key in METRICS:
+            if row[f"{key}_cell"] and row[key]:
+                figures[(row["file_sha256"], row["source_sheet"], row[f"{key}_cell"])] = (key, row[key])
+    totals = fetch_records(warehouse, "select * from marts.city_totals where campaign_id = ?", [campaign_id])
+    totals = totals[0] if totals else {}
+    weighed = []
+    for item in items:
+        key, amount = figures.get((item["file_sha256"], item.get("sheet"), item.get("cell")), (None, None)) \
+            if item["item"] == "value" else (None, None)
+        total = totals.get(key) if key else None
+        share = float(amount) / float(total) if amount is not None and total else None
+        weighed.append({**item, "measure": key, "amount": amount, "share": share})
+    return sorted(weighed, key=lambda i: -(i["share"] or 0))
 
 
 def decisions(warehouse: Path, campaign_id: str) -> list[dict]:

@@ -125,7 +125,8 @@ def _rejected_line(row: Mapping) -> str:
 
 
 def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign: Signature, today: date, *,
-            no_address: Sequence[str] = (), failures: Sequence[str] = (), drafted: int = 0) -> Notice:
+            no_address: Sequence[str] = (), failures: Sequence[str] = (), drafted: int = 0,
+            lead: str | None = None, notes: Sequence[str] = ()) -> Notice:
     """The office's morning summary: what came in since the last summary, what could not be counted, who
     is missing or held, completeness, the city totals and the 情况说明 paragraph, with 全市汇总.xlsx attached."""
     campaign = settings.campaign
@@ -133,7 +134,9 @@ def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign:
     files = [r for r in received if r["file_status"] != "ignored"]
     rejected = [r for r in files if r["file_status"] == "rejected"
                 or r.get("status") in ("rejected", "unidentified", "conflict")]
-    chase = [f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}）"
+    chase = [f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}"
+             + (f"：{held_reason_text(r['held_reason'])}" if r["status"] == "held" and not is_missing(r.get("held_reason"))
+                else "") + "）"
              for r in marts.chase_list.to_dict("records") if r["status"] in CHASED]
     counts = marts.completeness["status"].value_counts()
     completeness = (f"应报 {int(city.get('units_expected') or 0)} 个，已报 {int(city.get('units_reported') or 0)} 个"
@@ -152,7 +155,7 @@ def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign:
         paragraph=situation_paragraph(campaign.name, city, marts.types, internal=True,
                                       from_text=text_sources(marts.activities)),
         no_address=list(no_address), failures=list(failures), drafted=drafted, attachment=attachment,
-        edition=headline_of(marts))
+        edition=headline_of(marts), lead=lead, notes=tuple(notes))
     subject, body = summary_notice(campaign, facts, sign)
     key = written_digest(workbook) or hashlib.sha256(workbook.read_bytes()).hexdigest()
     return Notice(campaign.campaign_id, "summary", None, "", tuple(settings.notices.office_email) if settings.notices else (),

@@ -27,10 +27,13 @@ from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
 from kepu.deliverables.receipts import ReceiptWriting, build_receipts
 from kepu.deliverables.statement import write_statement
 from kepu.deliverables.workbook import office_block, write_workbooks
+from kepu.deliverables.wording import open_items_lead
+from kepu.schemas.decisions import VALUE_CODES
 from kepu.schemas.vocabulary import OFFICE_TZ
 from kepu.settings import Settings
 from kepu.transforms.edition_text import edition_label
 from kepu.transforms.narrative import situation_paragraph, text_sources
+from kepu.warehouse import queries
 from kepu.warehouse.queries import Marts, read_marts
 
 NARRATIVE = "情况说明"
@@ -40,7 +43,9 @@ REPORT = "报告.html"
 def write_all(settings: Settings) -> list[Path]:
     """Every deliverable of the campaign from the published warehouse; returns the paths (each file the
     campaign has, whether rewritten or already up to date)."""
-    return write_deliverables(read_marts(settings.warehouse, settings.campaign.campaign_id), settings)
+    cid = settings.campaign.campaign_id
+    lead = open_items_lead(queries.open_items_with_effect(settings.warehouse, cid, VALUE_CODES))
+    return write_deliverables(read_marts(settings.warehouse, cid), settings, lead=lead)
 
 
 def edition_of(marts: Marts) -> str:
@@ -52,7 +57,7 @@ def edition_of(marts: Marts) -> str:
 
 
 def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None = None,
-                       workers: int | None = None) -> list[Path]:
+                       workers: int | None = None, lead: str | None = None) -> list[Path]:
     campaign = settings.campaign
     folder = settings.campaign_out
     now = now or datetime.now(OFFICE_TZ).replace(tzinfo=None)
@@ -68,7 +73,7 @@ def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None
     # files: the 活动清单 workbooks and the receipts no longer wait for each other's cores.
     with ReceiptWriting(receipts, folder / RECEIPTS_FOLDER, today, workers=workers) as receipt_writing:
         city = [
-            *write_workbooks(folder, tables, upward, internal, office),
+            *write_workbooks(folder, tables, upward, internal, office, lead),
             *write_exports(tables.exports, campaign.campaign_id, folder),
             *write_statement(folder, NARRATIVE, f"{campaign.name}活动情况说明", upward, office.name, today),
         ]

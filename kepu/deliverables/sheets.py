@@ -312,6 +312,13 @@ class SheetWriter:
         self.ws.set_row(self.row, max(lines, 1) * LINE_POINTS + 6)
         self.row += 1
 
+    def lead(self, text: str, span: int) -> None:
+        """A bold paragraph above everything else: what the reader must see first (the open items)."""
+        span = max(span, 2)
+        lines = self._text(0, text, "subtitle", span=span, wrap=True)
+        self.ws.set_row(self.row, lines * LINE_POINTS + ROW_PADDING)
+        self.row += 1
+
     def paragraph(self, text: str, span: int) -> None:
         """Running text merged over `span` columns, as many lines high as it needs."""
         span = max(span, 2)

@@ -63,3 +63,38 @@ RECEIPT_GUIDANCE = (
     "“提示”无需处理。“单元格”为原报表中的位置，如“活动明细!I12”即“活动明细”工作表 I 列第 12 行；"
     "CSV 文件没有工作表，只写单元格，如“I12”即第 12 行第 I 列。重新报送时请发送完整的报表，新报表将替代旧报表。"
 )
+
+
+LEAD_SHARE = 0.01
+"""An open item is named in the lead line when the figure it questions is at least this share of its total."""
+
+
+def _figure(amount, measure_key: str) -> str:
+    from kepu.schemas.vocabulary import MEASURE
+
+    measure = MEASURE[measure_key]
+    number = f"{amount:,.2f}".rstrip("0").rstrip(".") if measure.money else f"{int(amount):,}"
+    return f"{number}{measure.unit}"
+
+
+def open_items_lead(items: list[dict], shown: int = 3) -> str | None:
+    """The line the run summary, the morning summary and 内部核查.xlsx open with (issue #23): how many items
+    wait for a decision and, among them, the biggest figures under question, by kind
+    (「待决定 18 项，其中经费疑似按元填写 1 项（3,000万元）」). `items`: queries.open_items_with_effect. None when
+    nothing waits."""
+    from kepu.schemas.issues import CATALOGUE
+
+    if not items:
+        return None
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        if item.get("share") is not None and item["share"] >= LEAD_SHARE:
+            groups.setdefault(item["detail"], []).append(item)
+    named = sorted(groups.items(), key=lambda g: -max(i["share"] for i in g[1]))[:shown]
+    parts = []
+    for code, group in named:
+        title = CATALOGUE[code].title if code in CATALOGUE else code
+        biggest = sorted(group, key=lambda i: -i["share"])[:2]
+        figures = "、".join(_figure(i["amount"], i["measure"]) for i in biggest) + ("等" if len(group) > 2 else "")
+        parts.append(f"{title} {len(group)} 项（{figures}）")
+    return f"待决定 {len(items)} 项" + ("，其中" + "、".join(parts) if parts else "") + "。"

@@ -177,16 +177,23 @@ def district_chart(book: WorkbookWriter, sheet: SheetWriter, table: Table, place
 # --------------------------------------------------------------------------------- internal
 
 
-def internal_digest(tables: CityTables, paragraph: str) -> str:
+def internal_digest(tables: CityTables, paragraph: str, lead: str | None = None) -> str:
     return digest_of(("internal", paragraph, tables.completeness.digest, tables.district_completeness.digest,
                       tables.issues.digest, tables.files.digest, tables.activities.digest,
-                      tables.changes.digest if tables.changes is not None else None, tables.edition_headline))
+                      tables.changes.digest if tables.changes is not None else None, tables.edition_headline,
+                      lead or ""))
 
 
-def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str) -> str:
+def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str, lead: str | None = None) -> str:
+    """`lead`: the open items and the biggest figures under question (wording.open_items_lead), the first line
+    the office reads, above its first table."""
     completeness = tables.completeness
     sheet = book.sheet(completeness.sheet)
     sheet.layout(sheet.table_widths(completeness))
+    if lead:
+        sheet.lead(f"{lead}上报前请逐项核实（kepu status 列出每一项及决定它的命令；全部问题见“数据问题”表）。",
+                        len(sheet.widths))
+        sheet.skip()
     sheet.table(completeness, flagged=completeness.where("chase", True))
     sheet.finish()
 
@@ -233,15 +240,15 @@ def internal_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str) 
 
 
 def write_workbooks(folder: Path, tables: CityTables, upward_paragraph: str, internal_paragraph: str,
-                    office: OfficeBlock) -> list[Path]:
+                    office: OfficeBlock, lead: str | None = None) -> list[Path]:
     """Both workbooks in `folder`, each rewritten only when what it says changed."""
     upward = upward_digest(tables, upward_paragraph, office)
-    internal = internal_digest(tables, internal_paragraph)
+    internal = internal_digest(tables, internal_paragraph, lead)
     return [
         write_if_changed(folder / UPWARD, upward, written_digest, lambda path: write_workbook(
             path, lambda book: upward_workbook(book, tables, upward_paragraph, office), digest=upward,
             streaming=True)),
         write_if_changed(folder / INTERNAL, internal, written_digest, lambda path: write_workbook(
-            path, lambda book: internal_workbook(book, tables, internal_paragraph), digest=internal,
+            path, lambda book: internal_workbook(book, tables, internal_paragraph, lead), digest=internal,
             streaming=True)),
     ]

@@ -29,6 +29,7 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from kepu.demo.forms import column_sums, fill_form
 from kepu.demo.layouts import MIN_ROWS, SHOWCASES, Identity, Layout, draw_layout, lay_out, type_rows
 from kepu.demo.writers import BookSpec, book_bytes
+from kepu.schemas.errors import ConfigError
 from kepu.schemas.synonyms import SUMMARY_INDICATORS, SYNONYMS
 from kepu.schemas.vocabulary import COUNT_METRICS, OFFICE_TZ
 
@@ -373,6 +374,47 @@ class DemoCity:
     units: int
     files: int
     expected_units: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+DEMO_MARK = ".kepu-demo"
+"""The marker `kepu demo` writes into a folder it made: the entries it (and the demo's run) created there."""
+DEMO_ENTRIES = ("kepu.toml", "units.csv", "inbox", "warehouse", "out")
+"""Everything a demo city and its run write sits under one of these (CONFIG_TOML's paths)."""
+
+
+def prepare_demo_folder(root: Path) -> None:
+    """Make `root` ready for a new demo city: a new or empty folder is used as it is; a folder `kepu demo` made
+    itself (its marker names what it wrote) loses those entries and nothing else. Anything else, or a made
+    folder holding other files too, is refused with ConfigError before anything is touched."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"{root} 是一个文件，不是文件夹；请换一个 --path。")
+    if not root.exists() or not any(root.iterdir()):
+        root.mkdir(parents=True, exist_ok=True)
+        _write_mark(root)
+        return
+    mark = root / DEMO_MARK
+    if not mark.is_file():
+        raise ConfigError(f"{root} 已有文件且不是 kepu demo 生成的文件夹，未改动任何文件；请换一个新的或空的 --path。")
+    made = {line.strip() for line in mark.read_text(encoding="utf-8").splitlines()} & set(DEMO_ENTRIES)
+    others = sorted(p.name for p in root.iterdir() if p.name != DEMO_MARK and p.name not in made)
+    if others:
+        raise ConfigError(f"{root} 中有不是 kepu demo 生成的文件（{'、'.join(others[:5])}"
+                          f"{' 等' if len(others) > 5 else ''}），未改动任何文件；请移走它们或换一个 --path。")
+    import shutil
+
+    for name in sorted(made):
+        entry = root / name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        elif entry.exists() or entry.is_symlink():
+            entry.unlink()
+    _write_mark(root)
+
+
+def _write_mark(root: Path) -> None:
+    (root / DEMO_MARK).write_text("# kepu demo 生成的文件夹；kepu demo 再次运行时只删除下列条目\n"
+                                  + "\n".join(DEMO_ENTRIES) + "\n", encoding="utf-8")
 
 
 def build_demo_city(root: Path, *, seed: int = 2023, scale: float = 1.0) -> DemoCity:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from kepu.deliverables.files import safe_filename
-from kepu.form.template import Schedule, UnitIdentity, write_template
+from kepu.form.template import Schedule, UnitIdentity, write_forms
 
 
 def form_paths(units: pd.DataFrame, campaign_name: str, city_label: str) -> list[tuple[Path, UnitIdentity]]:
@@ -38,5 +38,5 @@ def form_paths(units: pd.DataFrame, campaign_name: str, city_label: str) -> list
 def write_unit_forms(folder: Path, units: pd.DataFrame, campaign_name: str, schedule: Schedule | None,
                      city_label: str) -> list[Path]:
     """Every expected unit's form under `folder`; returns the paths written."""
-    return [write_template(folder / relative, campaign_name, schedule, unit)
-            for relative, unit in form_paths(units, campaign_name, city_label)]
+    return write_forms([(folder / relative, campaign_name, schedule, unit)
+                        for relative, unit in form_paths(units, campaign_name, city_label)])

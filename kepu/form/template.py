@@ -196,8 +196,27 @@ def build_template(campaign_name: str, schedule: Schedule | None = None,
 
 def write_template(path: Path, campaign_name: str, schedule: Schedule | None = None,
                    unit: UnitIdentity | None = None) -> Path:
-    """Save the blank form to `path` (parent folders created) and return the path."""
-    return save_workbook(build_template(campaign_name, schedule, unit), path)
+    """Save the blank form to `path` (parent folders created) and return the path. A file already at `path`
+    is only ever replaced by the same bytes (FormExists otherwise): it may be the office's own, a filled form."""
+    return write_forms([(path, campaign_name, schedule, unit)])[0]
+
+
+class FormExists(Exception):
+    """A form would replace a different file already there; nothing was written. Its message is for the user."""
+
+
+def write_forms(plan: list[tuple[Path, str, Schedule | None, UnitIdentity | None]]) -> list[Path]:
+    """Each (path, campaign name, schedule, unit) form written, after checking that none would replace a
+    different file: all or nothing."""
+    made = [(Path(path), workbook_bytes(build_template(name, schedule, unit))) for path, name, schedule, unit in plan]
+    taken = [path for path, data in made if path.exists() and (not path.is_file() or path.read_bytes() != data)]
+    if taken:
+        more = f" 等 {len(taken)} 个文件" if len(taken) > 1 else ""
+        raise FormExists(f"{taken[0]}{more} 已存在且不是本次生成的模板，未覆盖任何文件；请换一个 --output 或先移走它们。")
+    for path, data in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return [path for path, _ in made]
 
 
 def save_workbook(wb: openpyxl.Workbook, path: Path) -> Path:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -30,8 +30,10 @@ import pandas as pd
 
 from kepu.deliverables import notices as compose_notices
 from kepu.deliverables.files import safe_filename, write_bytes
+from kepu.deliverables.wording import open_items_lead
 from kepu.mail.messages import as_bytes, compose
 from kepu.mail.smtp import Mailer
+from kepu.schemas.decisions import VALUE_CODES
 from kepu.schemas.notices import NOTICE_KINDS, Notice
 from kepu.schemas.vocabulary import office_now
 from kepu.settings import Settings
@@ -211,8 +213,10 @@ class Dispatch:
 
     def retire(self) -> None:
         """Notices of earlier runs that no current one repeats are no longer current; their drafts go."""
-        keep = set()
+        keep, written = set(), set()
         for nid, row in list(self.ledger.rows.items()):
+            if row.get("draft_path"):
+                written.add(Path(row["draft_path"]).name)
             if nid in self.current:
                 if row.get("draft_path") and row["status"] == "drafted":
                     keep.add(Path(row["draft_path"]).name)
@@ -221,7 +225,7 @@ class Dispatch:
                 self.ledger.put({**row, "is_current": False, "last_run_id": self.run_id})
         if self.folder.is_dir():
             for old in self.folder.glob("*.eml"):
-                if old.name not in keep:
+                if old.name in written and old.name not in keep:  # never a file kepu did not write
                     old.unlink()
 
 
@@ -234,7 +238,7 @@ def record(warehouse: Path, ledger: Ledger) -> None:
 
 
 def send_notices(settings: Settings, units: pd.DataFrame, run_id: str, *, now: datetime | None = None,
-                 environ=None) -> NoticeReport:
+                 environ=None, notes: Sequence[str] = ()) -> NoticeReport:
     """Draft or send this run's notices and record them. Call it after the run is published and its outputs
     written, holding the run's lock. Never raises for a server that refuses or cannot be reached."""
     config = settings.notices
@@ -256,7 +260,8 @@ def send_notices(settings: Settings, units: pd.DataFrame, run_id: str, *, now: d
         if last_day != today or any(r["file_status"] != "ignored" for r in received):
             dispatch.handle(compose_notices.summary(
                 marts, settings, received, sign, today, no_address=dispatch.report.no_address,
-                failures=dispatch.report.failed, drafted=dispatch.report.drafted))
+                failures=dispatch.report.failed, drafted=dispatch.report.drafted, notes=notes,
+                lead=open_items_lead(queries.open_items_with_effect(settings.warehouse, cid, VALUE_CODES))))
         else:  # today's summary went out and nothing came since: it stays the current one
             dispatch.current.update(r["notice_id"] for r in ledger.rows.values()
                                     if r["kind"] == "summary" and r.get("is_current"))
