@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kepu.sources.bundles import zip_directory_problem
 from kepu.sources.delimited import decode_text
+from kepu.sources.extents import inflate
 from kepu.sources.read_limits import ReadError, ReadLimits, mb
 from kepu.transforms.grid import Book, Sheet
 
@@ -53,7 +54,7 @@ def read_docx(path: Path, limits: ReadLimits) -> Book:
                 lower = name.lower()
                 if not lower.endswith((".xml", ".rels")):
                     continue
-                data = _inflate(zf, info, limits.zip.max_member_bytes)
+                data = inflate(zf, info, limits.zip.max_member_bytes, package="Word 文档")
                 if any(marker in data for marker in _DOCTYPE):
                     raise ReadError("file_unsafe", f"Word 文档中的“{name}”")
                 if lower == "[content_types].xml":
@@ -73,17 +74,6 @@ def read_docx(path: Path, limits: ReadLimits) -> Book:
     except (EOFError, OSError, ValueError):
         raise ReadError("file_unreadable", "Word 文档中的部件已损坏（解压出错）") from None
     return _body_book(body, limits)
-
-
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
-    """A part's bytes, never more than `cap` whatever its directory entry claimed."""
-    with zf.open(info) as stream:
-        data = stream.read(min(cap, info.file_size) + 1)
-    if len(data) > info.file_size:
-        raise ReadError("file_too_large", f"Word 文档中的“{info.filename}”解压后比压缩目录所记的更大（疑似压缩炸弹）")
-    if len(data) > cap:
-        raise ReadError("file_too_large", f"Word 文档中的“{info.filename}”解压后超过 {mb(cap)}")
-    return data
 
 
 def _body_book(xml: bytes, limits: ReadLimits) -> Book:

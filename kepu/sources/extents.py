@@ -99,12 +99,12 @@ def check_zip_workbook(path: Path, fmt: str, limits: ReadLimits) -> frozenset[st
                 if info.is_dir():
                     continue
                 if fmt == "xlsb" and name.startswith("xl/worksheets/") and name.endswith(".bin"):
-                    _xlsb_sheet_extent(_inflate(zf, info, min(XLSB_MAX_SHEET_BYTES, limits.zip.max_member_bytes)),
+                    _xlsb_sheet_extent(inflate(zf, info, min(XLSB_MAX_SHEET_BYTES, limits.zip.max_member_bytes)),
                                        info.filename).check(limits)
                     continue
                 if not name.endswith(_XML_SUFFIXES):
                     continue
-                data = _inflate(zf, info, limits.zip.max_member_bytes)
+                data = inflate(zf, info, limits.zip.max_member_bytes)
                 if any(marker in data for marker in _DOCTYPE):
                     raise ReadError("file_unsafe", f"工作簿中的“{info.filename}”")
                 if fmt == "xlsx" and name.startswith("xl/worksheets/"):
@@ -124,15 +124,15 @@ def check_zip_workbook(path: Path, fmt: str, limits: ReadLimits) -> frozenset[st
     return frozenset(with_formulas)
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+def inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, package: str = "工作簿") -> bytes:
     """A member's bytes, never more than `cap` nor more than the directory declared (a lying directory is
-    caught here, not inside calamine)."""
+    caught here, not inside the reader). `package`: what the office calls the file (工作簿, Word 文档)."""
     with zf.open(info) as stream:
         data = stream.read(min(cap, info.file_size) + 1)
     if len(data) > info.file_size:
-        raise ReadError("file_too_large", f"工作簿中的“{info.filename}”解压后比压缩目录所记的更大（疑似压缩炸弹）")
+        raise ReadError("file_too_large", f"{package}中的“{info.filename}”解压后比压缩目录所记的更大（疑似压缩炸弹）")
     if len(data) > cap:
-        raise ReadError("file_too_large", f"工作簿中的“{info.filename}”解压后超过 {mb(cap)}")
+        raise ReadError("file_too_large", f"{package}中的“{info.filename}”解压后超过 {mb(cap)}")
     return data
 
 
