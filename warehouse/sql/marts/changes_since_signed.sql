@@ -91,7 +91,7 @@ select
     c.measure,
     c.signed_value,
     c.current_value,
-    coalesce(c.current_value, 0) - coalesce(c.signed_value, 0) as delta,
+    cast(coalesce(c.current_value, 0) - coalesce(c.signed_value, 0) as decimal(18, 2)) as delta,  -- a type DuckDB 1.x binds alike
     coalesce(t.causes, '未找到对应的文件或决定变化（可能是单位名录或联合活动认定的变化）') as causes
 from changed as c
 left join texts as t on t.campaign_id = c.campaign_id and t.level = c.level and t.code = c.code
