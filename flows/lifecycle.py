@@ -129,7 +129,6 @@ def as_stop(exc: BaseException) -> BaseException:
         return exc
     stopped = RunStopped(signum)
     stopped.kepu_published = getattr(exc, "kepu_published", None)
-    stopped.__cause__ = exc
     return stopped
 
 

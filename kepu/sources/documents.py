@@ -21,6 +21,7 @@ from pathlib import Path
 from kepu.sources.bundles import zip_directory_problem
 from kepu.sources.delimited import decode_text
 from kepu.sources.extents import inflate
+from kepu.sources.markup import safe_xml
 from kepu.sources.read_limits import ReadError, ReadLimits, mb
 from kepu.transforms.grid import Book, Sheet
 
@@ -77,14 +78,7 @@ def read_docx(path: Path, limits: ReadLimits) -> Book:
 
 
 def _body_book(xml: bytes, limits: ReadLimits) -> Book:
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(xml, parser=parser)
-    except etree.XMLSyntaxError:
-        raise ReadError("file_unreadable", "Word 文档正文的 XML 内容已损坏") from None
+    root = safe_xml(xml, "Word 文档正文的 XML 内容已损坏")
     body = root.find(f"{_W}body")
     if body is None:
         raise ReadError("file_unreadable", "Word 文档缺少正文（w:body）")
