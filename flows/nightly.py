@@ -20,6 +20,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -125,10 +126,12 @@ def _retry_unavailable(task, task_run, state) -> bool:
     return isinstance(state.result(raise_on_failure=False), SourceUnavailable)
 
 
-def take_sources(settings: Settings) -> Intake:
+def take_sources(settings: Settings, known: queries.KnownFiles | None = None) -> Intake:
     """Every source at once, each a task retried a bounded number of times; a source that still fails is
-    named and the run goes on with the others (SPEC §2.4)."""
-    known = queries.known_files(settings.warehouse, settings.campaign.campaign_id)
+    named and the run goes on with the others (SPEC §2.4). `known`: what the warehouse holds (read here when
+    not given)."""
+    if known is None:
+        known = queries.known_files(settings.warehouse, settings.campaign.campaign_id)
     sources = settings.intake_sources
     clear_incoming(settings.store)
     attempt = take_in.with_options(retries=settings.source_retries,
@@ -385,18 +388,26 @@ def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str |
             warehouse: str | None = None, out: str | None = None, workers: str | None = None,
             task_runner: str | None = None, force: bool = False) -> RunSummary:
     """Consolidate one campaign's inbox into the warehouse and the city's outputs. `force`: publish even
-    if most of the units that reported would no longer count."""
-    try:
-        settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
-                                 warehouse=warehouse and Path(warehouse), out=out and Path(out),
-                                 workers=int(workers) if workers else None, task_runner=task_runner)
-    except ConfigError as exc:
-        lifecycle.record_config_failure(Path(config), warehouse and Path(warehouse), new_run_id(), str(exc))
-        _journal(f"定时运行失败：{exc}")
-        raise
+    if most of the units that reported would no longer count. Started by `run` (the command line), the flow
+    takes the settings and registry `run` loaded and checked from these same parameters; started by a
+    schedule, it loads them here."""
+    checked = _checked.get()
+    _checked.set(None)  # handed to this flow run only
+    if checked is not None:
+        settings, units = checked
+    else:
+        units = None
+        try:
+            settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
+                                     warehouse=warehouse and Path(warehouse), out=out and Path(out),
+                                     workers=int(workers) if workers else None, task_runner=task_runner)
+        except ConfigError as exc:
+            lifecycle.record_config_failure(Path(config), warehouse and Path(warehouse), new_run_id(), str(exc))
+            _journal(f"定时运行失败：{exc}")
+            raise
     _journal(f"定时运行开始：{settings.campaign.name}（{Path(config).resolve()}）")
     try:
-        summary = run_settings(settings, force=bool(force))
+        summary = run_settings(settings, force=bool(force), units=units)
     except BaseException as exc:
         _journal(f"定时运行失败：{exc if isinstance(exc, KepuError) else f'{type(exc).__name__}: {exc}'}")
         raise
@@ -425,8 +436,9 @@ def new_run_id() -> str:
     return uuid.UUID(flow_run.id).hex[-12:] if flow_run.id else uuid.uuid4().hex[-12:]
 
 
-def run_settings(settings: Settings, force: bool = False) -> RunSummary:
-    """The body of the nightly flow for already-checked settings."""
+def run_settings(settings: Settings, force: bool = False, units: pd.DataFrame | None = None) -> RunSummary:
+    """The body of the nightly flow for already-checked settings. `units`: the registry as `run` read it and
+    checked the sources against (None: read and checked here, as a scheduled run does)."""
     run_id = new_run_id()
     started_at = office_now()
     cid = settings.campaign.campaign_id
@@ -435,20 +447,21 @@ def run_settings(settings: Settings, force: bool = False) -> RunSummary:
     parsed: Parsed | None = None
     with lifecycle.guarded(settings.warehouse, out=settings.campaign_out, wait=settings.lock_wait,
                            on_wait=lambda _: progress.report("wait")) as guard:
+        sources_checked = units is not None
         try:
-            units = read_registry(settings.registry)
+            units = read_registry(settings.registry) if units is None else units
         except ConfigError as exc:
             record_failed_run(settings, run_id, started_at, None, None, str(exc))
             raise
-        publisher.check_readable(settings.warehouse)
-        who = publisher.holder(settings.warehouse)
+        who = publisher.check_readable(settings.warehouse)  # and who holds it open read-write, if anyone
         if who:  # SPEC §4: published anyway, said in the summaries
             guard.notes.append(publisher.held_note(settings.warehouse, who))
         try:
             progress.report("scan", 0, len(settings.intake_sources))
-            check_sources(settings, units, credentials=False)  # a missing credential fails its source only
-            intake = take_sources(settings)
-            published = queries.published_state(settings.warehouse, cid)
+            if not sources_checked:
+                check_sources(settings, units, credentials=False)  # a missing credential fails its source only
+            known, published = queries.published_inputs(settings.warehouse, cid)
+            intake = take_sources(settings, known)
             fingerprint = inputs_fingerprint(
                 registry=settings.registry.read_bytes(), settings=settings_text(settings),
                 decisions=decisions_bytes(settings.decisions),
@@ -641,20 +654,38 @@ def _abandon(runner) -> None:
     runner._executor = None
 
 
-def run(config: Path, force: bool = False, wait: float | None = None, **overrides) -> RunSummary:
+_checked: ContextVar[tuple[Settings, pd.DataFrame] | None] = ContextVar("kepu_checked_inputs", default=None)
+"""The settings and registry `run` loaded and checked, for the flow run it starts (which takes them once)."""
+
+
+def load_flags(config: Path, **overrides) -> Settings:
+    """The settings of `config` with the command-line flags laid over it (ConfigError when wrong)."""
+    flags = {k: v for k, v in overrides.items() if v}
+    paths = {k: Path(v) for k, v in flags.items() if k in ("inbox", "registry", "warehouse", "out")}
+    return load_settings(Path(config), **paths, workers=flags.get("workers"), task_runner=flags.get("task_runner"))
+
+
+def run(config: Path, force: bool = False, wait: float | None = None, *, settings: Settings | None = None,
+        units: pd.DataFrame | None = None, **overrides) -> RunSummary:
     """Check the settings (ConfigError before Prefect starts), then run the flow with the task runner
     they ask for, holding the warehouse (kepu.flows.lifecycle) and the Prefect API it reports to for the
     whole run. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
-    task_runner; `wait`: seconds to wait for another run on the same warehouse (default [run] lock_wait)."""
+    task_runner; `wait`: seconds to wait for another run on the same warehouse (default [run] lock_wait).
+    `settings` and `units`: what the caller already loaded from `config` and these flags and the registry
+    (the command line reads them before the run's Prefect API starts); each is loaded once, here or there,
+    and the flow takes them as they are."""
     flags = {k: v for k, v in overrides.items() if v}
-    paths = {k: Path(v) for k, v in flags.items() if k in ("inbox", "registry", "warehouse", "out")}
-    settings = load_settings(Path(config), **paths, workers=flags.get("workers"),
-                             task_runner=flags.get("task_runner"))
-    check_sources(settings, read_registry(settings.registry))
+    settings = settings or load_flags(config, **flags)
+    units = read_registry(settings.registry) if units is None else units
+    check_sources(settings, units)
     check_notices(settings)
     configured = nightly.with_options(task_runner=task_runner_for(settings))
     with lifecycle.guarded(settings.warehouse, out=settings.campaign_out,
                            wait=settings.lock_wait if wait is None else wait,
                            on_wait=lambda _: progress.report("wait")) as guard:
         with run_api(guard, folder=settings.warehouse.parent):
-            return configured(config=str(config), force=force, **{k: str(v) for k, v in flags.items()})
+            handed = _checked.set((settings, units))
+            try:
+                return configured(config=str(config), force=force, **{k: str(v) for k, v in flags.items()})
+            finally:
+                _checked.reset(handed)

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from kepu.schemas.files import ReceivedFile, entry_id
 from kepu.warehouse.identifiers import identifier
-from kepu.warehouse.schema import create_tables
+from kepu.warehouse.schema import create_bare_tables
 
 _SIMPLE_TYPES = {
     "VARCHAR": pa.string(),
@@ -52,14 +52,22 @@ def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
     return pa.schema([(name, _arrow_type(kind)) for name, kind, *_ in rows])
 
 
-@cache
 def table_schema_of(table: str) -> pa.Schema:
     """The Arrow schema of a warehouse table as this release defines it, without a warehouse at hand (a parse
-    worker's): read once per process from the DDL in an in-memory DuckDB."""
+    worker's): read from the DDL in an in-memory DuckDB, once per process for every table."""
+    return _release_schemas()[table]
+
+
+@cache
+def _release_schemas() -> dict[str, pa.Schema]:
+    """Every table's Arrow schema, from one in-memory DuckDB holding this release's tables (no views: building
+    those and their comments costs several times the tables, and a table's shape does not depend on them)."""
     con = duckdb.connect()
     try:
-        create_tables(con)
-        return table_schema(con, table)
+        create_bare_tables(con)
+        names = con.execute("""select schema_name || '.' || table_name from duckdb_tables()
+                               where schema_name in ('raw', 'core', 'marts', 'audit')""").fetchall()
+        return {name: table_schema(con, name) for (name,) in names}
     finally:
         con.close()
 

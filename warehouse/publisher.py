@@ -162,15 +162,22 @@ def damaged_message(path: Path) -> str:
             f"重建，或运行 kepu rollback 恢复到上一次发布的状态。")
 
 
-def check_readable(path: Path) -> None:
+def check_readable(path: Path) -> str | None:
     """Raise WarehouseDamaged if the published file cannot be opened and its catalogue and run history read (a
     file another program holds open read-write is checked through a copy, see read_only). A missing file is fine
-    (the first run)."""
+    (the first run). Returns who holds the file open read-write, if anyone (`holder`, told by the same open)."""
     path = path.resolve()
     if not path.exists():
-        return
+        return None
+    who = None
     try:
-        con = read_only(path)
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            who = holder_of(exc)
+            if who is None or not path.is_file():
+                raise
+            con = _read_copy(path)
         try:
             con.execute("select schema_name, table_name, estimated_size from duckdb_tables()").fetchall()
             if con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
@@ -182,6 +189,7 @@ def check_readable(path: Path) -> None:
         if damage_of(exc):
             raise WarehouseDamaged(damaged_message(path)) from exc
         raise
+    return who
 
 
 def no_space(exc: BaseException) -> bool:

@@ -45,35 +45,53 @@ class KnownFiles:
         return self.seen.get(source, frozenset())
 
 
+def published_inputs(warehouse: Path, campaign_id: str) -> tuple[KnownFiles, PublishedState]:
+    """What a run reads before it starts, through one connection: `known_files` and `published_state`."""
+    if not warehouse.exists():
+        return KnownFiles(), PublishedState()
+    con = read_only(warehouse)
+    try:
+        tables = _tables(con)
+        return _known_files(con, tables, campaign_id, warehouse.parent), _published_state(con, tables, campaign_id)
+    finally:
+        con.close()
+
+
 def known_files(warehouse: Path, campaign_id: str) -> KnownFiles:
     if not warehouse.exists():
         return KnownFiles()
     con = read_only(warehouse)
     try:
-        tables = {r[0] for r in con.execute(
-            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
-        if not {"raw.files", "raw.file_sightings"} <= tables:
-            return KnownFiles()
-        columns = {(r[0], r[1]) for r in con.execute(
-            "select table_name, column_name from duckdb_columns() where schema_name = 'raw'").fetchall()}
-
-        sightings = {n for t, n in columns if t == "file_sightings"}  # before sources, some are missing
-        entry = ("source", "entry_path", "entry_size", "change_token")
-        seen: dict[str, set[tuple[str, int, str]]] = {}
-        paths: dict[str, set[str]] = {}
-        for path, sha, source, entry_path, entry_size, token in con.execute(
-                f"select path, sha256, {columns_or_nulls(entry, sightings)} from raw.file_sightings where campaign_id = ?",
-                [campaign_id]).fetchall():
-            paths.setdefault(path, set()).add(sha)
-            if token is not None and entry_path is not None:
-                seen.setdefault(source or "inbox", set()).add((entry_path, entry_size, token))
-        stored = stored_files(con, campaign_id, warehouse.parent)
-        recorded = {r[0] for r in con.execute("select sha256 from raw.files where campaign_id = ?",
-                                              [campaign_id]).fetchall()}
-        parsed = {sha: f.parser_version for sha, f in stored.items() if f.parser_version is not None}
-        return KnownFiles({k: frozenset(v) for k, v in seen.items()}, paths, parsed, stored, frozenset(recorded))
+        return _known_files(con, _tables(con), campaign_id, warehouse.parent)
     finally:
         con.close()
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+
+
+def _known_files(con: duckdb.DuckDBPyConnection, tables: set[str], campaign_id: str, base: Path) -> KnownFiles:
+    if not {"raw.files", "raw.file_sightings"} <= tables:
+        return KnownFiles()
+    columns = {(r[0], r[1]) for r in con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'raw'").fetchall()}
+
+    sightings = {n for t, n in columns if t == "file_sightings"}  # before sources, some are missing
+    entry = ("source", "entry_path", "entry_size", "change_token")
+    seen: dict[str, set[tuple[str, int, str]]] = {}
+    paths: dict[str, set[str]] = {}
+    for path, sha, source, entry_path, entry_size, token in con.execute(
+            f"select path, sha256, {columns_or_nulls(entry, sightings)} from raw.file_sightings where campaign_id = ?",
+            [campaign_id]).fetchall():
+        paths.setdefault(path, set()).add(sha)
+        if token is not None and entry_path is not None:
+            seen.setdefault(source or "inbox", set()).add((entry_path, entry_size, token))
+    stored = stored_files(con, campaign_id, base)
+    recorded = {r[0] for r in con.execute("select sha256 from raw.files where campaign_id = ?",
+                                          [campaign_id]).fetchall()}
+    parsed = {sha: f.parser_version for sha, f in stored.items() if f.parser_version is not None}
+    return KnownFiles({k: frozenset(v) for k, v in seen.items()}, paths, parsed, stored, frozenset(recorded))
 
 
 @dataclass(frozen=True)
@@ -90,16 +108,18 @@ def published_state(warehouse: Path, campaign_id: str) -> PublishedState:
         return PublishedState()
     con = read_only(warehouse)
     try:
-        tables = {r[0] for r in con.execute(
-            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
-        if "audit.run_log" not in tables:
-            return PublishedState()
-        rows = con.execute("""
-            select campaign_id, arg_max(coalesce(inputs_fingerprint, run_id), finished_at)
-            from audit.run_log where outcome in ('published', 'rolled_back')
-            group by campaign_id order by campaign_id""").fetchall()
+        return _published_state(con, _tables(con), campaign_id)
     finally:
         con.close()
+
+
+def _published_state(con: duckdb.DuckDBPyConnection, tables: set[str], campaign_id: str) -> PublishedState:
+    if "audit.run_log" not in tables:
+        return PublishedState()
+    rows = con.execute("""
+        select campaign_id, arg_max(coalesce(inputs_fingerprint, run_id), finished_at)
+        from audit.run_log where outcome in ('published', 'rolled_back')
+        group by campaign_id order by campaign_id""").fetchall()
     own = next((f for c, f in rows if c == campaign_id), None)
     return PublishedState(own, tuple(f"{c}={f}" for c, f in rows if c != campaign_id))
 
@@ -208,11 +228,15 @@ def fetch_records(warehouse: Path, sql: str, params: list | None = None) -> list
     """One query against the published warehouse, as dicts of exact Python values (decimals stay Decimal)."""
     con = read_only(warehouse)
     try:
-        cursor = con.execute(sql, params or [])
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return _records(con, sql, params)
     finally:
         con.close()
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 COMPLETENESS_BY_DISTRICT = f"""
@@ -398,12 +422,16 @@ group by kind
 
 
 def published_summary(warehouse: Path, campaign_id: str) -> PublishedSummary:
-    totals = fetch_records(warehouse, "select * from marts.city_totals where campaign_id = ?", [campaign_id])
-    completeness = fetch_records(warehouse, """select status, count(*) as n from marts.completeness
-                                               where campaign_id = ? group by status""", [campaign_id])
-    issues = fetch_records(warehouse, f"""select i.severity, count(*) as n from ({ISSUES}) as i
-                                          where not i.superseded group by i.severity""", [campaign_id])
-    rejected = fetch_records(warehouse, REJECTED_FILES, [campaign_id])
+    con = read_only(warehouse)
+    try:
+        totals = _records(con, "select * from marts.city_totals where campaign_id = ?", [campaign_id])
+        completeness = _records(con, """select status, count(*) as n from marts.completeness
+                                         where campaign_id = ? group by status""", [campaign_id])
+        issues = _records(con, f"""select i.severity, count(*) as n from ({ISSUES}) as i
+                                    where not i.superseded group by i.severity""", [campaign_id])
+        rejected = _records(con, REJECTED_FILES, [campaign_id])
+    finally:
+        con.close()
     return PublishedSummary(totals[0] if totals else {}, {r["status"]: r["n"] for r in completeness},
                             {r["severity"]: r["n"] for r in issues}, {r["kind"]: r["n"] for r in rejected})
 

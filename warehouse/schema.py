@@ -152,14 +152,29 @@ def create_tables(con: duckdb.DuckDBPyConnection, pending_runs: str | None = Non
     """Every schema and table (created if missing, older layouts brought up to date), then every view.
     `pending_runs` is the glob of the run records kept beside a warehouse file (publisher.pending_runs_glob),
     for audit.runs to show them."""
+    _create_schemas(con)
+    _migrate(con)
+    _create_table_ddl(con)
+    _forwarding_adds(con)
+    create_views(con, pending_runs)
+
+
+def _create_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for layer in LAYERS:
         con.execute(f"create schema if not exists {identifier(layer)}")
-    _migrate(con)
+
+
+def _create_table_ddl(con: duckdb.DuckDBPyConnection) -> None:
     for layer, names in TABLES.items():
         for name in names:
             con.execute(sql_text(layer, name))
-    _forwarding_adds(con)
-    create_views(con, pending_runs)
+
+
+def create_bare_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every schema and table of this release in an empty database, without views or comments: what the tables
+    look like (their columns and types), for code that needs their shapes and no warehouse."""
+    _create_schemas(con)
+    _create_table_ddl(con)
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -408,3 +408,52 @@ def test_the_summary_line_names_both_kinds_of_rejection(small_city):
     console = Console(record=True, width=200)
     print_summary(console, run(small_city.config))
     assert "本次解析 0 个；不是表格文件 1 个，无法读取 1 个" in console.export_text()
+
+
+def count_calls(monkeypatch, function) -> list:
+    """Every call of `function` from now on, wherever kepu's modules refer to it (each module that imported it by
+    name holds the same object): a call added in any module is counted too."""
+    import functools
+    import sys
+
+    calls: list = []
+
+    @functools.wraps(function)
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name == "kepu" or name.startswith("kepu."):
+            for attribute, value in list(vars(module).items()):
+                if value is function:
+                    monkeypatch.setattr(module, attribute, counted)
+    return calls
+
+
+def test_one_run_does_each_thing_once(small_city, monkeypatch):
+    """`kepu run` (the command line's path into the flow) loads the settings and the registry once, checks the
+    sources once, takes the warehouse's lock once and stages the warehouse once; a rerun that finds nothing new
+    stages it not at all (issue #24: a second pass that sneaks in shows here)."""
+    import kepu.cli as cli
+    import kepu.flows.nightly  # noqa: F401 — imported before counting, as the run imports it
+    import kepu.mail.dispatch  # noqa: F401
+    from kepu import settings
+    from kepu.flows import lifecycle
+    from kepu.warehouse import publisher, schema
+
+    counted = {name: count_calls(monkeypatch, function) for name, function in (
+        ("settings", settings.load_settings), ("registry", settings.read_registry),
+        ("sources", settings.check_sources), ("lock", lifecycle._acquire), ("staged", publisher.staged),
+        ("views", schema.create_views))}
+
+    def once(expected_staged: int, outcome: str) -> None:
+        for calls in counted.values():
+            calls.clear()
+        assert cli._run(small_city.config).outcome == outcome
+        assert {name: len(calls) for name, calls in counted.items()} == {
+            "settings": 1, "registry": 1, "sources": 1, "lock": 1, "staged": expected_staged,
+            "views": expected_staged}
+
+    once(1, "published")
+    once(0, "unchanged")
