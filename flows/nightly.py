@@ -44,7 +44,7 @@ from kepu.mail.dispatch import NoticeReport, send_notices
 from kepu.sources.intake import Haul, SourceConfig, take_in_source
 from kepu.sources.remote import SourceConfigError, SourceUnavailable
 from kepu.sources.store import clear_incoming
-from kepu.settings import Settings, check_notices, check_sources, load_settings, read_registry
+from kepu.settings import RunInputs, Settings, check_notices, check_sources, load_settings, read_inputs
 from kepu.schemas import tables
 from kepu.schemas.files import ReceivedFile
 from kepu.schemas.errors import ConfigError, KepuError, RunFailed, RunStopped, WarehouseDamaged
@@ -391,12 +391,11 @@ def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str |
     if most of the units that reported would no longer count. Started by `run` (the command line), the flow
     takes the settings and registry `run` loaded and checked from these same parameters; started by a
     schedule, it loads them here."""
-    checked = _checked.get()
+    inputs = _checked.get()
     _checked.set(None)  # handed to this flow run only
-    if checked is not None:
-        settings, units = checked
+    if inputs is not None:
+        settings = inputs.settings
     else:
-        units = None
         try:
             settings = load_settings(Path(config), inbox=inbox and Path(inbox), registry=registry and Path(registry),
                                      warehouse=warehouse and Path(warehouse), out=out and Path(out),
@@ -407,7 +406,7 @@ def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str |
             raise
     _journal(f"定时运行开始：{settings.campaign.name}（{Path(config).resolve()}）")
     try:
-        summary = run_settings(settings, force=bool(force), units=units)
+        summary = run_settings(settings, force=bool(force), inputs=inputs)
     except BaseException as exc:
         _journal(f"定时运行失败：{exc if isinstance(exc, KepuError) else f'{type(exc).__name__}: {exc}'}")
         raise
@@ -436,8 +435,8 @@ def new_run_id() -> str:
     return uuid.UUID(flow_run.id).hex[-12:] if flow_run.id else uuid.uuid4().hex[-12:]
 
 
-def run_settings(settings: Settings, force: bool = False, units: pd.DataFrame | None = None) -> RunSummary:
-    """The body of the nightly flow for already-checked settings. `units`: the registry as `run` read it and
+def run_settings(settings: Settings, force: bool = False, inputs: RunInputs | None = None) -> RunSummary:
+    """The body of the nightly flow for already-checked settings. `inputs`: the registry as `run` read it and
     checked the sources against (None: read and checked here, as a scheduled run does)."""
     run_id = new_run_id()
     started_at = office_now()
@@ -447,9 +446,9 @@ def run_settings(settings: Settings, force: bool = False, units: pd.DataFrame | 
     parsed: Parsed | None = None
     with lifecycle.guarded(settings.warehouse, out=settings.campaign_out, wait=settings.lock_wait,
                            on_wait=lambda _: progress.report("wait")) as guard:
-        sources_checked = units is not None
+        sources_checked = inputs is not None
         try:
-            units = read_registry(settings.registry) if units is None else units
+            inputs = read_inputs(settings) if inputs is None else inputs
         except ConfigError as exc:
             record_failed_run(settings, run_id, started_at, None, None, str(exc))
             raise
@@ -459,11 +458,11 @@ def run_settings(settings: Settings, force: bool = False, units: pd.DataFrame | 
         try:
             progress.report("scan", 0, len(settings.intake_sources))
             if not sources_checked:
-                check_sources(settings, units, credentials=False)  # a missing credential fails its source only
+                check_sources(settings, inputs.units, credentials=False)  # a missing credential fails its source only
             known, published = queries.published_inputs(settings.warehouse, cid)
             intake = take_sources(settings, known)
             fingerprint = inputs_fingerprint(
-                registry=settings.registry.read_bytes(), settings=settings_text(settings),
+                registry=inputs.registry, settings=settings_text(settings),
                 decisions=decisions_bytes(settings.decisions),
                 parser_version=PARSER_VERSION, code_version=code_version(), context=published.others)
             notes = "；".join(guard.notes) or None
@@ -481,7 +480,7 @@ def run_settings(settings: Settings, force: bool = False, units: pd.DataFrame | 
                                   for b in batches]
                     futures = ([runner.submit(parse_batch, p) for p in parameters] if runner is not None
                                else [parse_batch.submit(**p) for p in parameters])
-                    parsed = load_and_publish(settings, units, intake, quote(futures), run_id, started_at,
+                    parsed = load_and_publish(settings, inputs.units, intake, quote(futures), run_id, started_at,
                                               fingerprint, force, notes)
                 summary.outcome = "published"
         except BaseException as exc:
@@ -509,7 +508,7 @@ def run_settings(settings: Settings, force: bool = False, units: pd.DataFrame | 
             if settings.notices and summary.outcome in ("published", "unchanged"):
                 stage = "notices"
                 progress.report("notices")  # an unchanged run still retries what could not be sent
-                summary.notices = notices(settings, units, run_id, summary.notes)
+                summary.notices = notices(settings, inputs.units, run_id, summary.notes)
             progress.report("done")
             return summarise(settings, summary)
         except BaseException as exc:
@@ -654,7 +653,7 @@ def _abandon(runner) -> None:
     runner._executor = None
 
 
-_checked: ContextVar[tuple[Settings, pd.DataFrame] | None] = ContextVar("kepu_checked_inputs", default=None)
+_checked: ContextVar[RunInputs | None] = ContextVar("kepu_checked_inputs", default=None)
 """The settings and registry `run` loaded and checked, for the flow run it starts (which takes them once)."""
 
 
@@ -665,26 +664,26 @@ def load_flags(config: Path, **overrides) -> Settings:
     return load_settings(Path(config), **paths, workers=flags.get("workers"), task_runner=flags.get("task_runner"))
 
 
-def run(config: Path, force: bool = False, wait: float | None = None, *, settings: Settings | None = None,
-        units: pd.DataFrame | None = None, **overrides) -> RunSummary:
+def run(config: Path, force: bool = False, wait: float | None = None, *, inputs: RunInputs | None = None,
+        **overrides) -> RunSummary:
     """Check the settings (ConfigError before Prefect starts), then run the flow with the task runner
     they ask for, holding the warehouse (kepu.flows.lifecycle) and the Prefect API it reports to for the
     whole run. `overrides` are the command-line flags: inbox, registry, warehouse, out, workers,
     task_runner; `wait`: seconds to wait for another run on the same warehouse (default [run] lock_wait).
-    `settings` and `units`: what the caller already loaded from `config` and these flags and the registry
-    (the command line reads them before the run's Prefect API starts); each is loaded once, here or there,
-    and the flow takes them as they are."""
+    `inputs`: the settings the caller already loaded from `config` and these flags, and the registry (the
+    command line reads them before the run's Prefect API starts); each is read once, here or there, and the
+    flow takes them as they are."""
     flags = {k: v for k, v in overrides.items() if v}
-    settings = settings or load_flags(config, **flags)
-    units = read_registry(settings.registry) if units is None else units
-    check_sources(settings, units)
+    inputs = inputs or read_inputs(load_flags(config, **flags))
+    settings = inputs.settings
+    check_sources(settings, inputs.units)
     check_notices(settings)
     configured = nightly.with_options(task_runner=task_runner_for(settings))
     with lifecycle.guarded(settings.warehouse, out=settings.campaign_out,
                            wait=settings.lock_wait if wait is None else wait,
                            on_wait=lambda _: progress.report("wait")) as guard:
         with run_api(guard, folder=settings.warehouse.parent):
-            handed = _checked.set((settings, units))
+            handed = _checked.set(inputs)
             try:
                 return configured(config=str(config), force=force, **{k: str(v) for k, v in flags.items()})
             finally:

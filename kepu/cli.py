@@ -94,16 +94,16 @@ def _holding_the_warehouse(settings, command: str, wait: float | None, action: C
 def _run(config: Path, force: bool = False, wait: float | None = None, **flags):
     """Settings and registry loaded once, here (a mistake in them exits 2 before anything starts), and handed
     to the run."""
-    from kepu.settings import read_registry
+    from kepu.settings import read_inputs
 
     paths = {k: Path(v) for k, v in flags.items() if v and k in ("inbox", "registry", "warehouse", "out")}
     settings = load_settings(config, **paths, workers=flags.get("workers"), task_runner=flags.get("task_runner"))
-    units = read_registry(settings.registry)
+    inputs = read_inputs(settings)
 
     def run_flow():
         from kepu.flows.nightly import run
 
-        return run(config, force=force, wait=wait, settings=settings, units=units, **flags)
+        return run(config, force=force, wait=wait, inputs=inputs, **flags)
 
     return _holding_the_warehouse(settings, "kepu run", wait, run_flow)
 

@@ -400,10 +400,28 @@ def _bounded_float(section: dict, key: str, default: float, low: float, high: fl
     return float(value)
 
 
-def read_registry(path: Path) -> pd.DataFrame:
-    """`core.units` rows from units.csv (UTF-8, with or without BOM); ConfigError names the bad line."""
+@dataclass(frozen=True)
+class RunInputs:
+    """What one run is given, each read once (issue #24): its settings, and its registry as units and as the bytes
+    they were read from (which the run's inputs fingerprint hashes: the units and the fingerprint always describe
+    the same registry, however long the run waited for the warehouse)."""
+
+    settings: Settings
+    units: pd.DataFrame
+    registry: bytes
+
+
+def read_inputs(settings: Settings) -> RunInputs:
+    """The registry of `settings` read once; ConfigError names a bad line."""
+    data = settings.registry.read_bytes()
+    return RunInputs(settings, read_registry(settings.registry, data), data)
+
+
+def read_registry(path: Path, data: bytes | None = None) -> pd.DataFrame:
+    """`core.units` rows from units.csv (UTF-8, with or without BOM), or from `data` read from it; ConfigError
+    names the bad line."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path.name} 不是 UTF-8 编码，请另存为 UTF-8 CSV。") from exc
     reader = csv.DictReader(text.splitlines())
