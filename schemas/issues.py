@@ -37,6 +37,9 @@ _KINDS = (
     IssueKind("no_detail_table", "error", "未找到活动明细表（表头应包含“活动名称”“开始日期”“参与人数”等列），也没有可用的汇总表。", "未找到明细表"),
     IssueKind("formula_no_value", "warning", "单元格含公式但没有计算结果，按空值处理，请在 Excel 中重新计算并保存。", "公式无结果"),
     IssueKind("other_detail_table", "warning", "工作表“{sheet_name}”中也有活动明细，本次只读取了“{used}”表；如两张表都是本单位的活动，请合并到同一张表后重新报送。", "另有明细表未读取"),
+    IssueKind("second_detail_sheet", "info", "工作表“{sheet_name}”中也有本单位的活动明细，已与“{used}”表一并读取、计入；两张表中开始日期和活动名称相同的活动只计一次。", "另有明细表已一并读取"),
+    IssueKind("sheet_repeat", "info", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期相同、活动名称相同，按同一活动只计一次（以前一张表的一行为准）。", "两张明细表中的重复活动"),
+    IssueKind("sheet_repeat_differs", "warning", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期相同、活动名称相同，按同一活动只计一次（以前一张表的一行为准），但两处的数字不同（{figures}），请核实哪一处正确。", "两张明细表中的重复活动数字不同"),
     IssueKind("other_campaign_sheet", "info", "工作表“{sheet_name}”是其他活动的报表（{campaign}），未读取；本次读取的是“{used}”表。", "其他活动的工作表"),
     IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),
     # identity and versions
