@@ -59,6 +59,7 @@ _KINDS = (
     IssueKind("missing_activity_name", "error", "第{row}行缺少活动名称，该行不计入。", "缺少活动名称"),
     IssueKind("missing_start_date", "error", "第{row}行缺少开始日期，该行不计入。", "缺少开始日期"),
     IssueKind("invalid_start_date", "error", "第{row}行开始日期“{raw}”无法识别，该行不计入。", "开始日期无法识别"),
+    IssueKind("month_inferred", "info", "第{row}行开始日期“{raw}”没有写月份，按{where}的{month}月读作{read}；如不对，请写明月份后重新报送。", "日期未写月份"),
     IssueKind("invalid_end_date", "warning", "第{row}行结束日期“{raw}”无法识别，按开始日期处理。", "结束日期无法识别"),
     IssueKind("end_before_start", "error", "第{row}行结束日期早于开始日期，该行不计入。", "结束日期早于开始日期"),
     IssueKind("missing_participants", "error", "第{row}行缺少参与人数，该行不计入。", "缺少参与人数"),
