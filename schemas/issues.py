@@ -40,6 +40,7 @@ _KINDS = (
     IssueKind("second_detail_sheet", "info", "工作表“{sheet_name}”中也有本单位的活动明细，已与“{used}”表一并读取、计入；两张表中开始日期和活动名称相同的活动只计一次。", "另有明细表已一并读取"),
     IssueKind("sheet_repeat", "info", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期相同、活动名称相同，按同一活动只计一次（以前一张表的一行为准）。", "两张明细表中的重复活动"),
     IssueKind("sheet_repeat_differs", "warning", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期相同、活动名称相同，按同一活动只计一次（以前一张表的一行为准），但两处的数字不同（{figures}），请核实哪一处正确。", "两张明细表中的重复活动数字不同"),
+    IssueKind("unit_summary_differs", "warning", "汇总表“{sheet_name}”中{unit_name}的{label}为{stated}，而该单位明细（{detail}）合计为{computed}；明细照常计入，请核实汇总表。", "汇总表与各单位明细不一致"),
     IssueKind("other_campaign_sheet", "info", "工作表“{sheet_name}”是其他活动的报表（{campaign}），未读取；本次读取的是“{used}”表。", "其他活动的工作表"),
     IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),
     # identity and versions
@@ -73,6 +74,7 @@ _KINDS = (
     IssueKind("ditto_without_row_above", "warning", "第{row}行{label}写作“{raw}”（同上），但上面没有可参照的活动行，按未填写处理。", "同上无可参照"),
     IssueKind("figure_with_note", "info", "第{row}行{label}“{raw}”带有说明，按开头的数字{value}计入{approximately}（括号中的说明不另计）。", "数字带说明"),
     IssueKind("unknown_activity_type", "warning", "第{row}行活动形式“{raw}”不在规定类别中，归入“其他”。", "活动形式未知"),
+    IssueKind("sheet_outside_window", "warning", "工作表“{sheet_name}”的{rows}项活动日期（{raw}）全部不在科普日活动期间（{window}），均不计入汇总；如这是其他活动的报表，可不处理；如日期填错，请更正后重新报送。", "整张表不在活动期间"),
     IssueKind("outside_window", "warning", "第{row}行活动日期{start}不在科普日活动期间（{window}），不计入汇总。", "不在活动期间"),
     IssueKind("funding_in_yuan", "info", "经费列以“元”为单位，已换算为万元。", "经费单位换算"),
     IssueKind("metric_merged_cell", "warning", "第{row}行{label}位于合并单元格中，只计入合并区域的第一行。", "合并单元格"),

@@ -15,6 +15,7 @@ from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, re
 from kepu.transforms.grid import Book
 from kepu.transforms.sheets import sheet_tables, sheet_unit
 from kepu.transforms.supplements import read_note
+from kepu.transforms.unit_summary import unit_summary_issues
 from kepu.transforms.text_figures import TEXT_SHEET, TextRecord, narrative_identity, read_text, records
 
 PARSER_VERSION = "7"
@@ -77,6 +78,7 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
         parsed.row_kinds = rows.row_kinds
         parsed.supplement_note = read_note(header.sheet, header.first_row, rows.notes, identity.title)
         parsed.activities = _read_sheets(parsed, campaign, rows.activities, default_year)
+        parsed.issues.extend(unit_summary_issues(book, {t.header.sheet.name for t in tables}, parsed.activities))
         for other in tables:
             if other.other_campaign is not None and campaign[0].other_campaign is None \
                     and has_activity_rows(other.header):
