@@ -32,10 +32,13 @@ from kepu.transforms.labels import (
 )
 from kepu.transforms.recognizers import Line, fill_dittos, label_sections, sub_column
 from kepu.transforms.values import (
+    ParsedDateSpan,
     ParsedNumber,
+    days_in_month,
     parse_amount,
     parse_count,
     parse_date_span,
+    parse_days_without_month,
     parse_end_date,
     split_figure_note,
 )
@@ -385,7 +388,9 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
             out.issues.extend(total_row_mismatches(sheet.name, *grand_below, exact, below=True))
             grand_below = None
 
-    for line in recognize(header):
+    lines = recognize(header)
+    months = months_around(lines, default_year)
+    for index, line in enumerate(lines):
         row, kind = line.row, line.kind
         row_number = sheet.row_number(row.r)
         out.issues.extend(line.issues)
@@ -414,13 +419,35 @@ def read_rows(header: TableHeader, default_year: int) -> DetailRows:
             if kind == "note":
                 out.notes.extend((sheet.address(row.r, c), v) for c, v in row.cells if isinstance(v, str))
             continue
-        reading = _read_activity(header, row, default_year, line.section_type)
+        reading = _read_activity(header, row, default_year, line.section_type, months[index])
         out.issues.extend(reading.issues)
         out.activities.append(reading.record)
         exact.append(reading.exact)
         out.row_kinds.append((row_number, "activity" if reading.record["row_status"] == "ok" else "rejected"))
     settle(end_of_table=True)
     return out
+
+
+MonthHint = tuple[int, int, str]
+"""(year, month, where it was read: 上一行 / 下一行) a row's month-less date takes (months_around)."""
+
+
+def months_around(lines: list[Line], default_year: int) -> list[MonthHint | None]:
+    """For each line, the month of the nearest activity row above whose start date names one — else of the
+    nearest below: what a clerk who wrote `18、19日` under 「9月17日」 meant. None where no row names a month."""
+    named: list[tuple[int, int] | None] = []
+    for line in lines:
+        day = None
+        if line.kind == "activity" and "start_date" in line.row.values:
+            span = parse_date_span(line.row.values.get("start_date"), default_year)
+            day = span.start if span.kind in ("date", "range") else None
+        named.append((day.year, day.month) if day is not None else None)
+    hints: list[MonthHint | None] = []
+    for i in range(len(lines)):
+        above = next((m for m in reversed(named[:i]) if m is not None), None)
+        below = next((m for m in named[i + 1:] if m is not None), None)
+        hints.append((*above, "上一行") if above else (*below, "下一行") if below else None)
+    return hints
 
 
 @dataclass(slots=True)
@@ -461,7 +488,8 @@ class _Reading:
         self.warn(code, f, raw, **fields)
 
 
-def _read_activity(header: TableHeader, row: _Row, default_year: int, section_type: str | None = None) -> _Reading:
+def _read_activity(header: TableHeader, row: _Row, default_year: int, section_type: str | None = None,
+                   month: MonthHint | None = None) -> _Reading:
     """One activity row as a typed record (SPEC §2.3 fields) with the issues it raises. A row missing or
     with unreadable name, start date or participants, or with a negative figure, is rejected."""
     reading = _Reading(header, row, section_type)
@@ -470,7 +498,7 @@ def _read_activity(header: TableHeader, row: _Row, default_year: int, section_ty
     _read_texts(reading)
     _read_reporting_unit(reading)
     _read_activity_type(reading)
-    _read_dates(reading, default_year)
+    _read_dates(reading, default_year, month)
     for metric in METRICS:
         _read_metric(reading, metric)
     for f in CITED_FIELDS:
@@ -519,12 +547,20 @@ def _read_activity_type(reading: _Reading) -> None:
         reading.warn("unknown_activity_type", "activity_type", raw=reading.text("activity_type"))
 
 
-def _read_dates(reading: _Reading, default_year: int) -> None:
+def _read_dates(reading: _Reading, default_year: int, month: MonthHint | None = None) -> None:
     """Start and end dates: a range in the start cell (9月16日-18日), or an end-date column (which may omit
-    what it shares with the start); no end means a one-day activity. A missing or unreadable start, or an
-    end before the start, rejects the row; an unreadable end is a warning."""
+    what it shares with the start); no end means a one-day activity. Days written without a month (`18、19日`)
+    take the month of the rows around (`month`), with an info issue citing the cell. A missing or unreadable
+    start, or an end before the start, rejects the row; an unreadable end is a warning."""
     record = reading.record
     start = parse_date_span(reading.value("start_date"), default_year)
+    days = parse_days_without_month(reading.value("start_date")) if start.kind == "invalid" and month else None
+    if days is not None and (found := days_in_month(month[0], month[1], days)) is not None:
+        first, last = found
+        start = ParsedDateSpan(first, last, "range") if last != first else ParsedDateSpan(first, None, "date")
+        read = f"{first.month}月{first.day}日" + (f"至{last.day}日" if last != first else "")
+        reading.warn("month_inferred", "start_date", raw=reading.text("start_date"), where=month[2],
+                     month=month[1], read=read)
     record["start_date"] = start.start
     record["end_date"] = start.end if start.kind == "range" else start.start
     if start.kind == "blank":

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kepu.schemas.issues import Issue, make_issue
-from kepu.schemas.synonyms import UNIT_COLUMN_FIELD
+from kepu.schemas.synonyms import DETAIL_FIELD, UNIT_COLUMN_FIELD
 from kepu.transforms.declared import Declared, DeclaredIdentity, SummarySheet, read_identity, read_summary
 from kepu.transforms.detail import RowKind, has_activity_rows, locate_tables, read_rows
 from kepu.transforms.grid import Book
 from kepu.transforms.sheets import sheet_tables, sheet_unit
 from kepu.transforms.supplements import read_note
+from kepu.transforms.unit_summary import unit_summary_issues
 from kepu.transforms.text_figures import TEXT_SHEET, TextRecord, narrative_identity, read_text, records
 
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
@@ -77,6 +78,7 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
         parsed.row_kinds = rows.row_kinds
         parsed.supplement_note = read_note(header.sheet, header.first_row, rows.notes, identity.title)
         parsed.activities = _read_sheets(parsed, campaign, rows.activities, default_year)
+        parsed.issues.extend(unit_summary_issues(book, {t.header.sheet.name for t in tables}, parsed.activities))
         for other in tables:
             if other.other_campaign is not None and campaign[0].other_campaign is None \
                     and has_activity_rows(other.header):
@@ -102,9 +104,11 @@ def _parse(book: Book, default_year: int) -> ParsedSubmission:
 
 def _read_sheets(parsed: ParsedSubmission, campaign: list, first_rows: list[dict], default_year: int) -> list[dict]:
     """The activities of this campaign's sheets: the first table's; and when the workbook holds several tables
-    with rows, each sheet named or titled for a unit (transforms.sheets) is read too, its rows naming that unit
-    (reporting_unit, where the table has no unit column of its own). Another table with rows that names no unit
-    is reported (`other_detail_table`), not read."""
+    with rows, every one of them (SPEC §2.3: two detail sheets of the same unit are both read). A sheet named or
+    titled for a unit (transforms.sheets) names that unit in its rows (reporting_unit, where the table has no unit
+    column of its own); a sheet naming no unit is the workbook's own unit's second table (info
+    `second_detail_sheet`), and a row of it repeating one an earlier sheet of that unit holds counts once
+    (`mark_sheet_repeats`)."""
     first = campaign[0]
     others = [t for t in campaign[1:] if has_activity_rows(t.header)]
     if not others:
@@ -112,16 +116,61 @@ def _read_sheets(parsed: ParsedSubmission, campaign: list, first_rows: list[dict
     activities = _naming(first_rows, sheet_unit(first))
     for other in others:
         unit = sheet_unit(other)
-        if unit is None:
-            parsed.issues.append(make_issue(
-                "other_detail_table", sheet=other.header.sheet.name,
-                cell=other.header.sheet.address(other.header.first_row, min(other.header.columns.values())),
-                sheet_name=other.header.sheet.name, used=first.header.sheet.name))
-            continue
         rows = read_rows(other.header, default_year)
         parsed.issues.extend(rows.issues)
-        activities.extend(_naming(rows.activities, unit))
+        if unit is None:
+            parsed.issues.append(make_issue(
+                "second_detail_sheet", sheet=other.header.sheet.name,
+                cell=other.header.sheet.address(other.header.first_row, min(other.header.columns.values())),
+                sheet_name=other.header.sheet.name, used=first.header.sheet.name))
+        named = _naming(rows.activities, unit)
+        parsed.issues.extend(mark_sheet_repeats(activities, named))
+        activities.extend(named)
+    for row in activities:
+        row.setdefault("repeat_of", None)
     return activities
+
+
+REPEAT_FIGURES = ("participants", "volunteers", "materials", "boards", "media_reports", "funding_wan")
+
+
+def mark_sheet_repeats(earlier: list[dict], rows: list[dict]) -> list:
+    """Rows of a later sheet that repeat a counted row of an earlier sheet of the same unit — the same start date
+    and normalised name (transforms.dedup.name_key), the same reporting_unit — count once, as a 补报's do (SPEC
+    §3.2): each gets `repeat_of` (the kept row's `sheet:row`) and an info issue citing both rows, a warning where
+    their figures differ. Rows match one to one, in order."""
+    from kepu.transforms.dedup import name_key
+
+    def key(row: dict) -> tuple | None:
+        if row.get("row_status") != "ok" or row.get("start_date") is None or not name_key(row.get("activity_name")):
+            return None
+        return row.get(UNIT_COLUMN_FIELD), row["start_date"], name_key(row.get("activity_name"))
+
+    waiting: dict[tuple, list[dict]] = {}
+    for row in earlier:
+        if (k := key(row)) is not None and row.get("repeat_of") is None:
+            waiting.setdefault(k, []).append(row)
+    issues = []
+    for row in rows:
+        k = key(row)
+        if k is None or not waiting.get(k):
+            continue
+        kept = waiting[k].pop(0)
+        row["repeat_of"] = f"{kept['source_sheet']}:{kept['source_row']}"
+        differs = [f"{DETAIL_FIELD[f].header}：{_figure(kept.get(f))}与{_figure(row.get(f))}" for f in REPEAT_FIGURES
+                   if _figure(kept.get(f)) != _figure(row.get(f))]
+        cited = dict(sheet=row["source_sheet"], cell=row.get("activity_name_cell"), row=row["source_row"],
+                     raw=row.get("activity_name"), sheet_name=row["source_sheet"],
+                     kept=f"工作表“{kept['source_sheet']}”第{kept['source_row']}行")
+        if differs:
+            issues.append(make_issue("sheet_repeat_differs", figures="；".join(differs), **cited))
+        else:
+            issues.append(make_issue("sheet_repeat", **cited))
+    return issues
+
+
+def _figure(value) -> str:
+    return "空" if value is None else format(value, "f") if not isinstance(value, int) else str(value)
 
 
 def _naming(rows: list[dict], unit: tuple[str, str | None] | None) -> list[dict]:

@@ -549,6 +549,28 @@ def _date_span_from_text(text: str, default_year: int) -> ParsedDateSpan:
 
 
 _LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
+_DAYS_ONLY = re.compile(
+    r"(?P<d>[0-9]{1,2})\s*[日号]?(?:\s*(?:[、，,]|[-\u2010-\u2015\u2212~\u301c]+|至|到)\s*(?P<e>[0-9]{1,2}))?\s*[日号]")
+"""Days written without a month: `18日`, `18、19日`, `18-20号` (the 日/号 says they are days, not a figure)."""
+
+
+def parse_days_without_month(value: object) -> tuple[int, int] | None:
+    """(first day, last day) of a date cell that names days of a month it leaves out (`18、19日` → (18, 19),
+    `20日` → (20, 20)); None for anything else. The month comes from elsewhere (the rows around it)."""
+    if not isinstance(value, str):
+        return None
+    match = _DAYS_ONLY.fullmatch(normalize_text(value))
+    if match is None:
+        return None
+    first = int(match["d"])
+    last = int(match["e"]) if match["e"] else first
+    return (first, last) if 1 <= first <= last <= 31 else None
+
+
+def days_in_month(year: int, month: int, days: tuple[int, int]) -> tuple[date, date] | None:
+    """The two days of `days` in that month, or None when either does not exist."""
+    first, last = _make_date(year, month, days[0]), _make_date(year, month, days[1])
+    return (first, last) if first is not None and last is not None else None
 
 
 def _list_of_days(text: str, position: int, start: date) -> tuple[date | None, int] | None:

@@ -26,8 +26,19 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
+from kepu.demo import clerks
 from kepu.demo.forms import column_sums, fill_form
-from kepu.demo.layouts import MIN_ROWS, SHOWCASES, Identity, Layout, draw_layout, lay_out, type_rows
+from kepu.demo.layouts import (
+    CLERK_SHOWCASES,
+    MIN_ROWS,
+    SHOWCASES,
+    Identity,
+    Layout,
+    draw_layout,
+    lay_out,
+    sections_order,
+    type_rows,
+)
 from kepu.demo.writers import BookSpec, book_bytes
 from kepu.schemas.errors import ConfigError
 from kepu.schemas.synonyms import SUMMARY_INDICATORS, SYNONYMS
@@ -340,6 +351,9 @@ class DemoFile:
     current: bool = False
     book: BookSpec | None = None
     traits: tuple[str, ...] = ()
+    forwarded: tuple[tuple[Unit, tuple[Mapping[str, object], ...]], ...] = ()
+    """Rows the file carries for other units that send nothing themselves (a district's sheet per town): each
+    counts as that unit's, reported when this file was received (SPEC §3.10)."""
 
     def records(self) -> list[Mapping[str, object]]:
         """What the file contributes to the totals: its detail rows, or its 汇总表 as one record."""
@@ -459,13 +473,15 @@ def expected_totals(plan: DemoPlan) -> dict[str, object]:
     """The answer key (SPEC §4 marts.city_totals) computed from the plan: a unit's current version and the
     supplements added to it count; whether it reported, and on time, is its version's."""
     current = [f for f in plan.files if f.current]
-    reported = [f for f in current if f.unit.expected and f.records() and "supplement" not in f.traits]
+    reported = [(f.unit, f) for f in current if f.unit.expected and f.records() and "supplement" not in f.traits]
+    reported += [(unit, f) for f in plan.files for unit, rows in f.forwarded if unit.expected and rows]
     return {
         "campaign_id": CAMPAIGN_ID,
         "units_expected": sum(u.expected for u in plan.units),
         "units_reported": len(reported),
-        "units_on_time": sum(f.received_at.date() <= DEADLINE for f in reported),
-        **_measures([r for f in current for r in f.records()]),
+        "units_on_time": sum(f.received_at.date() <= DEADLINE for _, f in reported),
+        **_measures([r for f in current for r in f.records()]
+                    + [r for f in plan.files for _, rows in f.forwarded for r in rows]),
     }
 
 
@@ -476,6 +492,8 @@ def expected_unit_totals(plan: DemoPlan) -> dict[str, dict[str, object]]:
     for f in plan.files:
         if f.current:
             records.setdefault(f.unit.code, []).extend(f.records())
+        for unit, rows in f.forwarded:
+            records.setdefault(unit.code, []).extend(rows)
     return {code: _measures(rows) for code, rows in records.items()}
 
 
@@ -859,7 +877,47 @@ class _Submissions:
                               kind="other", traits=("stray_file",)))
         files = _plant_checks(sorted(files, key=lambda f: f.relpath))
         files += self._supplement(files)  # among the forms no check was planted in
+        files = self._clerks_habits(files, cast)  # last: the rest of the city is the same with or without them
         return sorted(files, key=lambda f: f.relpath)
+
+    def _clerks_habits(self, files: list[DemoFile], cast: _Cast) -> list[DemoFile]:
+        """A district sends one workbook with a sheet per town for two of its towns, which send nothing themselves
+        (issue #20; kepu.demo.clerks). The towns are the district's with the most such whose forms hold no set
+        piece, check, supplement or showcase layout, and no row that must not count (in a small city a school of
+        the district may stand in for a town); their rows are unchanged."""
+        supplemented = {f.unit.code for f in files if "supplement" in f.traits}
+        showcased = {code for code, layout in cast.layouts.items() if layout.showcase}
+        set_pieces = {"summary_only", "resubmission", "superseded", "joint_organizer", "joint_copy", "near_miss",
+                      "identity_file_name", "identity_folder", "conflict", "supplement"}
+        towns: dict[str, list[DemoFile]] = {}
+        for f in files:
+            if (f.kind == "form" and f.current and f.with_detail and not f.uncounted and f.unit.group in ("town", "school")
+                    and f.unit.parent_code.startswith("D")
+                    and f.unit.code not in supplemented | showcased and f.activities
+                    and not set_pieces & set(f.traits) and not any(t.startswith(CHECK_TRAIT) for t in f.traits)):
+                towns.setdefault(f.unit.parent_code, []).append(f)
+        if not towns:
+            return files
+        district_code = max(sorted(towns), key=lambda code: len(towns[code]))
+        parts = sorted(towns[district_code], key=lambda f: f.unit.group != "town")[:2]  # towns first
+        if len(parts) < 2:
+            return files
+        district = next(u for u in self.units if u.code == district_code)
+        return [f for f in files if f not in parts] + [self._sheet_per_town(district, parts)]
+
+    def _sheet_per_town(self, district: Unit, parts: Sequence[DemoFile]) -> DemoFile:
+        """The district's one workbook holding its towns' forms, a sheet each, beside a 汇总 sheet by unit; it
+        arrives when the later of the towns' own forms would have."""
+        last = max(parts, key=lambda f: f.received_at)
+        reported_on = max(f.reported_on for f in parts)
+        book, rows = clerks.sheet_per_unit_book(
+            self.rng, district.name, reported_on, [(f.unit.name, f.activities) for f in parts],
+            campaign_name=CAMPAIGN_NAME, last_day=CAMPAIGN_END)
+        return DemoFile(
+            relpath=f"{district.folder}/{district.place}各镇街科普日活动统计表.xlsx", received_at=last.received_at,
+            kind="form", unit=district, signed_as=district.name, reported_on=reported_on, current=False, book=book,
+            forwarded=tuple((f.unit, r) for f, r in zip(parts, rows)), traits=("sheet_per_unit",),
+        )
 
     def _supplement(self, files: Sequence[DemoFile]) -> list[DemoFile]:
         """A 补报 (SPEC §3.2): a town or society that sent its official form on time, then a file named
@@ -932,8 +990,15 @@ class _Submissions:
         candidates = [u for u in ordinary if u.code not in identity_parts]
         rng.shuffle(candidates)
         wanted = max(len(SHOWCASES), round(MESSY_SHARE * len(ordinary)))
-        for showcase, unit in zip([*SHOWCASES, *[""] * len(candidates)], candidates[:wanted]):
-            cast.layouts[unit.code] = draw_layout(rng, showcase)
+        chosen = candidates[:wanted]
+        shown = dict(zip((u.code for u in chosen), [s for s in SHOWCASES if s not in CLERK_SHOWCASES]))
+        for showcase in CLERK_SHOWCASES:  # a unit with rows enough to ditto and group: a town or a district
+            rest = [u for u in chosen if u.code not in shown]
+            unit = next((u for u in rest if u.group in ("town", "district")), rest[0] if rest else None)
+            if unit is not None:
+                shown[unit.code] = showcase
+        for unit in chosen:  # drawn in the same order whatever the showcase: the rest of the city stays as it was
+            cast.layouts[unit.code] = draw_layout(rng, shown.get(unit.code, ""))
         return cast
 
     def _free_day(self, venue: str) -> date:
@@ -1060,8 +1125,11 @@ class _Submissions:
 
     def _messy_form(self, unit: Unit, relpath: str, rows: list[tuple[dict[str, object], str]], layout: Layout,
                     *, late: bool, traits: tuple[str, ...] = ()) -> DemoFile:
-        """A form filled in the office's own way: its rows typed and laid out by `layout`."""
+        """A form filled in the office's own way: its rows typed and laid out by `layout` (grouped by form when
+        section rows name the forms)."""
         rng = self.rng
+        if layout.sections:
+            rows = sections_order(rows)
         table = type_rows(rng, layout, [a for a, _ in rows], CAMPAIGN_END)
         typed = list(zip(table.rows, (reason for _, reason in rows)))
         reported_on, received_at = self._receipt(table.rows, late=late)

@@ -180,6 +180,12 @@ class Layout:
     footer: Literal["none", "row", "one_cell", "lines"] = "none"
     odd_rows: tuple[str, ...] = ()
     """Rows that must not count: "missing_name" (rejected), "outside_window" (dated before the week)."""
+    dittos: bool = False
+    """同上 / 〃 wherever 开始日期, 活动形式, 地点 or 主办单位 repeats the activity row above (DITTO_COLUMNS)."""
+    sections: bool = False
+    """No 活动形式 column: the rows grouped by form, each group under a section row naming it (「一、讲座报告」)."""
+    other_campaign_sheet: bool = False
+    """Last May's 科技活动周 sheet, the same office's form, left before this campaign's."""
 
     @property
     def money_column(self) -> str:
@@ -215,6 +221,9 @@ class Layout:
             "xls": self.file_format == "xls",
             "csv_utf8_bom": self.file_format == "csv" and self.encoding == "utf-8-sig",
             "csv_gbk": self.file_format == "csv" and self.encoding == "gbk",
+            "ditto_marks": self.dittos,
+            "section_rows": self.sections,
+            "other_campaign_sheet": self.other_campaign_sheet,
         }
         return tuple(name for name, present in found.items() if present)
 
@@ -235,9 +244,23 @@ SHOWCASES: dict[str, dict[str, object]] = {
     "xls": dict(file_format="xls", old_copy="Sheet2"),
     "csv_bom": dict(file_format="csv", encoding="utf-8-sig"),
     "csv_gbk": dict(file_format="csv", encoding="gbk"),
+    "dittos": dict(dittos=True, file_format="xlsx"),
+    "sections": dict(sections=True, file_format="xlsx", type_words=False),
+    "two_campaigns": dict(other_campaign_sheet=True, file_format="xlsx"),
 }
 """Layouts the demo city always holds, one unit each, so that every habit of SPEC §2.3 shows up at any seed:
 each entry fixes the choices that define it and leaves the rest to chance."""
+CLERK_SHOWCASES = ("dittos", "sections", "two_campaigns")
+"""The clerks' habits of issue #20: each is played by a town or district (it has at least two rows to ditto or
+to group), chosen among the units that would otherwise have drawn an ordinary layout."""
+DITTO_MARKS = ("同上", "〃")
+DITTO_COLUMNS = ("start_date", DATE, "activity_type", "venue", "organizer")
+"""The columns a clerk dittos: dates and text, never a figure (a ditto there is not read as the figure above)."""
+SECTION_ORDINALS = "一二三四五六七八九十"
+OTHER_CAMPAIGN = "{year}年科技活动周"
+OTHER_CAMPAIGN_SHEET = "科技活动周"
+OTHER_CAMPAIGN_START = (5, 20)
+"""(month, day) the other campaign's week began: its sheet's events fall in the days after."""
 MIN_ROWS = {"numbers": 4, "dates": len(EVERY_DATE_FORM), "totals": 4}
 """Activities a showcase needs to show everything it is for."""
 
@@ -275,6 +298,9 @@ def draw_layout(rng: random.Random, showcase: str = "") -> Layout:
         "odd_rows": tuple(kind for kind in ("missing_name", "outside_window") if rng.random() < 0.05),
         "label_draws": {f: rng.choice(labels) for f, labels in LABELS.items()},
         "gap_after": rng.choice(("activity_name", "venue")),
+        "dittos": False,
+        "sections": False,
+        "other_campaign_sheet": False,
     }
     choice.update(SHOWCASES.get(showcase, {}))
     if choice["file_format"] == "csv":
@@ -292,6 +318,8 @@ def draw_layout(rng: random.Random, showcase: str = "") -> Layout:
         columns.insert(columns.index("note"), CONTACT)
     if choice["gap"]:
         columns.insert(columns.index(choice["gap_after"]) + 1, GAP)
+    if choice["sections"]:
+        columns.remove("activity_type")
     drawn = choice["label_draws"] if choice["renamed"] else {f: labels[0] for f, labels in LABELS.items()}
     labels = [choice["labels"].get(c, drawn[c]) for c in columns]
 
@@ -322,6 +350,9 @@ def draw_layout(rng: random.Random, showcase: str = "") -> Layout:
         note_row=choice["note_row"],
         footer=choice["footer"],
         odd_rows=choice["odd_rows"],
+        dittos=choice["dittos"],
+        sections=choice["sections"],
+        other_campaign_sheet=choice["other_campaign_sheet"],
     )
 
 
@@ -440,9 +471,10 @@ def reported_on_text(day: date) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TableRow:
-    """One line under the header: an activity (with its 序号), a 小计 or 合计 line, or a blank line."""
+    """One line under the header: an activity (with its 序号), a 小计 or 合计 line, a blank line, or a section
+    row naming the form of the rows under it (kepu.demo.clerks)."""
 
-    kind: Literal["activity", "subtotal", "total", "blank"]
+    kind: Literal["activity", "subtotal", "total", "blank", "section"]
     cells: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -490,8 +522,55 @@ def type_rows(rng: random.Random, layout: Layout, rows: Sequence[Mapping[str, ob
     lines = _with_totals(layout, rows, yuan, lines)
     if layout.blank_row and len(lines) > 2:
         lines.insert(rng.randint(1, len(lines) - 1), TableRow("blank"))
+    if layout.dittos:
+        lines = _with_dittos(lines)
+    if layout.sections:
+        lines = _with_sections(rows, lines)
     old = _old_draft(rng, rows) if layout.old_copy else ()
     return TypedTable(tuple(rows), tuple(lines), old)
+
+
+def _with_dittos(lines: list[TableRow]) -> list[TableRow]:
+    """Each DITTO_COLUMNS cell equal to the same cell of the activity line above becomes a ditto mark (同上 and
+    〃 in turn), as a clerk saves typing; what a ditto stands for is what the line above says."""
+    out, above, marks = [], None, 0
+    for line in lines:
+        if line.kind != "activity":
+            out.append(line)
+            continue
+        cells = dict(line.cells)
+        for column in DITTO_COLUMNS:
+            value = cells.get(column)
+            if above is not None and value not in (None, "") and above.get(column) == value:
+                cells[column] = DITTO_MARKS[marks % len(DITTO_MARKS)]
+                marks += 1
+        above = line.cells
+        out.append(TableRow("activity", cells))
+    return out
+
+
+def _with_sections(rows: Sequence[Mapping[str, object]], lines: list[TableRow]) -> list[TableRow]:
+    """A section row in the 序号 column before each run of activity lines of one form: 「一、讲座报告」, every
+    other one written 「（二）宣传活动」. The rows come grouped by form (the city orders them so)."""
+    out: list[TableRow] = []
+    current, n, i = None, 0, 0
+    for line in lines:
+        if line.kind == "activity":
+            form = rows[i]["activity_type"]
+            i += 1
+            if form != current:
+                current = form
+                label = f"（{SECTION_ORDINALS[n]}）{form}" if n % 2 else f"{SECTION_ORDINALS[n]}、{form}"
+                out.append(TableRow("section", {"seq": label}))
+                n += 1
+        out.append(line)
+    return out
+
+
+def sections_order(rows: Sequence[tuple[Mapping[str, object], str]]) -> list[tuple[Mapping[str, object], str]]:
+    """Rows (with their reason) grouped by form in the order the forms first occur, dates in order within a form."""
+    forms = list(dict.fromkeys(a.get("activity_type") for a, _ in rows))
+    return sorted(rows, key=lambda r: forms.index(r[0].get("activity_type")))
 
 
 def _count_forms(rng: random.Random, layout: Layout, rows: list[dict]) -> dict[tuple[int, str], CountForm]:
@@ -694,9 +773,27 @@ def lay_out(layout: Layout, identity: Identity, table: TypedTable, *, campaign_n
     if layout.old_copy:
         old = _table_sheet(layout, identity, table.old_lines, campaign_name, None)
         sheets.append(old.sheet(layout.old_copy, merges=merges, hidden=True))
+    if layout.other_campaign_sheet:
+        sheets.append(_other_campaign_sheet(layout, identity, table, campaign_name, merges))
     detail = _table_sheet(layout, identity, table.lines, campaign_name, extras)
     sheets.append(detail.sheet(layout.sheet_name, merges=merges))
     return BookSpec(layout.file_format, tuple(sheets), layout.encoding)
+
+
+def _other_campaign_sheet(layout: Layout, identity: Identity, table: TypedTable, campaign_name: str,
+                          merges: bool) -> SheetSpec:
+    """Last May's 科技活动周 form of the same office: up to three of its events, dated in that week."""
+    year = int(campaign_name[:4]) if campaign_name[:4].isdigit() else (identity.reported_on or date(2023, 1, 1)).year
+    month, day = OTHER_CAMPAIGN_START
+    lines = []
+    for i, line in enumerate([x for x in table.lines if x.kind == "activity"][:3]):
+        held = date(year, month, day + 1 + i)
+        cells = {**line.cells, "start_date": held, "end_date": held, DATE: held,
+                 "activity_name": f"科技活动周：{line.cells.get('activity_name') or '科普活动'}"}
+        lines.append(TableRow("activity", cells))
+    may = Identity(identity.name, identity.code, date(year, month, day + 8))
+    sheet = _table_sheet(layout, may, lines, OTHER_CAMPAIGN.format(year=year), None)
+    return sheet.sheet(OTHER_CAMPAIGN_SHEET, merges=merges)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from kepu.form.template import DETAIL_SHEET, SUMMARY_SHEET
 from kepu.schemas.issues import STATISTICIAN_CODES
-from kepu.demo.city import CHECK_TRAIT, DemoCity, DemoPlan, build_demo_city, plan_demo_city
+from kepu.demo.city import CHECK_TRAIT, DemoCity, DemoFile, DemoPlan, build_demo_city, plan_demo_city
 from kepu.demo.layouts import (
     EVERY_COUNT_FORM,
     SINGLE_DATE_FORMS,
@@ -53,6 +53,7 @@ STYLES = (
     "xls", "csv_utf8_bom", "csv_gbk", "identity_file_name", "identity_folder", "unidentified", "conflict",
     "missing_name", "outside_window", "joint_organizer", "joint_copy", "near_miss", "official_form",
     "summary_only", "resubmission", "superseded", "corrupt", "stray_file", "supplement", "supplement_repeat",
+    "ditto_marks", "section_rows", "other_campaign_sheet", "sheet_per_unit",
 )
 """Every habit and set piece the demo city must show at seed 2023 (DemoFile.traits)."""
 
@@ -320,6 +321,45 @@ def test_files_come_as_xls_and_csv_in_both_encodings(city, plan):
         assert "填报单位" in data.decode("gbk")
 
 
+def test_clerks_habits_are_on_disk(city, plan):
+    """Issue #20's habits, one file each: ditto marks, section rows naming the forms (no 活动形式 column), last
+    May's 科技活动周 sheet before this campaign's, and a district's workbook with a 汇总 sheet and a sheet per town
+    whose towns send nothing of their own."""
+    def of(trait: str) -> DemoFile:
+        (demo_file,) = [f for f in plan.files if trait in f.traits]
+        return demo_file
+
+    ditto = visible_cells(city.root / "inbox" / of("ditto_marks").relpath)
+    assert {"同上", "〃"} <= set(ditto)
+    sections = of("section_rows")
+    cells = visible_cells(city.root / "inbox" / sections.relpath)
+    forms = {a["activity_type"] for a in sections.activities}
+    assert "一、" + min(sections.activities, key=lambda a: a["start_date"])["activity_type"] in cells
+    assert not {"活动形式", "活动类型"} & set(cells) and len([c for c in cells if c in forms]) == 0
+    book = CalamineWorkbook.from_path(str(city.root / "inbox" / of("other_campaign_sheet").relpath))
+    visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+    assert visible.index("科技活动周") < len(visible) - 1
+    assert any(isinstance(v, str) and v.startswith("科技活动周：") for row in book.get_sheet_by_name("科技活动周").to_python()
+               for v in row)
+    workbook = of("sheet_per_unit")
+    names = [m.name for m in CalamineWorkbook.from_path(str(city.root / "inbox" / workbook.relpath)).sheets_metadata]
+    towns = [unit for unit, _ in workbook.forwarded]
+    assert names[0] == "汇总" and names[1] == towns[0].name and len(names) == 1 + len(towns) >= 3
+    assert not workbook.current and all(unit.parent_code == workbook.unit.code for unit in towns)
+    assert not [f for f in plan.files if f.unit in towns]
+
+
+def test_the_readme_names_the_demo_files_of_the_clerks_habits(plan):
+    """README *What kepu reads*: the demo city's file for each habit is named as the seed-2023 plan has it."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("sends one file of each", 1)[1].split("\n\n", 2)[1]
+    named = re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    by_trait = {t: f.relpath for f in plan.files for t in f.traits
+                if t in ("ditto_marks", "section_rows", "other_campaign_sheet", "sheet_per_unit")}
+
+    assert named == [by_trait[t] for t in ("ditto_marks", "section_rows", "other_campaign_sheet", "sheet_per_unit")]
+
+
 # ----------------------------------------------------------------------------------------------
 # Typed values say exactly the planned figure
 
@@ -558,6 +598,17 @@ def test_the_warehouse_keeps_out_what_must_not_count(published):
     assert {kept[d["duplicate_of"]]["unit_code"] for d in duplicates} == organizers
     assert sum(a["unit_code"] == near_miss.unit.code and a["counted"] and a["duplicate_of"] is None
                for a in current) == len(near_miss.activities)
+    # issue #20: a town's sheet in its district's workbook is that town's form; last May's sheet is not read
+    workbook = next(f for f in plan.files if "sheet_per_unit" in f.traits)
+    forwarded = {s["unit_code"]: s for s in query(city, "select * from core.submissions where forwarded_by is not null")
+                 if s["file_path"] == workbook.relpath}
+    assert set(forwarded) == {unit.code for unit, _ in workbook.forwarded}
+    assert all(s["is_current"] and s["forwarded_by"] == workbook.unit.code for s in forwarded.values())
+    may = next(f for f in plan.files if "other_campaign_sheet" in f.traits)
+    assert not [a for a in activities if a["source_file"] == may.relpath and a["source_sheet"] == "科技活动周"]
+    assert query(city, "select count(*) as n from audit.issues i join core.submissions s on s.file_sha256 = "
+                       f"i.file_sha256 where i.code = 'other_campaign_sheet' and s.file_path = '{may.relpath}'") == [
+        {"n": 1}]
 
 
 def test_statistician_checks_show_once(published):

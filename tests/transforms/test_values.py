@@ -547,3 +547,15 @@ def test_day_only_end_parses_back(start: date, length: int) -> None:
     end = start + timedelta(days=length)
     if end.month == start.month:
         assert parse_end_date(f"{end.day}日", start, 2000) == ParsedDateSpan(end, None, "date")
+
+
+@pytest.mark.parametrize("text, days", [
+    ("18日", (18, 18)), ("18、19日", (18, 19)), ("18-20号", (18, 20)), (" 18 、 19 日", (18, 19)), ("18至19日", (18, 19)),
+    ("9月18日", None), ("18", None), ("18、19", None), ("2018日", None), ("32日", None), ("19、18日", None), (18, None),
+])
+def test_days_without_a_month(text, days):
+    """`18、19日` names days of a month it leaves out (the reader takes the month from the rows around); a bare
+    number, a date with its month, or days that cannot be are not such days."""
+    from kepu.transforms.values import parse_days_without_month
+
+    assert parse_days_without_month(text) == days

@@ -14,8 +14,11 @@ create table if not exists raw.activity_rows (
     row_status           varchar not null,
     reject_code          varchar,
     reporting_unit       varchar,   -- a forwarded table's unit column, as written (SPEC §3.10)
-    reporting_unit_cell  varchar
+    reporting_unit_cell  varchar,
+    repeat_of            varchar    -- `sheet:row` of the row an earlier sheet of the same unit holds (SPEC §2.3)
 );
 -- Warehouses made before the unit column was read get it (null for rows parsed then).
 alter table raw.activity_rows add column if not exists reporting_unit varchar;
 alter table raw.activity_rows add column if not exists reporting_unit_cell varchar;
+-- Warehouses made before a workbook's second detail sheet was read get repeat_of (null for rows parsed then).
+alter table raw.activity_rows add column if not exists repeat_of varchar;

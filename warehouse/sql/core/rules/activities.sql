@@ -3,7 +3,8 @@
 -- handed in as _row_units: one unit exactly, as 填报单位 text matches; a blank, the forwarder itself or a
 -- text naming no unit or several keep the row with the file's unit; checks/forwarded warns of the last) — counted when
 -- it passed the row rules and starts inside the window; and for a file with 汇总表 figures but no detail row,
--- one unitemized record whose activity_count is its 活动场次. duplicate_of is set later (joint_apply).
+-- one unitemized record whose activity_count is its 活动场次. duplicate_of is set here for a repeat across a
+-- workbook's sheets, later for the others (supplements, joint_apply).
 delete from core.activities where campaign_id = (select campaign_id from _campaign);
 
 insert into core.activities by name
@@ -35,7 +36,8 @@ select
     r.reject_code,
     coalesce(r.start_date between k.start_date and k.end_date, false) as in_window,
     r.row_status = 'ok' and coalesce(r.start_date between k.start_date and k.end_date, false) as counted,
-    null as duplicate_of
+    -- a row of a workbook's later detail sheet repeating one of an earlier sheet (transforms.submission)
+    case when r.repeat_of is not null then left(r.sha256, 16) || ':' || r.repeat_of end as duplicate_of
 from raw.activity_rows as r
 join _campaign as k on k.campaign_id = r.campaign_id
 join _files as f on f.sha256 = r.sha256

@@ -49,7 +49,7 @@ grouped as (
     and s.unit_code is not distinct from a.unit_code
     join supplemented as g on g.base_sha256 = coalesce(s.supplements, s.file_sha256) and g.unit_code = s.unit_code
     join _event_name_keys as n on n.text = a.activity_name
-    where a.counted and not a.is_unitemized and a.start_date is not null and n.key <> ''
+    where a.counted and a.duplicate_of is null and not a.is_unitemized and a.start_date is not null and n.key <> ''
       and s.status in {{ counted_statuses }} and s.unit_code is not null
 ),
 numbered as (
