@@ -258,12 +258,18 @@ class _Gate:
         if response is not None:
             await response(scope, receive, send_with_headers)
             return
-        await self.app(scope, _replay(request), send_with_headers)
+        await self.app(scope, _replay(request, receive) if request.method == "POST" else receive, send_with_headers)
 
 
-def _replay(request: Request):
-    """The request body again for the route (the gate read it to check the token)."""
-    async def receive():
-        body = await request.body()
-        return {"type": "http.request", "body": body, "more_body": False}
-    return receive
+def _replay(request: Request, receive):
+    """The body the gate read (to check the token) once more for the route, then the connection's own messages
+    (a disconnect)."""
+    given = False
+
+    async def replayed():
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": await request.body(), "more_body": False}
+        return await receive()
+    return replayed
