@@ -31,13 +31,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, deadline_s: float = 120) -> None:
+def wait_until_serving(url: str, process: subprocess.Popen, deadline_s: float = 600) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"kepu console exited {process.returncode}: {process.stderr.read()}")
         try:
-            with urllib.request.urlopen(url, timeout=5):
+            with urllib.request.urlopen(url, timeout=60):
                 return
         except OSError:
             time.sleep(0.2)
@@ -67,7 +67,7 @@ def console_city(demo_city, tmp_path):
     finally:
         process.terminate()
         try:
-            process.wait(timeout=60)
+            process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -82,13 +82,13 @@ def test_the_clerk_settles_the_3000_wan_figure_runs_and_signs_in_a_browser(conso
     shots.mkdir()
 
     def shot(page, name: str) -> None:
-        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"{name}.png"))  # the window as the clerk sees it first
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page.set_default_timeout(60_000)
+            page.set_default_timeout(300_000)  # a busy 2-core machine renders a page in seconds, not ms
             page.set_default_navigation_timeout(RUN_DEADLINE_S * 1000)
 
             page.goto(url + "/")
@@ -104,7 +104,7 @@ def test_the_clerk_settles_the_3000_wan_figure_runs_and_signs_in_a_browser(conso
             form = item.locator('form[data-kind="correct_value"]')
             form.locator('input[name="value"]').fill("0.3")
             form.locator('input[name="reason"]').fill("电话核实：填的是3000元")
-            form.locator("button").click()
+            form.locator("button").click(timeout=RUN_DEADLINE_S * 1000)
             expect(page.locator(".flash.done")).to_contain_text("将由3000.00改为0.3")
             expect(page.locator("#pending")).to_contain_text("电话核实：填的是3000元")
             shot(page, "03-已记入决定")
@@ -132,7 +132,7 @@ def test_the_clerk_settles_the_3000_wan_figure_runs_and_signs_in_a_browser(conso
             sign = page.locator("form#sign")
             sign.locator('input[name="by"]').fill("王丽")
             sign.locator('input[name="note"]').fill("报省科协")
-            sign.locator("button").click()
+            sign.locator("button").click(timeout=RUN_DEADLINE_S * 1000)  # signing writes the deliverables again
             page.wait_for_url("**/editions", timeout=RUN_DEADLINE_S * 1000)
             expect(page.locator(".flash.done")).to_contain_text("已签发第1版")
             expect(page.locator("#editions")).to_contain_text("第1版")
