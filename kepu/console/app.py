@@ -43,6 +43,7 @@ def templates() -> Environment:
     env = Environment(loader=PackageLoader("kepu.console", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["figure"] = pages.figure
+    env.filters["when"] = pages.when
     env.filters["url"] = lambda text: quote(str(text), safe="/")
     return env
 

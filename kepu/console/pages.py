@@ -10,10 +10,18 @@ from pathlib import Path
 from kepu.console.sheet import excerpt
 from kepu.decisions import read_decisions
 from kepu.deliverables.wording import open_items_lead
-from kepu.schemas.decisions import CORRECTABLE, VALUE_CODES
+from kepu.schemas.decisions import CORRECTABLE, KIND, VALUE_CODES
 from kepu.schemas.issues import CATALOGUE
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
-from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURE, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
+from kepu.schemas.vocabulary import (
+    COMPLETENESS_LABELS,
+    MEASURE,
+    MEASURES,
+    RUN_OUTCOME_LABELS,
+    SEVERITY_LABELS,
+    SUBMISSION_ROLE_LABELS,
+    SUBMISSION_STATUS_LABELS,
+)
 from kepu.settings import Settings, read_registry
 from kepu.transforms.edition_text import headline
 from kepu.warehouse import queries
@@ -32,6 +40,16 @@ def figure(value, key: str | None) -> str:
     try:
         return f"{int(value):,}"
     except (TypeError, ValueError):
+        return str(value)
+
+
+def when(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A date or time as the office writes it; "" for none (None, pandas' NaT)."""
+    if value is None or value != value:  # NaT and NaN are not equal to themselves
+        return ""
+    try:
+        return value.strftime(pattern)
+    except (AttributeError, ValueError):
         return str(value)
 
 
@@ -86,7 +104,8 @@ def open_items(settings: Settings) -> dict:
         shown.append(entry)
     applied = {d["line"] for d in queries.decisions(wh, cid)}
     lines = read_decisions(settings.decisions)
-    pending = [row for row in lines.valid.to_dict("records") if row["line"] not in applied]
+    pending = [{**row, "kind_label": KIND[row["kind"]].label if row["kind"] in KIND else row["kind"]}
+               for row in lines.valid.to_dict("records") if row["line"] not in applied]
     units = read_registry(settings.registry)
     return {"items": shown, "pending": pending, "invalid": lines.invalid, "correctable": CORRECTABLE,
             "units": list(zip(units["unit_code"], units["unit_name"])), "decisions_path": settings.decisions}
@@ -120,6 +139,9 @@ def unit_page(settings: Settings, unit_code: str) -> dict | None:
         return None
     row = (unit if not unit.empty else totals).iloc[0].to_dict()
     files = marts.files[marts.files["unit_code"] == unit_code].to_dict("records")
+    for f in files:
+        f["role_label"] = SUBMISSION_ROLE_LABELS.get(f["role"], f["role"] or "")
+        f["status_label"] = SUBMISSION_STATUS_LABELS.get(f["status"], f["status"] or "")
     issues = marts.issues[marts.issues["unit_code"] == unit_code]
     issues = issues.sort_values(["superseded", "issue_no"]).to_dict("records")
     for i in issues:

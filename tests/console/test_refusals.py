@@ -166,3 +166,21 @@ def test_a_cell_holding_script_renders_as_text(campaign, monkeypatch):
     assert "<script>" not in html and "<img" not in html and "<b>单位" not in html
     assert "&lt;script&gt;alert(&#39;kepu&#39;)&lt;/script&gt;" in html
     assert 'class="cited"' in html
+
+
+def test_a_decision_the_page_sends_is_checked_as_kepu_decide_checks_it(demo_city):
+    """On the demo city (read only: a refused decision writes nothing): the page's form refused with `kepu decide`'s
+    own words, decisions.csv untouched."""
+    settings = load_settings(demo_city.config_path)
+    before = settings.decisions.read_bytes() if settings.decisions.exists() else None
+    client = TestClient(Console(settings).application())
+    page = client.get("/items")
+    assert 'class="cited"' in page.text and "3000" in page.text
+    sha = re.search(r'name="file" value="([0-9a-f]{64})"', page.text)[1]
+    form = {CSRF_FIELD: csrf_of(page.text), "file": sha, "back": "/items"}
+    for fields, said in ((dict(kind="correct_value", cell="活动明细!N6", value="三千", reason="电话核实"), "不是有效的"),
+                         (dict(kind="correct_value", cell="活动明细!N6", value="0.3"), "理由"),
+                         (dict(kind="no_such_kind", reason="x"), "未记录")):
+        answer = client.post("/decide", data={**form, **fields})
+        assert "未记录" in answer.text and said in answer.text, fields
+    assert (settings.decisions.read_bytes() if settings.decisions.exists() else None) == before
