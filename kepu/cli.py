@@ -400,7 +400,7 @@ def sql(
     raise typer.Exit(code)
 
 
-HostOpt = Annotated[str, typer.Option("--host", metavar=TEXT, help="控制台监听的地址（默认只限本机 127.0.0.1；其他地址需在 [console] 设 password_env）")]
+HostOpt = Annotated[str, typer.Option("--host", metavar=TEXT, help="控制台监听的地址（默认只限本机 127.0.0.1；其他地址需在 kepu.toml 的 console 部分设置 password_env）")]
 ConsolePortOpt = Annotated[int, typer.Option(metavar=NUMBER, help="控制台的端口")]
 
 
