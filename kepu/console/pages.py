@@ -106,6 +106,9 @@ def open_items(settings: Settings) -> dict:
     lines = read_decisions(settings.decisions)
     pending = [{**row, "kind_label": KIND[row["kind"]].label if row["kind"] in KIND else row["kind"]}
                for row in lines.valid.to_dict("records") if row["line"] not in applied]
+    for entry in shown:  # an item already decided in decisions.csv, not yet applied by a run, says so
+        entry["pending"] = [d["line"] for d in pending if d["file"] == entry["file_sha256"]
+                            and (not d["cell"] or not entry.get("cell") or d["cell"].upper().endswith(entry["cell"]))]
     units = read_registry(settings.registry)
     return {"items": shown, "pending": pending, "invalid": lines.invalid, "correctable": CORRECTABLE,
             "units": list(zip(units["unit_code"], units["unit_name"])), "decisions_path": settings.decisions}
