@@ -1,4 +1,4 @@
-"""The `kepu` command: template, demo, run, decide, sign, status, sql, serve. Everything it prints is Chinese, click's
+"""The `kepu` command: template, demo, run, decide, sign, status, sql, console, serve. Everything it prints is Chinese, click's
 and typer's own words included (kepu.cli_words).
 
 Exit codes: 0 the run completed (rejected files included), 1 the run itself failed, 2 the settings
@@ -59,12 +59,16 @@ def _fail(message: str, code: int) -> None:
 def _with_progress(action: Callable[[], T]) -> T:
     """Run `action` with a progress bar on a terminal (none in a pipe or a log)."""
     show = console.is_terminal
+    lines = os.environ.get("KEPU_PROGRESS") == "lines"
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=not show) as bar:
         current = {"stage": "start", "task": bar.add_task("启动", total=None)}
 
         def listener(stage: str, done: int, total: int) -> None:
-            """A new bar for each stage (rich cannot turn a counted bar back into a spinner)."""
+            """A new bar for each stage (rich cannot turn a counted bar back into a spinner); with
+            KEPU_PROGRESS=lines (the console's 「立即运行」), each new stage as one line on stderr."""
+            if lines and stage != current["stage"]:
+                err.print(f"进度：{STAGES.get(stage, stage)}", markup=False, highlight=False)
             if stage != current["stage"]:
                 bar.remove_task(current["task"])
                 current["stage"] = stage
@@ -398,20 +402,50 @@ def sql(
     raise typer.Exit(code)
 
 
+HostOpt = Annotated[str, typer.Option("--host", metavar=TEXT, help="控制台监听的地址（默认只限本机 127.0.0.1；其他地址需在 kepu.toml 的 console 部分设置 password_env）")]
+ConsolePortOpt = Annotated[int, typer.Option(metavar=NUMBER, help="控制台的端口")]
+
+
+@app.command("console")
+def console_command(config: ConfigOpt = Path("kepu.toml"), host: HostOpt = "127.0.0.1", port: ConsolePortOpt = 8765,
+                    verbose: Verbose = False) -> None:
+    """在浏览器中打开科协的工作台：今日概况、待决定事项（含原表单元格与决定表单）、报送情况、汇总与报送（签发）、版本。"""
+    from kepu import console as office_console
+
+    try:
+        settings = load_settings(config, check_inputs=False)
+        office_console.application(settings, host)  # refuses before anything listens
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    console.print(f"控制台：{office_console.url(host, port)}（按 Ctrl-C 停止）", soft_wrap=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        office_console.serve(settings, host, port)
+    except KeyboardInterrupt:
+        pass
+    console.print("已停止控制台。")
+
+
 @app.command()
 def serve(
     config: ConfigOpt = Path("kepu.toml"),
     cron: Annotated[str, typer.Option(metavar=TEXT, help="cron 表达式（分 时 日 月 星期）")] = NIGHTLY_CRON,
     timezone: Annotated[str, typer.Option(metavar=TEXT, help="时区（IANA 名称）")] = OFFICE_TIMEZONE,
     port: Annotated[int, typer.Option(metavar=NUMBER, help="本地 Prefect 服务及其界面的端口")] = 4200,
+    console_host: Annotated[str, typer.Option(metavar=TEXT, help="控制台（kepu console）的地址")] = "127.0.0.1",
+    console_port: Annotated[int, typer.Option(metavar=NUMBER, help="控制台的端口；0 表示不启动控制台")] = 8765,
     verbose: Verbose = False,
 ) -> None:
-    """注册每晚定时运行（默认北京时间 02:00）并持续服务；未配置 PREFECT_API_URL 时在 --port（默认 4200）启动本地 Prefect 服务和界面。"""
+    """注册每晚定时运行（默认北京时间 02:00）并持续服务，同时在 --console-port（默认 8765）启动控制台；未配置 PREFECT_API_URL 时在 --port（默认 4200）启动本地 Prefect 服务和界面。"""
+    from kepu import console as office_console
+
     try:
         settings = load_settings(config)
         from kepu.flows.schedule import check_schedule
 
         check_schedule(cron, timezone)
+        if console_port:
+            office_console.application(settings, console_host)
     except ConfigError as exc:
         _fail(str(exc), 2)
     from kepu.flows.schedule import FailureWatcher, nightly_deployment, serve_deployment
@@ -421,11 +455,17 @@ def serve(
         deployment = nightly_deployment(settings, config, cron=cron, timezone=timezone)
         watcher = FailureWatcher(settings, deployment.name, say=console.print, server_log=server_log)
         console.print(f"已注册定时任务 {deployment.name}：{cron}（{timezone}）。按 Ctrl-C 停止。")
+        beside = None
+        if console_port:
+            beside = office_console.start_beside(settings, console_host, console_port)
+            console.print(f"控制台：{office_console.url(console_host, console_port)}", soft_wrap=True)
         watcher.start()
         try:
             serve_deployment(deployment)
         finally:
             watcher.stop()
+            if beside is not None:
+                beside.stop()
 
     signal.signal(signal.SIGTERM, _interrupt)
     if os.environ.get("PREFECT_API_URL"):

@@ -76,6 +76,9 @@ class Settings:
     """Published states kept for `kepu rollback` ([run] keep_states)."""
     decisions_path: Path | None = None
     """decisions.csv ([paths] decisions); None: beside kepu.toml (or the registry, without a kepu.toml)."""
+    console_password_env: str | None = None
+    """`[console] password_env`: the environment variable holding the password `kepu console` asks for when it
+    listens on any address other than loopback (None: loopback only)."""
 
     @property
     def intake_sources(self) -> tuple[SourceConfig, ...]:
@@ -134,6 +137,21 @@ def _office(section, where: str) -> Office:
     if not fields.get("city_units_label", CITY_UNITS_LABEL):
         fields["city_units_label"] = CITY_UNITS_LABEL
     return Office(**fields)
+def _console(section, where: str) -> str | None:
+    """[console] password_env, the name of an environment variable (never the password itself)."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}：[console] 应为表。")
+    unknown = sorted(set(section) - {"password_env"})
+    if unknown:
+        raise ConfigError(f"{where}：[console] 不认识的设置 {', '.join(unknown)}（可用 password_env）。")
+    value = section.get("password_env")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}：[console] password_env 应为环境变量的名称（如 KEPU_CONSOLE_PASSWORD）。")
+    return value.strip()
+
+
 def _number(section: dict, key: str, default: float, where: str) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -182,6 +200,7 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
         raise ConfigError(f"{where} 已配置 [[sources]]，--inbox 不再适用；请把该文件夹作为 file:// 来源加入 [[sources]]。")
     office = _office(data.get("office", {}), where)
     notices = _notices(data.get("notices"), where, base)
+    console_password_env = _console(data.get("console", {}), where)
     settings = Settings(
         campaign=campaign, config_path=config.resolve(), **resolved,
         workers=int(run.get("workers", Settings.workers)), batch_size=int(run.get("batch_size", 50)),
@@ -193,6 +212,7 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
         lock_wait=_number(run, "lock_wait", Settings.lock_wait, where),
         keep_states=int(_number(run, "keep_states", Settings.keep_states, where)),
         decisions_path=(base / str(paths["decisions"])).resolve() if paths.get("decisions") else None,
+        console_password_env=console_password_env,
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}

@@ -242,7 +242,8 @@ ENGLISH_WORDS = ("Usage", "Options", "Show this message", "Error", "Try ", "No s
 @pytest.mark.parametrize("args", [
     ["--help"], ["run", "--help"], ["template", "--help"], ["sql", "--help"], ["status", "--help"],
     ["demo", "--help"], ["serve", "--help"], ["run", "--bogus"], ["run", "--workers", "abc"], ["bogus"],
-    ["template", "--per-unit"], [], ["decide", "--help"], ["decide"], ["sign", "--help"],
+    ["template", "--per-unit"], [], ["decide", "--help"], ["decide"], ["sign", "--help"], ["console", "--help"],
+    ["console", "--host", "0.0.0.0", "--config", "nowhere.toml"],
 ])
 def test_help_usage_and_errors_speak_chinese(tmp_path, args):
     result = kepu(*args, home=tmp_path / "home")

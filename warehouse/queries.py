@@ -747,3 +747,32 @@ def recorded_decisions(con: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.D
     return con.execute("""select line, kind, file, cell, unit_code, value, other_file, other_cell, reason,
                                  decided_by, decided_at
                           from core.decisions where campaign_id = ? order by line""", [campaign_id]).df()
+
+
+# ------------------------------------------------------------------- the office's console (SPEC §6)
+
+
+def kept_file(warehouse: Path, campaign_id: str, sha256: str) -> dict | None:
+    """A received file's path as the office knows it and its kept copy (`stored_as`, relative to the warehouse's
+    folder; None when its bytes were not kept)."""
+    rows = fetch_records(warehouse, """select sha256, path, stored_as from raw.files
+                                       where campaign_id = ? and sha256 = ?""", [campaign_id, sha256])
+    return rows[0] if rows else None
+
+
+def editions(warehouse: Path, campaign_id: str) -> list[dict]:
+    """Every signed edition of a campaign (audit.editions), the latest first; none before the first `kepu sign`."""
+    try:
+        return fetch_records(warehouse, """select * from audit.editions where campaign_id = ?
+                                           order by edition_no desc""", [campaign_id])
+    except duckdb.CatalogException:
+        return []
+
+
+def changes_since_signed(warehouse: Path, campaign_id: str) -> list[dict]:
+    """marts.changes_since_signed of a campaign in reading order (city, districts with their units, forms); none
+    before the first edition."""
+    try:
+        return fetch_records(warehouse, CHANGES, [campaign_id])
+    except duckdb.CatalogException:
+        return []

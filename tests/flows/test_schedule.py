@@ -109,12 +109,12 @@ class Served:
     it), and what to show when the test fails: that output, the flow runs the server knows with their
     states, the end of the server's log and audit.runs."""
 
-    def __init__(self, city, port: int, env: dict):
+    def __init__(self, city, port: int, env: dict, console_port: int = 0):
         self.city, self.port = city, port
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kepu.cli", "serve", "--config", "kepu.toml", "--cron", "* * * * *",
-             "--port", str(port)],
+             "--port", str(port), "--console-port", str(console_port)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=city.root)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -179,9 +179,21 @@ def test_serve_runs_the_schedule_on_a_local_server_and_stops_it_on_sigterm(tmp_p
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     env["PREFECT_UI_ENABLED"] = "false"
-    served = Served(city, free_port(), env)
+    console_port = free_port()
+    served = Served(city, free_port(), env, console_port=console_port)
     try:
         assert served.wait_for("已注册定时任务", timeout=240), served.diagnosis()
+        assert served.wait_for(f"控制台：http://127.0.0.1:{console_port}/", timeout=60), served.diagnosis()
+        deadline = time.monotonic() + 120  # the console beside the schedule answers (kepu console)
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{console_port}/", timeout=30) as page:
+                    assert "今日概况" in page.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("kepu serve's console did not answer" + served.diagnosis())
         assert any("已注册定时任务" in line and "Asia/Shanghai" in line for line in served.lines), served.diagnosis()
         server_pids = _children(served.proc.pid)
         assert server_pids, "the local Prefect server should run as a child process"
