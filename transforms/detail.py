@@ -589,6 +589,8 @@ def _read_metric(reading: _Reading, metric: str) -> None:
     elif parsed.approximate:
         record[f"{metric}_approx"] = True
         reading.warn("approximate_value", metric, raw=reading.text(metric), label=label, value=value)
+    elif parsed.spelled:
+        reading.warn("spelled_value", metric, raw=reading.text(metric), label=label, value=value)
 
 
 def _parse_figure(metric: str, raw: CellValue) -> tuple[ParsedNumber, str | None]:
@@ -603,7 +605,7 @@ def _parse_figure(metric: str, raw: CellValue) -> tuple[ParsedNumber, str | None
     if leading.kind != "number":
         return parsed, None
     approximate = leading.approximate or any(word in note for word in SYNONYMS.figure_note_approximate)
-    return ParsedNumber(leading.value, "number", approximate, leading.unit_hint), note
+    return ParsedNumber(leading.value, "number", approximate, leading.unit_hint, leading.spelled), note
 
 
 def _total_label(row: _Row) -> str:
