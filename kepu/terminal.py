@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.markup import escape
 
 from kepu.deliverables.wording import open_items_lead
-from kepu.schemas.decisions import VALUE_CODES
+from kepu.schemas.decisions import CORRECTABLE, VALUE_CODES
 from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
@@ -190,17 +190,27 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
         elif r["item"] == "late":
             what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
-        elif r["detail"] == "impossible_duration":  # the cited cell is the start date; the wrong one is the end
+        elif r["detail"] == "impossible_duration" and r.get("field") != "end_date":
+            # start and end written in one cell (9月23日-10月23日): no cell holds the end date alone
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
             command = (f"请该单位更正结束日期后重新报送；如该行不应计入：kepu decide exclude_row {file} --cell {r['cell']} "
-                       "--reason \"…\"（correct_value 只更正开始日期）")
+                       "--reason \"…\"（起止日期写在同一单元格中）")
         else:
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
-            wanted = "<正确日期>" if r["detail"] in ("outside_window", "invalid_start_date") else "<正确值>"
-            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value {wanted} --reason \"电话核实：…\""
-                       "（或 exclude_row）")
+            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value {wanted_value(r)} "
+                       "--reason \"电话核实：…\"（或 exclude_row）")
         lines.append((what, command))
     return lines
+
+
+def wanted_value(item: dict) -> str:
+    """What `--value` a value item asks for, by the field its cell holds (「<正确结束日期>」)."""
+    field = item.get("field")
+    if field is None and item["detail"] in ("outside_window", "invalid_start_date"):
+        field = "start_date"
+    if field in ("start_date", "end_date"):
+        return f"<正确{CORRECTABLE[field]}>"
+    return f"<正确的{CORRECTABLE[field]}>" if field in CORRECTABLE else "<正确值>"
 
 
 def print_open_items(console: Console, settings: Settings) -> None:

@@ -46,7 +46,9 @@ HEAD_ROWS = HEADER_SEARCH_ROWS + 1
 """The rows that decide whether a sheet holds an activity table (the header may take two of them): a sheet
 without one in its head is not read further."""
 TEXT_FIELDS = ("activity_name", "venue", "organizer", "partners", "note")
-CITED_FIELDS = ("activity_name", "start_date", *METRICS)
+CITED_FIELDS = ("activity_name", "start_date", "end_date", "venue", "activity_type", "organizer", "partners", *METRICS)
+"""The fields whose cell the reader records (raw.activity_rows.<field>_cell): what an issue cites and a
+`correct_value` decision names (schemas.decisions.CORRECTABLE)."""
 CENT = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
 MAX_COUNT = 2**63 - 1

@@ -17,7 +17,7 @@ from kepu.transforms.sheets import sheet_tables, sheet_unit
 from kepu.transforms.supplements import read_note
 from kepu.transforms.text_figures import TEXT_SHEET, TextRecord, narrative_identity, read_text, records
 
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 

@@ -76,6 +76,11 @@ comment on table raw.activity_rows is '每个活动明细表的每一数据行�
 comment on column raw.activity_rows.seq is '序号（原文，不使用）';
 comment on column raw.activity_rows.activity_name_cell is '活动名称所在单元格';
 comment on column raw.activity_rows.start_date_cell is '开始日期所在单元格';
+comment on column raw.activity_rows.end_date_cell is '结束日期所在单元格（无结束日期列时为空）';
+comment on column raw.activity_rows.venue_cell is '活动地点所在单元格';
+comment on column raw.activity_rows.activity_type_cell is '活动形式所在单元格';
+comment on column raw.activity_rows.organizer_cell is '主办单位所在单元格';
+comment on column raw.activity_rows.partners_cell is '合作单位所在单元格';
 comment on column raw.activity_rows.reporting_unit is '转报表中该行所写的单位（“单位名称”“镇街”等列的原文）；按哪个单位计入由单位名录决定';
 comment on column raw.activity_rows.reporting_unit_cell is '该行单位名称所在单元格（合并单元格取其左上角）';
 
