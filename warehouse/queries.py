@@ -422,7 +422,7 @@ def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:
 
 
 def chase_list(warehouse: Path, campaign_id: str) -> list[dict]:
-    return fetch_records(warehouse, """select district_name, unit_name, status, held_reason, file_path
+    return fetch_records(warehouse, """select district_name, unit_name, status, held_reason, held_detail, file_path
                                        from marts.chase_list where campaign_id = ?""", [campaign_id])
 
 

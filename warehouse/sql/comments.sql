@@ -23,6 +23,7 @@
     file_sha256="文件内容的 SHA-256，对应 raw.files.sha256",
     first_run_id="首次见到的运行（audit.runs.run_id）",
     held_reason="待核实原因：该单位文件的处理状态（rejected、unidentified、conflict，多个用 、 连接）",
+    held_detail="待核实的具体原因：该文件的第一个错误（中文，如“文件已损坏，无法读取（…）”）",
     is_unitemized="是否为只报汇总表单位的未分项记录",
     measure="指标：" ~ measures | map(attribute="key") | join("、"),
     message="问题说明（中文，供市科协和报送单位阅读）",
