@@ -22,7 +22,9 @@ from kepu.flows import lifecycle
 from kepu.schemas.errors import KepuError
 from kepu.schemas.vocabulary import office_now
 from kepu.settings import Settings
-from kepu.warehouse import editions, publisher
+from kepu.deliverables.wording import weighty_items, weighty_text
+from kepu.schemas.decisions import VALUE_CODES
+from kepu.warehouse import editions, publisher, queries
 
 SENT_FOLDER = "已报送"
 SENT_FILES = ("全市汇总.xlsx", "情况说明.docx", "情况说明.md")
@@ -38,19 +40,29 @@ class Signed:
     run_id: str | None
     folder: Path
     copies: list[Path]
+    forced_over: str | None = None
+    """The open items it was signed over (forced), in Chinese; None when none weighed."""
 
 
 def edition_folder(settings: Settings, edition_no: int) -> Path:
     return settings.campaign_out / SENT_FOLDER / f"第{edition_no}版"
 
 
-def sign(settings: Settings, by: str | None, note: str | None = None, wait: float | None = None) -> Signed:
+def sign(settings: Settings, by: str | None, note: str | None = None, wait: float | None = None, *,
+         force: bool = False, reason: str | None = None) -> Signed:
     """Record the published state as the next edition and keep its upward deliverables; KepuError (one Chinese
-    line) when it cannot: no signer, nothing published, the state is the last edition's already."""
+    line) when it cannot: no signer, nothing published, the state is the last edition's already, or open items
+    whose figure is more than [sign] open_share of a city total (named) — unless `force` with a `reason`, both
+    recorded in the edition (audit.editions.forced, force_reason, open_items)."""
     by = (by or "").strip()
     if not by:
         raise KepuError("请用 --by 写明签发人。")
     note = (note or "").strip() or None
+    reason = (reason or "").strip() or None
+    if force and reason is None:
+        raise KepuError("强制签发须用 --reason 写明理由（记入该版本）。")
+    if reason is not None and not force:
+        raise KepuError("--reason 只与 --force 一起使用（强制签发的理由）；签发说明请用 --note。")
     path = settings.warehouse
     campaign_id = settings.campaign.campaign_id
     if not path.exists():
@@ -69,6 +81,13 @@ def sign(settings: Settings, by: str | None, note: str | None = None, wait: floa
             raise KepuError(f"{settings.campaign.name}尚未发布任何数据，无法签发；请先运行 kepu run。")
         if state.same_as_signed:
             raise KepuError(f"当前数据与第{state.last_edition}版相同，未签发新版本。")
+        weighty = weighty_items(queries.open_items_with_effect(path, campaign_id, VALUE_CODES),
+                                settings.sign_open_share)
+        open_text = weighty_text(weighty) if weighty else None
+        if weighty and not force:
+            raise KepuError(f"有 {len(weighty)} 项待决定事项各自影响全市合计超过{settings.sign_open_share:.0%}，未签发："
+                            f"{open_text}。请先核实并决定（kepu status 列出决定命令），或确需先报送时用 "
+                            "--force --reason \"…\" 强制签发（理由记入该版本）。")
         edition_no = state.last_edition + 1
         folder = edition_folder(settings, edition_no)
         if folder.exists():
@@ -77,14 +96,15 @@ def sign(settings: Settings, by: str | None, note: str | None = None, wait: floa
         run_id = current[0] if current else None
         relative = folder.relative_to(settings.out).as_posix() if folder.is_relative_to(settings.out) else str(folder)
         with publisher.staged(path) as staged:
-            editions.record_edition(staged, campaign_id, edition_no, signed_at, by, note, run_id, relative)
+            editions.record_edition(staged, campaign_id, edition_no, signed_at, by, note, run_id, relative,
+                                    force_reason=reason if weighty else None, open_items=open_text)
         progress.report("outputs")
         from kepu.flows.nightly import write_outputs
 
         write_outputs.fn(settings)
         copies = keep_copies(settings.campaign_out, folder)
         progress.report("done")
-        return Signed(edition_no, signed_at, run_id, folder, copies)
+        return Signed(edition_no, signed_at, run_id, folder, copies, open_text if weighty else None)
 
 
 def keep_copies(source: Path, folder: Path) -> list[Path]:

@@ -297,19 +297,28 @@ def rollback(config: ConfigOpt = Path("kepu.toml"), warehouse: WarehouseOpt = No
 @app.command()
 def sign(by: Annotated[Optional[str], typer.Option("--by", metavar=TEXT, help="签发人（必填）")] = None,
          note: Annotated[Optional[str], typer.Option("--note", metavar=TEXT, help="签发说明，如“报省科协”")] = None,
+         force: Annotated[bool, typer.Option("--force", help="有影响合计较大的待决定事项时仍签发（须写 --reason）")] = False,
+         reason: Annotated[Optional[str], typer.Option("--reason", metavar=TEXT, help="强制签发的理由（记入该版本）")] = None,
          config: ConfigOpt = Path("kepu.toml"),
          wait: Annotated[Optional[float], typer.Option(metavar=NUMBER, help="另一个运行正在进行时最多等待的秒数")] = None) -> None:
-    """把当前发布的数据签发为本届的下一个报送版本（第N版），并把报送的全市汇总.xlsx、情况说明留存到 已报送/第N版/。"""
+    """把当前发布的数据签发为本届的下一个报送版本（第N版），并把报送的全市汇总.xlsx、情况说明留存到 已报送/第N版/。
+
+    有待决定事项影响全市某项合计超过 kepu.toml [sign] open_share（默认1%）时不签发，并列出这些事项；确需先报送时用
+    --force --reason "…"，理由记入该版本。"""
     from kepu.flows.editions import sign as sign_edition
 
     try:
         settings = load_settings(config, check_inputs=False)
     except ConfigError as exc:
         _fail(str(exc), 2)
-    signed = _or_exit(lambda: _with_progress(lambda: sign_edition(settings, by, note, wait=wait)))
+    signed = _or_exit(lambda: _with_progress(lambda: sign_edition(settings, by, note, wait=wait, force=force,
+                                                                  reason=reason)))
     console.print(f"[bold]已签发第{signed.edition_no}版[/]（{signed.signed_at:%Y-%m-%d %H:%M}，签发人 {escape(by.strip())}"
                   f"{'，运行 ' + signed.run_id if signed.run_id else ''}）。", soft_wrap=True)
     console.print(f"报送文件已留存：{escape(str(signed.folder))}", soft_wrap=True)
+    if signed.forced_over:
+        console.print(f"[bold yellow]强制签发[/]（理由：{escape(reason.strip())}），签发时尚未决定：{escape(signed.forced_over)}",
+                      soft_wrap=True)
 
 
 @app.command()

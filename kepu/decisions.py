@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from kepu.schemas.decisions import CORRECTABLE, KIND, SHA_PREFIX_MIN
+from kepu.schemas.decisions import (
+    CORRECTABLE,
+    DATE_CORRECTABLE,
+    KIND,
+    PARTNER_SEPARATORS,
+    SHA_PREFIX_MIN,
+    TEXT_CORRECTABLE,
+)
 from kepu.schemas.errors import KepuError
-from kepu.schemas.vocabulary import MONEY_METRIC, office_now
+from kepu.schemas.vocabulary import ACTIVITY_TYPES, MONEY_METRIC, office_now
 from kepu.settings import Settings, read_registry
+from kepu.transforms.labels import activity_type_of
 from kepu.transforms.decisions import (
     HEADER,
     DecisionLines,
@@ -164,12 +173,22 @@ def _correction(settings: Settings, target: dict, row: dict, record: dict) -> tu
     if field is None:
         raise DecisionRefused(f"单元格 {record['cell']} 不是可更正的列（可更正：{'、'.join(CORRECTABLE.values())}）。")
     value = record["value"]
-    if field == "start_date":
+    if field in DATE_CORRECTABLE:
         parsed = parse_date_text(value)
         if parsed is None:
             raise DecisionRefused(f"“{value}”不是有效的日期（如 2023-09-18）。")
         value = parsed.isoformat()
-    elif field != "activity_name":
+    elif field == "activity_type":
+        known = activity_type_of(value)
+        if known is None:
+            raise DecisionRefused(f"“{value}”不是规定的活动形式（{'、'.join(ACTIVITY_TYPES)}）。")
+        value = known
+    elif field == "partners":
+        names = [n.strip() for n in re.split(PARTNER_SEPARATORS, value) if n.strip()]
+        if not names:
+            raise DecisionRefused("请写出合作单位名称（多个用“、”分隔）。")
+        value = "、".join(names)
+    elif field not in TEXT_CORRECTABLE:
         try:
             number = Decimal(value.replace(",", "").replace("，", ""))
         except InvalidOperation:
@@ -178,6 +197,8 @@ def _correction(settings: Settings, target: dict, row: dict, record: dict) -> tu
             raise DecisionRefused(f"“{value}”不是有效的{CORRECTABLE[field]}（应为不小于0的{'数' if field == MONEY_METRIC else '整数'}）。")
         value = str(number.normalize() if field == MONEY_METRIC else int(number))
     original = row.get(field)
+    if isinstance(original, (list, tuple)):
+        original = "、".join(original) or None
     return field, "空" if original is None else str(original), value
 
 

@@ -79,6 +79,12 @@ class Settings:
     console_password_env: str | None = None
     """`[console] password_env`: the environment variable holding the password `kepu console` asks for when it
     listens on any address other than loopback (None: loopback only)."""
+    sign_open_share: float = 0.01
+    """`kepu sign` refuses, unless forced with a reason, while an open item's figure is more than this share of
+    the city's total of its measure ([sign] open_share; 0.01 = 1%)."""
+    statement_style: str = "exact"
+    """How 情况说明 writes its figures ([statement] figures): `exact` (307383人次) or `rounded`, the office's style
+    (30.7万人次, 49万余份)."""
 
     @property
     def intake_sources(self) -> tuple[SourceConfig, ...]:
@@ -152,6 +158,36 @@ def _console(section, where: str) -> str | None:
     return value.strip()
 
 
+def _share(section, where: str) -> float:
+    """[sign] open_share: a share between 0 and 1 (0.01 = 1%)."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}：[sign] 应为表。")
+    unknown = sorted(set(section) - {"open_share"})
+    if unknown:
+        raise ConfigError(f"{where}：[sign] 不认识的设置 {', '.join(unknown)}（可用 open_share）。")
+    value = section.get("open_share", Settings.sign_open_share)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ConfigError(f"{where}：[sign] open_share 应为 0 到 1 之间的数（如 0.01 即 1%），实际为 {value!r}。")
+    return float(value)
+
+
+STATEMENT_STYLES = {"exact": "精确", "rounded": "约数"}
+
+
+def _statement_style(section, where: str) -> str:
+    """[statement] figures: exact (the default) or rounded."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}：[statement] 应为表。")
+    unknown = sorted(set(section) - {"figures"})
+    if unknown:
+        raise ConfigError(f"{where}：[statement] 不认识的设置 {', '.join(unknown)}（可用 figures）。")
+    value = section.get("figures", Settings.statement_style)
+    if value not in STATEMENT_STYLES:
+        raise ConfigError(f"{where}：[statement] figures 应为 \"exact\"（精确数，默认）或 \"rounded\"（如 30.7万人次），"
+                          f"实际为 {value!r}。")
+    return value
+
+
 def _number(section: dict, key: str, default: float, where: str) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -213,6 +249,8 @@ def load_settings(config: Path | None = None, *, inbox: Path | None = None, regi
         keep_states=int(_number(run, "keep_states", Settings.keep_states, where)),
         decisions_path=(base / str(paths["decisions"])).resolve() if paths.get("decisions") else None,
         console_password_env=console_password_env,
+        sign_open_share=_share(data.get("sign", {}), where),
+        statement_style=_statement_style(data.get("statement", {}), where),
     )
     overrides = {k: Path(v).resolve() for k, v in
                  {"inbox": inbox, "registry": registry, "warehouse": warehouse, "out": out}.items() if v}

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.markup import escape
 
 from kepu.deliverables.wording import open_items_lead
-from kepu.schemas.decisions import VALUE_CODES
+from kepu.schemas.decisions import CORRECTABLE, VALUE_CODES
 from kepu.schemas.issues import CATALOGUE, STATISTICIAN_CODES
 from kepu.schemas.notices import NOTICE_KINDS, NOTICE_STATUS_LABELS
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, MEASURES, RUN_OUTCOME_LABELS, SEVERITY_LABELS
@@ -51,6 +51,9 @@ def print_summary(console: Console, summary, title: bool = True, files: bool = T
                   f"（按时 {t.get('units_on_time', 0)}，逾期 {done.get('late', 0)}），"
                   f"未报 {done.get('missing', 0)} 个，待核实 {done.get('held', 0)} 个"
                   + (f"，来源不可用 {unavailable} 个" if unavailable else ""))
+    if done.get("held") and getattr(summary, "warehouse", "") and Path(summary.warehouse).is_file():
+        for line in held_lines(Path(summary.warehouse), summary.campaign_id):
+            console.print(f"  待核实：{line}", soft_wrap=True, markup=False)
     table = Table(title="全市汇总", show_header=True, header_style="bold")
     table.add_column("指标")
     table.add_column("数值", justify="right")
@@ -157,12 +160,24 @@ def print_status(console: Console, settings: Settings) -> None:
 
 
 def held_why(row: dict) -> str:
-    """Why a unit is held, for wherever its status is shown (「：文件无法读取或没有有效记录，说明.pdf」)."""
+    """Why a unit is held, for wherever its status is shown: its file and that file's first error
+    (「：说明.pdf，该文件实为 PDF 文档…」), else the kind of problem (「：文件无法读取或没有有效记录」)."""
     if row.get("status") != "held" or not row.get("held_reason"):
         return ""
     from kepu.transforms.notice_text import held_reason_text
 
-    return f"：{held_reason_text(row['held_reason'])}" + (f"，{row['file_path']}" if row.get("file_path") else "")
+    detail = row.get("held_detail")
+    why = str(detail).rstrip("。") if detail and detail == detail else held_reason_text(row["held_reason"])
+    return "：" + (f"{row['file_path']}，" if row.get("file_path") else "") + why
+
+
+def held_lines(warehouse: Path, campaign_id: str) -> list[str]:
+    """Each held unit with its reason, for the run summary (「白沙县双河初级中学：…」)."""
+    try:
+        chase = queries.chase_list(warehouse, campaign_id)
+    except Exception:  # a warehouse made before held_detail: the counts alone
+        return []
+    return [f"{r['unit_name']}{held_why(r)}" for r in chase if r["status"] == "held"]
 
 
 SHOWN_ITEMS = 30
@@ -190,17 +205,30 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
         elif r["item"] == "late":
             what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
-        elif r["detail"] == "impossible_duration":  # the cited cell is the start date; the wrong one is the end
+        elif r["detail"] == "duplicate_row":
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
+            command = f"kepu decide exclude_row {file} --cell {r['cell']} --reason \"电话核实：重复填报\"（如确为重复）"
+        elif r["detail"] == "impossible_duration" and r.get("field") != "end_date":
+            # start and end written in one cell (9月23日-10月23日): no cell holds the end date alone
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
             command = (f"请该单位更正结束日期后重新报送；如该行不应计入：kepu decide exclude_row {file} --cell {r['cell']} "
-                       "--reason \"…\"（correct_value 只更正开始日期）")
+                       "--reason \"…\"（起止日期写在同一单元格中）")
         else:
             what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
-            wanted = "<正确日期>" if r["detail"] in ("outside_window", "invalid_start_date") else "<正确值>"
-            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value {wanted} --reason \"电话核实：…\""
-                       "（或 exclude_row）")
+            command = (f"kepu decide correct_value {file} --cell {r['cell']} --value {wanted_value(r)} "
+                       "--reason \"电话核实：…\"（或 exclude_row）")
         lines.append((what, command))
     return lines
+
+
+def wanted_value(item: dict) -> str:
+    """What `--value` a value item asks for, by the field its cell holds (「<正确结束日期>」)."""
+    field = item.get("field")
+    if field is None and item["detail"] in ("outside_window", "invalid_start_date"):
+        field = "start_date"
+    if field in ("start_date", "end_date"):
+        return f"<正确{CORRECTABLE[field]}>"
+    return f"<正确的{CORRECTABLE[field]}>" if field in CORRECTABLE else "<正确值>"
 
 
 def print_open_items(console: Console, settings: Settings) -> None:

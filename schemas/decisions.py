@@ -47,10 +47,20 @@ KINDS: tuple[DecisionKind, ...] = (
 )
 KIND: dict[str, DecisionKind] = {k.code: k for k in KINDS}
 
-CORRECTABLE: dict[str, str] = {"activity_name": "活动名称", "start_date": "开始日期",
-                               **{m: MEASURE[m].noun for m in METRICS}}
-"""The fields a `correct_value` may change, with the word a sentence names them by: the cells the reader records
-for each row (raw.activity_rows.<field>_cell)."""
+CORRECTABLE: dict[str, str] = {"activity_name": "活动名称", "start_date": "开始日期", "end_date": "结束日期",
+                               "venue": "活动地点", "activity_type": "活动形式", "organizer": "主办单位",
+                               "partners": "合作单位", **{m: MEASURE[m].noun for m in METRICS}}
+"""The fields a `correct_value` may change — every column of the form — with the word a sentence names them by:
+the cells the reader records for each row (raw.activity_rows.<field>_cell). In this order the SQL applies them
+(a corrected start date moves a one-day activity's end, then a corrected end date is set)."""
+
+TEXT_CORRECTABLE: tuple[str, ...] = ("activity_name", "venue", "organizer", "partners")
+"""Correctable fields that take any non-empty text (partners: several names split at 、，,;；/ as the reader
+splits them); the dates take a date, activity_type one of the forms (vocabulary.ACTIVITY_TYPES), the others a
+number."""
+DATE_CORRECTABLE: tuple[str, ...] = ("start_date", "end_date")
+PARTNER_SEPARATORS = r"[、，,;；/／\n]+"
+"""Where the reader splits a 合作单位 cell into names (transforms.detail), and a corrected one is split too."""
 
 OUTCOMES: dict[str, str] = {"applied": "已执行", "recorded": "已记录", "stale": "目标已不存在，未执行",
                             "invalid": "无效，未执行"}
@@ -64,6 +74,9 @@ VALUE_CODES: tuple[str, ...] = (
     "outlier_value", "implausible_value", "implausible_participants", "invalid_participants", "missing_participants",
     "negative_value", "volunteers_exceed_participants", "invalid_start_date", "outside_window", "invalid_value",
     "unit_slip_funding", "unit_slip_count", "bound_exceeded", "duplicate_row", "impossible_duration",
+    "impossible_boards", "impossible_shifted_column", "impossible_same_column", "invalid_end_date",
 )
 """Issues on one cell a person settles by telephone: `kepu status` lists each (of a current version) with the
-`kepu decide correct_value` (or exclude_row) that settles it."""
+`kepu decide correct_value` (or exclude_row) that settles it, naming the cell that holds the value in question
+(the end date of an activity too long, the 展板 of a unit without exhibitions, the first cell of a shifted or
+repeated column)."""

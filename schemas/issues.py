@@ -70,6 +70,7 @@ _KINDS = (
     IssueKind("implausible_value", "warning", "第{row}行{label}“{raw}”大得不合常理，按缺失（0）计，请核实。", "数值不合常理"),
     IssueKind("invalid_value", "warning", "第{row}行{label}“{raw}”无法识别为数字，按缺失（0）计。", "数值无法识别"),
     IssueKind("approximate_value", "info", "第{row}行{label}“{raw}”为约数，按{value}计入。", "约数"),
+    IssueKind("spelled_value", "info", "第{row}行{label}“{raw}”是用汉字或“万、千”写的数，按{value}计入。", "汉字数字"),
     IssueKind("ditto_in_figure", "warning", "第{row}行{label}写作“{raw}”（同上），数字不按上一行推算，按未填写处理，请填写实际数字。", "数字列写同上"),
     IssueKind("ditto_without_row_above", "warning", "第{row}行{label}写作“{raw}”（同上），但上面没有可参照的活动行，按未填写处理。", "同上无可参照"),
     IssueKind("figure_with_note", "info", "第{row}行{label}“{raw}”带有说明，按开头的数字{value}计入{approximately}（括号中的说明不另计）。", "数字带说明"),

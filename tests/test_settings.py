@@ -276,3 +276,16 @@ def test_bad_notices_section_names_the_key_in_one_line(tmp_path, block, message)
     with pytest.raises(ConfigError, match=message) as caught:
         load_settings(city.config)
     assert "\n" not in str(caught.value)
+
+
+def test_the_statement_style_and_the_share_sign_tolerates(tmp_path):
+    city = make_city(tmp_path / "city")
+    settings = load_settings(city.config)
+    assert (settings.statement_style, settings.sign_open_share) == ("exact", 0.01)
+    city.config.write_text(config_text() + '\n[statement]\nfigures = "rounded"\n[sign]\nopen_share = 0.05\n',
+                           encoding="utf-8")
+    settings = load_settings(city.config)
+    assert (settings.statement_style, settings.sign_open_share) == ("rounded", 0.05)
+    city.config.write_text(config_text() + '\n[statement]\nfigures = "约数"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="figures"):
+        load_settings(city.config)

@@ -366,6 +366,9 @@ def _read_figure(summary: SummarySheet, sheet: Sheet, r: int, c: int, key: str, 
     if parsed.approximate:
         summary.issues.append(make_issue("approximate_value", sheet=sheet.name, cell=address, raw=_text(raw),
                                          row=sheet.row_number(r), label=label, value=value))
+    elif parsed.spelled:
+        summary.issues.append(make_issue("spelled_value", sheet=sheet.name, cell=address, raw=_text(raw),
+                                         row=sheet.row_number(r), label=label, value=value))
 
 
 def _summary_money(sheet: Sheet, r: int, c: int, unit_col: int | None, parsed

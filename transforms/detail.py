@@ -49,7 +49,9 @@ HEAD_ROWS = HEADER_SEARCH_ROWS + 1
 """The rows that decide whether a sheet holds an activity table (the header may take two of them): a sheet
 without one in its head is not read further."""
 TEXT_FIELDS = ("activity_name", "venue", "organizer", "partners", "note")
-CITED_FIELDS = ("activity_name", "start_date", *METRICS)
+CITED_FIELDS = ("activity_name", "start_date", "end_date", "venue", "activity_type", "organizer", "partners", *METRICS)
+"""The fields whose cell the reader records (raw.activity_rows.<field>_cell): what an issue cites and a
+`correct_value` decision names (schemas.decisions.CORRECTABLE)."""
 CENT = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
 MAX_COUNT = 2**63 - 1
@@ -625,6 +627,8 @@ def _read_metric(reading: _Reading, metric: str) -> None:
     elif parsed.approximate:
         record[f"{metric}_approx"] = True
         reading.warn("approximate_value", metric, raw=reading.text(metric), label=label, value=value)
+    elif parsed.spelled:
+        reading.warn("spelled_value", metric, raw=reading.text(metric), label=label, value=value)
 
 
 def _parse_figure(metric: str, raw: CellValue) -> tuple[ParsedNumber, str | None]:
@@ -639,7 +643,7 @@ def _parse_figure(metric: str, raw: CellValue) -> tuple[ParsedNumber, str | None
     if leading.kind != "number":
         return parsed, None
     approximate = leading.approximate or any(word in note for word in SYNONYMS.figure_note_approximate)
-    return ParsedNumber(leading.value, "number", approximate, leading.unit_hint), note
+    return ParsedNumber(leading.value, "number", approximate, leading.unit_hint, leading.spelled), note
 
 
 def _total_label(row: _Row) -> str:

@@ -60,11 +60,20 @@ def headline(edition: dict | None, city_changes: list[dict], causes: list[str], 
     if not edition:
         return ""
     name = edition_name(edition["edition_no"], edition.get("signed_at"))
+    forced = forced_note(edition)
     if edition.get("same_as_signed"):
         when = edition.get("signed_at")
-        return f"与第{edition['edition_no']}版相同" + (f"（{when.month}月{when.day}日报送）。" if when else "。")
+        return f"与第{edition['edition_no']}版相同" + (f"（{when.month}月{when.day}日报送）。" if when else "。") + forced
     figures = figure_changes(city_changes) or "各项数字未变"
     shown = causes[:limit]
     more = f"等{len(causes)}项" if len(causes) > limit else ""
     reason = f"；原因：{'；'.join(shown)}{more}" if shown else ""
-    return f"自{name}报送以来：{figures}{reason}。"
+    return f"自{name}报送以来：{figures}{reason}。" + forced
+
+
+def forced_note(edition: dict) -> str:
+    """「第1版为强制签发（理由：…；签发时尚未决定：…）。」 for an edition signed with --force; "" otherwise."""
+    if not edition.get("forced"):
+        return ""
+    pending = f"；签发时尚未决定：{edition['open_items']}" if edition.get("open_items") else ""
+    return f"第{edition['edition_no']}版为强制签发（理由：{edition.get('force_reason') or '未写'}{pending}）。"

@@ -74,22 +74,48 @@ def _phrase(activity_type: str) -> FormPhrase:
     return FormPhrase(activity_type, f"开展{activity_type}活动", "场次", "参与群众")
 
 
-def form_clauses(types: pd.DataFrame, boards: int, materials: int) -> list[str]:
+TEN_THOUSAND = 10000
+
+
+def count_text(n: int, unit: str, rounded: bool = False) -> str:
+    """A count as the paragraph writes it: exact (307383人次), or with `rounded`, the office's style for 1万 and
+    more — in 万, cut (never raised) to one decimal, with 余 where a whole number of 万 leaves some over
+    (307383 → 30.7万人次, 490065 → 49万余份, 20000 → 2万份); below 1万 always exact."""
+    if not rounded or n < TEN_THOUSAND:
+        return f"{n}{unit}"
+    tenths = n * 10 // TEN_THOUSAND
+    if tenths % 10:
+        return f"{tenths // 10}.{tenths % 10}万{unit}"
+    return f"{tenths // 10}万{'余' if n % TEN_THOUSAND else ''}{unit}"
+
+
+def money_text(wan: Decimal, rounded: bool = False) -> str:
+    """经费 in 万元: exact (3409.86万元), or with `rounded`, whole 万元 with 余 where some is left over (3409万余元);
+    below 1万元 always exact."""
+    if not rounded or wan < 1:
+        return f"{wan}万元"
+    whole = int(wan)
+    return f"{whole}万{'余' if wan != whole else ''}元"
+
+
+def form_clauses(types: pd.DataFrame, boards: int, materials: int, rounded: bool = False) -> list[str]:
     """One clause per activity form with activities, in FORM_PHRASES order (forms it does not know
-    last, by name); the city's 展板 and 资料 after the exhibitions, or after the last form."""
+    last, by name); the city's 展板 and 资料 after the exhibitions, or after the last form. `rounded`: counts of
+    1万 and more in the office's style (count_text)."""
     known = [p.activity_type for p in FORM_PHRASES]
     rows = {str(r["activity_type"]): r for r in types.to_dict("records")
             if _int(r.get("activities")) > 0 and str(r["activity_type"]) not in SILENT_TYPES}
     order = [t for t in known if t in rows] + sorted(t for t in rows if t not in known)
     materials_clause = "、".join(
-        text for n, text in ((boards, f"展出科普展板{boards}块"), (materials, f"发放科普资料{materials}份")) if n)
+        text for n, text in ((boards, f"展出科普展板{count_text(boards, '块', rounded)}"),
+                             (materials, f"发放科普资料{count_text(materials, '份', rounded)}")) if n)
     clauses = []
     for activity_type in order:
         phrase, row = _phrase(activity_type), rows[activity_type]
         clause = f"{phrase.action}{_int(row['activities'])}{phrase.measure}"
         participants = _int(row.get("participants"))
         if participants:
-            clause += f"，{phrase.audience}{participants}人次"
+            clause += f"，{phrase.audience}{count_text(participants, '人次', rounded)}"
         clauses.append(clause)
         if activity_type == MATERIALS_AFTER and materials_clause:
             clauses.append("全市共" + materials_clause)
@@ -137,23 +163,27 @@ def text_sentence(sources: Sequence[tuple[str, int]]) -> str:
 
 
 def situation_paragraph(campaign_name: str, city: Mapping[str, object], types: pd.DataFrame, *,
-                        internal: bool = False, from_text: Sequence[tuple[str, int]] = ()) -> str:
+                        internal: bool = False, from_text: Sequence[tuple[str, int]] = (),
+                        rounded: bool = False) -> str:
     """The 情况说明 paragraph for one campaign, from its marts.city_totals row and marts.type_totals; with
     `internal`, followed by how many expected units reported (the office's own version). `from_text` names the
-    units whose figures were read from their 总结 (text_sources): the paragraph says so, citing each."""
+    units whose figures were read from their 总结 (text_sources): the paragraph says so, citing each.
+    `rounded`: figures of 1万 and more in the office's style (30.7万人次, 49万余份; [statement] figures), else exact."""
     activities, participants = _int(city.get("activities")), _int(city.get("participants"))
     reporting = reporting_sentence(city) if internal else ""
     if not activities and not participants:
         return f"{campaign_name}期间，全市尚无计入汇总的科普活动。" + reporting
     opening = "据不完全统计，" if incomplete(city) else ""
-    text = f"{opening}{campaign_name}期间，全市共开展科普活动{activities}场次，参与群众{participants}人次。"
-    clauses = form_clauses(types, _int(city.get("boards")), _int(city.get("materials")))
+    text = (f"{opening}{campaign_name}期间，全市共开展科普活动{count_text(activities, '场次', rounded)}，"
+            f"参与群众{count_text(participants, '人次', rounded)}。")
+    clauses = form_clauses(types, _int(city.get("boards")), _int(city.get("materials")), rounded)
     if clauses:
         text += "其中，" + "；".join(clauses) + "。"
     volunteers, media, funding = _int(city.get("volunteers")), _int(city.get("media_reports")), _money(
         city.get("funding_wan"))
-    support = [part for n, part in ((volunteers, f"科普志愿者参与服务{volunteers}人次"),
-                                    (media, f"媒体报道{media}篇"), (funding, f"投入经费{funding}万元")) if n]
+    support = [part for n, part in ((volunteers, f"科普志愿者参与服务{count_text(volunteers, '人次', rounded)}"),
+                                    (media, f"媒体报道{count_text(media, '篇', rounded)}"),
+                                    (funding, f"投入经费{money_text(funding, rounded)}")) if n]
     if support:
         text += "活动中，" + "，".join(support) + "。"
     return text + text_sentence(from_text) + reporting

@@ -49,6 +49,9 @@ class ParsedNumber:
     kind: NumberKind
     approximate: bool = False
     unit_hint: str | None = None
+    spelled: bool = False
+    """Written with Chinese numerals or a multiplier (三百, 1.2万, 两千五) rather than digits alone: read as a number,
+    and worth a note saying which (as 约500 gets)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,7 @@ class _Reading:
     value: Decimal
     approximate: bool = False
     unit_hint: str | None = None
+    spelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +193,7 @@ def parse_count(value: object) -> ParsedNumber:
         "number",
         approximate=reading.approximate or whole != reading.value,
         unit_hint=reading.unit_hint,
+        spelled=reading.spelled,
     )
 
 
@@ -202,7 +207,7 @@ def parse_amount(value: object) -> ParsedNumber:
     reading = _read_metric(value, scaled_money_unit=True)
     if isinstance(reading, ParsedNumber):
         return reading
-    return ParsedNumber(reading.value, "number", reading.approximate, reading.unit_hint)
+    return ParsedNumber(reading.value, "number", reading.approximate, reading.unit_hint, reading.spelled)
 
 
 def _read_metric(value: object, *, scaled_money_unit: bool) -> _Reading | ParsedNumber:
@@ -261,7 +266,8 @@ def _read_metric_text(text: str, *, scaled_money_unit: bool) -> _Reading | Parse
         return _INVALID_NUMBER
     if not approximate and text in BARE_MULTIPLIERS:
         return _INVALID_NUMBER
-    return _Reading(number, approximate, unit)
+    spelled = _ARABIC_NUMBER.fullmatch(text[1:] if text[:1] in SIGNS else text) is None
+    return _Reading(number, approximate, unit, spelled)
 
 
 BARE_MULTIPLIERS = frozenset({"百", "佰", "千", "仟", "万", "萬", "亿", "億"})

@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kepu.schemas import decisions as decision_vocabulary
-from kepu.schemas.vocabulary import METRICS, SUBMISSION_STATUS_LABELS, Campaign
+from kepu.schemas.vocabulary import ACTIVITY_TYPES, METRICS, SUBMISSION_STATUS_LABELS, Campaign
 from kepu.warehouse.identifiers import identifier
 from kepu.warehouse.schema import STORED_MEASURES, sql_text
 
@@ -56,8 +56,13 @@ def _case(expression: str, labels: dict[str, str], default: str = "''") -> str:
 DECISION_CONTEXT = {
     "correctable": tuple(decision_vocabulary.CORRECTABLE),
     "correctable_labels": "、".join(decision_vocabulary.CORRECTABLE.values()),
-    "field_types": {"activity_name": "varchar", "start_date": "date",
+    "field_types": {"activity_name": "varchar", "start_date": "date", "end_date": "date", "venue": "varchar",
+                    "activity_type": "varchar", "organizer": "varchar", "partners": "varchar[]",
                     **{m.key: m.type for m in STORED_MEASURES if m.key in METRICS}},
+    "text_fields": decision_vocabulary.TEXT_CORRECTABLE,
+    "date_fields": decision_vocabulary.DATE_CORRECTABLE,
+    "type_choices": ACTIVITY_TYPES,
+    "partner_separators": decision_vocabulary.PARTNER_SEPARATORS,
     "metric_keys": METRICS,
     "correctable_rejections": "('missing_activity_name', 'missing_start_date', 'invalid_start_date', "
                               "'end_before_start', 'missing_participants', 'invalid_participants', "

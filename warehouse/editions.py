@@ -44,14 +44,18 @@ def edition_state(con: duckdb.DuckDBPyConnection, campaign_id: str) -> EditionSt
 
 
 def record_edition(con: duckdb.DuckDBPyConnection, campaign_id: str, edition_no: int, signed_at: datetime,
-                   signed_by: str, note: str | None, run_id: str | None, copies_folder: str) -> None:
-    """Add edition `edition_no` of the campaign, as the warehouse `con` publishes it now."""
+                   signed_by: str, note: str | None, run_id: str | None, copies_folder: str,
+                   force_reason: str | None = None, open_items: str | None = None) -> None:
+    """Add edition `edition_no` of the campaign, as the warehouse `con` publishes it now; `force_reason` when it
+    was signed over open items that weigh (`open_items`, in Chinese)."""
     con.execute(f"""insert into audit.editions (campaign_id, edition_no, signed_at, signed_by, note, run_id,
-                                                copies_folder, {TOTALS})
-                    select $campaign, $edition, $signed_at, $signed_by, $note, $run_id, $copies, {TOTALS}
+                                                copies_folder, forced, force_reason, open_items, {TOTALS})
+                    select $campaign, $edition, $signed_at, $signed_by, $note, $run_id, $copies, $forced, $reason,
+                           $open_items, {TOTALS}
                     from marts.city_totals where campaign_id = $campaign""",
                 {"campaign": campaign_id, "edition": edition_no, "signed_at": signed_at, "signed_by": signed_by,
-                 "note": note, "run_id": run_id, "copies": copies_folder})
+                 "note": note, "run_id": run_id, "copies": copies_folder, "forced": force_reason is not None,
+                 "reason": force_reason, "open_items": open_items})
     con.execute("""insert into audit.edition_figures (campaign_id, edition_no, level, code, name, measure, value)
                    select campaign_id, $edition, level, code, name, measure, value
                    from marts.published_figures where campaign_id = $campaign""",

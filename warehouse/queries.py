@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kepu.schemas.decisions import CORRECTABLE
 from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile
 from kepu.schemas.issues import REJECTED_FILE_CODES, UNSUPPORTED_FILE_CODES
 from kepu.schemas.vocabulary import COMPLETENESS_LABELS, METRICS, Campaign
@@ -449,7 +450,7 @@ def completeness_by_district(warehouse: Path, campaign_id: str) -> list[dict]:
 
 
 def chase_list(warehouse: Path, campaign_id: str) -> list[dict]:
-    return fetch_records(warehouse, """select district_name, unit_name, status, held_reason, file_path
+    return fetch_records(warehouse, """select district_name, unit_name, status, held_reason, held_detail, file_path
                                        from marts.chase_list where campaign_id = ?""", [campaign_id])
 
 
@@ -660,9 +661,12 @@ joint as (
 ),
 values_to_check as (
     select 'value' as item, i.file_sha256, i.file_path, i.sheet, i.cell, i.row_number, i.code as detail,
-           i.unit_name, i.message
+           i.unit_name, i.message,
+           case upper(i.cell) $fields else null end as field
     from audit.issues as i
     anti join decided as d on d.file_sha256 = i.file_sha256 and upper(d.cell) like '%' || i.cell
+    left join raw.activity_rows as r on r.campaign_id = i.campaign_id and r.sha256 = i.file_sha256
+         and r.source_sheet = i.sheet and r.source_row = i.row_number
     where i.campaign_id = $cid and i.is_current_version and i.cell is not null and i.row_number is not null
       and i.code in $codes
 ),
@@ -686,10 +690,13 @@ order by case item when 'held' then 1 when 'version' then 2 when 'joint' then 3 
 
 def open_items(warehouse: Path, campaign_id: str, value_codes: tuple[str, ...]) -> list[dict]:
     """What a person must decide (SPEC §3.9) as published: held files, possible joint activities, values a
-    check asks to verify (`value_codes`), late files. None on a warehouse made before decisions existed."""
+    check asks to verify (`value_codes`; `field`: which field of the row the cited cell holds, the one a
+    correct_value there changes), late files. None on a warehouse made before decisions existed."""
     codes = "(" + ", ".join("'" + c.replace("'", "''") + "'" for c in value_codes) + ")"
+    fields = " ".join(f"when upper(r.{identifier(f + '_cell')}) then '{f}'" for f in CORRECTABLE)
     try:
-        return fetch_records(warehouse, OPEN_ITEMS.replace("$codes", codes), {"cid": campaign_id})
+        return fetch_records(warehouse, OPEN_ITEMS.replace("$codes", codes).replace("$fields", fields),
+                             {"cid": campaign_id})
     except duckdb.CatalogException:
         return []
 

@@ -88,6 +88,14 @@ def _receipt_notice(campaign: Campaign, receipt: Receipt, path: Path, recipients
                   (Attachment(filename, str(path)),), receipt.digest)
 
 
+def held_reason_of(row: Mapping) -> str | None:
+    """Why a held unit is held: its file's first error as the unit will read it (marts.chase_list.held_detail),
+    else the kind of problem (held_reason)."""
+    if not is_missing(row.get("held_detail")):
+        return str(row["held_detail"]).rstrip("。")
+    return None if is_missing(row.get("held_reason")) else held_reason_text(row["held_reason"])
+
+
 def chase_notices(marts: Marts, campaign: Campaign, to: Mapping[str, tuple[str, ...]], sign: Signature,
                   today: date) -> list[Notice]:
     """A 催报 per expected unit on the chase list: held ones at once, missing ones once the activity window
@@ -98,7 +106,7 @@ def chase_notices(marts: Marts, campaign: Campaign, to: Mapping[str, tuple[str, 
         if status == "missing" and today <= campaign.end:
             continue
         file_path = None if is_missing(row.get("file_path")) else str(row["file_path"])
-        reason = None if is_missing(row.get("held_reason")) else held_reason_text(row["held_reason"])
+        reason = held_reason_of(row)
         subject, body = chase_notice(campaign, row["unit_name"], status, file_path, reason,
                                      today > campaign.deadline, sign)
         notices.append(Notice(campaign.campaign_id, "chase", row["unit_code"], row["unit_name"],
@@ -135,8 +143,7 @@ def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign:
     rejected = [r for r in files if r["file_status"] == "rejected"
                 or r.get("status") in ("rejected", "unidentified", "conflict")]
     chase = [f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}"
-             + (f"：{held_reason_text(r['held_reason'])}" if r["status"] == "held" and not is_missing(r.get("held_reason"))
-                else "") + "）"
+             + (f"：{held_reason_of(r)}" if r["status"] == "held" and held_reason_of(r) else "") + "）"
              for r in marts.chase_list.to_dict("records") if r["status"] in CHASED]
     counts = marts.completeness["status"].value_counts()
     completeness = (f"应报 {int(city.get('units_expected') or 0)} 个，已报 {int(city.get('units_reported') or 0)} 个"

@@ -64,7 +64,8 @@ def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None
     today: date = now.date()
     tables = city_tables(marts, campaign, settings.office.city_units_label)
     read_from_text = text_sources(marts.activities)
-    upward = situation_paragraph(campaign.name, marts.city_row, marts.types, from_text=read_from_text)
+    upward = situation_paragraph(campaign.name, marts.city_row, marts.types, from_text=read_from_text,
+                                 rounded=settings.statement_style == "rounded")
     internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True,
                                    from_text=read_from_text)
     office = office_block(settings.office, marts.units, tables.as_of, today, edition_of(marts))

@@ -77,6 +77,28 @@ def _figure(amount, measure_key: str) -> str:
     return f"{number}{measure.unit}"
 
 
+def weighty_items(items: list[dict], share: float) -> list[dict]:
+    """The open items (queries.open_items_with_effect) whose figure is more than `share` of the city's total of
+    its measure: what `kepu sign` will not sign over unforced."""
+    return [i for i in items if i.get("share") is not None and i["share"] > share]
+
+
+def weighty_text(items: list[dict]) -> str:
+    """Each item named in Chinese, biggest first: 「经费疑似按元填写：双流区西航港小学 双流区/西航港小学.xlsx 活动明细!N6
+    3,000万元（占全市经费的88.0%）」, joined by ；."""
+    from kepu.schemas.issues import CATALOGUE
+    from kepu.schemas.vocabulary import MEASURE
+
+    parts = []
+    for i in sorted(items, key=lambda i: -(i.get("share") or 0)):
+        title = CATALOGUE[i["detail"]].title if i.get("detail") in CATALOGUE else str(i.get("detail"))
+        where = " ".join(str(p) for p in (i.get("unit_name"), i.get("file_path")) if p)
+        cell = f" {i['sheet']}!{i['cell']}" if i.get("sheet") and i.get("cell") else ""
+        parts.append(f"{title}：{where}{cell} {_figure(i['amount'], i['measure'])}"
+                     f"（占全市{MEASURE[i['measure']].noun}的{i['share']:.1%}）")
+    return "；".join(parts)
+
+
 def open_items_lead(items: list[dict], shown: int = 3) -> str | None:
     """The line the run summary, the morning summary and 内部核查.xlsx open with (issue #23): how many items
     wait for a decision and, among them, the biggest figures under question, by kind

@@ -133,3 +133,19 @@ def test_a_change_rewrites_only_what_it_changes(city, tmp_path):
     assert must <= changed <= must | {"2023-science-day/报告.html"}  # the page quotes one message per code
     upward = openpyxl.load_workbook(tmp_path / "2023-science-day" / "全市汇总.xlsx")["全市汇总"]
     assert "填报日期：2023年9月30日" in [c.value for row in upward.iter_rows() for c in row]
+
+
+def test_the_statement_s_rounded_style_is_a_setting_exact_by_default(city, tmp_path):
+    """[statement] figures = "rounded": 情况说明 in the office's style (30.7万人次); the internal paragraph stays
+    exact (#23)."""
+    settings = replace(city.settings, out=tmp_path, statement_style="rounded")
+    marts = read_marts(settings.warehouse, settings.campaign.campaign_id)
+    marts = replace(marts, city=marts.city.assign(participants=307383, materials=490065))
+    write_deliverables(marts, settings, now=datetime(2023, 9, 30, 8, 0))
+    rounded = (settings.campaign_out / "情况说明.md").read_text(encoding="utf-8")
+    assert "参与群众30.7万人次" in rounded and "发放科普资料49万余份" in rounded
+    assert "307383" not in rounded
+    exact = tmp_path / "exact"
+    write_deliverables(marts, replace(settings, out=exact, statement_style="exact"), now=datetime(2023, 9, 30, 8, 0))
+    text = (exact / settings.campaign.campaign_id / "情况说明.md").read_text(encoding="utf-8")
+    assert "参与群众307383人次" in text and "发放科普资料490065份" in text

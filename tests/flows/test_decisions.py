@@ -251,3 +251,51 @@ def test_appending_keeps_the_files_encoding_and_its_one_bom(tmp_path):
     lines = read_decisions(excel)
     assert lines.encoding == "gb18030" and not lines.invalid
     assert lines.valid["file"].tolist() == ["九江街道.xlsx", "东升街道.xlsx"]
+
+
+def form_cells(rows: list[dict]) -> list[dict]:
+    """Rows with every column of the form cited where the official form has it: C 活动形式, D 开始, E 结束,
+    F 地点, G 主办, H 合作, I 参与人数."""
+    letters = {"activity_type": "C", "start_date": "D", "end_date": "E", "venue": "F", "organizer": "G",
+               "partners": "H", "participants": "I"}
+    return [{**r, **{f"{f}_cell": f"{c}{4 + i}" for f, c in letters.items()}} for i, r in enumerate(rows)]
+
+
+def test_correct_value_takes_every_column_of_the_form():
+    """End date, venue, form, organizer and partners are corrected like a figure: new value, original kept (#23)."""
+    raw = Raw()
+    f = raw.file(1, "T01", rows=form_cells([row("科普讲座", 100, end_date=date(2023, 9, 18), venue="文化站",
+                                                organizer="东升街道", partners=["甲", "乙"])]))
+    core = raw.build(decisions=decisions(
+        f"correct_value,{f},E4,,2023-09-19,,,电话核实,王丽,",
+        f"correct_value,{f},F4,,东升社区活动中心,,,电话核实,王丽,",
+        f"correct_value,{f},C4,,展览展示,,,电话核实,王丽,",
+        f"correct_value,{f},G4,,东升街道科协,,,电话核实,王丽,",
+        f"correct_value,{f},H4,,区科协、区图书馆,,,电话核实,王丽,"))
+    got = core.activities.set_index("source_row").loc[4]
+    assert got["end_date"] == date(2023, 9, 19) and got["start_date"] == date(2023, 9, 18)
+    assert (got["venue"], got["activity_type"], got["organizer"]) == ("东升社区活动中心", "展览展示", "东升街道科协")
+    assert list(got["partners"]) == ["区科协", "区图书馆"]
+    assert list(got["corrected_fields"]) == ["end_date", "venue", "activity_type", "organizer", "partners"]
+    assert list(got["original_values"]) == ["2023-09-18", "文化站", "讲座报告", "东升街道", "甲、乙"]
+    assert [effect(core, n)[0] for n in range(2, 7)] == ["applied"] * 5
+    assert effect(core, 6)[1] == "已将第4行合作单位由甲、乙改为区科协、区图书馆"
+
+
+def test_a_corrected_end_date_settles_an_activity_too_long():
+    """The warning cites the end date's cell (E4), and a correct_value there clears it (#23)."""
+    raw = Raw()
+    f = raw.file(1, "T01", rows=form_cells([row("科普讲座", 100, end_date=date(2023, 10, 18))]))
+    (long,) = [i for _, i in raw.build().issues if i.code == "impossible_duration"]
+    assert long.cell == "E4"
+    core = raw.build(decisions=decisions(f"correct_value,{f},E4,,2023-09-19,,,电话核实：应为9月19日,王丽,"))
+    assert "impossible_duration" not in codes(core)
+    assert core.activities.set_index("source_row").loc[4, "end_date"] == date(2023, 9, 19)
+
+
+def test_a_form_not_in_the_list_is_an_invalid_decision():
+    raw = Raw()
+    f = raw.file(1, "T01", rows=form_cells([row("科普讲座", 100)]))
+    core = raw.build(decisions=decisions(f"correct_value,{f},C4,,跳舞,,,电话核实,王丽,"))
+    assert effect(core, 2) == ("invalid", "“跳舞”不是有效的活动形式，未执行")
+    assert core.activities.set_index("source_row").loc[4, "activity_type"] == "讲座报告"

@@ -10,13 +10,18 @@ from io import StringIO
 
 from rich.console import Console
 
-from kepu.deliverables.wording import open_items_lead
+import pytest
+
+from kepu.deliverables.wording import open_items_lead, weighty_items, weighty_text
+from kepu.flows.editions import sign
+from kepu.schemas.errors import KepuError
+from kepu.terminal import edition_headline
 from kepu.flows.nightly import run
 from kepu.schemas.decisions import VALUE_CODES
 from kepu.settings import load_settings
 from kepu.terminal import print_open_items, print_summary
 from kepu.warehouse import queries
-from tests.builders import activity, make_city
+from tests.builders import activity, make_city, query
 
 
 def test_the_run_summary_leads_with_the_open_items_and_the_biggest_figure(tmp_path):
@@ -50,6 +55,43 @@ def test_the_run_summary_leads_with_the_open_items_and_the_biggest_figure(tmp_pa
     first = openpyxl.load_workbook(city.root / "out" / summary.campaign_id / "内部核查.xlsx").worksheets[0]
     top = [c.value for row in first.iter_rows(max_row=4) for c in row if c.value]
     assert any(str(v).startswith(lead) for v in top), top
+
+    # kepu sign refuses over the 3,000万元 (far above [sign] open_share, 1%), naming it; --force needs a reason,
+    # and the reason and the item are recorded in the edition and shown where the edition is described
+    settings = load_settings(city.config)
+    with pytest.raises(KepuError) as refused:
+        sign(settings, "王丽")
+    assert "经费疑似按元填写：东升街道 东升街道.xlsx 活动明细!" in str(refused.value)
+    assert "3,000万元（占全市经费的" in str(refused.value) and "--force --reason" in str(refused.value)
+    assert "\n" not in str(refused.value)
+    with pytest.raises(KepuError, match="--reason"):
+        sign(settings, "王丽", force=True)
+    assert query(city.warehouse, "select count(*) from audit.editions") == [(0,)]
+    signed = sign(settings, "王丽", force=True, reason="省科协催报，经费待核后补正")
+    assert "经费疑似按元填写" in signed.forced_over
+    (forced, why, pending), = query(city.warehouse, "select forced, force_reason, open_items from audit.editions")
+    assert forced and why == "省科协催报，经费待核后补正" and "3,000万元" in pending
+    line = edition_headline(settings)
+    assert line.startswith("与第1版相同") and "第1版为强制签发（理由：省科协催报，经费待核后补正；签发时尚未决定：经费疑似按元填写" in line
+
+
+def test_sign_takes_a_setting_for_the_share_it_tolerates(tmp_path):
+    from kepu.settings import ConfigError
+
+    config = tmp_path / "kepu.toml"
+    base = ('[campaign]\nid = "c"\nname = "n"\nstart = 2023-09-17\nend = 2023-09-23\ndeadline = 2023-09-28\n')
+    config.write_text(base, encoding="utf-8")
+    assert load_settings(config, check_inputs=False).sign_open_share == 0.01
+    config.write_text(base + "[sign]\nopen_share = 0.05\n", encoding="utf-8")
+    assert load_settings(config, check_inputs=False).sign_open_share == 0.05
+    config.write_text(base + "[sign]\nopen_share = 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="open_share"):
+        load_settings(config, check_inputs=False)
+    items = [{"item": "value", "detail": "outlier_value", "measure": "participants", "amount": 50, "share": 0.004,
+              "unit_name": "东升街道", "file_path": "东升街道.xlsx", "sheet": "活动明细", "cell": "I6"},
+             {"item": "late", "detail": "3", "measure": None, "amount": None, "share": None}]
+    assert weighty_items(items, 0.01) == [] and weighty_items(items, 0.001) == items[:1]
+    assert weighty_text(items[:1]) == "数值异常：东升街道 东升街道.xlsx 活动明细!I6 50人次（占全市参与人数的0.4%）"
 
 
 def test_a_lead_names_nothing_that_weighs_little_and_is_none_without_items():

@@ -7,7 +7,14 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from kepu.transforms.narrative import FORM_PHRASES, form_clauses, reporting_sentence, situation_paragraph
+from kepu.transforms.narrative import (
+    FORM_PHRASES,
+    count_text,
+    form_clauses,
+    money_text,
+    reporting_sentence,
+    situation_paragraph,
+)
 
 NAME = "2023年全国科普日"
 CITY = {"campaign_id": "c", "units_expected": 78, "units_reported": 69, "units_on_time": 61, "activities": 31,
@@ -142,3 +149,25 @@ def test_every_activity_form_has_its_phrase():
 
     assert {p.activity_type for p in FORM_PHRASES} == set(ACTIVITY_TYPES)
     assert UNITEMIZED_TYPE not in {p.activity_type for p in FORM_PHRASES}
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (307383, "30.7万人次"), (490065, "49万余人次"), (20000, "2万人次"), (10001, "1万余人次"), (19999, "1.9万人次"),
+    (9999, "9999人次"), (362, "362人次"), (0, "0人次"),
+])
+def test_the_office_s_rounded_style(n, expected):
+    """Cut, never raised: the paragraph never claims more than was counted (#23)."""
+    assert count_text(n, "人次", rounded=True) == expected
+    assert count_text(n, "人次") == f"{n}人次"
+
+
+def test_the_paragraph_is_exact_by_default_and_rounded_when_set():
+    city = {**CITY, "activities": 362, "participants": 307383, "volunteers": 7383, "materials": 490065,
+            "boards": 5087, "funding_wan": Decimal("3409.86")}
+    exact = situation_paragraph(NAME, city, SEEDS_LIKE)
+    rounded = situation_paragraph(NAME, city, SEEDS_LIKE, rounded=True)
+    assert "参与群众307383人次" in exact and "发放科普资料490065份" in exact and "投入经费3409.86万元" in exact
+    assert "全市共开展科普活动362场次，参与群众30.7万人次。" in rounded
+    assert "展出科普展板5087块、发放科普资料49万余份" in rounded and "投入经费3409万余元" in rounded
+    assert "科普志愿者参与服务7383人次" in rounded
+    assert money_text(Decimal("18.50"), rounded=True) == "18万余元" and money_text(Decimal("0.50"), rounded=True) == "0.50万元"

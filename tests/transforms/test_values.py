@@ -260,6 +260,17 @@ def test_parse_amount(
         assert str(parsed.value) == str(expected)
 
 
+@pytest.mark.parametrize(("value", "spelled"), [
+    ("三百", True), ("1.2万", True), ("两千五", True), ("1.2万人次", True), ("1千份", True), ("3千5", True),
+    ("300", False), ("3,000", False), ("300人", False), ("约500", False), ("-5", False), (300, False), (1.5, False),
+])
+def test_spelled_numbers_are_marked(value: object, spelled: bool) -> None:
+    """三百 and 1.2万 are read as numbers and marked, so the reader notes them as it notes 约500 (#23)."""
+    assert parse_count(value).kind == "number"
+    assert parse_count(value).spelled is spelled
+    assert parse_amount("1.2万元").spelled is False  # 万元 is the column's unit, not a spelled numeral
+
+
 def test_huge_int_cell_is_kept_exactly() -> None:
     huge = 10**5000 + 7
     assert parse_count(huge).value == huge

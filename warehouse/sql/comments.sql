@@ -23,6 +23,7 @@
     file_sha256="文件内容的 SHA-256，对应 raw.files.sha256",
     first_run_id="首次见到的运行（audit.runs.run_id）",
     held_reason="待核实原因：该单位文件的处理状态（rejected、unidentified、conflict，多个用 、 连接）",
+    held_detail="待核实的具体原因：该文件的第一个错误（中文，如“文件已损坏，无法读取（…）”）",
     is_unitemized="是否为只报汇总表单位的未分项记录",
     measure="指标：" ~ measures | map(attribute="key") | join("、"),
     message="问题说明（中文，供市科协和报送单位阅读）",
@@ -76,6 +77,11 @@ comment on table raw.activity_rows is '每个活动明细表的每一数据行�
 comment on column raw.activity_rows.seq is '序号（原文，不使用）';
 comment on column raw.activity_rows.activity_name_cell is '活动名称所在单元格';
 comment on column raw.activity_rows.start_date_cell is '开始日期所在单元格';
+comment on column raw.activity_rows.end_date_cell is '结束日期所在单元格（无结束日期列时为空）';
+comment on column raw.activity_rows.venue_cell is '活动地点所在单元格';
+comment on column raw.activity_rows.activity_type_cell is '活动形式所在单元格';
+comment on column raw.activity_rows.organizer_cell is '主办单位所在单元格';
+comment on column raw.activity_rows.partners_cell is '合作单位所在单元格';
 comment on column raw.activity_rows.reporting_unit is '转报表中该行所写的单位（“单位名称”“镇街”等列的原文）；按哪个单位计入由单位名录决定';
 comment on column raw.activity_rows.reporting_unit_cell is '该行单位名称所在单元格（合并单元格取其左上角）';
 
@@ -340,6 +346,9 @@ comment on column audit.decisions.effect is '效果（中文），如“已将�
     note="签发说明（kepu sign --note）",
     run_id="所签发的状态由哪次运行发布（audit.runs.run_id）",
     copies_folder="报送文件留存的文件夹（相对于输出文件夹 [paths] out）：全市汇总.xlsx、情况说明.docx、情况说明.md",
+    forced="是否强制签发（kepu sign --force）：签发时有影响合计超过 [sign] open_share 的待决定事项",
+    force_reason="强制签发的理由（kepu sign --reason）",
+    open_items="强制签发时尚未决定的事项（中文）",
     units_expected="应报单位数",
     units_reported="已报单位数",
     units_on_time="按时报送单位数",

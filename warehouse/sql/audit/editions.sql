@@ -9,6 +9,9 @@ create table if not exists audit.editions (
     note           varchar,
     run_id         varchar,            -- the run whose published state was signed (audit.runs.run_id)
     copies_folder  varchar,            -- where the upward deliverables were kept, relative to [paths] out
+    forced         boolean,            -- signed with --force while open items weighed more than [sign] open_share
+    force_reason   varchar,            -- the --reason given for it
+    open_items     varchar,            -- those items, in Chinese, as they stood when signed
     units_expected bigint,
     units_reported bigint,
     units_on_time  bigint,
@@ -17,3 +20,7 @@ create table if not exists audit.editions (
 {% endfor %}
     primary key (campaign_id, edition_no)
 );
+-- Warehouses whose editions were signed before a forced signing was recorded get the columns (null: not forced).
+alter table audit.editions add column if not exists forced boolean;
+alter table audit.editions add column if not exists force_reason varchar;
+alter table audit.editions add column if not exists open_items varchar;

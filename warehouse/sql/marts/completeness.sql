@@ -1,6 +1,7 @@
 -- 报送情况: one row per expected unit of a campaign. on_time / late: its current submission was received
 -- by / after the deadline (audit.submissions.on_time); held: something came from it but nothing counts
--- yet (rejected, or a file naming it is in conflict); source_unavailable: nothing came, and every source its
+-- yet (rejected, or a file naming it is in conflict; held_detail says why in the words of that file's first
+-- error: 「文件已损坏，无法读取（…）」, 「该文件实为 PDF 文档…」); source_unavailable: nothing came, and every source its
 -- files could come from failed in the last run (core.source_unavailable); missing: nothing came. A unit whose
 -- report was a table forwarding its units' rows and none of its own (SPEC §3.10, status `forwarded`) did
 -- report: on_time or late by when that table came.
@@ -20,7 +21,8 @@ forwarding as (
 held as (
     select s.campaign_id, u.unit_code, min(s.received_at) as received_at,
            string_agg(distinct s.status, '、') as statuses,
-           arg_min(s.file_path, s.received_at) as file_path
+           arg_min(s.file_path, s.received_at) as file_path,
+           arg_min(s.file_sha256, s.received_at) as file_sha256
     from core.submissions as s
     join core.units as u
         on u.campaign_id = s.campaign_id
@@ -51,6 +53,11 @@ select
     coalesce(c.file_path, f.file_path, h.file_path) as file_path,
     case when c.unit_code is null and f.unit_code is null and h.unit_code is not null then h.statuses end
         as held_reason,
+    case when c.unit_code is null and f.unit_code is null and h.unit_code is not null then
+        (select i.message from audit.issues as i
+         where i.campaign_id = u.campaign_id and i.file_sha256 = h.file_sha256 and i.severity = 'error'
+         order by i.issue_no limit 1) end
+        as held_detail,
     case when c.unit_code is null and f.unit_code is null and h.unit_code is null then x.sources end
         as unavailable_sources
 from core.units as u

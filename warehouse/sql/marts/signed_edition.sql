@@ -10,6 +10,9 @@ select
     e.note,
     e.run_id,
     e.copies_folder,
+    coalesce(e.forced, false) as forced,
+    e.force_reason,
+    e.open_items,
     (select count(*) from marts.changes_since_signed as c where c.campaign_id = e.campaign_id) as changed_figures,
     (select count(*) from audit.edition_causes as x where x.campaign_id = e.campaign_id) as changes,
     (select count(*) from marts.changes_since_signed as c where c.campaign_id = e.campaign_id) = 0

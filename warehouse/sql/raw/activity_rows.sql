@@ -8,6 +8,11 @@ create table if not exists raw.activity_rows (
 {% with approximate="boolean" %}{% include "_activity_fields.sql" %}{% endwith %}
     activity_name_cell   varchar,
     start_date_cell      varchar,
+    end_date_cell        varchar,   -- null when the end date shares the start date's cell (9月16日-18日) or is absent
+    venue_cell           varchar,
+    activity_type_cell   varchar,
+    organizer_cell       varchar,
+    partners_cell        varchar,
 {% for m in metrics %}
     {{ m.key }}_cell varchar,
 {% endfor %}
@@ -22,3 +27,7 @@ alter table raw.activity_rows add column if not exists reporting_unit varchar;
 alter table raw.activity_rows add column if not exists reporting_unit_cell varchar;
 -- Warehouses made before a workbook's second detail sheet was read get repeat_of (null for rows parsed then).
 alter table raw.activity_rows add column if not exists repeat_of varchar;
+-- Warehouses made before every column's cell was recorded get them (null until the file is parsed again).
+{% for f in ("end_date", "venue", "activity_type", "organizer", "partners") %}
+alter table raw.activity_rows add column if not exists {{ f }}_cell varchar;
+{% endfor %}

@@ -1,11 +1,13 @@
 -- SPEC §3.7: totals that cannot be, each a warning (thresholds in schemas/bounds.toml):
 -- 展板 reported by a unit none of whose activities is of a form that puts boards up (bounds.exhibition: beyond an
--- allowance in all and per activity, since a few roll-ups at a lecture are normal); an activity lasting longer than the whole campaign window; participants equal to the
+-- allowance in all and per activity, since a few roll-ups at a lecture are normal: cited at the row with the
+-- most boards); an activity lasting longer than the whole campaign window (cited at its end date's cell, the value
+-- to correct, where the end has a column of its own); participants equal to the
 -- row's 序号 or row number on several rows of a file (a shifted column); a whole figure column equal, row by
 -- row, to the column beside it (one column typed twice).
 {% import "core/checks/_macros.sql" as m %}
 with rows as (
-    select a.*, r.seq, r.start_date_cell{% for f in metrics %}, r.{{ f.key }}_cell{% endfor %}
+    select a.*, r.seq, r.start_date_cell, r.end_date_cell{% for f in metrics %}, r.{{ f.key }}_cell{% endfor %}
 
     from {{ m.counted_rows() }}
     where a.counted and not a.is_unitemized
@@ -14,7 +16,8 @@ unit_boards as (
     select unit_code, sum(coalesce(boards, 0)) as boards, count(*) as activities,
            arg_max(file_sha256, coalesce(boards, 0)) as file_sha256,
            arg_max(source_sheet, coalesce(boards, 0)) as source_sheet,
-           arg_max(boards_cell, coalesce(boards, 0)) as boards_cell
+           arg_max(boards_cell, coalesce(boards, 0)) as boards_cell,
+           arg_max(source_row, coalesce(boards, 0)) as boards_row
     from rows
     where unit_code is not null
     group by unit_code
@@ -43,13 +46,13 @@ shifted_files as (
     group by file_sha256, source_sheet
 )
 select u.file_sha256 as sha256,
-       {{ issue("impossible_boards", sheet="u.source_sheet", cell="u.boards_cell", raw="u.boards",
+       {{ issue("impossible_boards", sheet="u.source_sheet", cell="u.boards_cell", row="u.boards_row", raw="u.boards",
                 average="format('{:g}', round(u.boards / u.activities, 1))",
                 forms="'" ~ bounds.exhibition_forms|join("、") ~ "'") }}
 from unit_boards as u
 union all by name
 select r.file_sha256 as sha256,
-       {{ issue("impossible_duration", sheet="r.source_sheet", cell="r.start_date_cell", row="r.source_row",
+       {{ issue("impossible_duration", sheet="r.source_sheet", cell="coalesce(r.end_date_cell, r.start_date_cell)", row="r.source_row",
                 raw="r.end_date", start="r.start_date", end="r.end_date",
                 days="r.end_date - r.start_date + 1", window="k.window_text",
                 window_days="k.end_date - k.start_date + 1") }}

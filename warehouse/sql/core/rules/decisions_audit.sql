@@ -41,7 +41,7 @@ judged as (
             when kind = 'correct_value' and activity_id is not null and is_current and typed_value is null
                 then '“' || coalesce(value, '') || '”不是有效的' || {{ field_label("field") }}
             when kind = 'correct_value' and activity_id is not null and is_current
-                 and field not in ('activity_name', 'start_date') and starts_with(typed_value, '-')
+                 and field in {{ quoted(metric_keys) }} and starts_with(typed_value, '-')
                 then {{ field_label("field") }} || '不能为负数（' || value || '）'
         end as invalid_reason,
         case
@@ -68,7 +68,7 @@ judged as (
             when kind in ('same_event', 'different_events') and not coalesce(usable, false)
                 then '两行中有未计入汇总的行，未执行'
             when kind = 'correct_value' and field is not null and typed_value is not null and not applies
-                 and not starts_with(typed_value, '-')
+                 and (field not in {{ quoted(metric_keys) }} or not starts_with(typed_value, '-'))
                 then '已被后面对同一单元格的更正取代，未执行'
         end as stale_reason
     from facts

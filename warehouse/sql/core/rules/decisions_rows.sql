@@ -40,14 +40,19 @@ with targets as (
 typed as (
     select
         *,
-        case field
-            when 'activity_name' then nullif(value, '')
-            when 'start_date' then cast(coalesce(try_cast(value as date),
+        case
+{% for f in text_fields %}
+            when field = '{{ f }}' then nullif(value, '')
+{% endfor %}
+{% for f in date_fields %}
+            when field = '{{ f }}' then cast(coalesce(try_cast(value as date),
                                                  try_strptime(value, '%Y/%m/%d')::date,
                                                  try_strptime(value, '%Y.%m.%d')::date,
                                                  try_strptime(value, '%Y年%m月%d日')::date) as varchar)
+{% endfor %}
+            when field = 'activity_type' then case when value in {{ quoted(type_choices) }} then value end
 {% for m in metrics %}
-            when '{{ m.key }}' then cast(try_cast(nullif(replace(replace(value, ',', ''), '，', ''), '') as {{ m.type }}) as varchar)
+            when field = '{{ m.key }}' then cast(try_cast(nullif(replace(replace(value, ',', ''), '，', ''), '') as {{ m.type }}) as varchar)
 {% endfor %}
         end as typed_value
     from targets
@@ -55,13 +60,19 @@ typed as (
 select
     t.*,
     t.is_current and t.field is not null and t.typed_value is not null
-        and (t.field in ('activity_name', 'start_date') or not starts_with(t.typed_value, '-'))
+        and (t.field not in {{ quoted(metric_keys) }} or not starts_with(t.typed_value, '-'))
         and t.line = max(t.line) over (partition by t.activity_id, t.field) as applies
 from typed as t;
 
 {% for f in correctable %}
 update core.activities as a
+{% if f == "partners" %}
+set partners = [trim(x) for x in regexp_split_to_array(c.typed_value, '{{ partner_separators }}') if trim(x) <> ''],
+{% elif f == "activity_type" %}
+set activity_type = c.typed_value, activity_type_raw = c.typed_value,
+{% else %}
 set {{ f }} = c.typed_value::{{ field_types[f] }},
+{% endif %}
 {% if f in metric_keys %}
     {{ f }}_approx = false,
 {% endif %}
@@ -70,7 +81,11 @@ set {{ f }} = c.typed_value::{{ field_types[f] }},
     end_date = case when a.end_date is null or a.end_date = a.start_date then c.typed_value::date else a.end_date end,
 {% endif %}
     corrected_fields = list_append(coalesce(a.corrected_fields, []::varchar[]), '{{ f }}'),
+{% if f == "partners" %}
+    original_values = list_append(coalesce(a.original_values, []::varchar[]), array_to_string(a.partners, '、'))
+{% else %}
     original_values = list_append(coalesce(a.original_values, []::varchar[]), cast(a.{{ f }} as varchar))
+{% endif %}
 from _corrections as c
 where c.applies and c.field = '{{ f }}' and c.activity_id = a.activity_id
   and a.campaign_id = (select campaign_id from _campaign);
