@@ -70,7 +70,7 @@ ACTIVITY_COLUMNS = (
     Column("activity_type", "活动形式", width=10),
     Column("start_date", "开始日期", DATE, sheet=False),
     Column("end_date", "结束日期", DATE, sheet=False),
-    Column("dates", "活动日期", width=10, export=False),
+    Column("dates", "活动日期", width=15, export=False),
     Column("venue", "活动地点", width=13),
     Column("organizer", "主办单位", width=12),
     Column("partners", "合作单位", LIST, width=12),
