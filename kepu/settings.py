@@ -43,6 +43,8 @@ class Office:
     preparer: str = ""
     reviewer: str = ""
     phone: str = ""
+    email: str = ""
+    """The office's address for questions, printed on each 回执 beside the phone."""
     city_units_label: str = CITY_UNITS_LABEL
 
 
@@ -122,12 +124,15 @@ def _date(section: dict, key: str, where: str) -> date:
     raise ConfigError(f"{where}：[campaign] {key} 应为日期（如 2023-09-17），实际为 {value!r}。")
 
 
+OFFICE_KEYS = ("name", "preparer", "reviewer", "phone", "email", "city_units_label")
+
+
 def _office(section, where: str) -> Office:
     """[office] as an Office; every key optional, each a string."""
     if not isinstance(section, dict):
         raise ConfigError(f"{where}：[office] 应为表。")
     fields = {}
-    for key in ("name", "preparer", "reviewer", "phone", "city_units_label"):
+    for key in OFFICE_KEYS:
         value = section.get(key)
         if value is None:
             continue
@@ -136,10 +141,12 @@ def _office(section, where: str) -> Office:
         if not isinstance(value, str):
             raise ConfigError(f"{where}：[office] {key} 应为文字，实际为 {value!r}。")
         fields[key] = value.strip()
-    unknown = sorted(set(section) - {"name", "preparer", "reviewer", "phone", "city_units_label"})
+    unknown = sorted(set(section) - set(OFFICE_KEYS))
     if unknown:
-        raise ConfigError(f"{where}：[office] 不认识的设置 {', '.join(unknown)}（可用 name、preparer、reviewer、phone、"
-                          "city_units_label）。")
+        raise ConfigError(f"{where}：[office] 不认识的设置 {', '.join(unknown)}（可用 {'、'.join(OFFICE_KEYS)}）。")
+    email = fields.get("email", "")
+    if email and not _EMAIL.fullmatch(email):
+        raise ConfigError(f"{where}：[office] email “{email}”不是有效的邮箱地址。")
     if not fields.get("city_units_label", CITY_UNITS_LABEL):
         fields["city_units_label"] = CITY_UNITS_LABEL
     return Office(**fields)

@@ -113,6 +113,18 @@ UNIT_TYPE_LABELS: dict[str, str] = {
 }
 UNIT_TYPES: tuple[str, ...] = tuple(UNIT_TYPE_LABELS)
 """unit_type values of the registry (SPEC §2.1)."""
+ORGANISATION_SUFFIXES = ("科学技术协会", "科协")
+"""What makes a place's name the name of its 科协: 「双流区科协」 is the 科协 of 「双流区」."""
+
+
+def place_name(unit_name: str) -> str:
+    """The place a 科协 is the association of, as a province lists districts: 「双流区科协」 → 「双流区」,
+    「清溪县科学技术协会」 → 「清溪县」. A name without the suffix (or nothing but it) is returned as it is. For
+    display only: the unit keeps its registered name and code everywhere else."""
+    for suffix in ORGANISATION_SUFFIXES:
+        if unit_name.endswith(suffix) and len(unit_name) > len(suffix):
+            return unit_name[: -len(suffix)]
+    return unit_name
 
 # ------------------------------------------------------------------------------------------ statuses
 

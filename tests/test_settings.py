@@ -219,6 +219,17 @@ def test_office_section_is_read_with_defaults(tmp_path):
 
     assert (office.name, office.preparer, office.reviewer, office.phone, office.city_units_label) == (
         "江源市科学技术协会", "王丽", "", "12345678", "市本级")
+    assert office.email == ""
+
+
+def test_office_email_is_read_and_checked(tmp_path):
+    city = make_city(tmp_path / "city")
+    city.config.write_text(config_text() + '\n[office]\nemail = " kpb@example.org "\n', encoding="utf-8")
+    assert load_settings(city.config).office.email == "kpb@example.org"
+
+    city.config.write_text(config_text() + '\n[office]\nemail = "科普部"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="email “科普部”"):
+        load_settings(city.config)
 
 
 @pytest.mark.parametrize(("section", "message"), [

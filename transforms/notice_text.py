@@ -49,14 +49,18 @@ def receipt_notice(campaign: Campaign, unit_name: str, fields: Sequence[tuple[st
 
 
 def chase_notice(campaign: Campaign, unit_name: str, status: str, file_path: str | None, held_reason: str | None,
-                 past_deadline: bool, signature: Signature) -> tuple[str, str]:
+                 past_deadline: bool, signature: Signature, *, attachment: str | None = None) -> tuple[str, str]:
     """Subject and body of a 催报: a missing unit is asked for its report; a held one is told what came and
-    why it could not be counted. Before the deadline it reminds; after it, it says the deadline has passed."""
+    why it could not be counted (`held_reason`: what was found in its file, worded for the unit), and pointed
+    to its 回执 only when one is attached (`attachment`, its file name). Before the deadline it reminds; after
+    it, it says the deadline has passed."""
     deadline = _day(campaign.deadline)
     if status == "held":
         subject = f"{campaign.name}报表待核实：{unit_name}"
-        what = f"市科协收到了与贵单位有关的文件《{file_path}》，但未能计入全市汇总：{held_reason or '文件无法处理'}。"
-        ask = "请核对附件回执所列问题（如已另行收到回执），修正后重新报送；如该文件不是贵单位报送的，也请告知。"
+        reason = (held_reason or "文件无法处理").rstrip("。")
+        what = f"市科协收到了与贵单位有关的文件《{file_path}》，但未能计入全市汇总：{reason}。"
+        ask = (f"请核对附件《{attachment}》所列问题，修正后重新报送完整报表" if attachment
+               else "请按上述说明修正后重新报送完整报表") + "；如该文件不是贵单位报送的，也请告知。"
         paragraphs = [what, ask, f"报送截止日期为{deadline}。"]
     else:
         subject = f"{campaign.name}报表催报：{unit_name}"

@@ -26,14 +26,16 @@ from kepu.deliverables.tables import (
     Column,
     Table,
     cell_ref,
+    is_missing,
     ordered,
 )
 from kepu.deliverables.wording import technical_detail
-from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.issues import CATALOGUE, UNSUPPORTED_FILE_CODES
 from kepu.schemas.vocabulary import (
     ACTIVITY_TYPES,
     CHASED,
     COMPLETENESS_LABELS,
+    COUNTED_STATUSES,
     MEASURES,
     SEVERITIES,
     SEVERITY_LABELS,
@@ -42,8 +44,10 @@ from kepu.schemas.vocabulary import (
     UNIT_TYPE_LABELS,
     UNITEMIZED_TYPE,
     Campaign,
+    place_name,
 )
 from kepu.transforms.edition_text import COUNT_LABELS, LEVEL_LABELS, headline, number, signed_number
+from kepu.transforms.notice_text import held_reason_text
 from kepu.warehouse.queries import Marts
 
 MEASURE_COLUMNS = tuple(Column(m.key, m.label, MONEY if m.money else INT, total=True, width=11)
@@ -59,14 +63,14 @@ UNIT_COUNTS = (
     Column("units_reported", "已报单位数", INT, total=True),
     Column("units_on_time", "按时报送单位数", INT, total=True),
     Column("units_late", "逾期报送单位数", INT, total=True),
-    Column("reporting_rate", "报送率", PERCENT),
+    Column("reporting_rate", "报送率", PERCENT, ratio=("units_reported", "units_expected")),
 )
 ACTIVITY_COLUMNS = (
     Column("activity_name", "活动名称", width=22),
     Column("activity_type", "活动形式", width=10),
     Column("start_date", "开始日期", DATE, sheet=False),
     Column("end_date", "结束日期", DATE, sheet=False),
-    Column("dates", "活动日期", width=10, export=False),
+    Column("dates", "活动日期", width=15, export=False),
     Column("venue", "活动地点", width=13),
     Column("organizer", "主办单位", width=12),
     Column("partners", "合作单位", LIST, width=12),
@@ -136,9 +140,15 @@ def city_codes(units: pd.DataFrame) -> set[str]:
 
 
 def label_city_units(frame: pd.DataFrame, codes: set[str], label: str) -> pd.DataFrame:
-    """Rows under the city's own code shown as `label` (市直单位), after the districts; the order
-    within each part is kept."""
-    if "district_code" not in frame.columns or not len(frame) or not codes:
+    """Districts by the place's name (「双流区」, not its association's 「双流区科协」: vocabulary.place_name),
+    rows under the city's own code shown as `label` (市直单位) after the districts; the order within each
+    part is kept. Codes stay as they are."""
+    if "district_code" not in frame.columns or not len(frame):
+        return frame
+    names = frame["district_name"]
+    places = {name: place_name(name) for name in names.dropna().unique()}
+    frame = frame.assign(district_name=names.replace({k: v for k, v in places.items() if k != v}))
+    if not codes:
         return frame
     is_city = frame["district_code"].isin(codes)
     frame = frame.assign(district_name=frame["district_name"].where(~is_city, label))
@@ -150,6 +160,82 @@ def with_unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
     expected = frame["units_expected"].astype("float64")
     return frame.assign(units_late=frame["units_reported"] - frame["units_on_time"],
                         reporting_rate=frame["units_reported"] / expected.where(expected > 0))
+
+
+HELD_STATUSES = ("rejected", "unidentified", "conflict")
+"""core.submissions.status of a file that came but counts for nobody yet: what holds a unit (待核实)."""
+FILE_KIND_CODES = (*UNSUPPORTED_FILE_CODES, "document_macro")
+"""Issues whose raw value says what the file really is (「PDF 文档」): the short reason names it."""
+
+
+@dataclass(frozen=True)
+class HeldReason:
+    """Why a unit is held (待核实): `short` for a table cell (「不是表格文件：PDF 文档」), `message` for the unit
+    itself (the problems of its files, as its 回执 words them, with what to do)."""
+
+    short: str
+    message: str
+
+
+def held_reasons(submissions: pd.DataFrame, issues: pd.DataFrame) -> dict[str, HeldReason]:
+    """Each unit with a file that counts for nobody (rejected, unidentified, in conflict: marts.submissions),
+    and why, from the errors found in those files (the file-level one when the file has one: 不是表格文件,
+    文件加密, 单位信息矛盾…), oldest file first. A unit whose file has no error on record is held for its
+    file's status (未能计入, 单位信息矛盾)."""
+    if not len(submissions) or "status" not in submissions:
+        return {}
+    held = submissions[submissions["status"].isin(HELD_STATUSES) & submissions["unit_code"].notna()]
+    if not len(held):
+        return {}
+    errors: dict[str, list[dict]] = {}
+    if len(issues):
+        found = issues[(issues["severity"] == "error") & issues["file_sha256"].isin(set(held["file_sha256"]))]
+        for issue in found.to_dict("records"):
+            errors.setdefault(issue["file_sha256"], []).append(issue)
+    parts: dict[str, dict[str, str]] = {}
+    for record in held.sort_values("received_at", kind="stable").to_dict("records"):
+        file_errors = errors.get(record["file_sha256"], [])
+        chosen = [i for i in file_errors if is_missing(i.get("row_number"))] or file_errors[:1]
+        said = parts.setdefault(record["unit_code"], {})
+        for issue in chosen:
+            title = CATALOGUE[issue["code"]].title if issue["code"] in CATALOGUE else str(issue["code"])
+            raw = issue.get("raw_value")
+            if issue["code"] in FILE_KIND_CODES and not is_missing(raw) and raw:
+                title = f"{title}：{raw}"
+            said.setdefault(title, str(issue["message"]))
+        if not chosen:
+            reason = held_reason_text(record["status"])
+            said.setdefault(reason, reason)
+    return {unit: HeldReason("；".join(said), "".join(m if m.endswith("。") else m + "。" for m in said.values()))
+            for unit, said in parts.items()}
+
+
+REPORTED = "已报送"
+NOT_REPORTED = "未报送"
+NOT_EXPECTED = "非应报单位"
+REPORTING_WORDS = {"on_time": REPORTED, "late": REPORTED, "missing": NOT_REPORTED, "held": "待核实",
+                   "source_unavailable": "待核实（报送渠道暂时无法访问）"}
+"""单位明细's 报送情况 by marts.completeness.status: whether the province reads a unit's row as reported."""
+
+
+def with_reporting(units: pd.DataFrame, completeness: pd.DataFrame, held: dict[str, HeldReason]) -> pd.DataFrame:
+    """Adds `reporting` (报送情况: 已报送, 未报送, 待核实（why）, 非应报单位; for print, `reporting_print` breaks
+    the line before the bracket) to marts.unit_totals, and leaves
+    the measures of a unit that has not reported blank rather than 0 — not reported is not reported nothing.
+    A figure that counts is never blanked (rows a forwarder's table credited to a unit that sent nothing
+    itself still show), so the rows still add up to the totals."""
+    status = units["unit_code"].map(dict(zip(completeness["unit_code"], completeness["status"])))
+    counted = units["submission_status"].isin(COUNTED_STATUSES) if "submission_status" in units else False
+    words = status.map(REPORTING_WORDS).where(status.notna(), pd.Series(counted, index=units.index).map(
+        {True: REPORTED, False: NOT_EXPECTED}))
+    reasons = {code: f"待核实（{reason.short}）" for code, reason in held.items()}
+    is_held = status == "held"
+    words = words.where(~is_held, units["unit_code"].map(reasons).fillna("待核实"))
+    keys = [m.key for m in MEASURES]
+    nothing = (units[keys].fillna(0) == 0).all(axis=1) if len(units) else pd.Series(dtype=bool)
+    blank = nothing & (words != REPORTED)
+    measures = {k: units[k].astype(object).where(~blank, None) for k in keys}
+    return units.assign(reporting=words, reporting_print=words.str.replace("（", "\n（", n=1, regex=False), **measures)
 
 
 def completeness_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -206,8 +292,15 @@ def city_tables(marts: Marts, campaign: Campaign, city_units_label: str) -> City
     def labelled(frame: pd.DataFrame) -> pd.DataFrame:
         return label_city_units(frame, codes, city_units_label)
 
-    units = labelled(marts.units)
-    completeness = completeness_order(labelled(marts.completeness)).assign(
+    held = held_reasons(marts.submissions, marts.issues)
+
+    def with_held(frame: pd.DataFrame) -> pd.DataFrame:
+        """Adds `held_detail`, why a held unit is held (HeldReason.short)."""
+        detail = frame["unit_code"].map({code: reason.short for code, reason in held.items()})
+        return frame.assign(held_detail=detail.where(frame["status"] == "held", None))
+
+    units = with_reporting(labelled(marts.units), marts.completeness, held)
+    completeness = with_held(completeness_order(labelled(marts.completeness))).assign(
         chase=lambda d: d["status"].isin(CHASED))
     counts = completeness["status"].value_counts()
     issues = issue_rows(marts.issues, units)
@@ -227,7 +320,8 @@ def city_tables(marts: Marts, campaign: Campaign, city_units_label: str) -> City
         district_totals=Table(
             "district_totals", "分区县", f"{name}活动情况分区县汇总表",
             (Column("district_code", "区县代码", sheet=False), Column("district_name", "区县", width=10),
-             *(Column(c.key, c.header, c.kind, total=c.total, sheet=c.key == "units_reported", width=8)
+             *(Column(c.key, c.header, c.kind, total=c.total, ratio=c.ratio, width=8,
+                      sheet=c.key in ("units_expected", "units_reported", "reporting_rate"))
                for c in UNIT_COUNTS), *MEASURE_COLUMNS),
             with_unit_counts(labelled(marts.districts))),
         type_totals=Table(
@@ -236,8 +330,9 @@ def city_tables(marts: Marts, campaign: Campaign, city_units_label: str) -> City
             ordered(marts.types, "activity_type", (*ACTIVITY_TYPES, UNITEMIZED_TYPE))),
         unit_totals=Table(
             "unit_totals", "单位明细", f"{name}各单位活动情况",
-            (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS, width=7),
-             Column("expected", "应报", FLAG, sheet=False),
+            (*UNIT[:2], Column("unit_name", "单位名称", width=22),
+             Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS, width=7),
+             Column("reporting", "报送情况", sheet=False), Column("reporting_print", "报送情况", width=19, export=False), Column("expected", "应报", FLAG, sheet=False),
              Column("submission_status", "报送文件状态", labels=SUBMISSION_STATUS_LABELS, sheet=False),
              Column("received_at", "收到时间", DATETIME, sheet=False), Column("file_path", "文件", sheet=False),
              *MEASURE_COLUMNS),
@@ -256,15 +351,16 @@ def city_tables(marts: Marts, campaign: Campaign, city_units_label: str) -> City
              Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS, width=7),
              Column("status", "报送情况", labels=COMPLETENESS_LABELS, width=8), Column("chase", "催报", FLAG),
              Column("received_at", "收到时间", DATETIME), Column("days_late", "逾期天数", ORDINAL, width=6),
-             Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS, width=14),
-             Column("file_path", "文件", width=22)),
+             Column("held_reason", "待核实类别", labels=SUBMISSION_STATUS_LABELS, sheet=False),
+             Column("held_detail", "待核实原因", width=18), Column("file_path", "文件", width=22)),
             completeness, total_label=None),
         chase_list=Table(
             "chase_list", "催报名单", f"{name}催报名单（未报送、待核实的应报单位）",
             (*UNIT, Column("unit_type", "单位类型", labels=UNIT_TYPE_LABELS),
              Column("status", "报送情况", labels=COMPLETENESS_LABELS),
-             Column("held_reason", "待核实原因", labels=SUBMISSION_STATUS_LABELS), Column("file_path", "文件")),
-            labelled(marts.chase_list), total_label=None),
+             Column("held_reason", "待核实类别", labels=SUBMISSION_STATUS_LABELS),
+             Column("held_detail", "待核实原因"), Column("file_path", "文件")),
+            with_held(labelled(marts.chase_list)), total_label=None),
         year_over_year=Table(
             "year_over_year", "同比", f"{name}与上一届对比",
             (Column("measure", "指标", labels={m.key: m.label for m in MEASURES}),
@@ -357,12 +453,14 @@ def change_table(marts: Marts, name: str, labelled) -> Table | None:
 
 
 def city_summary_rows(table: Table) -> list[tuple[str, str, object, str | None]]:
-    """The 全市汇总 sheet's lines, (指标, 计量单位, value, number format): how many units reported, then
-    each measure. How many were expected and the reporting rate are the office's own business
-    (the internal workbook)."""
+    """The 全市汇总 sheet's lines, (指标, 计量单位, value, number format): how many units were to report, how
+    many did and the share (the province reads the figures against it), then each measure."""
     record = dict(zip((c.key for c in table.columns), table.rows[0])) if table.rows else {}
     rows: list[tuple[str, str, object, str | None]] = [
-        ("报送单位数", "个", record.get("units_reported") or 0, INT.number_format)]
+        ("应报单位数", "个", record.get("units_expected") or 0, INT.number_format),
+        ("已报单位数", "个", record.get("units_reported") or 0, INT.number_format),
+        ("报送率", "%", None if record.get("reporting_rate") is None else round(record["reporting_rate"] * 100, 1),
+         "0.0")]
     for measure in MEASURES:
         zero, kind = (Decimal("0.00"), MONEY) if measure.money else (0, INT)
         rows.append((measure.indicator, measure.unit, record.get(measure.key) or zero, kind.number_format))

@@ -15,14 +15,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from kepu.deliverables.city_tables import city_tables, headline_of
+from kepu.deliverables.city_tables import city_tables, headline_of, held_reasons
 from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
-from kepu.deliverables.receipts import Receipt, build_receipts, receipt_names
+from kepu.deliverables.receipts import Receipt, build_receipts, issuer_of, receipt_names, sent_name
 from kepu.deliverables.sheets import written_digest
 from kepu.deliverables.tables import DATETIME, is_missing, normalise
 from kepu.deliverables.workbook import UPWARD
 from kepu.schemas.notices import Attachment, Notice
-from kepu.schemas.vocabulary import CHASED, COMPLETENESS_LABELS, MEASURES, SUBMISSION_STATUS_LABELS, Campaign
+from kepu.schemas.vocabulary import (
+    CHASED,
+    COMPLETENESS_LABELS,
+    MEASURES,
+    SUBMISSION_STATUS_LABELS,
+    Campaign,
+    place_name,
+)
 from kepu.settings import Settings
 from kepu.transforms.narrative import situation_paragraph, text_sources
 from kepu.transforms.notice_text import (
@@ -61,26 +68,38 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def receipt_notices(marts: Marts, settings: Settings, to: Mapping[str, tuple[str, ...]],
-                    sign: Signature) -> list[Notice]:
-    """A notice per 回执 written in 回执/, with that workbook attached; the 回执's content digest stands for
-    the attachment, so a 回执 rewritten with only a new date is the same notice."""
+def written_receipts(marts: Marts, settings: Settings) -> dict[str, tuple[Receipt, Path]]:
+    """Each unit's 回执 as written in 回执/ by this run's outputs, by unit code."""
     campaign = settings.campaign
     tables = city_tables(marts, campaign, settings.office.city_units_label)
-    receipts = build_receipts(marts, campaign, tables.activities)
+    receipts = build_receipts(marts, campaign, tables.activities, issuer_of(settings.office, marts.units))
     folder = settings.campaign_out / RECEIPTS_FOLDER
-    notices = []
+    written = {}
     for receipt, name in zip(receipts, receipt_names(receipts)):
         path = folder / name
-        if written_digest(path) != receipt.digest:
-            continue  # not written by this run's outputs (never happens after write_all)
-        notices.append(_receipt_notice(campaign, receipt, path, to.get(receipt.unit_code, ()), sign))
-    return notices
+        if written_digest(path) == receipt.digest:  # else not written by this run's outputs (never after write_all)
+            written[receipt.unit_code] = (receipt, path)
+    return written
+
+
+def receipt_notices(marts: Marts, settings: Settings, to: Mapping[str, tuple[str, ...]],
+                    sign: Signature, written: Mapping[str, tuple[Receipt, Path]] | None = None) -> list[Notice]:
+    """A notice per 回执 written in 回执/ (`written`, read when not given), with that workbook attached; the
+    回执's content digest stands for the attachment, so a 回执 rewritten with only a new date is the same
+    notice."""
+    written = written_receipts(marts, settings) if written is None else written
+    return [_receipt_notice(settings.campaign, receipt, path, to.get(receipt.unit_code, ()), sign)
+            for receipt, path in written.values()]
+
+
+def receipt_filename(campaign: Campaign, path: Path) -> str:
+    """The name a 回执 is attached under: 2023年全国科普日回执_东升街道.xlsx."""
+    return f"{campaign.name}回执_{path.name}"
 
 
 def _receipt_notice(campaign: Campaign, receipt: Receipt, path: Path, recipients: tuple[str, ...],
                     sign: Signature) -> Notice:
-    filename = f"{campaign.name}回执_{path.name}"
+    filename = receipt_filename(campaign, path)
     fields = [(label, _shown(value)) for label, value in receipt.fields if label in ("报送文件", "收到时间", "处理结果", "报送情况")]
     subject, body = receipt_notice(campaign, receipt.unit_name, fields, receipt.counted, receipt.issues_title,
                                    len(receipt.issues), filename, sign)
@@ -88,29 +107,29 @@ def _receipt_notice(campaign: Campaign, receipt: Receipt, path: Path, recipients
                   (Attachment(filename, str(path)),), receipt.digest)
 
 
-def held_reason_of(row: Mapping) -> str | None:
-    """Why a held unit is held: its file's first error as the unit will read it (marts.chase_list.held_detail),
-    else the kind of problem (held_reason)."""
-    if not is_missing(row.get("held_detail")):
-        return str(row["held_detail"]).rstrip("。")
-    return None if is_missing(row.get("held_reason")) else held_reason_text(row["held_reason"])
-
-
 def chase_notices(marts: Marts, campaign: Campaign, to: Mapping[str, tuple[str, ...]], sign: Signature,
-                  today: date) -> list[Notice]:
+                  today: date, receipts: Mapping[str, tuple[Receipt, Path]] | None = None) -> list[Notice]:
     """A 催报 per expected unit on the chase list: held ones at once, missing ones once the activity window
-    has closed (before that nobody is late yet)."""
+    has closed (before that nobody is late yet). A held unit is told why its file could not be counted (the
+    problems found in it: a PDF, a password, an unreadable file…), with its 回执 attached when one was
+    written (`receipts`, by unit code) — and only then asked to read it."""
+    receipts = receipts or {}
+    held = held_reasons(marts.submissions, marts.issues)
     notices = []
     for row in marts.chase_list.to_dict("records"):
-        status = row["status"]
+        status, code = row["status"], row["unit_code"]
         if status == "missing" and today <= campaign.end:
             continue
-        file_path = None if is_missing(row.get("file_path")) else str(row["file_path"])
-        reason = held_reason_of(row)
+        file_path = None if is_missing(row.get("file_path")) else sent_name(str(row["file_path"]))
+        reason = held[code].message if code in held else (
+            None if is_missing(row.get("held_reason")) else held_reason_text(row["held_reason"]))
+        receipt = receipts.get(code) if status == "held" else None
+        attachments = (Attachment(receipt_filename(campaign, receipt[1]), str(receipt[1])),) if receipt else ()
         subject, body = chase_notice(campaign, row["unit_name"], status, file_path, reason,
-                                     today > campaign.deadline, sign)
-        notices.append(Notice(campaign.campaign_id, "chase", row["unit_code"], row["unit_name"],
-                              to.get(row["unit_code"], ()), subject, body))
+                                     today > campaign.deadline, sign,
+                                     attachment=attachments[0].filename if attachments else None)
+        notices.append(Notice(campaign.campaign_id, "chase", code, row["unit_name"], to.get(code, ()), subject, body,
+                              attachments, receipt[0].digest if receipt else ""))
     return notices
 
 
@@ -142,8 +161,16 @@ def summary(marts: Marts, settings: Settings, received: Sequence[Mapping], sign:
     files = [r for r in received if r["file_status"] != "ignored"]
     rejected = [r for r in files if r["file_status"] == "rejected"
                 or r.get("status") in ("rejected", "unidentified", "conflict")]
-    chase = [f"{r['district_name']} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}"
-             + (f"：{held_reason_of(r)}" if r["status"] == "held" and held_reason_of(r) else "") + "）"
+    held = held_reasons(marts.submissions, marts.issues)
+
+    def why(r: Mapping) -> str:
+        if r["status"] != "held":
+            return ""
+        if r["unit_code"] in held:
+            return f"：{held[r['unit_code']].short}"
+        return f"：{held_reason_text(r['held_reason'])}" if not is_missing(r.get("held_reason")) else ""
+
+    chase = [f"{place_name(r['district_name'] or '')} {r['unit_name']}（{COMPLETENESS_LABELS[r['status']]}{why(r)}）"
              for r in marts.chase_list.to_dict("records") if r["status"] in CHASED]
     counts = marts.completeness["status"].value_counts()
     completeness = (f"应报 {int(city.get('units_expected') or 0)} 个，已报 {int(city.get('units_reported') or 0)} 个"

@@ -24,7 +24,7 @@ from kepu.deliverables.city_tables import city_tables
 from kepu.deliverables.exports import write_exports
 from kepu.deliverables.html_report import write_report
 from kepu.deliverables.receipts import FOLDER as RECEIPTS_FOLDER
-from kepu.deliverables.receipts import ReceiptWriting, build_receipts
+from kepu.deliverables.receipts import ReceiptWriting, build_receipts, issuer_of
 from kepu.deliverables.statement import write_statement
 from kepu.deliverables.workbook import office_block, write_workbooks
 from kepu.deliverables.wording import open_items_lead
@@ -69,7 +69,7 @@ def write_deliverables(marts: Marts, settings: Settings, *, now: datetime | None
     internal = situation_paragraph(campaign.name, marts.city_row, marts.types, internal=True,
                                    from_text=read_from_text)
     office = office_block(settings.office, marts.units, tables.as_of, today, edition_of(marts))
-    receipts = build_receipts(marts, campaign, tables.activities)
+    receipts = build_receipts(marts, campaign, tables.activities, issuer_of(settings.office, marts.units))
     # Many changed receipts are written by a pool of processes while this process writes the city-wide
     # files: the 活动清单 workbooks and the receipts no longer wait for each other's cores.
     with ReceiptWriting(receipts, folder / RECEIPTS_FOLDER, today, workers=workers) as receipt_writing:

@@ -6,7 +6,8 @@ then the problems of what the unit must still act on — its current version, an
 not be counted, a file that names it in conflict — each cited by sheet and cell as Excel shows them
 (`活动明细!I12`; a CSV's sheet is named after the file, as in Excel: `东升街道!I12`) with the value found there; then a short history of the
 versions a newer one replaced (SPEC §3.11: their problems are history). Sheet 计入活动: the activities
-that were counted. Every 回执 states the day it was produced.
+that were counted (none, no sheet). Every 回执 states the day it was produced, and the office it comes from with
+its phone and e-mail (`[office]`). Files are named as the unit sent them, never by the office's folders.
 
 Receipts are plain data (`Receipt`), built in one pass over the marts, so they can be written in a pool
 of processes: one workbook takes a few milliseconds and a province has thousands. A receipt is rewritten
@@ -31,6 +32,7 @@ from kepu.deliverables.files import safe_filename, write_atomically
 from kepu.deliverables.sheets import WorkbookWriter, write_workbook, written_digest
 from kepu.deliverables.tables import DATE, DATETIME, Column, Table, digest_of, is_missing, normalise
 from kepu.deliverables.wording import RECEIPT_GUIDANCE, conflict_message
+from kepu.sources.bundles import is_bundle
 from kepu.schemas.vocabulary import (
     COMPLETENESS_LABELS,
     COUNTED_STATUSES,
@@ -39,6 +41,7 @@ from kepu.schemas.vocabulary import (
     SEVERITY_LABELS,
     SUBMISSION_STATUS_LABELS,
     Campaign,
+    place_name,
 )
 from kepu.transforms.edition_text import edition_name, figure_changes
 from kepu.transforms.identity import normalize_code
@@ -73,22 +76,71 @@ class Receipt:
     activities_title: str
     activities: tuple[tuple, ...]
     """Counted activities, as ACTIVITY_COLUMNS rows."""
+    issuer: tuple[tuple[str, str], ...] = ()
+    """Who issued the 回执 and how to reach them (Issuer.fields): a 回执 forwarded on its own still says whom
+    to call."""
 
     @property
     def digest(self) -> str:
         return digest_of((self.title, self.fields, self.counted, self.issues, self.issues_title, self.history,
-                          self.activities_title, self.activities))
+                          self.activities_title, self.activities, self.issuer))
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The office a 回执 comes from (`[office]` name, phone, email in kepu.toml)."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """出具单位 and 联系方式; without a phone or an e-mail address, where to turn instead of a blank."""
+        ways = [f"电话 {self.phone}"] * bool(self.phone) + [f"电子邮箱 {self.email}"] * bool(self.email)
+        contact = "；".join(ways) if ways else f"如有疑问，请通过报送本表的渠道与{self.name}联系"
+        return (("出具单位", self.name), ("联系方式", contact))
+
+
+CITY_OFFICE = "市科协"
+"""Who signs when neither `[office] name` nor the registry names the city's own unit."""
+
+
+def issuer_of(office, units: pd.DataFrame) -> Issuer:
+    """The issuer from `[office]` (kepu.settings.Office); without a name, the registry's one city-level unit."""
+    name = office.name
+    if not name and "unit_type" in units.columns:
+        cities = units.loc[units["unit_type"] == "city", "unit_name"].tolist()
+        name = cities[0] if len(cities) == 1 else ""
+    return Issuer(name or CITY_OFFICE, office.phone, getattr(office, "email", ""))
+
+
+def sent_name(path: str) -> str:
+    """A received file as the unit sent it: its own name, not the folders the office (or a mailbox, by
+    message number) keeps it in — 「双流区/东升街道.xlsx」 → 「东升街道.xlsx」; a member of a bundle is named with
+    its bundle, 「东升街道.zip 中的 活动表.xlsx」."""
+    parts = [p for p in str(path).split("/") if p]
+    if not parts:
+        return str(path)
+    bundle = next((p for p in parts[:-1] if is_bundle(p)), None)
+    return f"{bundle} 中的 {parts[-1]}" if bundle else parts[-1]
 
 
 # ------------------------------------------------------------------------------------- building
 
 
-def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[Receipt]:
+def build_receipts(marts: Marts, campaign: Campaign, activities: Table, issuer: Issuer | None = None) -> list[Receipt]:
     """One receipt per unit that sent at least one file (a file in conflict goes to both units it names).
-    `activities` is the city's 活动清单 table; each receipt lists its unit's rows of it. The frames are
-    grouped once and each unit's receipt is assembled from plain records (thousands of units)."""
-    files = marts.submissions
-    issues_of_unit = _grouped(unit_issues(files, issue_rows(marts.issues, marts.units)).to_dict("records"))
+    `activities` is the city's 活动清单 table; each receipt lists its unit's rows of it; `issuer`, the office
+    it comes from. The frames are grouped once and each unit's receipt is assembled from plain records
+    (thousands of units). Files are named as their unit sent them (`sent_name`), districts by their place."""
+    issuer = issuer or issuer_of(_NO_OFFICE, marts.units)
+    files = _as_sent(marts.submissions, "file_path")
+    if len(files) and "district_name" in files:
+        places = {n: place_name(n) for n in files["district_name"].dropna().unique()}
+        files = files.assign(district_name=files["district_name"].replace({k: v for k, v in places.items() if k != v}))
+    issues_of_unit = _grouped(unit_issues(files, _as_sent(issue_rows(marts.issues, marts.units), "file_path"))
+                              .to_dict("records"))
     files_of_unit = _grouped(files.to_dict("records"))
     picked = [activities.index(c.key) for c in ACTIVITY_COLUMNS]
     rows_of_unit: dict[str, list[tuple]] = {}
@@ -116,8 +168,24 @@ def build_receipts(marts: Marts, campaign: Campaign, activities: Table) -> list[
             history=tuple(history_lines(unit_files, found)),
             activities_title=f"{campaign.name}活动报表回执：{submission['unit_name']}计入全市汇总的活动",
             activities=tuple(rows_of_unit.get(unit_code, ())),
+            issuer=issuer.fields,
         ))
     return receipts
+
+
+class _NoOffice:
+    name = phone = email = ""
+
+
+_NO_OFFICE = _NoOffice()
+
+
+def _as_sent(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """`frame` with its file paths as their units sent them (`sent_name`, each distinct path once)."""
+    if not len(frame) or key not in frame:
+        return frame
+    names = {p: sent_name(p) for p in frame[key].dropna().unique()}
+    return frame.assign(**{key: frame[key].replace({k: v for k, v in names.items() if k != v})})
 
 
 def edition_lines(marts: Marts):
@@ -300,8 +368,8 @@ def receipt_workbook(book: WorkbookWriter, receipt: Receipt, produced_on: date) 
     sheet.layout(ISSUES_WIDTHS)
     width = len(ISSUES_WIDTHS)
     sheet.title(receipt.title, width)
-    sheet.fields([*receipt.fields, ("计入汇总", receipt.counted), ("回执日期", produced_on)], label_span=2,
-                 span=width - 2)
+    sheet.fields([*receipt.fields, ("计入汇总", receipt.counted), ("回执日期", produced_on), *receipt.issuer],
+                 label_span=2, span=width - 2)
     sheet.skip()
     sheet.title(receipt.issues_title, width, role="subtitle")
     if receipt.issues:
@@ -317,11 +385,13 @@ def receipt_workbook(book: WorkbookWriter, receipt: Receipt, produced_on: date) 
     sheet.paragraph(RECEIPT_GUIDANCE, width)
     sheet.finish(freeze=False)
 
-    counted = book.sheet("计入活动")
-    activities = Table.fixed("activities", "计入活动", receipt.activities_title, ACTIVITY_COLUMNS, receipt.activities)
-    counted.layout(counted.table_widths(activities))
-    counted.table(activities)
-    counted.finish()
+    if receipt.activities:  # a unit with nothing counted gets no sheet to print as an empty table
+        counted = book.sheet("计入活动")
+        activities = Table.fixed("activities", "计入活动", receipt.activities_title, ACTIVITY_COLUMNS,
+                                 receipt.activities)
+        counted.layout(counted.table_widths(activities))
+        counted.table(activities)
+        counted.finish()
     return f"{receipt.title}：{receipt.unit_name}"
 
 

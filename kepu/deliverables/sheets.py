@@ -128,6 +128,12 @@ def column_pixels(width: float) -> int:
 
 PORTRAIT_WIDTH_PIXELS = 718
 """What A4 upright holds across at 100 % between 1 cm margins."""
+DEFAULT_ROW_POINTS = 15.0
+"""A row's height when none is set."""
+MARGIN_TOP_INCHES = MARGIN_BOTTOM_INCHES = 0.6
+LANDSCAPE_PAGE_POINTS = (8.27 - MARGIN_TOP_INCHES - MARGIN_BOTTOM_INCHES) * 72
+PORTRAIT_PAGE_POINTS = (11.69 - MARGIN_TOP_INCHES - MARGIN_BOTTOM_INCHES) * 72
+"""The height of rows A4 holds between the top and bottom margins at 100 %, landscape and upright."""
 
 
 def print_scale(widths: Sequence[float], *, portrait: bool = False) -> float:
@@ -233,6 +239,7 @@ class SheetWriter:
         self.row = 0
         self.widths: list[float] = []
         self.main_header: int | None = None
+        self._taller = 0.0
 
     # ---------------------------------------------------------------- columns
 
@@ -269,7 +276,22 @@ class SheetWriter:
 
     def _height(self, lines: int) -> None:
         if lines > 1:
-            self.ws.set_row(self.row, lines * LINE_POINTS + ROW_PADDING)
+            self._set_height(lines * LINE_POINTS + ROW_PADDING)
+
+    def _set_height(self, points: float) -> None:
+        """The current row `points` high (set once per row), counted into `height_points`."""
+        self.ws.set_row(self.row, points)
+        self._taller += points - DEFAULT_ROW_POINTS
+
+    @property
+    def height_points(self) -> float:
+        """How tall the rows written so far are, in points (unscaled)."""
+        return self.row * DEFAULT_ROW_POINTS + self._taller
+
+    def page_points(self, *, portrait: bool = False) -> float:
+        """How many points of rows one printed A4 page holds at the scale the sheet prints at (one page wide)."""
+        return (PORTRAIT_PAGE_POINTS if portrait else LANDSCAPE_PAGE_POINTS) / print_scale(self.widths,
+                                                                                         portrait=portrait)
 
     def _cell(self, column: int, value, fmt: Format, number_format: str | None = None, role: str = "") -> None:
         """The one place a value becomes a cell: text always a text cell (never a formula), dates as
@@ -300,7 +322,7 @@ class SheetWriter:
 
     def title(self, text: str, span: int, role: str = "title") -> None:
         lines = lines_needed(text, self.span_width(0, span) / (1.45 if role == "title" else 1.1))
-        self.ws.set_row(self.row, (26 if role == "title" else 20) * lines)
+        self._set_height((26 if role == "title" else 20) * lines)
         self._text(0, text, role, span=span)
         self.row += 1
 
@@ -309,21 +331,21 @@ class SheetWriter:
         (填报单位（盖章）… 填报日期… 数据截至…) or the signature line under it (填表人… 审核人… 联系电话…)."""
         lines = max((self._text(first, text, "line", span=span, wrap=True) for first, span, text in parts),
                     default=1)
-        self.ws.set_row(self.row, max(lines, 1) * LINE_POINTS + 6)
+        self._set_height(max(lines, 1) * LINE_POINTS + 6)
         self.row += 1
 
     def lead(self, text: str, span: int) -> None:
         """A bold paragraph above everything else: what the reader must see first (the open items)."""
         span = max(span, 2)
         lines = self._text(0, text, "subtitle", span=span, wrap=True)
-        self.ws.set_row(self.row, lines * LINE_POINTS + ROW_PADDING)
+        self._set_height(lines * LINE_POINTS + ROW_PADDING)
         self.row += 1
 
     def paragraph(self, text: str, span: int) -> None:
         """Running text merged over `span` columns, as many lines high as it needs."""
         span = max(span, 2)
         lines = self._text(0, text, "text", span=span, wrap=True)
-        self.ws.set_row(self.row, lines * LINE_POINTS + ROW_PADDING)
+        self._set_height(lines * LINE_POINTS + ROW_PADDING)
         self.row += 1
 
     def fields(self, pairs: Sequence[tuple[str, object]], *, label_span: int = 1, span: int = 6) -> None:
@@ -360,7 +382,7 @@ class SheetWriter:
             width = self.widths[i] if i < len(self.widths) else column.max_width
             lines = max(lines, sum(lines_needed(part, width) for part in label.split("\n")))
             self._cell(i, label, fmt)
-        self.ws.set_row(self.row, max(lines, 2) * LINE_POINTS + ROW_PADDING)
+        self._set_height(max(lines, 2) * LINE_POINTS + ROW_PADDING)
         header_row = self.row
         self.row += 1
         return header_row
@@ -420,7 +442,7 @@ class SheetWriter:
         fmt = self.book.format("header")
         for i, label in enumerate(labels):
             self._cell(i, label, fmt)
-        self.ws.set_row(self.row, 2 * LINE_POINTS)
+        self._set_height(2 * LINE_POINTS)
         header_row = self.row
         self.row += 1
         for n, (label, unit, value, number_format) in enumerate(rows, start=1):
@@ -435,19 +457,21 @@ class SheetWriter:
 
     # ---------------------------------------------------------------- print
 
-    def finish(self, *, freeze: bool = True, portrait: bool = False) -> None:
+    def finish(self, *, freeze: bool = True, portrait: bool = False, repeat: bool = True) -> None:
         """Frozen header and the print setup: A4 landscape (upright for a narrow sheet), one page wide, the
-        title and header rows repeated on every page, page numbers in the footer."""
+        title and header rows repeated on every page (unless `repeat` is False: a table that fits its first
+        page, followed by a page of its own such as charts), page numbers in the footer."""
         ws = self.ws
         if freeze and self.main_header is not None:
             ws.freeze_panes(self.main_header + 1, 0)
-            ws.repeat_rows(0, self.main_header)
+            if repeat:
+                ws.repeat_rows(0, self.main_header)
         if portrait:
             ws.set_portrait()
         else:
             ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_margins(left=0.4, right=0.4, top=MARGIN_TOP_INCHES, bottom=MARGIN_BOTTOM_INCHES)
         ws.center_horizontally()
         ws.set_footer("&C第 &P 页，共 &N 页")

@@ -62,7 +62,8 @@ class Column:
     totals row adds it up, and Chinese labels for the codes it holds (codes joined with 、 are
     labelled one by one). `width` caps the column on a printed sheet (default: its kind's); `sheet`
     False keeps a column out of the workbook (codes, source cells) while CSV and Parquet still carry it;
-    `export` False keeps a column made for print (活动日期 as one text) out of CSV and Parquet."""
+    `export` False keeps a column made for print (活动日期 as one text) out of CSV and Parquet; `ratio` makes
+    the totals row's value a quotient of two totals."""
 
     key: str
     header: str
@@ -72,6 +73,9 @@ class Column:
     width: float | None = None
     sheet: bool = True
     export: bool = True
+    ratio: tuple[str, str] | None = None
+    """(numerator, denominator): keys of two totalled columns whose quotient is this column's total (报送率 =
+    已报 ÷ 应报), so the totals row states the whole's rate, not a sum of rates."""
 
     @property
     def max_width(self) -> float:
@@ -170,6 +174,10 @@ class Table:
             if column.total:
                 start = Decimal("0.00") if column.kind is MONEY else 0
                 sums[column.key] = sum((row[i] for row in self.rows if row[i] is not None), start)
+        for column in self.columns:
+            if column.ratio is not None:
+                numerator, denominator = (sums.get(k) for k in column.ratio)
+                sums[column.key] = float(numerator) / float(denominator) if numerator is not None and denominator else None
         return sums
 
 

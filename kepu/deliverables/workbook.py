@@ -23,15 +23,26 @@ import pandas as pd
 
 from kepu.deliverables.city_tables import SOURCE_KEYS, CityTables, city_summary_rows
 from kepu.deliverables.files import write_if_changed
-from kepu.deliverables.sheets import Placed, SheetWriter, WorkbookWriter, text_width, write_workbook, written_digest
+from kepu.deliverables.sheets import (
+    DEFAULT_ROW_POINTS,
+    Placed,
+    SheetWriter,
+    WorkbookWriter,
+    text_width,
+    write_workbook,
+    written_digest,
+)
 from kepu.deliverables.tables import Table, digest_of
 
 UPWARD = "全市汇总.xlsx"
 INTERNAL = "内部核查.xlsx"
 CHART_WIDTH_PIXELS = 380
-CHART_HEIGHT_PIXELS = 300
+CHART_HEIGHT_PIXELS = 270
 CHART_GAP_PIXELS = 20
-"""Two charts side by side on a landscape page of their own, under the repeated title rows."""
+"""Two charts side by side under the 分区县 table, on its page when they fit there, else on a page of their own."""
+CHARTS_TITLE = "各区县参与人次和活动场次"
+PAGE_SLACK = 0.92
+"""The share of a page counted on: a printer's fonts make rows a little taller than Excel's."""
 SUMMARY_WIDTHS = (6, 30, 12, 20)
 """序号, 指标, 计量单位, 数值 on the 全市汇总 sheet: one A4 page upright, the paragraph under the figures."""
 
@@ -144,14 +155,30 @@ def upward_workbook(book: WorkbookWriter, tables: CityTables, paragraph: str, of
         placed = sheet.table(table, title=False)
         sheet.skip()
         block_lines(sheet, office.footer)
+        repeat = True
         if table is tables.district_totals and placed.last_row >= placed.first_row:
-            below = sheet.row + 1
-            sheet.ws.set_h_pagebreaks([below])
-            district_chart(book, sheet, table, placed, "participants", "各区县参与人次", below, 0)
-            district_chart(book, sheet, table, placed, "activities", "各区县活动场次", below,
-                           CHART_WIDTH_PIXELS + CHART_GAP_PIXELS)
-        sheet.finish()
+            repeat = district_charts(book, sheet, table, placed)
+        sheet.finish(repeat=repeat)
     return tables.city_totals.title
+
+
+def district_charts(book: WorkbookWriter, sheet: SheetWriter, table: Table, placed: Placed) -> bool:
+    """The two charts under the 分区县 table: on the table's page when they fit there, else on the next page
+    under a title of their own. Returns whether the title and header rows are to be repeated on every printed
+    page: not when the table fits its first page and the charts have the next one (a header repeated above
+    charts heads an empty table)."""
+    page = sheet.page_points() * PAGE_SLACK
+    charts = CHART_HEIGHT_PIXELS * 0.75 + DEFAULT_ROW_POINTS
+    repeat = True
+    if sheet.height_points + charts > page:
+        repeat = sheet.height_points > page
+        sheet.ws.set_h_pagebreaks([sheet.row])
+        sheet.title(CHARTS_TITLE, len(sheet.widths), role="subtitle")
+    below = sheet.row + 1
+    district_chart(book, sheet, table, placed, "participants", "各区县参与人次", below, 0)
+    district_chart(book, sheet, table, placed, "activities", "各区县活动场次", below,
+                   CHART_WIDTH_PIXELS + CHART_GAP_PIXELS)
+    return repeat
 
 
 def district_chart(book: WorkbookWriter, sheet: SheetWriter, table: Table, placed: Placed, key: str, title: str,

@@ -69,6 +69,7 @@ name = "江源市科学技术协会"
 preparer = "王丽"
 reviewer = "李强"
 phone = "0833-1234567"
+email = "kpb@jiangyuan-kx.example.org"
 city_units_label = "市直单位"
 """
 

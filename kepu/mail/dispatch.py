@@ -252,8 +252,9 @@ def send_notices(settings: Settings, units: pd.DataFrame, run_id: str, *, now: d
     mailer = Mailer(config, environ) if config.mode == "send" else None
     dispatch = Dispatch(settings, ledger, run_id, now, mailer, config.sender_name or sign.office)
     try:
-        for notice in (*compose_notices.receipt_notices(marts, settings, to, sign),
-                       *compose_notices.chase_notices(marts, settings.campaign, to, sign, today)):
+        receipts = compose_notices.written_receipts(marts, settings)
+        for notice in (*compose_notices.receipt_notices(marts, settings, to, sign, receipts),
+                       *compose_notices.chase_notices(marts, settings.campaign, to, sign, today, receipts)):
             dispatch.handle(notice)
         last_day, last_at = ledger.last_summary_at(config.mode)
         received = queries.files_since(settings.warehouse, cid, last_at)

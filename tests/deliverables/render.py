@@ -71,13 +71,15 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="out/<campaign_id>")
     parser.add_argument("--dest", type=Path, default=Path(tempfile.gettempdir()) / "kepu-render")
     parser.add_argument("--receipts", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="only these files of the folder (全市汇总.xlsx 回执/东升街道.xlsx …)")
     parser.add_argument("--form", type=Path, help="also render this form (kepu template's output)")
     parser.add_argument("--dpi", type=int, default=60)
     args = parser.parse_args()
     if not available():
         raise SystemExit("需要 soffice 和 pdftoppm（Debian：apt-get install libreoffice-calc libreoffice-writer "
                          "poppler-utils fonts-noto-cjk）")
-    files = deliverables(args.folder, args.receipts) + ([args.form] if args.form else [])
+    files = ([args.folder / name for name in args.only] if args.only else deliverables(args.folder, args.receipts)) + (
+        [args.form] if args.form else [])
     for path in files:
         if path.suffix == ".xlsx":
             for sheet, scale in sheet_scales(path).items():
@@ -90,6 +92,9 @@ def main() -> None:
         shutil.copy(path, copy)
         copies.append(copy)
     for pdf in to_pdf(copies, args.dest):
+        if not pdf.exists():
+            print(f"{pdf.name}: not converted (a .docx needs libreoffice-writer)")
+            continue
         images = to_png(pdf, args.dpi)
         print(f"{pdf.name}: {pages(pdf)} pages → {len(images)} PNG in {args.dest}")
 

@@ -8,6 +8,7 @@ import pytest
 
 from kepu.deliverables.html_report import bar_chart, html_table
 from kepu.schemas.issues import CATALOGUE
+from kepu.schemas.vocabulary import place_name
 from tests.deliverables.city import PublishedCity, published_city
 
 
@@ -74,9 +75,10 @@ def test_page_charts_every_district(city, page):
     assert page.count("svg") == 2
     assert page.count("rect") == 2 * len(districts)
     for row in districts.itertuples():
-        assert (row.district_name if row.district_code != "C000" else "市直单位") in page.body
+        assert (place_name(row.district_name) if row.district_code != "C000" else "市直单位") in page.body
         assert f"{row.participants:,}" in page.body
-    assert "江源市科协" not in page.body.split("各区县参与人次")[1].split("报送情况")[0]
+    charts = page.body.split("各区县参与人次", 1)[1].split("报送情况")[0]
+    assert "江源市科协" not in charts and "双流区科协" not in charts and "双流区" in charts
 
 
 def test_page_lists_completeness_by_district_and_the_chase_list(city, page):

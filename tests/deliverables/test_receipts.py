@@ -15,7 +15,8 @@ import pytest
 from kepu.deliverables.city_tables import ACTIVITY_COLUMNS, UNIT
 from kepu.deliverables.files import safe_filename
 from kepu.schemas.vocabulary import office_now
-from kepu.deliverables.receipts import build_receipts, receipt_names, write_receipts
+from kepu.deliverables.receipts import Issuer, build_receipts, issuer_of, receipt_names, sent_name, write_receipts
+from kepu.settings import Office
 from kepu.deliverables.tables import Table
 from kepu.schemas.vocabulary import Campaign
 from kepu.warehouse.queries import Marts
@@ -44,7 +45,7 @@ def sheet_values(path, sheet="回执") -> list[list]:
 
 
 def fields(rows: list[list]) -> dict:
-    return {r[0]: r[2] for r in rows[1:14] if r[0] and r[2] is not None}
+    return {r[0]: r[2] for r in rows[1:18] if r[0] and r[2] is not None}
 
 
 def issue_rows(rows: list[list]) -> list[dict]:
@@ -83,7 +84,10 @@ def test_receipt_header_says_which_file_when_what_became_of_it_and_when_written(
 
     assert rows[0][0] == "2023年全国科普日活动报表回执"
     assert header["报送单位"] == f"{name}（{code}）"
-    assert header["报送文件"] == "双流区/公式试探.xlsx"
+    assert header["报送文件"] == "公式试探.xlsx", "the name the unit gave its file, not the office's folder"
+    assert header["所属区县"] == "双流区"
+    assert header["出具单位"] == "江源市科学技术协会"
+    assert header["联系方式"] == "电话 0833-1234567；电子邮箱 kpb@jiangyuan-kx.example.org"
     assert header["收到时间"].strftime("%Y-%m-%d %H:%M") == "2023-09-25 09:30"
     assert header["处理结果"] == "部分接收：活动明细 7 行，计入 5 行，未计入 2 行"
     assert header["报送情况"].startswith("按时报送")
@@ -158,7 +162,7 @@ def test_no_receipt_speaks_english_or_holds_a_formula(city):
         wb = openpyxl.load_workbook(path)
         assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"], path
         for row in issue_rows(sheet_values(path)):
-            if row["文件"] == PLANTED_FILE:
+            if row["文件"] == sent_name(PLANTED_FILE):
                 continue  # quotes what the unit typed: <script>, HYPERLINK
             assert not ENGLISH.search(f"{row['问题类型']}{row['问题说明'].replace('.xlsx', '')}"), (path, row)
 
@@ -323,3 +327,44 @@ def test_receipt_names_add_the_code_when_names_clash():
     names = receipt_names([R("东升/街道", "D01T01"), R("东升街道", "D01T02"), R("九江街道", "D01T03")])
 
     assert names == ["东升街道_D01T01.xlsx", "东升街道_D01T02.xlsx", "九江街道.xlsx"]
+
+
+@pytest.mark.parametrize(("path", "sent"), [
+    ("双流区/东升街道.xlsx", "东升街道.xlsx"),
+    ("东升街道.xlsx", "东升街道.xlsx"),
+    ("报送邮箱/1734/东升街道报表.xls", "东升街道报表.xls"),
+    ("双流区/各镇报表.zip/东升街道/活动表.xlsx", "各镇报表.zip 中的 活动表.xlsx"),
+])
+def test_a_file_is_named_as_its_unit_sent_it(path, sent):
+    assert sent_name(path) == sent
+
+
+def test_every_file_a_receipt_names_is_named_as_the_unit_sent_it():
+    submissions = [{**r, "file_path": f"双流区/{r['file_path']}"} for r in RESUBMITTED]
+    issues = [{**i} for i in RESUBMITTED_ISSUES]
+
+    a, _ = build_receipts(tiny_marts(submissions, issues), CAMPAIGN, no_activities())
+
+    assert dict(a.fields)["报送文件"] == "甲（更正）.xlsx"
+    assert dict(a.fields)["所属区县"] == "双流区"
+    assert {r[3] for r in a.issues} == {"甲（更正）.xlsx", "矛盾.xlsx"}
+    assert a.history[0].startswith("第 1 版 甲.xlsx（")
+    assert "双流区/" not in repr((a.fields, a.issues, a.history))
+
+
+def test_a_receipt_names_the_office_it_comes_from_and_how_to_reach_it(tmp_path):
+    units = pd.DataFrame({"unit_code": ["C000"], "unit_name": ["江源市科协"], "unit_type": ["city"]})
+    full = issuer_of(Office(name="江源市科学技术协会", phone="0833-1234567", email="kpb@example.org"), units)
+    bare = issuer_of(Office(), units)
+
+    assert full.fields == (("出具单位", "江源市科学技术协会"), ("联系方式", "电话 0833-1234567；电子邮箱 kpb@example.org"))
+    assert bare.fields == (("出具单位", "江源市科协"), ("联系方式", "如有疑问，请通过报送本表的渠道与江源市科协联系"))
+    assert Issuer("市科协", email="kpb@example.org").fields[1] == ("联系方式", "电子邮箱 kpb@example.org")
+
+    receipts = build_receipts(tiny_marts(RESUBMITTED, RESUBMITTED_ISSUES), CAMPAIGN, no_activities(), full)
+    (path, other) = write_receipts(receipts, tmp_path, TODAY)
+    assert openpyxl.load_workbook(other).sheetnames == ["回执"], "nothing counted: no empty 计入活动 page to print"
+    header = fields(sheet_values(path))
+    assert header["出具单位"] == "江源市科学技术协会" and header["联系方式"].startswith("电话 0833-1234567")
+    assert build_receipts(tiny_marts(RESUBMITTED, RESUBMITTED_ISSUES), CAMPAIGN, no_activities(), bare)[0].digest \
+        != receipts[0].digest, "who issues it is part of what a receipt says"

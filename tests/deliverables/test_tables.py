@@ -72,6 +72,17 @@ def test_totals_are_exact():
     assert small_table(name=[], n=[], money=[], status=[]).totals is None
 
 
+def test_a_rate_is_totalled_as_the_quotient_of_its_totals_not_a_sum_of_rates():
+    columns = (Column("district", "区县"), Column("expected", "应报", INT, total=True),
+               Column("reported", "已报", INT, total=True),
+               Column("rate", "报送率", PERCENT, ratio=("reported", "expected")))
+    frame = pd.DataFrame({"district": ["甲", "乙"], "expected": [4, 16], "reported": [1, 16], "rate": [0.25, 1.0]})
+
+    assert Table("t", "表", "表", columns, frame).totals == {"expected": 20, "reported": 17, "rate": 0.85}
+    nobody = pd.DataFrame({"district": ["甲"], "expected": [0], "reported": [0], "rate": [None]})
+    assert Table("t", "表", "表", columns, nobody).totals["rate"] is None
+
+
 def test_a_column_missing_from_the_frame_is_an_error():
     table = Table("t", "t", "t", (Column("status", "情况"),), pd.DataFrame({"x": [1]}))
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.chart import BarChart
 
-from kepu.deliverables.sheets import LEGIBLE_SCALE, print_scale
+from kepu.deliverables.sheets import LEGIBLE_SCALE, print_scale, write_workbook
+from kepu.deliverables.tables import INT, Column, Table
+from kepu.deliverables.workbook import CHARTS_TITLE, district_charts
+from kepu.schemas.vocabulary import place_name
 from tests.deliverables.city import FORMULA_NAMES, PublishedCity, published_city
 
 UPWARD = ["全市汇总", "分区县", "分类型", "单位明细", "活动清单"]
@@ -71,7 +75,7 @@ def test_what_goes_upward_and_what_stays_in_the_office(workbook, internal):
     assert workbook.sheetnames == UPWARD
     assert internal.sheetnames == INTERNAL
     upward = " ".join(t for ws in workbook.worksheets for t in texts(ws))
-    assert "报送率" not in upward and "催报" not in upward and "问题说明" not in upward
+    assert "催报" not in upward and "问题说明" not in upward
     assert "来源文件" not in upward and "单元格" not in upward
 
 
@@ -91,7 +95,10 @@ def test_city_sheet_lists_each_measure_with_its_unit(workbook, city_totals):
     shown = {r["指标"]: (r["计量单位"], r["数值"]) for r in rows}
 
     assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))
-    assert shown["报送单位数"] == ("个", city_totals["units_reported"])
+    assert [r["指标"] for r in rows[:3]] == ["应报单位数", "已报单位数", "报送率"]
+    assert shown["应报单位数"] == ("个", city_totals["units_expected"])
+    assert shown["已报单位数"] == ("个", city_totals["units_reported"])
+    assert shown["报送率"] == ("%", round(100 * city_totals["units_reported"] / city_totals["units_expected"], 1))
     assert shown["活动场次"] == ("场次", city_totals["activities"])
     assert shown["参与人次"] == ("人次", city_totals["participants"])
     assert shown["志愿者"] == ("人次", city_totals["volunteers"])
@@ -117,13 +124,17 @@ def test_breakdowns_match_their_mart_and_add_up_to_the_city(workbook, city, city
     rows, total = records(workbook[sheet])
     frame = city.query(f"select * from marts.{mart}")
     if column == "district_name":
-        frame["district_name"] = frame["district_name"].where(frame["district_code"] != "C000", "市直单位")
+        frame["district_name"] = frame["district_name"].map(place_name).where(frame["district_code"] != "C000",
+                                                                              "市直单位")
     by_key = frame.groupby(column).sum(numeric_only=True)
 
     assert sorted(r[key] for r in rows) == sorted(frame[column])
     assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))
     for row in rows:
         for measure, header in MEASURES.items():
+            if row[header] is None:  # 单位明细: a unit that has not reported, with nothing counted
+                assert row["报送情况"] != "已报送" and by_key.loc[row[key], measure] == 0, (row[key], header)
+                continue
             assert same(row[header], by_key.loc[row[key], measure]), (row[key], header)
     for measure, header in MEASURES.items():
         assert same(total[header], city_totals[measure]), header
@@ -135,11 +146,34 @@ def test_city_level_units_are_listed_as_shi_zhi_dan_wei_after_the_districts(work
 
     assert rows[-1]["区县"] == "市直单位"
     assert "江源市科协" not in [r["区县"] for r in rows]
+    assert [r["区县"] for r in rows] == ["双流区", "龙泉区", "清溪县", "白沙县", "市直单位"], "places, not 「双流区科协」"
+    assert {r["所属区县"] for r in units} == {"双流区", "龙泉区", "清溪县", "白沙县", "市直单位"}
+    assert [r["报送率"] for r in rows[:1]] == [pytest.approx(rows[0]["已报单位数"] / rows[0]["应报单位数"])]
     assert rows[-1]["已报单位数"] == city.query(
         "select units_reported from marts.district_totals where district_code = 'C000'").iloc[0, 0]
     city_units = set(city.query("select unit_name from marts.unit_totals where district_code = 'C000'")["unit_name"])
     assert {r["所属区县"] for r in units if r["单位名称"] in city_units} == {"市直单位"}
     assert [r["所属区县"] == "市直单位" for r in units] == sorted(r["所属区县"] == "市直单位" for r in units)
+
+
+def test_unit_rows_say_whether_each_unit_reported_and_why_a_held_one_is_held(workbook, city):
+    rows, total = records(workbook["单位明细"])
+    rows = [{**r, "报送情况": r["报送情况"].replace("\n", "")} for r in rows]  # printed: 待核实⏎（why）
+    by_name = {r["单位名称"]: r for r in rows}
+    completeness = city.query("select unit_name, status from marts.completeness")
+    expected = dict(zip(completeness["unit_name"], completeness["status"]))
+
+    for name, status in expected.items():
+        shown = by_name[name]["报送情况"]
+        assert shown == {"on_time": "已报送", "late": "已报送", "missing": "未报送"}.get(status, shown), name
+        assert shown.startswith("待核实（") or status != "held", name
+    held = {n: by_name[n]["报送情况"] for n, s in expected.items() if s == "held"}
+    assert held and all(len(text) > len("待核实（）") for text in held.values())
+    assert "待核实（文件无法读取）" in held.values() and "待核实（单位信息矛盾）" in held.values()
+    missing = [by_name[n] for n, s in expected.items() if s == "missing"]
+    assert missing and all(r[header] is None for r in missing for header in MEASURES.values()), \
+        "not reported is not reported nothing: no row of zeros"
+    assert {r["报送情况"] for r in rows if r["单位名称"] not in expected} <= {"已报送", "非应报单位"}
 
 
 def test_activity_list_is_every_counted_activity(workbook, city, city_totals):
@@ -220,6 +254,49 @@ def test_district_sheet_has_bar_charts_of_participants_and_activities(workbook):
     assert all(isinstance(c, BarChart) for c in charts)
     titles = ["".join(r.t for p in c.title.tx.rich.p for r in (p.r or [])) for c in charts]
     assert titles == ["各区县参与人次", "各区县活动场次"]
+
+
+def test_district_charts_print_on_the_tables_page(workbook):
+    ws = workbook["分区县"]
+    footer = next(r for r in range(1, 40) if str(ws.cell(r, 1).value or "").startswith("填表人"))
+
+    assert not ws.row_breaks.brk, "five districts and their charts share one page"
+    assert all(c.anchor._from.row >= footer for c in ws._charts), "the charts sit under the signed table"
+
+
+def district_sheet(folder, districts: int) -> openpyxl.worksheet.worksheet.Worksheet:
+    """A 分区县 sheet of `districts` districts with its charts, written and read back."""
+    frame = pd.DataFrame({"district_name": [f"第{i}区" for i in range(districts)], "participants": range(districts),
+                          "activities": range(districts)})
+    table = Table("district_totals", "分区县", "分区县汇总表", (
+        Column("district_name", "区县"), Column("participants", "参与人次", INT, total=True),
+        Column("activities", "活动场次", INT, total=True)), frame)
+    path = folder / f"{districts}.xlsx"
+
+    def build(book):
+        sheet = book.sheet("分区县")
+        sheet.layout(sheet.table_widths(table))
+        sheet.title(table.title, len(sheet.widths))
+        placed = sheet.table(table, title=False)
+        sheet.skip()
+        sheet.line([(0, len(sheet.widths), "填表人：王丽")])
+        sheet.finish(repeat=district_charts(book, sheet, table, placed))
+        return "t"
+
+    write_workbook(path, build)
+    return openpyxl.load_workbook(path)["分区县"]
+
+
+def test_charts_that_do_not_fit_under_their_table_get_a_titled_page_without_an_empty_header(tmp_path):
+    few, some, many = (district_sheet(tmp_path, n) for n in (5, 22, 60))
+
+    assert not few.row_breaks.brk and few.print_title_rows == "$1:$2"
+    (brk,) = some.row_breaks.brk
+    assert some.cell(brk.id + 1, 1).value == CHARTS_TITLE, "the charts' page opens with its own title"
+    assert some.print_title_rows is None, "a one-page table repeats no header above the charts"
+    assert all(c.anchor._from.row > brk.id for c in some._charts)
+    assert many.print_title_rows == "$1:$2", "a table of several pages keeps its header on each"
+    assert many.cell(many.row_breaks.brk[0].id + 1, 1).value == CHARTS_TITLE
 
 
 @pytest.mark.parametrize(("book", "sheet"), [("workbook", s) for s in UPWARD] + [("internal", s) for s in INTERNAL])

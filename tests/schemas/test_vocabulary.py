@@ -16,6 +16,7 @@ from kepu.schemas.vocabulary import (
     OTHER_TYPE,
     Campaign,
     office_time,
+    place_name,
 )
 
 
@@ -37,3 +38,11 @@ def test_the_office_clock_is_beijing_time():
 def test_campaign_window_as_the_office_writes_it():
     campaign = Campaign("c", "2023年全国科普日", date(2023, 9, 17), date(2023, 9, 23), date(2023, 9, 28))
     assert campaign.window_text == "2023年9月17日至9月23日"
+
+
+def test_a_districts_place_name_drops_the_association_suffix_only():
+    assert place_name("双流区科协") == "双流区"
+    assert place_name("清溪县科学技术协会") == "清溪县"
+    assert place_name("龙泉区") == "龙泉区"
+    assert place_name("科协") == "科协"
+    assert place_name("白沙县科协办公室") == "白沙县科协办公室"
