@@ -17,7 +17,7 @@ from kepu.transforms.sheets import sheet_tables, sheet_unit
 from kepu.transforms.supplements import read_note
 from kepu.transforms.text_figures import TEXT_SHEET, TextRecord, narrative_identity, read_text, records
 
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 """Bumped whenever parsing changes what it extracts: stored files are then parsed again."""
 
 
@@ -215,6 +215,7 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "sha256": sha256, "activity_type": record.activity_type, "paragraph": record.paragraph,
         "sentence": record.sentence, **record.values, **{f"{m}_approx": a for m, a in record.approximate.items()},
         "cells": {m: cite_paragraph(p) for m, (p, _) in record.cited.items()},
+        "phrases": dict(record.phrases),
     } for record in parsed.text_records]
     summaries = []
     if parsed.summary is not None:
