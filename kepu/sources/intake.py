@@ -269,7 +269,7 @@ class _Taker:
         if junk := junk_reason(name) or _mail_junk_reason(name):
             return self._decided(base, "ignored", junk)
         if carries_submission and not _is_submission(name):
-            return self._decided(base, "ignored", "同一邮件中已有报表或总结附件，此附件（照片、扫描件等）不作为报送文件")
+            return self._decided(base, "ignored", "同一邮件中已有报表附件或总结附件，此附件（照片、扫描件等）不作为报送文件")
         if entry.size == 0 or entry.local_path is None:
             return self._empty(base)
         return self._adopted(base, entry.local_path, entry.sha256, entry.size)
