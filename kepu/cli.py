@@ -348,6 +348,7 @@ DECIDE_HELP = """记录市科协的决定（写入 kepu.toml 旁的 decisions.cs
   correct_value     更正单元格：文件 --cell --value
 
 文件可写收件箱中的路径或 sha256（至少前8位）；每个决定须写明理由（--reason）。kepu status 列出待决定事项及其命令。
+文字总结中读出的数字：--cell 写段落和原文说法，如 '第3段“听众600余人”'（correct_value 更正、exclude_row 去掉该数字）。
 
 \b
 例：kepu decide correct_value 双流区/东升街道.xlsx --cell I12 \\
@@ -360,7 +361,7 @@ def decide(
     kind: Annotated[str, typer.Argument(metavar="KIND", help="决定类型（见上）", show_default=False)],
     file: Annotated[Optional[str], typer.Argument(metavar="文件", help="文件路径或 sha256（至少前8位）",
                                                   show_default=False)] = None,
-    cell: Annotated[Optional[str], typer.Option(metavar="单元格", help="该行的任一单元格，如 I12 或 活动明细!I12")] = None,
+    cell: Annotated[Optional[str], typer.Option(metavar="单元格", help="该行的任一单元格，如 I12 或 活动明细!I12；文字总结中的数字写 第3段“听众600余人”")] = None,
     unit: Annotated[Optional[str], typer.Option(metavar="单位代码", help="assign_unit：归入的单位")] = None,
     value: Annotated[Optional[str], typer.Option(metavar="新值", help="correct_value：更正后的值")] = None,
     other_file: Annotated[Optional[str], typer.Option(metavar="文件", help="same_event / different_events：另一文件")] = None,

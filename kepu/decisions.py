@@ -24,7 +24,7 @@ from kepu.schemas.decisions import (
     TEXT_CORRECTABLE,
 )
 from kepu.schemas.errors import KepuError
-from kepu.schemas.vocabulary import ACTIVITY_TYPES, MONEY_METRIC, office_now
+from kepu.schemas.vocabulary import ACTIVITY_TYPES, MEASURE, MONEY_METRIC, office_now
 from kepu.settings import Settings, read_registry
 from kepu.transforms.labels import activity_type_of
 from kepu.transforms.decisions import (
@@ -36,6 +36,7 @@ from kepu.transforms.decisions import (
     decode,
     format_line,
     parse_decisions,
+    text_citation,
 )
 from kepu.warehouse import queries
 
@@ -117,6 +118,10 @@ def decide(settings: Settings, kind: str, *, file: str | None = None, cell: str 
         if target["superseded_by"]:
             raise DecisionRefused(f"文件“{target['path']}”已被该单位较新的版本取代，对它的决定不会生效；"
                                   "请对现行版本作出决定（kepu status 列出各单位的现行文件）。")
+    if spec.row and text_citation(record["cell"]) is not None:
+        row = _text_figure(settings, target, record)
+        line = append_decision(settings.decisions, record)
+        return Recorded(line, settings.decisions, _text_preview(spec.code, target, row, record))
     if spec.row:
         row = _row(settings, target, record["cell"])
     if spec.code in ("same_event", "different_events"):
@@ -200,6 +205,51 @@ def _correction(settings: Settings, target: dict, row: dict, record: dict) -> tu
     if isinstance(original, (list, tuple)):
         original = "、".join(original) or None
     return field, "空" if original is None else str(original), value
+
+
+def _text_figure(settings: Settings, target: dict, record: dict) -> dict:
+    """The figure of a narrative report a `correct_value` or `exclude_row` cites (SPEC §3.13): by its paragraph and
+    the phrase stating it, among the figures the report's records count. The citation is written back as the reader
+    recorded it, and a corrected value as the rules read it."""
+    paragraph, phrase = text_citation(record["cell"])
+    figures = [f for f in queries.text_figures(settings.warehouse, settings.campaign.campaign_id, target["sha256"])
+               if text_citation(f["citation"]) and text_citation(f["citation"])[0] == paragraph]
+    if not figures:
+        raise DecisionRefused(f"文件“{target['path']}”第{paragraph}段没有计入汇总的数字（仅文字总结的段落可以这样引用；"
+                              "kepu status 与回执列出读出的数字及其段落）。")
+    said = text_citation
+    exact = [f for f in figures if said(f["citation"])[1] == phrase]
+    found = exact or [f for f in figures if phrase and (phrase in said(f["citation"])[1] or said(f["citation"])[1] in phrase)]
+    if len(found) != 1:
+        listed = "、".join(f"{f['citation']}（{f['activity_type']}{MEASURE[f['measure']].noun}{f['stated']}）" for f in figures)
+        raise DecisionRefused(f"文件“{target['path']}”第{paragraph}段计入的数字有：{listed}。"
+                              + ("请在单元格中写明是哪一个，" if phrase is None or not found else "“" + phrase + "”对应多个，请写完整，")
+                              + f"如 {figures[0]['citation']}。")
+    figure = dict(found[0])
+    record["cell"] = figure["citation"]
+    if record["kind"] == "correct_value":
+        measure, value = figure["measure"], record["value"]
+        noun = MEASURE[measure].noun
+        try:
+            number = Decimal(value.replace(",", "").replace("，", ""))
+        except InvalidOperation:
+            raise DecisionRefused(f"“{value}”不是有效的{noun}（请写数字）。") from None
+        if not number.is_finite() or number < 0 or (measure != MONEY_METRIC and number != number.to_integral_value()):
+            raise DecisionRefused(f"“{value}”不是有效的{noun}（应为不小于0的{'数' if measure == MONEY_METRIC else '整数'}）。")
+        record["value"] = str(number.normalize() if measure == MONEY_METRIC else int(number))
+    return figure
+
+
+def _text_preview(kind: str, target: dict, figure: dict, record: dict) -> str:
+    unit = target.get("unit_name") or "（单位未定）"
+    what = f"{unit}总结“{target['path']}”{figure['citation']}（{figure['activity_type']}{MEASURE[figure['measure']].noun}）"
+    if kind == "correct_value":
+        said = f"{what}将由{figure['stated']}改为{record['value']}，按更正后的数字计入汇总（原文保留在 core.activities.original_values）"
+    else:
+        said = f"{what}将不计入汇总（减去{figure['stated']}）"
+    if not figure["counted"]:
+        said += "；该总结目前未计入汇总（本单位有活动报表），更正只影响与报表的比对"
+    return f"下次运行（kepu run）时：{said}。"
 
 
 def parse_date_text(value: str) -> date | None:

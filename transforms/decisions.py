@@ -22,6 +22,9 @@ Windows, read as its superset GB18030)."""
 
 CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<column>[A-Za-z]{1,3})\$?(?P<row>[1-9][0-9]{0,6})$")
 """A cell as Excel shows it (`I12`), optionally with its sheet (`活动明细!I12`)."""
+TEXT_CELL = re.compile(r"^(?:正文!)?第(?P<paragraph>[1-9][0-9]{0,5})段\s*(?:[“\"「『](?P<phrase>.+)[”\"」』])?$")
+"""A figure of a narrative report (SPEC §3.13) as `correct_value` and `exclude_row` cite it: its paragraph and the
+phrase that states it (`第3段“听众600余人”`); `kepu decide` writes the phrase as the reader recorded it."""
 SHA = re.compile(r"^[0-9a-fA-F]+$")
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 """A line as CSV ends one (CR LF, LF or CR) — not at every character str.splitlines breaks at (\x1e, \u2028…),
@@ -118,12 +121,22 @@ def check_record(record: dict[str, str]) -> str | None:
             return f"{COLUMN_LABELS[column]}“{value}”过短：请写文件路径，或 sha256 的至少前{SHA_PREFIX_MIN}位"
     for column in ("cell", "other_cell"):
         value = record.get(column, "")
+        if column == "cell" and kind.code in ("correct_value", "exclude_row") and TEXT_CELL.match(value):
+            continue
         if value and not CELL.match(value):
             return f"{COLUMN_LABELS[column]}“{value}”不是 Excel 的单元格地址（如 I12 或 活动明细!I12）"
     if kind.code in ("same_event", "different_events") and (
             record["file"], cell_address(record["cell"])) == (record["other_file"], cell_address(record["other_cell"])):
         return "两个单元格指向同一行"
     return None
+
+
+def text_citation(cell: str | None) -> tuple[int, str | None] | None:
+    """(paragraph, phrase or None) of a narrative figure's citation; None when `cell` is not one."""
+    match = TEXT_CELL.match((cell or "").strip())
+    if not match:
+        return None
+    return int(match["paragraph"]), (match["phrase"] or "").strip() or None
 
 
 def cell_address(cell: str | None) -> tuple[str | None, str, int] | None:

@@ -267,6 +267,7 @@ def raw_records(sha256: str, parsed: ParsedSubmission) -> dict[str, list[dict]]:
         "sha256": sha256, "activity_type": record.activity_type, "paragraph": record.paragraph,
         "sentence": record.sentence, **record.values, **{f"{m}_approx": a for m, a in record.approximate.items()},
         "cells": {m: cite_paragraph(p) for m, (p, _) in record.cited.items()},
+        "phrases": dict(record.phrases),
     } for record in parsed.text_records]
     summaries = []
     if parsed.summary is not None:

@@ -80,6 +80,13 @@ class TextFigure:
     form: str | None
     overall: bool = False
     written: str = ""
+    phrase: str = ""
+    """The clause up to the figure's end (「其中举办科普讲座4场次」): how the office cites it (`cite_figure`)."""
+
+
+def cite_figure(paragraph: int, phrase: str) -> str:
+    """How one figure of a narrative is cited in decisions.csv where a sheet's cell would be: 第3段“听众600余人”."""
+    return f"第{paragraph}段“{phrase}”"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +203,7 @@ def figures_in(sentence: Sentence) -> tuple[list[TextFigure], list[UnclearFigure
                 unclear.append(UnclearFigure(sentence.paragraph, sentence.text, written))
                 continue
             figures.append(TextFigure(sentence.paragraph, sentence.text, measure, value, approximate, form, overall,
-                                      written))
+                                      written, clause[:match.end()].strip()))
             counted_any = True
         if not counted_any and _names_activity(clause):
             carried = activity_type_of(clause) or carried
@@ -291,6 +298,10 @@ class TextRecord:
     values: dict[str, int | Decimal | None] = field(default_factory=dict)
     approximate: dict[str, bool] = field(default_factory=dict)
     cited: dict[str, tuple[int, str]] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
+    """Each figure this record counts, by its citation (`cite_figure`) → `measure:value` as the text states it, and
+    `measure:value:total` for an overall statement's total (this 未分项 record holds what the forms leave of it):
+    what a `correct_value` on that citation changes."""
 
     @property
     def paragraph(self) -> int:
@@ -306,12 +317,14 @@ def records(reading: Reading) -> list[TextRecord]:
     leaves beyond its forms (never both added). Records in a fixed order: forms as the figures first name them."""
     by_type: dict[str, TextRecord] = {}
 
-    def add(activity_type: str, figure: TextFigure, value: int | Decimal) -> None:
+    def add(activity_type: str, figure: TextFigure, value: int | Decimal, total: bool = False) -> None:
         record = by_type.setdefault(activity_type, TextRecord(activity_type))
         previous = record.values.get(figure.measure)
         record.values[figure.measure] = value if previous is None else previous + value
         record.approximate[figure.measure] = record.approximate.get(figure.measure, False) or figure.approximate
         record.cited.setdefault(figure.measure, (figure.paragraph, figure.sentence))
+        record.phrases.setdefault(cite_figure(figure.paragraph, figure.phrase),
+                                  f"{figure.measure}:{figure.value}" + (":total" if total else ""))
 
     totals = [f for f in reading.figures if f.measure in FORM_MEASURES and f.form is None and f.overall]
     for figure in reading.figures:
@@ -325,7 +338,7 @@ def records(reading: Reading) -> list[TextRecord]:
             reading.exceeded.append((total.measure, total.value, parts))
         rest = total.value - parts if total.value > parts else 0
         if rest or not parts:
-            add(UNITEMIZED_TYPE, total, rest)
+            add(UNITEMIZED_TYPE, total, rest, total=True)
     return list(by_type.values())
 
 

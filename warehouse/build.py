@@ -20,7 +20,8 @@ nothing walks them one by one in Python. The steps, each an SQL file under sql/c
 The office's decisions (decisions.csv, SPEC §3.9) are applied each right after the rule it overrides, so they
 survive every rebuild: `decisions_load` (core.decisions, files resolved), `decisions_files` (assign_unit, before
 versions), `decisions_activities` (exclude_file), `decisions_rows` (correct_value, exclude_row, on current
-versions), `decisions_events` (same_event, different_events, after the joint rule), `decisions_audit` (after
+versions), `decisions_text` (the same two on a figure of a 总结, cited 第3段“听众600余人”: its record changes
+by the difference), `decisions_events` (same_event, different_events, after the joint rule), `decisions_audit` (after
 the checks: audit.decisions, decision_* issues).
 
 What the rules compare is computed outside SQL, by pure functions handed in as tables (transforms.dedup:
@@ -37,7 +38,15 @@ import pandas as pd
 import pyarrow as pa
 
 from kepu.schemas import decisions as decision_vocabulary
-from kepu.schemas.vocabulary import ACTIVITY_TYPES, METRICS, SUBMISSION_STATUS_LABELS, Campaign
+from kepu.schemas.vocabulary import (
+    ACTIVITY_TYPES,
+    MEASURES,
+    METRICS,
+    MONEY_METRIC,
+    SUBMISSION_STATUS_LABELS,
+    UNITEMIZED_TYPE,
+    Campaign,
+)
 from kepu.warehouse.identifiers import identifier
 from kepu.warehouse.schema import STORED_MEASURES, sql_text
 
@@ -68,6 +77,9 @@ DECISION_CONTEXT = {
                               "'end_before_start', 'missing_participants', 'invalid_participants', "
                               "'negative_value', 'implausible_participants')",
     "sha_prefix_min": decision_vocabulary.SHA_PREFIX_MIN,
+    "money_metric": MONEY_METRIC,
+    "unitemized_type": UNITEMIZED_TYPE,
+    "measure_label": lambda e: _case(e, {m.key: m.noun for m in MEASURES}),
     "field_label": lambda e: _case(e, decision_vocabulary.CORRECTABLE),
     "status_label": lambda e: _case(e, SUBMISSION_STATUS_LABELS),
     "kind_label": lambda e: _case(e, {k.code: k.label for k in decision_vocabulary.KINDS}),
@@ -117,7 +129,7 @@ def build_core(con: duckdb.DuckDBPyConnection, campaign: Campaign, identities: p
     con.execute(sql_text("core/rules", "campaign"),
                 {"campaign_id": campaign.campaign_id, "window_text": campaign.window_text})
     for step in ("decisions_load", "files", "decisions_files", "activities", "decisions_activities", "submissions",
-                 "supplements", "decisions_rows", "joint_rows", "joint_pairs"):
+                 "supplements", "decisions_rows", "decisions_text", "joint_rows", "joint_pairs"):
         con.execute(sql_text("core/rules", step, **DECISION_CONTEXT))
     round_sql = sql_text("core/rules", "joint_round")
     pending = con.execute("select count(*) from _joint_priority").fetchone()[0]

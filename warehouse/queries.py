@@ -601,6 +601,23 @@ def decision_row(warehouse: Path, campaign_id: str, sha256: str, row: int, sheet
     return rows[0] if rows else None
 
 
+def text_figures(warehouse: Path, campaign_id: str, sha256: str) -> list[dict]:
+    """Each figure a narrative report's records count (SPEC §3.13), as published: its citation (第3段“听众600余人”),
+    measure and value as the text states it, and the record (activity form) it belongs to."""
+    return fetch_records(warehouse, """
+        with figures as (
+            select t.campaign_id, t.sha256, t.activity_type, unnest(map_entries(t.phrases)) as e
+            from raw.text_figures as t
+            where t.campaign_id = ? and t.sha256 = ? and t.phrases is not null
+        )
+        select f.activity_type, f.e.key as citation, split_part(f.e.value, ':', 1) as measure,
+               split_part(f.e.value, ':', 2) as stated, a.activity_id, a.counted, a.source_file
+        from figures as f
+        join core.activities as a on a.campaign_id = f.campaign_id and a.file_sha256 = f.sha256 and a.from_text
+             and a.activity_type = f.activity_type
+        order by f.e.key""", [campaign_id, sha256])
+
+
 def detail_columns(warehouse: Path, campaign_id: str, sha256: str, sheet: str, fields: tuple[str, ...]) -> dict[str, str]:
     """Column letters → the field each holds, in a file's detail sheet (from any row's recorded cells)."""
     found: dict[str, str] = {}

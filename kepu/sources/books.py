@@ -38,6 +38,9 @@ WORD_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".dot", ".dotx")
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".tsv")
 """The names spreadsheets usually carry: used only where a name is all there is to go on (is a mail attachment a
 submission or a cover letter?). A file that is taken in is judged by its content, whatever its name."""
+NARRATIVE_SUFFIXES = (".docx", ".txt")
+"""The names of the narrative reports (总结, SPEC §3.13) this reader reads: a Word document and plain text. A `.doc`,
+`.docm` or PDF is refused with its reason when it comes alone, never read."""
 
 
 def read_book(path: Path, name: str | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> Book:

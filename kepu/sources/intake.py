@@ -7,8 +7,9 @@ folder), a file store (`sftp://`, `s3://`, `webdav(s)://`, through `kepu.sources
 were unchanged since the keys the caller passed (those cost nothing but the listing), and a `ReceivedFile` for
 each new entry, be it a file whose bytes are now kept in the store (to be parsed), or one decided here:
 - `ignored`: office junk (`~$*`, `Thumbs.db`, partial downloads…), FIFOs and devices, folders inside bundles'
-  OS metadata, mail signature images, a message without attachment, another attachment of a message that
-  already carries a spreadsheet (photos, a cover letter) — never attributed to a unit;
+  OS metadata, mail signature images, a message without attachment, the text Exchange appends as
+  `ATT00001.txt`, another attachment of a message that already carries a submission (photos, a scan, a `.doc`)
+  — never attributed to a unit;
 - `rejected` before any parse, with an issue code: a file that cannot be opened or fetched, a broken or
   outside link, an empty file, a bundle that cannot be opened or a member refused (zip bomb, zip slip,
   encrypted), a message too large or unparseable.
@@ -21,6 +22,7 @@ Nothing here writes, moves or marks anything at a source. A source that cannot b
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Collection
@@ -33,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 from kepu.schemas.files import DEFAULT_SOURCE, ReceivedFile, entry_id, junk_reason
 from kepu.schemas.vocabulary import OFFICE_TZ, office_time
 from kepu.sources import store as file_store
-from kepu.sources.books import SUPPORTED_SUFFIXES
+from kepu.sources.books import NARRATIVE_SUFFIXES, SUPPORTED_SUFFIXES
 from kepu.sources.bundles import BUNDLE_SUFFIXES, FOLDER_REASON, BundleLimits, is_bundle, open_bundle
 from kepu.sources.folder import FolderMissing, list_folder, os_reason
 from kepu.sources.mailbox import MailboxSource, MailEntry, read_mailbox
@@ -47,8 +49,10 @@ from kepu.sources.remote import (
     list_source,
 )
 
-SUBMISSION_SUFFIXES = SUPPORTED_SUFFIXES + BUNDLE_SUFFIXES
-"""What a mail attachment must be to count as a submission: a spreadsheet, a CSV or a bundle."""
+SUBMISSION_SUFFIXES = SUPPORTED_SUFFIXES + NARRATIVE_SUFFIXES + BUNDLE_SUFFIXES
+"""What a mail attachment must be to count as a submission: a spreadsheet, a CSV, a 总结 as `.docx` or `.txt`
+(SPEC §3.13), or a bundle. Each is then read by its content like a file of the inbox (same sniffing, limits and
+hostile-input checks): a 总结 beside a form in one message is compared with it, as in a folder."""
 FOLDER_SCHEMES = ("file",)
 STORE_SCHEMES = ("sftp", "s3", "webdav", "webdavs")
 MAIL_SCHEMES = ("imap", "imaps")
@@ -241,7 +245,8 @@ class _Taker:
         for entry in listing.entries:
             by_message.setdefault(entry.uid, []).append(entry)
         for uid, entries in by_message.items():
-            carries_submission = any(e.kind == "attachment" and _is_submission(e.filename or "") for e in entries)
+            carries_submission = any(e.kind == "attachment" and _is_submission(e.filename or "")
+                                     and not _mail_junk_reason(e.filename or "") for e in entries)
             for entry in entries:
                 haul.files.append(self._mail_file(entry, carries_submission))
         return haul
@@ -261,10 +266,10 @@ class _Taker:
         if entry.kind == "rejected":
             return self._decided(base, "rejected", entry.reason, INACCESSIBLE)
         name = entry.filename or ""
-        if junk := junk_reason(name):
+        if junk := junk_reason(name) or _mail_junk_reason(name):
             return self._decided(base, "ignored", junk)
         if carries_submission and not _is_submission(name):
-            return self._decided(base, "ignored", "同一邮件中已有报表附件，此附件（照片、说明等）不作为报送文件")
+            return self._decided(base, "ignored", "同一邮件中已有报表附件或总结附件，此附件（照片、扫描件等）不作为报送文件")
         if entry.size == 0 or entry.local_path is None:
             return self._empty(base)
         return self._adopted(base, entry.local_path, entry.sha256, entry.size)
@@ -345,6 +350,17 @@ class _Taker:
     def _content(self, base: ReceivedFile, kept: Path, sha: str, size: int) -> ReceivedFile:
         return replace(base, location=kept, sha256=sha, size=size,
                        stored_as=kept.relative_to(self.store.parent).as_posix())
+
+
+_EXCHANGE_PART = re.compile(r"^att\d{5}\.(txt|htm|html)$", re.IGNORECASE)
+
+
+def _mail_junk_reason(name: str) -> str | None:
+    """A mail's own parts that clients save as attachments: Exchange's `ATT00001.txt` (the body after an
+    attachment, a disclaimer) is no 总结."""
+    if _EXCHANGE_PART.match(PurePosixPath(name).name):
+        return "邮件服务器附加的正文片段（ATT00001.txt 之类），不是报送文件"
+    return None
 
 
 def _is_submission(name: str) -> bool:

@@ -9,7 +9,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from kepu.decisions import DecisionRefused, decide
 from kepu.flows.nightly import run
+from kepu.settings import load_settings
 from tests.builders import activity, make_city, query, set_received
 from tests.fixtures.narratives import write_docx, write_txt
 
@@ -68,3 +70,34 @@ def test_summaries_sent_instead_of_the_form_are_read_counted_and_shown_as_read_f
     receipt = load_workbook(out / "回执" / next(p.name for p in (out / "回执").iterdir() if "洛带镇" in p.name))
     cells = [str(c.value) for sheet in receipt.worksheets for row in sheet.iter_rows() for c in row if c.value]
     assert any("据总结（第3段）" in c for c in cells)
+
+    # the office phones the town: 600 at the lectures was 650, and the 2 下乡 were 3; the 40 volunteers are not theirs
+    settings = load_settings(city.config)
+    with pytest.raises(DecisionRefused, match="第3段计入的数字有：.*“听众600余人”"):
+        decide(settings, "correct_value", file="龙泉区/科普日工作总结.docx", cell="第3段", value="650", reason="电话核实")
+    with pytest.raises(DecisionRefused, match="不是有效的参与人数"):
+        decide(settings, "correct_value", file="龙泉区/科普日工作总结.docx", cell="第3段“听众600余人”", value="六百五",
+               reason="电话核实")
+    recorded = decide(settings, "correct_value", file="龙泉区/科普日工作总结.docx", cell="第3段“听众”",
+                      value="650", reason="电话核实")
+    assert "第3段“听众600余人”（讲座报告参与人数）将由600改为650" in recorded.preview
+    decide(settings, "correct_value", file="龙泉区/科普日工作总结.docx", cell="第3段“送科技下乡2场次”", value="3",
+           reason="电话核实")
+    decide(settings, "exclude_row", file="龙泉区/科普日工作总结.docx", cell="第4段“出动志愿者40名”", reason="非本镇志愿者")
+    lines = settings.decisions.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].split(",")[2] == "第3段“听众600余人”"
+
+    assert run(city.config).outcome == "published"
+
+    units = {r[0]: r[1:] for r in query(city.warehouse, "select unit_code, activities, participants, materials,"
+                                                          " volunteers, boards from marts.unit_totals")}
+    # the total stated (12 activities, 3000 people) holds: 未分项 gives what the corrected forms took
+    assert units["D02T01"] == (12, 3000, 2000, 0, 0), units
+    types = {r[0]: r[1:] for r in query(city.warehouse, "select activity_type, activities, participants "
+                                                          "from marts.type_totals")}
+    assert (types["讲座报告"], types["科技下乡"], types["未分项"]) == ((5, 950), (3, 500), (5, 1850)), types
+    decided = query(city.warehouse, "select outcome, effect from audit.decisions order by line")
+    assert decided == [
+        ("applied", "已将总结第3段“听众600余人”的参与人数由600改为650，按更正后的数字计入"),
+        ("applied", "已将总结第3段“送科技下乡2场次”的活动场次由2改为3，按更正后的数字计入"),
+        ("applied", "已将总结第4段“出动志愿者40名”（志愿者人数40）排除，不计入汇总")]

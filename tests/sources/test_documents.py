@@ -4,9 +4,7 @@ like a sheet; hostile and unreadable documents are refused with their reason, in
 
 from __future__ import annotations
 
-import io
 import time
-import zipfile
 
 import pytest
 
@@ -14,8 +12,7 @@ from kepu.schemas.issues import make_issue
 from kepu.sources.books import ReadError, read_book
 from kepu.transforms.submission import parse_book, raw_records
 from kepu.transforms.text_figures import read_text, records
-from tests.fixtures.narratives import SEEDS, paragraphs, write_docx, write_txt
-from tests.fixtures.ole import ole_bytes
+from tests.fixtures.narratives import HOSTILE, SEEDS, paragraphs, write_docx, write_txt
 
 SIGNED = ["丹江口市科协2023年全国科普日活动总结", *paragraphs(6), "丹江口市科协", "2023年9月25日"]
 
@@ -92,56 +89,6 @@ def test_a_csv_table_is_still_a_table(tmp_path):
 
 # --- hostile and unreadable documents ---------------------------------------------------------------------
 
-_BODY = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-         '<w:p><w:r><w:t>全镇共开展科普讲座6场次。</w:t></w:r></w:p></w:body></w:document>')
-_TYPES = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-          '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-          'wordprocessingml.document.main+xml"/></Types>')
-
-
-def _docx(**members: bytes | str) -> bytes:
-    parts = {"[Content_Types].xml": _TYPES, "word/document.xml": _BODY, **members}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _bomb() -> bytes:
-    return _docx(**{"word/document.xml": _BODY.replace("<w:body>", "<w:body>" + " " * (110 * 1024 * 1024), 1)})
-
-
-LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + "".join(f'<!ENTITY lol{i} "{(f"&lol{i - 1};" if i > 1 else "&lol;") * 10}">' for i in range(1, 10)) + "]>")
-
-HOSTILE = [
-    ("entity_bomb_in_body", "总结.docx",
-     lambda: _docx(**{"word/document.xml": _BODY.replace("?>", "?>" + LAUGHS, 1)}), "file_unsafe", "XML 实体声明"),
-    ("external_entity_in_styles", "总结.docx",
-     lambda: _docx(**{"word/styles.xml": '<!DOCTYPE x [<!ENTITY s SYSTEM "file:///etc/passwd">]><w:styles/>'}),
-     "file_unsafe", "word/styles.xml"),
-    ("zip_bomb_body", "总结.docx", _bomb, "file_too_large", "解压后大小超过"),
-    ("macro_enabled_docm", "总结.docm", lambda: _docx(**{"word/vbaProject.bin": b"\x00" * 64}), "document_macro",
-     "启用宏的 Word 文档（.docm）"),
-    ("macro_enabled_named_docx", "总结.docx",
-     lambda: _docx(**{"[Content_Types].xml": _TYPES.replace("document.main+xml", "document.macroEnabled.main+xml")}),
-     "document_macro", "内含宏代码"),
-    ("rtf_saved_as_doc", "总结.doc", lambda: b"{\\rtf1\\ansi\\ansicpg936 \\'b9\\'b2}", "file_not_spreadsheet",
-     "RTF 文档"),
-    ("html_saved_as_doc", "总结.doc",
-     lambda: ('<html xmlns:w="urn:schemas-microsoft-com:office:word"><body><table><tr><td>讲座</td></tr></table>'
-              '</body></html>').encode(), "document_unsupported", "网页（HTML）另存为 Word 文档"),
-    ("word_97_doc", "总结.doc", lambda: ole_bytes({"WordDocument": b"\xec\xa5" + b"\x00" * 100, "1Table": b"\x00" * 100}),
-     "document_unsupported", "Word 97-2003 文档（.doc）"),
-    ("pdf_report", "总结.pdf", lambda: b"%PDF-1.7\n1 0 obj\n", "file_not_spreadsheet", "PDF 文档"),
-    ("docx_without_body", "总结.docx", lambda: _docx(**{"word/document.xml": _BODY.split("<w:body>")[0] + "</w:document>"}),
-     "file_unreadable", "Word 文档缺少正文"),
-    ("docx_with_broken_xml", "总结.docx", lambda: _docx(**{"word/document.xml": "<w:document>"}), "file_unreadable",
-     "XML 内容已损坏"),
-    ("truncated_docx", "总结.docx", lambda: _docx()[:300], "file_unreadable", "压缩结构已损坏"),
-]
 
 
 @pytest.mark.parametrize("name, relpath, data, code, says", HOSTILE, ids=[h[0] for h in HOSTILE])

@@ -4,15 +4,18 @@ source), what a second night costs, and a source that cannot be read as a whole.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from kepu.schemas.files import entry_id
+from kepu.sources.books import ReadError, read_book
 from kepu.sources.intake import Limits, SourceConfig, take_in_source
 from kepu.sources.remote import SourceUnavailable
 from tests.fixtures.archives import seven_zip, windows_zip, zip_bytes
+from tests.fixtures.narratives import HOSTILE, paragraphs, write_docx
 from tests.servers.imap import message
 from tests.servers.records import closed_port
 from tests.sources.unprivileged import as_unprivileged, give_away
@@ -166,7 +169,8 @@ def test_a_mailbox_message_by_message(imap, area, tmp_path, monkeypatch):
     for sender, subject, attachments in [
         ("a@example.org", "两份报表", [("东升街道.xlsx", b"PK-1"), ("九江街道.xls", b"OLE-2")]),
         ("b@example.org", "扫描件", [("盖章报表.pdf", b"%PDF-1.4")]),
-        ("c@example.org", "报表和说明", [("洛带镇.csv", "单位,活动\n".encode("gbk")), ("说明.docx", b"PK-doc")]),
+        ("c@example.org", "报表和说明", [("洛带镇.csv", "单位,活动\n".encode("gbk")), ("说明.docx", b"PK-doc"),
+                                       ("现场照片.jpg", b"\xff\xd8\xff")]),
         ("d@example.org", "压缩包", [("汇总.7z", seven_zip({"西河镇.xlsx": b"PK-3"}))]),
         ("e@example.org", "忘了附件", []),
     ]:
@@ -180,7 +184,8 @@ def test_a_mailbox_message_by_message(imap, area, tmp_path, monkeypatch):
     assert got == {
         "东升街道.xlsx": ("", "a@example.org", "两份报表"), "九江街道.xls": ("", "a@example.org", "两份报表"),
         "盖章报表.pdf": ("", "b@example.org", "扫描件"),  # alone in its message: parsed, rejected with a reason
-        "洛带镇.csv": ("", "c@example.org", "报表和说明"), "说明.docx": ("ignored", "c@example.org", "报表和说明"),
+        "洛带镇.csv": ("", "c@example.org", "报表和说明"), "说明.docx": ("", "c@example.org", "报表和说明"),
+        "现场照片.jpg": ("ignored", "c@example.org", "报表和说明"),  # beside a submission
         "汇总.7z/西河镇.xlsx": ("", "d@example.org", "压缩包"),
         "（无附件）": ("ignored", "e@example.org", "忘了附件"),
     }
@@ -211,3 +216,56 @@ def test_a_gbk_name_on_an_sftp_server_is_fetched_by_its_bytes_and_shown_readably
     assert got == {"双流区/东升街道.xlsx": b"PK-dongsheng", "双流区/九江街道.xlsx": b"PK-jiujiang"}
     seen = frozenset((f.entry_path, f.entry_size, f.change_token) for f in haul.files)
     assert take_in_source(config, seen, tmp_path / "files").unchanged == 2
+
+
+def test_a_summary_by_mail_is_taken_and_read_exactly_as_from_a_folder(imap, area, tmp_path, monkeypatch):
+    """SPEC §3.13 by mail (issue #21): a .docx or .txt 总结 is a submission, alone or beside a form; the same bytes
+    read from the mailbox and from a folder give the same paragraphs, or the same refusal (entity, bomb, macros,
+    a .doc that is RTF or HTML) in bounded time. Photos beside a 总结 and Exchange's ATT00001.txt are not."""
+    monkeypatch.setenv("KEPU_TEST_USER", imap.username)
+    monkeypatch.setenv("KEPU_TEST_PASSWORD", imap.password)
+    imap.create_folder(area)
+    summary = write_docx(tmp_path / "docs" / "洛带镇总结.docx", ["洛带镇2023年全国科普日活动总结", *paragraphs(6),
+                                                               "洛带镇人民政府", "2023年9月22日"]).read_bytes()
+    report = "\r\n".join(["九江街道科普日活动情况报告", "街道举办科普展览1场，参观群众800余人。"]).encode("gbk")
+    messages = [
+        ("a@example.org", "总结和照片", [("洛带镇总结.docx", summary), ("现场.jpg", b"\xff\xd8\xff\xe0JFIF")]),
+        ("b@example.org", "报表和总结", [("九江街道.csv", "单位,活动\n".encode("gbk")), ("情况报告.txt", report),
+                                       ("ATT00001.txt", b"\r\n")]),
+        *((f"{name}@example.org", name, [(relpath, data())]) for name, relpath, data, _, _ in HOSTILE),
+    ]
+    arrived = datetime(2023, 9, 27, 8, 0, tzinfo=timezone.utc)
+    for sender, subject, attachments in messages:
+        imap.deliver(message(sender, subject, attachments=attachments), folder=area, received_at=arrived)
+        for name, data in attachments:
+            put(tmp_path / "share" / subject, name, data)
+    config = SourceConfig(name="邮箱", url=imap.url_for(area), username_env="KEPU_TEST_USER",
+                          password_env="KEPU_TEST_PASSWORD")
+
+    by_mail = take_in_source(config, frozenset(), tmp_path / "mail-files")
+    by_folder = take_in_source(folder_source(tmp_path / "share"), frozenset(), tmp_path / "folder-files")
+
+    decided = {(f.subject, f.source_path.split("/", 1)[1]): (f.status, f.has_content) for f in by_mail.files}
+    assert decided[("总结和照片", "洛带镇总结.docx")] == ("", True)
+    assert decided[("总结和照片", "现场.jpg")][0] == "ignored"
+    assert decided[("报表和总结", "情况报告.txt")] == ("", True) and decided[("报表和总结", "九江街道.csv")] == ("", True)
+    assert decided[("报表和总结", "ATT00001.txt")][0] == "ignored"
+    mail_read = {(f.subject, f.source_path.split("/", 1)[1]): _reading(f) for f in by_mail.files if f.has_content}
+    folder_read = {tuple(f.source_path.split("/", 1)): _reading(f) for f in by_folder.files
+                   if f.has_content and f.source_path.split("/", 1)[1] not in ("现场.jpg", "ATT00001.txt")}
+    assert mail_read == folder_read
+    assert mail_read[("总结和照片", "洛带镇总结.docx")][:2] == ("read", "洛带镇2023年全国科普日活动总结")
+    assert mail_read[("报表和总结", "情况报告.txt")][:2] == ("read", "九江街道科普日活动情况报告")
+    for name, relpath, _, code, says in HOSTILE:
+        got, detail, quick = mail_read[(name, relpath)]
+        assert (got, quick) == (code, True), (name, detail)
+
+
+def _reading(f) -> tuple:
+    """What the reader makes of a kept file: ("read", its first paragraph) or (issue code, reason), and the time."""
+    started = time.monotonic()
+    try:
+        book = read_book(f.location, f.path)
+        return "read", book.paragraphs[0] if book.paragraphs else None, time.monotonic() - started < 10
+    except ReadError as refused:
+        return refused.code, refused.detail, time.monotonic() - started < 10

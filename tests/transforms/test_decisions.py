@@ -26,3 +26,16 @@ def test_a_written_line_reads_back(reason, by, value):
         assert (first["reason"], first["value"]) == (reason.strip(), value.strip())
         assert (first["decided_by"] or "") == by.strip()
         assert lines.valid["line"].tolist()[0] == 2 and lines.valid["reason"].tolist()[1] == "第二行"
+
+
+def test_a_figure_of_a_summary_is_cited_by_paragraph_and_phrase_for_a_correction_or_an_exclusion():
+    from kepu.transforms.decisions import check_record, text_citation
+
+    line = {"kind": "correct_value", "file": "龙泉区/总结.docx", "cell": "第3段“听众600余人”", "value": "650",
+            "reason": "电话核实"}
+    assert check_record(line) is None and text_citation(line["cell"]) == (3, "听众600余人")
+    assert check_record({**line, "kind": "exclude_row", "value": ""}) is None
+    assert text_citation("第12段") == (12, None) and text_citation("正文!第2段「举办“科普进社区”讲座4场次」") == (
+        2, "举办“科普进社区”讲座4场次")
+    assert text_citation("I12") is None and text_citation("第0段") is None
+    assert "单元格地址" in check_record({**line, "kind": "same_event", "other_file": "x.xlsx", "other_cell": "A2"})

@@ -188,3 +188,19 @@ def test_visitors_after_an_exhibition_count_are_the_exhibitions_even_when_their_
     reading = read_text(["9月18日，街道在社区广场举办科普展览1场，展出展板30块，参观群众800余人。"])
     assert _said(reading.figures) == [("展览展示", "activities", 1, False), (None, "boards", 30, False),
                                       ("展览展示", "participants", 800, True)]
+
+
+def test_each_counted_figure_is_cited_by_its_paragraph_and_phrase_and_a_total_is_marked():
+    """What `kepu decide correct_value` cites (第3段“听众600余人”) and the rules change: every figure a record counts,
+    with its measure and value as written; the overall total's figure marked, its parts not."""
+    text = ["洛带镇2023年全国科普日活动总结",
+            "全镇共开展科普活动12场次，参与群众约3000人次。其中举办科普讲座4场次，听众600余人；送科技下乡2场次，参与群众500人。",
+            "发放科普资料2000余份，出动志愿者40名。"]
+    phrases = {r.activity_type: r.phrases for r in records(read_text(text))}
+    assert phrases == {
+        "讲座报告": {"第2段“其中举办科普讲座4场次”": "activities:4", "第2段“听众600余人”": "participants:600"},
+        "科技下乡": {"第2段“送科技下乡2场次”": "activities:2", "第2段“参与群众500人”": "participants:500"},
+        "未分项": {"第3段“发放科普资料2000余份”": "materials:2000", "第3段“出动志愿者40名”": "volunteers:40",
+                "第2段“全镇共开展科普活动12场次”": "activities:12:total",
+                "第2段“参与群众约3000人次”": "participants:3000:total"},
+    }

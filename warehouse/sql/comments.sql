@@ -131,6 +131,7 @@ comment on column raw.text_figures.activity_type is '活动形式（“未分项
 comment on column raw.text_figures.paragraph is '数字所在的段落（第几段，从1起）';
 comment on column raw.text_figures.sentence is '数字所在的原句（引用）';
 comment on column raw.text_figures.cells is '各指标（字段名）所在的段落（如“第3段”）';
+comment on column raw.text_figures.phrases is '本行计入的每个数字：引用（如“第3段“听众600余人””，即 correct_value 决定的单元格写法）→“指标:原文数值”（总数为整个总数）';
 {% for m in measures %}
 comment on column raw.text_figures.{{ m.key }} is '总结：{{ m.label }}';
 {% endfor %}

@@ -11,5 +11,7 @@ create table if not exists raw.text_figures (
     {{ m.key }}_approx boolean,
 {% endfor %}
     cells         map(varchar, varchar),
+    phrases       map(varchar, varchar),
     primary key (campaign_id, sha256, activity_type)
 );
+alter table raw.text_figures add column if not exists phrases map(varchar, varchar);

@@ -16,6 +16,7 @@ with facts as (
         c.field, c.typed_value, c.applies,
         p.usable, p.row_root, p.other_root, p.row_duplicate_of, p.other_duplicate_of,
         ua.unit_name as assigned_name,
+        te.invalid as text_invalid, te.stale as text_stale, te.effect as text_effect,
         max(d.line) over (partition by d.kind, d.file_sha256) as last_file_line
     from _decisions as d
     left join core.activities as a on a.campaign_id = d.campaign_id and a.activity_id = d.activity_id
@@ -31,11 +32,13 @@ with facts as (
     left join _corrections as c on c.line = d.line
     left join _decision_pairs as p on p.line = d.line
     left join _units as ua on ua.unit_code = d.unit_code
+    left join _text_effects as te on te.line = d.line  -- a figure of a 总结 (decisions_text)
 ),
 judged as (
     select
         *,
         case
+            when text_effect is not null then text_invalid
             when kind = 'correct_value' and activity_id is not null and is_current and field is null
                 then '单元格' || cell || '不是可更正的列（可更正：{{ correctable_labels }}）'
             when kind = 'correct_value' and activity_id is not null and is_current and typed_value is null
@@ -67,6 +70,7 @@ judged as (
                 then '目标已不存在（另一单位已报送新版本），未执行'
             when kind in ('same_event', 'different_events') and not coalesce(usable, false)
                 then '两行中有未计入汇总的行，未执行'
+            when text_stale is not null then text_stale
             when kind = 'correct_value' and field is not null and typed_value is not null and not applies
                  and (field not in {{ quoted(metric_keys) }} or not starts_with(typed_value, '-'))
                 then '已被后面对同一单元格的更正取代，未执行'
@@ -84,6 +88,7 @@ select
     case
         when invalid_reason is not null then invalid_reason || '，未执行'
         when stale_reason is not null then stale_reason
+        when text_effect is not null then text_effect
         when kind = 'assign_unit' then '已将文件“' || file_path || '”归入' || assigned_name || '（' || unit_code || '）'
             || case when is_current then '，作为其现行版本计入汇总'
                     when superseded_by is not null then '；该单位已有更新的版本，此文件不计入'
