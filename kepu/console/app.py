@@ -193,7 +193,9 @@ class Console:
             self.messages[session.sid] = ("refused", "未签发：运行正在进行，请等它结束后再签发。")
             return RedirectResponse("/totals", 303)
         try:
-            signed = await run_in_threadpool(sign_edition, self.settings, form.get("by"), form.get("note"), 10)
+            reason = (form.get("reason") or "").strip() or None  # a reason given is the clerk forcing the edition
+            signed = await run_in_threadpool(sign_edition, self.settings, form.get("by"), form.get("note"), 10,
+                                             force=reason is not None, reason=reason)
         except KepuError as exc:
             self.messages[session.sid] = ("refused", f"未签发：{exc}")
             return RedirectResponse("/totals", 303)
