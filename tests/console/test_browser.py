@@ -153,4 +153,4 @@ def test_the_clerk_settles_the_3000_wan_figure_runs_and_signs_in_a_browser(conso
             if os.environ.get("KEPU_ARTIFACTS"):
                 kept = Path(os.environ["KEPU_ARTIFACTS"]) / "console"
                 shutil.copytree(shots, kept, dirs_exist_ok=True)
-    assert len(list(shots.glob("*.png"))) == 9
+    assert len(list(shots.glob("*.png"))) == 10
