@@ -214,8 +214,13 @@ COUNT_CASES = [
 @pytest.mark.parametrize(("value", "kind", "expected", "approximate", "unit"), COUNT_CASES)
 def test_parse_count(value: object, kind: str, expected: int | None, approximate: bool, unit: str | None) -> None:
     parsed = parse_count(value)
-    assert parsed == ParsedNumber(expected, kind, approximate, unit)  # type: ignore[arg-type]
+    spelled = kind == "number" and isinstance(value, str) and any(ch in SPELLED_MARKS for ch in value)
+    assert parsed == ParsedNumber(expected, kind, approximate, unit, spelled)  # type: ignore[arg-type]
     assert expected is None or type(parsed.value) is int
+
+
+SPELLED_MARKS = set("零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟")
+"""A count written with any of these (三百, 1.2万, 上千) is read with the `spelled` note (as 约500 gets its own)."""
 
 
 AMOUNT_CASES = [
@@ -491,7 +496,7 @@ def test_approximate_counts_parse_back(n: int) -> None:
 @given(st.integers(min_value=0, max_value=99_999), st.booleans())
 def test_chinese_numerals_parse_back(n: int, bare_ten: bool) -> None:
     text = to_chinese_numeral(n, bare_ten=bare_ten)
-    assert parse_count(text) == ParsedNumber(n, "number"), text
+    assert parse_count(text) == ParsedNumber(n, "number", spelled=True), text
     assert parse_count(text.replace("二千", "两千")).value == n
 
 
@@ -499,7 +504,7 @@ def test_chinese_numerals_parse_back(n: int, bare_ten: bool) -> None:
 def test_ten_thousands_parse_back(hundreds: int) -> None:
     n = hundreds * 100
     text = f"{n // 10_000}.{n % 10_000:04d}".rstrip("0").rstrip(".") + "万"
-    assert parse_count(text) == ParsedNumber(n, "number"), text
+    assert parse_count(text) == ParsedNumber(n, "number", spelled=True), text
     assert parse_amount(text).value == Decimal(n), text
 
 
