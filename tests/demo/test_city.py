@@ -133,7 +133,7 @@ def test_config_has_the_spec_shape(city):
                      "deadline": DEADLINE},
         "paths": {"inbox": "inbox", "registry": "units.csv", "warehouse": "warehouse/kepu.duckdb", "out": "out"},
         "office": {"name": "江源市科学技术协会", "preparer": "王丽", "reviewer": "李强", "phone": "0833-1234567",
-                   "city_units_label": "市直单位"},
+                   "city_units_label": "市直单位", "email": "kpb@jiangyuan-kx.example.org"},
     }
 
 
