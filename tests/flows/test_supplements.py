@@ -252,8 +252,8 @@ def test_a_bu_bao_through_a_run_counts_and_its_receipt_lists_both_files(tmp_path
     assert (cell, file_path) == ("B4", "双流区/东升街道（补报）.xlsx") and "双流区/东升街道.xlsx 活动明细!B4" in message
     receipt = openpyxl.load_workbook(city.root / "out" / "2023-science-day" / "回执" / "东升街道.xlsx")["回执"]
     fields = {r[0]: r[2] for r in receipt.iter_rows(values_only=True) if r[0]}
-    assert fields["报送文件"] == "双流区/东升街道.xlsx"
-    assert fields["计入汇总的文件"] == "第 1 版 双流区/东升街道.xlsx；第 2 版 双流区/东升街道（补报）.xlsx（补报）"
+    assert fields["报送文件"] == "东升街道.xlsx"  # the 回执 names the file as the unit sent it
+    assert fields["计入汇总的文件"] == "第 1 版 东升街道.xlsx；第 2 版 东升街道（补报）.xlsx（补报）"
 
 
 def test_a_warehouse_made_before_supplements_reads_its_files_as_versions():
