@@ -20,7 +20,6 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -391,8 +390,7 @@ def nightly(config: str = "kepu.toml", inbox: str | None = None, registry: str |
     if most of the units that reported would no longer count. Started by `run` (the command line), the flow
     takes the settings and registry `run` loaded and checked from these same parameters; started by a
     schedule, it loads them here."""
-    inputs = _checked.get()
-    _checked.set(None)  # handed to this flow run only
+    inputs = _handed.pop(str(config), None)  # handed to this flow run only
     if inputs is not None:
         settings = inputs.settings
     else:
@@ -653,8 +651,10 @@ def _abandon(runner) -> None:
     runner._executor = None
 
 
-_checked: ContextVar[RunInputs | None] = ContextVar("kepu_checked_inputs", default=None)
-"""The settings and registry `run` loaded and checked, for the flow run it starts (which takes them once)."""
+_handed: dict[str, RunInputs] = {}
+"""The settings and registry `run` loaded and checked, by the config path it passes, for the flow run it starts
+(which takes them once). A plain dict, not a ContextVar: Prefect pickles the context into a process pool's
+workers, and a ContextVar cannot be pickled."""
 
 
 def load_flags(config: Path, **overrides) -> Settings:
@@ -683,8 +683,8 @@ def run(config: Path, force: bool = False, wait: float | None = None, *, inputs:
                            wait=settings.lock_wait if wait is None else wait,
                            on_wait=lambda _: progress.report("wait")) as guard:
         with run_api(guard, folder=settings.warehouse.parent):
-            handed = _checked.set(inputs)
+            _handed[str(config)] = inputs
             try:
                 return configured(config=str(config), force=force, **{k: str(v) for k, v in flags.items()})
             finally:
-                _checked.reset(handed)
+                _handed.pop(str(config), None)
