@@ -136,9 +136,11 @@ REPEAT_FIGURES = ("participants", "volunteers", "materials", "boards", "media_re
 
 def mark_sheet_repeats(earlier: list[dict], rows: list[dict]) -> list:
     """Rows of a later sheet that repeat a counted row of an earlier sheet of the same unit — the same start date
-    and normalised name (transforms.dedup.name_key), the same reporting_unit — count once, as a 补报's do (SPEC
-    §3.2): each gets `repeat_of` (the kept row's `sheet:row`) and an info issue citing both rows, a warning where
-    their figures differ. Rows match one to one, in order."""
+    and normalised name (transforms.dedup.name_key), the same reporting_unit — AND the same figures count once, as a
+    补报's do (SPEC §3.2): each gets `repeat_of` (the kept row's `sheet:row`) and an info issue citing both rows.
+    Where the figures differ there is no evidence the two rows are one activity (two lectures of one day on two
+    sheets look just like this): both stay counted, with a warning naming both figures so the office can decide
+    (`same_event`). Rows match one to one, in order."""
     from kepu.transforms.dedup import name_key
 
     def key(row: dict) -> tuple | None:
@@ -156,9 +158,10 @@ def mark_sheet_repeats(earlier: list[dict], rows: list[dict]) -> list:
         if k is None or not waiting.get(k):
             continue
         kept = waiting[k].pop(0)
-        row["repeat_of"] = f"{kept['source_sheet']}:{kept['source_row']}"
         differs = [f"{DETAIL_FIELD[f].header}：{_figure(kept.get(f))}与{_figure(row.get(f))}" for f in REPEAT_FIGURES
                    if _figure(kept.get(f)) != _figure(row.get(f))]
+        if not differs:
+            row["repeat_of"] = f"{kept['source_sheet']}:{kept['source_row']}"
         cited = dict(sheet=row["source_sheet"], cell=row.get("activity_name_cell"), row=row["source_row"],
                      raw=row.get("activity_name"), sheet_name=row["source_sheet"],
                      kept=f"工作表“{kept['source_sheet']}”第{kept['source_row']}行")
