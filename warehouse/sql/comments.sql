@@ -78,6 +78,7 @@ comment on column raw.activity_rows.activity_name_cell is '活动名称所在单
 comment on column raw.activity_rows.start_date_cell is '开始日期所在单元格';
 comment on column raw.activity_rows.reporting_unit is '转报表中该行所写的单位（“单位名称”“镇街”等列的原文）；按哪个单位计入由单位名录决定';
 comment on column raw.activity_rows.reporting_unit_cell is '该行单位名称所在单元格（合并单元格取其左上角）';
+comment on column raw.activity_rows.repeat_of is '两张明细表中开始日期、活动名称和各项数字都相同时，本行所重复的前一张表的行（“工作表:行号”）；该行只计一次';
 
 comment on table raw.declarations is '每个可读文件对自身的声明：单位代码、填报单位、填报日期，以及它们所在的单元格。';
 comment on column raw.declarations.declared_code_cell is '单位代码所在单元格';
