@@ -40,6 +40,19 @@ def prefect_harness():
 
 
 @pytest.fixture(scope="session")
+def kepu_children(prefect_harness, tmp_path_factory):
+    """What the session's child `kepu` processes share (tests/kepu_process.py): the test API they report to,
+    and one Prefect home (with the API database kepu migrated once) for those that start their own API."""
+    from prefect.settings import PREFECT_API_URL
+
+    from tests import kepu_process
+
+    kepu_process.share(PREFECT_API_URL.value(), tmp_path_factory.mktemp("prefect-home"))
+    yield
+    kepu_process.share(None, None)
+
+
+@pytest.fixture(scope="session")
 def demo_city(tmp_path_factory, prefect_harness):
     """The demo city (seed 2023, scale 1) after one full run: a realistic warehouse to read from, built once
     for all the session's workers (tests only read it)."""

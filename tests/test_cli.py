@@ -10,19 +10,15 @@ from datetime import datetime
 import pytest
 
 from tests.builders import activity, add_shadowing_folders, make_city
+from tests.kepu_process import kepu, kepu_command, kepu_env
+
+pytestmark = pytest.mark.usefixtures("kepu_children")
 
 CHATTER = ("Traceback", "Starting temporary server", "Finished in state", "prefect.", "INFO", "WARNING")
 
 
-def kepu(*args: str, home, cwd=None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    return subprocess.run([sys.executable, "-m", "kepu.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=600, cwd=cwd)
-
-
 def test_missing_config_exits_2_with_a_message(tmp_path):
-    result = kepu("run", "--config", str(tmp_path / "nope.toml"), home=tmp_path / "home")
+    result = kepu("run", "--config", str(tmp_path / "nope.toml"))
     assert result.returncode == 2
     assert "找不到配置文件" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -32,7 +28,7 @@ def test_bad_registry_exits_2_naming_the_line(tmp_path):
     city = make_city(tmp_path / "city")
     with open(city.root / "units.csv", "a", encoding="utf-8") as fh:
         fh.write("D01T01,重复的单位,town,D01,,true\n")
-    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    result = kepu("run", "--config", str(city.config))
     assert result.returncode == 2
     assert "第10行" in result.stderr and "重复" in result.stderr
     assert not city.warehouse.exists()
@@ -41,22 +37,22 @@ def test_bad_registry_exits_2_naming_the_line(tmp_path):
 def test_decide_records_or_refuses_in_one_line(tmp_path):
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)], received=datetime(2023, 9, 30, 10))
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
 
     refused = kepu("decide", "exclude_row", "东升街道.xlsx", "--cell", "B99", "--reason", "测试",
-                   "--config", str(city.config), home=tmp_path / "home")
+                   "--config", str(city.config))
     assert refused.returncode == 2 and "第99行没有活动记录" in refused.stderr
     assert "Traceback" not in refused.stdout + refused.stderr
     assert not (city.root / "decisions.csv").exists()
 
-    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    status = kepu("status", "--config", str(city.config))
     assert "待决定事项（1 项）" in status.stdout and "kepu decide accept_on_time" in status.stdout
 
     recorded = kepu("decide", "accept_on_time", "东升街道.xlsx", "--reason", "系统故障，按时计",
-                    "--config", str(city.config), home=tmp_path / "home")
+                    "--config", str(city.config))
     assert recorded.returncode == 0, recorded.stderr
     assert "第2行" in recorded.stdout and "将按时计" in recorded.stdout
-    again = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    again = kepu("run", "--config", str(city.config))
     assert again.returncode == 0 and "按时 1" in again.stdout
 
 
@@ -65,14 +61,14 @@ def test_run_then_status(tmp_path):
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
     (city.inbox / "坏文件.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
 
-    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    result = kepu("run", "--config", str(city.config))
 
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "已发布" in output and "无法读取 1 个" in output and "120" in output
     assert not any(word in output for word in CHATTER), output
 
-    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    status = kepu("status", "--config", str(city.config))
     assert status.returncode == 0, status.stderr
     assert "报送情况" in status.stdout and "催报名单" in status.stdout and "最近运行" in status.stdout
 
@@ -80,18 +76,18 @@ def test_run_then_status(tmp_path):
 def test_sign_then_status_then_sign_again_is_refused(tmp_path):
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
 
-    nobody = kepu("sign", "--config", str(city.config), home=tmp_path / "home")
+    nobody = kepu("sign", "--config", str(city.config))
     assert nobody.returncode != 0 and "--by" in nobody.stderr and nobody.stderr.strip().count("\n") == 0
-    signed = kepu("sign", "--by", "王丽", "--note", "报省科协", "--config", str(city.config), home=tmp_path / "home")
+    signed = kepu("sign", "--by", "王丽", "--note", "报省科协", "--config", str(city.config))
     assert signed.returncode == 0, signed.stderr
     assert "已签发第1版" in signed.stdout and "已报送" in signed.stdout
     assert (city.root / "out" / "2023-science-day" / "已报送" / "第1版" / "全市汇总.xlsx").is_file()
-    again = kepu("sign", "--by", "王丽", "--config", str(city.config), home=tmp_path / "home")
+    again = kepu("sign", "--by", "王丽", "--config", str(city.config))
     assert again.returncode == 1 and "当前数据与第1版相同" in again.stderr
     assert again.stderr.strip().count("\n") == 0 and "Traceback" not in again.stdout + again.stderr
-    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    status = kepu("status", "--config", str(city.config))
     assert status.stdout.lstrip().startswith("与第1版相同"), status.stdout
 
 
@@ -102,9 +98,9 @@ def test_status_counts_the_statistician_s_warnings(tmp_path):
     pasted = activity("科普讲座", 18, 120, venue="文化站", volunteers=5)
     city.submit("东升街道.xlsx", "D01T01", [pasted, activity("节能科普展", 19, 800, "展览展示", funding_wan=3000),
                                            dict(pasted)])
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
 
-    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    status = kepu("status", "--config", str(city.config))
 
     assert status.returncode == 0, status.stderr
     text = "".join(status.stdout.split())
@@ -118,17 +114,17 @@ def test_a_run_from_a_campaign_folder_holding_folders_named_like_kepus_layers(tm
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
     add_shadowing_folders(city.root)
 
-    result = kepu("run", "--config", "kepu.toml", home=tmp_path / "home", cwd=city.root)
+    result = kepu("run", "--config", "kepu.toml", cwd=city.root)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "已发布" in result.stdout and "120" in result.stdout
-    status = kepu("status", home=tmp_path / "home", cwd=city.root)
+    status = kepu("status", cwd=city.root)
     assert status.returncode == 0, status.stdout + status.stderr
 
 
 def test_template_command_writes_the_form(tmp_path):
     out = tmp_path / "模板.xlsx"
-    result = kepu("template", "--output", str(out), "--name", "2024年全国科普日", home=tmp_path / "home")
+    result = kepu("template", "--output", str(out), "--name", "2024年全国科普日")
     assert result.returncode == 0, result.stderr
     assert out.is_file()
 
@@ -140,10 +136,10 @@ def test_on_a_terminal_the_user_sees_progress_and_summary_only(tmp_path):
 
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "DO_NOT_TRACK"}
-    env.update(PREFECT_HOME=str(tmp_path / "home"), COLUMNS="100", TERM="xterm")
+    env = kepu_env(own_api=True, COLUMNS="100", TERM="xterm")  # the run's own API: its chatter would show here
+    env.pop("DO_NOT_TRACK", None)
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "kepu.cli", "run", "--config", str(city.config)],
+    proc = subprocess.Popen(kepu_command("run", "--config", str(city.config)),
                             stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
     os.close(follower)
     chunks = []
@@ -187,14 +183,14 @@ source_retries = 1
 source_retry_delay = 0
 """, encoding="utf-8")
 
-    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    result = kepu("run", "--config", str(city.config))
 
     assert result.returncode == 0, result.stderr
     output = "".join((result.stdout + result.stderr).split())  # rich wraps long lines at the terminal's width
     assert "来源「龙泉区网盘」不可用：无法连接到服务器" in output and "来源「共享」：1个条目" in output
     assert "来源不可用2个" in output  # D02 and its town: their district's share is down
     assert not any(word in output for word in CHATTER), output
-    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    status = kepu("status", "--config", str(city.config))
     shown = "".join(status.stdout.split())
     assert "来源不可用" in shown and "龙泉区网盘" in shown and "最近一次运行有来源不可用" in shown
 
@@ -204,7 +200,7 @@ def test_a_bad_source_exits_2_in_one_line(tmp_path):
     with open(city.config, "a", encoding="utf-8") as fh:
         fh.write('\n[[sources]]\nname = "邮箱"\nurl = "imaps://imap.example.org/INBOX"\n'
                  'username_env = "KEPU_TEST_UNSET_USER"\npassword_env = "KEPU_TEST_UNSET_PASSWORD"\n')
-    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    result = kepu("run", "--config", str(city.config))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "KEPU_TEST_UNSET_USER 未设置" in result.stderr
     assert not city.warehouse.exists()
@@ -216,11 +212,11 @@ def test_run_drafts_notices_and_status_lists_them(tmp_path):
     with open(city.config, "a", encoding="utf-8") as fh:
         fh.write('\n[notices]\nsender = "kepu@example.org"\noffice_email = "kpb@example.org"\n')
 
-    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    result = kepu("run", "--config", str(city.config))
     assert result.returncode == 0, result.stderr
     assert "通知：已起草 1 份（见 通知/），无邮箱地址 6 个单位（6 份通知未能发出）" in result.stdout
 
-    status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+    status = kepu("status", "--config", str(city.config))
     assert status.returncode == 0, status.stderr
     assert "待发送的通知" in status.stdout and "无邮箱地址" in status.stdout and "已起草" in status.stdout
 
@@ -229,7 +225,7 @@ def test_bad_notices_exit_2_in_one_line(tmp_path):
     city = make_city(tmp_path / "city")
     with open(city.config, "a", encoding="utf-8") as fh:
         fh.write('\n[notices]\nmode = "send"\nsender = "kepu@example.org"\noffice_email = "kpb@example.org"\n')
-    result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+    result = kepu("run", "--config", str(city.config))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "[notices]" in result.stderr and "smtp" in result.stderr
     assert not city.warehouse.exists()
@@ -246,7 +242,7 @@ ENGLISH_WORDS = ("Usage", "Options", "Show this message", "Error", "Try ", "No s
     ["console", "--host", "0.0.0.0", "--config", "nowhere.toml"],
 ])
 def test_help_usage_and_errors_speak_chinese(tmp_path, args):
-    result = kepu(*args, home=tmp_path / "home")
+    result = kepu(*args)
     output = result.stdout + result.stderr
 
     assert output.strip()
@@ -261,8 +257,7 @@ def test_template_per_unit_writes_one_locked_form_per_expected_unit(tmp_path):
     from kepu.transforms.submission import parse_book
 
     city = make_city(tmp_path / "city")
-    result = kepu("template", "--per-unit", "--config", str(city.config), "--output", str(tmp_path / "forms"),
-                  home=tmp_path / "home")
+    result = kepu("template", "--per-unit", "--config", str(city.config), "--output", str(tmp_path / "forms"))
 
     assert result.returncode == 0, result.stderr
     forms = sorted((tmp_path / "forms").rglob("*.xlsx"))
@@ -283,15 +278,14 @@ def test_template_per_unit_writes_one_locked_form_per_expected_unit(tmp_path):
 def test_sql_opens_the_warehouse_read_only(tmp_path):
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
 
-    query = kepu("sql", "--config", str(city.config), "-e", "select participants from marts.city_totals",
-                 home=tmp_path / "home")
-    write = kepu("sql", "--config", str(city.config), "-e", "create table marts.x (i int)", home=tmp_path / "home")
+    query = kepu("sql", "--config", str(city.config), "-e", "select participants from marts.city_totals")
+    write = kepu("sql", "--config", str(city.config), "-e", "create table marts.x (i int)")
 
     assert query.returncode == 0 and "120" in query.stdout, query.stderr
     assert write.returncode != 0 and "read-only" in write.stdout + write.stderr
-    missing = kepu("sql", "--warehouse", str(tmp_path / "none.duckdb"), home=tmp_path / "home")
+    missing = kepu("sql", "--warehouse", str(tmp_path / "none.duckdb"))
     assert missing.returncode == 1 and "尚未生成" in missing.stderr
 
 
@@ -302,7 +296,7 @@ def test_the_readmes_duckdb_command_works_from_the_environment(tmp_path):
     from kepu.warehouse.shell import duckdb_binary
 
     city = make_city(tmp_path / "city")
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
     binary = duckdb_binary()
     assert binary is not None and binary.is_file()
     result = subprocess.run([str(binary), "-readonly", str(Path(city.warehouse)), "-c",

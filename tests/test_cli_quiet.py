@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from tests.builders import activity, config_text, make_city
-from tests.test_cli import CHATTER, kepu
+from tests.kepu_process import kepu
+from tests.test_cli import CHATTER
+
+pytestmark = pytest.mark.usefixtures("kepu_children")
 
 
 def test_a_hung_sftp_source_is_named_once_and_no_library_log_reaches_the_console(tmp_path, monkeypatch):
@@ -38,7 +43,7 @@ source_retry_delay = 0
     monkeypatch.setenv("KEPU_SFTP_PASSWORD", "secret")
     monkeypatch.delenv("COLUMNS", raising=False)
     try:
-        result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+        result = kepu("run", "--config", str(city.config), own_api=True)  # its own API: no log of it either
     finally:
         listener.close()
 

@@ -12,7 +12,9 @@ import pytest
 from kepu.demo.city import DEMO_MARK, prepare_demo_folder
 from kepu.schemas.errors import ConfigError
 from tests.builders import activity, make_city
-from tests.test_cli import kepu
+from tests.kepu_process import kepu
+
+pytestmark = pytest.mark.usefixtures("kepu_children")
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -36,7 +38,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     office_folder(tmp_path / "office")
     before = snapshot(tmp_path / "office")
 
-    result = kepu("demo", "--path", str(tmp_path / "office"), home=tmp_path / "home")
+    result = kepu("demo", "--path", str(tmp_path / "office"))
 
     assert result.returncode == 2
     assert "不是 kepu demo 生成的文件夹" in result.stderr and result.stderr.strip().count("\n") == 0
@@ -48,7 +50,7 @@ def test_demo_in_the_current_folder_refuses_the_office_s_folder(tmp_path):
     office_folder(tmp_path / "office")
     before = snapshot(tmp_path / "office")
 
-    result = kepu("demo", "--path", ".", home=tmp_path / "home", cwd=tmp_path / "office")
+    result = kepu("demo", "--path", ".", cwd=tmp_path / "office")
 
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert snapshot(tmp_path / "office") == before
@@ -88,27 +90,27 @@ def test_template_never_replaces_the_office_s_file(tmp_path):
     city = office_folder(tmp_path / "office")
     before = snapshot(city.root)
 
-    result = kepu("template", home=tmp_path / "home", cwd=city.root)
+    result = kepu("template", cwd=city.root)
     assert result.returncode == 2 and "未覆盖" in result.stderr and result.stderr.strip().count("\n") == 0
     assert snapshot(city.root) == before
 
-    fresh = kepu("template", "--output", "新模板.xlsx", home=tmp_path / "home", cwd=city.root)
-    again = kepu("template", "--output", "新模板.xlsx", home=tmp_path / "home", cwd=city.root)
+    fresh = kepu("template", "--output", "新模板.xlsx", cwd=city.root)
+    again = kepu("template", "--output", "新模板.xlsx", cwd=city.root)
     assert fresh.returncode == 0 and again.returncode == 0, again.stderr  # its own file, the same bytes
 
 
 def test_template_per_unit_reads_kepu_toml_here_and_keeps_a_changed_form(tmp_path):
     city = office_folder(tmp_path / "office")
 
-    first = kepu("template", "--per-unit", home=tmp_path / "home", cwd=city.root)
+    first = kepu("template", "--per-unit", cwd=city.root)
     assert first.returncode == 0, first.stderr
     forms = sorted((city.root / "各单位报表").rglob("*.xlsx"))
     assert forms
-    assert kepu("template", "--per-unit", home=tmp_path / "home", cwd=city.root).returncode == 0
+    assert kepu("template", "--per-unit", cwd=city.root).returncode == 0
 
     forms[0].write_bytes(b"PK\x03\x04 a unit's filled-in form, sent back")
     before = snapshot(city.root)
-    refused = kepu("template", "--per-unit", home=tmp_path / "home", cwd=city.root)
+    refused = kepu("template", "--per-unit", cwd=city.root)
     assert refused.returncode == 2 and "未覆盖" in refused.stderr
     assert snapshot(city.root) == before
 
@@ -125,18 +127,18 @@ def test_run_decide_status_rebuild_rollback_leave_the_office_s_files_alone(tmp_p
                 continue
             assert now.get(name) == digest, name
 
-    assert kepu("run", home=home, cwd=city.root).returncode == 0
+    assert kepu("run", cwd=city.root).returncode == 0
     untouched()
-    assert kepu("status", home=home, cwd=city.root).returncode == 0
+    assert kepu("status", cwd=city.root).returncode == 0
     untouched()
-    decided = kepu("decide", "accept_on_time", "东升街道.xlsx", "--reason", "系统故障，按时计", home=home, cwd=city.root)
+    decided = kepu("decide", "accept_on_time", "东升街道.xlsx", "--reason", "系统故障，按时计", cwd=city.root)
     assert decided.returncode == 0, decided.stderr
     untouched(except_decisions=True)
     old = (city.root / "decisions.csv").read_bytes()
     assert old.startswith(b"kind,file_sha256")  # appended to, never rewritten
-    assert kepu("run", home=home, cwd=city.root).returncode == 0
-    assert kepu("rebuild", home=home, cwd=city.root).returncode == 0
-    assert kepu("rollback", home=home, cwd=city.root).returncode == 0
+    assert kepu("run", cwd=city.root).returncode == 0
+    assert kepu("rebuild", cwd=city.root).returncode == 0
+    assert kepu("rollback", cwd=city.root).returncode == 0
     untouched(except_decisions=True)
     assert (city.root / "decisions.csv").read_bytes() == old
 
@@ -146,10 +148,10 @@ def test_draft_folder_keeps_a_file_kepu_did_not_write(tmp_path):
     from tests.flows.test_notices import make_notice_city, notices_toml
 
     city = make_notice_city(tmp_path / "city", notices_toml(mode="draft"))
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
     drafts = next((city.root / "out").rglob(FOLDER))
     (drafts / "给东升街道的信.eml").write_text("the clerk's own draft", encoding="utf-8")
 
     city.submit("九江街道.xlsx", "D01T02", [activity("科普展览", 18, 60)])
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
     assert (drafts / "给东升街道的信.eml").read_text(encoding="utf-8") == "the clerk's own draft"

@@ -65,13 +65,12 @@ def clerks_day_commands() -> list[str]:
     return [line for line in lines if line.startswith("kepu ")]
 
 
-def test_the_clerk_s_day_runs_as_written_from_the_demo_folder(demo_city, tmp_path):
+def test_the_clerk_s_day_runs_as_written_from_the_demo_folder(demo_city, kepu_children, tmp_path):
     """Every command of the clerk's day, from where the README says to stand (`cd demo`), exits 0."""
-    import os
     import shlex
     import shutil
-    import subprocess
-    import sys
+
+    from tests.kepu_process import kepu
 
     commands = clerks_day_commands()
     assert {c.split()[1] for c in commands} >= {"console", "run", "status", "decide", "sql"}
@@ -79,10 +78,7 @@ def test_the_clerk_s_day_runs_as_written_from_the_demo_folder(demo_city, tmp_pat
     commands = [c for c in commands if not c.startswith("kepu console")]
     folder = tmp_path / "demo"
     shutil.copytree(demo_city.root, folder)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     for command in commands:
-        result = subprocess.run([sys.executable, "-m", "kepu.cli", *shlex.split(command)[1:]], cwd=folder, env=env,
-                                capture_output=True, text=True, timeout=900)
+        result = kepu(*shlex.split(command)[1:], cwd=folder, timeout=900)
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
         assert "Traceback" not in result.stderr

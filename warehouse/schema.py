@@ -151,12 +151,21 @@ def sql_text(layer: str, name: str, **context) -> str:
 def create_tables(con: duckdb.DuckDBPyConnection, pending_runs: str | None = None) -> None:
     """Every schema and table (created if missing, older layouts brought up to date), then every view.
     `pending_runs` is the glob of the run records kept beside a warehouse file (publisher.pending_runs_glob),
-    for audit.runs to show them."""
-    _create_schemas(con)
-    _migrate(con)
-    _create_table_ddl(con)
-    _forwarding_adds(con)
-    create_views(con, pending_runs)
+    for audit.runs to show them.
+
+    One transaction: a commit for each of its ~600 statements (views, every column's comment) would write and
+    flush the database's log ~600 times."""
+    con.begin()
+    try:
+        _create_schemas(con)
+        _migrate(con)
+        _create_table_ddl(con)
+        _forwarding_adds(con)
+        create_views(con, pending_runs)
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 def _create_schemas(con: duckdb.DuckDBPyConnection) -> None:

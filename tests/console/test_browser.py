@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from decimal import Decimal
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.kepu_process import kepu_started
 from tests.servers.debian import ensure_tools
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,16 +50,13 @@ def funding(page) -> Decimal:
 
 
 @pytest.fixture
-def console_city(demo_city, tmp_path):
+def console_city(demo_city, kepu_children, tmp_path):
     """A copy of the demo city (the session's own is only read) with `kepu console` serving it on a loopback port."""
     folder = tmp_path / "city"
     shutil.copytree(demo_city.root, folder)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    process = subprocess.Popen([sys.executable, "-m", "kepu.cli", "console", "--config", str(folder / "kepu.toml"),
-                                "--port", str(port)], cwd=folder, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = kepu_started("console", "--config", str(folder / "kepu.toml"), "--port", str(port), cwd=folder,
+                           new_session=False)  # the runs it starts report to the session's test API
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_serving(url + "/", process)

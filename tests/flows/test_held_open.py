@@ -7,8 +7,12 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.builders import activity, make_city, query
-from tests.test_cli import kepu
+from tests.kepu_process import kepu
+
+pytestmark = pytest.mark.usefixtures("kepu_children")
 
 HOLDER = textwrap.dedent("""
     import sys, duckdb
@@ -23,7 +27,7 @@ HOLDER = textwrap.dedent("""
 def test_run_publishes_past_a_read_write_connection_and_names_its_holder(tmp_path):
     city = make_city(tmp_path / "city")
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)])
-    assert kepu("run", "--config", str(city.config), home=tmp_path / "home").returncode == 0
+    assert kepu("run", "--config", str(city.config)).returncode == 0
 
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(city.warehouse)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
@@ -31,7 +35,7 @@ def test_run_publishes_past_a_read_write_connection_and_names_its_holder(tmp_pat
         assert holder.stdout.readline().strip() == "ready"
         city.submit("九江街道.xlsx", "D01T02", [activity("科普展览", 18, 60)])
 
-        result = kepu("run", "--config", str(city.config), home=tmp_path / "home")
+        result = kepu("run", "--config", str(city.config))
         assert result.returncode == 0, result.stderr
         assert "已发布" in result.stdout and "以读写方式打开" in result.stdout
         assert f"进程 {holder.pid}" in result.stdout
@@ -41,7 +45,7 @@ def test_run_publishes_past_a_read_write_connection_and_names_its_holder(tmp_pat
         holder.stdin.flush()
         assert holder.stdout.readline().strip() == "120"  # its connection keeps the state it opened
 
-        status = kepu("status", "--config", str(city.config), home=tmp_path / "home")
+        status = kepu("status", "--config", str(city.config))
         assert status.returncode == 0, status.stderr  # read through a copy while the file is held
     finally:
         holder.stdin.write("\n")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ import pytest
 from kepu.flows import processes
 from kepu.flows.lifecycle import guarded, pid_path
 from tests.builders import activity, make_city, query
+from tests.kepu_process import kepu_started
 
 pytestmark = pytest.mark.slow
 
@@ -100,12 +100,8 @@ def test_twenty_runs_back_to_back_leak_nothing_and_end_with_a_clean_runs_totals(
     assert totals[0][3] == len(SENDERS)  # every sender is an expected unit, and each reported
 
 
-def kepu_run(city, home, *flags: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    return subprocess.Popen([sys.executable, "-m", "kepu.cli", "run", "--config", str(city.config), *flags],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
+def kepu_run(city, *flags: str, own_api: bool = False) -> subprocess.Popen:
+    return kepu_started("run", "--config", str(city.config), *flags, own_api=own_api)
 
 
 def finish(run: subprocess.Popen) -> tuple[int, str, str]:
@@ -140,20 +136,21 @@ def wait_until_holding(city, run: subprocess.Popen, timeout: float = 120) -> Non
         time.sleep(0.05)
 
 
-def test_two_runs_started_at_once_wait_or_refuse_and_leave_nothing(tmp_path, prefect_harness):
+def test_two_runs_started_at_once_wait_or_refuse_and_leave_nothing(tmp_path, kepu_children):
     city = make_city(tmp_path / "city")
     sessions = []
     for round_ in range(3):
         submit_night(city, round_)
-        first = kepu_run(city, tmp_path / "home1")
+        own_api = round_ == 0  # the first round each with its own Prefect API (beside the one warehouse)
+        first = kepu_run(city, own_api=own_api)
         if round_ < 2:  # started at the same moment; either may take the lock
-            second = kepu_run(city, tmp_path / "home2")
+            second = kepu_run(city, own_api=own_api)
             (code1, out1, err1), (code2, out2, err2) = finish(first), finish(second)
             assert (code1, code2) == (0, 0), out1 + err1 + out2 + err2
             assert "Traceback" not in err1 + err2
         else:  # the second is told not to wait: it refuses, in one line naming the first
             wait_until_holding(city, first)
-            second = kepu_run(city, tmp_path / "home2", "--wait", "0")
+            second = kepu_run(city, "--wait", "0")
             code2, out2, err2 = finish(second)
             code1, out1, err1 = finish(first)
             assert code1 == 0, out1 + err1

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,10 +23,11 @@ import duckdb
 import pytest
 
 from kepu.flows import processes
-from kepu.flows.lifecycle import SHARED_HELPER, guarded, pid_path
+from kepu.flows.lifecycle import SHARED_HELPER, guarded, pid_path, read_pid_file
 from tests.builders import activity, make_city
+from tests.kepu_process import kepu, kepu_started
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("kepu_children")]  # a Prefect home whose API database is migrated once
 
 HOOKS = Path(__file__).parent / "hooks"
 FILES = 40
@@ -43,41 +43,39 @@ def slow_city(tmp_path):
     return city
 
 
-def kepu_env(home: Path, delay: float | None, stage: str = "parse") -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KEPU_TEST_"))}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(HOOKS), env.get("PYTHONPATH")])))
+def hooks_env(log: Path, delay: float | None, stage: str = "parse") -> dict:
+    """The test hooks on PYTHONPATH; with `delay`, stage `stage` takes that much longer and each begun parse
+    is written to `log`."""
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(HOOKS), os.environ.get("PYTHONPATH")]))}
     if delay:
-        env["KEPU_TEST_PARSE_DELAY"] = str(delay)
-        env["KEPU_TEST_STAGE"] = stage
-        home.mkdir(parents=True, exist_ok=True)
-        env["KEPU_TEST_PARSE_LOG"] = str(home / "parsed.log")
+        env.update(KEPU_TEST_PARSE_DELAY=str(delay), KEPU_TEST_STAGE=stage, KEPU_TEST_PARSE_LOG=str(log))
     return env
 
 
-def start_run(city, home: Path, *flags: str, delay: float = 0.5, stage: str = "parse",
+def start_run(city, log: Path, *flags: str, delay: float = 0.5, stage: str = "parse",
               quiet: bool = False) -> subprocess.Popen:
-    """`kepu run` in its own session (a signal sent to it reaches it alone, as `kill` would). `quiet`: its
-    output is dropped (a killed run's orphans would hold pipes open)."""
-    output = subprocess.DEVNULL if quiet else subprocess.PIPE
-    return subprocess.Popen([sys.executable, "-m", "kepu.cli", "run", "--config", str(city.config), *flags],
-                            stdout=output, stderr=output, text=True, env=kepu_env(home, delay, stage),
-                            start_new_session=True)
+    """`kepu run` with its own Prefect API (the processes a stop must end), in its own session."""
+    return kepu_started("run", "--config", str(city.config), *flags, own_api=True, quiet=quiet,
+                        **hooks_env(log, delay, stage))
 
 
-def parses_begun(home: Path) -> int:
-    """Files whose parse began in runs started with `home` (tests/flows/hooks writes one line for each)."""
+def run_again(city) -> subprocess.CompletedProcess:
+    return kepu("run", "--config", str(city.config), own_api=True, **hooks_env(Path(os.devnull), None))
+
+
+def parses_begun(log: Path) -> int:
+    """Files whose parse began in runs started with `log` (tests/flows/hooks writes one line for each)."""
     try:
-        return (home / "parsed.log").read_text(encoding="utf-8").count("\n")
+        return log.read_text(encoding="utf-8").count("\n")
     except FileNotFoundError:
         return 0
 
 
-def wait_for_parsing(run: subprocess.Popen, home: Path, at_least: int = 3, timeout: float = 240) -> None:
+def wait_for_parsing(run: subprocess.Popen, log: Path, at_least: int = 3, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert run.poll() is None, run.communicate()
-        if parses_begun(home) >= at_least:
+        if parses_begun(log) >= at_least:
             return
         time.sleep(0.1)
     raise AssertionError("the run never started parsing")
@@ -88,6 +86,14 @@ def gone_soon(started: list[processes.ProcessId], timeout: float = 5) -> list[pr
     while time.monotonic() < deadline and any(processes.alive(p) for p in started):
         time.sleep(0.1)
     return [p for p in started if processes.alive(p)]
+
+
+def named_in_pid_file(city, run: subprocess.Popen, at_least: int) -> bool:
+    """Whether `run` has `at_least` processes below it and its pid file names each of them (the run's watcher
+    names a new one within its scan interval; a kill -9 before that leaves it unnamed, as it would anyone)."""
+    below = [p for p in processes.descendants(run.pid) if SHARED_HELPER not in p.name]
+    holder = read_pid_file(city.warehouse)
+    return len(below) >= at_least and holder is not None and {p.pid for p in below} <= {p.pid for p in holder.processes}
 
 
 def runs(city) -> list[tuple]:
@@ -128,11 +134,11 @@ def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_ci
     if stage == "notices":
         with slow_city.config.open("a", encoding="utf-8") as config:
             config.write('\n[notices]\nsender = "kepu@example.org"\noffice_email = "kpb@example.org"\n')
-    home = tmp_path / "home"
+    log = tmp_path / "parsed.log"
     delay = 0.5 if stage == "parse" else 60
-    run = start_run(slow_city, home, "--task-runner", runner, "--workers", "2", stage=stage, delay=delay)
+    run = start_run(slow_city, log, "--task-runner", runner, "--workers", "2", stage=stage, delay=delay)
     try:
-        wait_for_parsing(run, home, at_least=3 if stage == "parse" else 1)
+        wait_for_parsing(run, log, at_least=3 if stage == "parse" else 1)
         if stage == "core":
             time.sleep(0.5)  # well inside the queries
         started = processes.descendants(run.pid)
@@ -149,7 +155,7 @@ def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_ci
     assert run.returncode == 128 + signum, out + err
     assert took < STOP_SECONDS * LOADED_FACTOR, f"took {took:.1f} s to stop"
     if stage == "parse":
-        assert parses_begun(home) < FILES, "the signal should land in the middle of the parse"
+        assert parses_begun(log) < FILES, "the signal should land in the middle of the parse"
     line = AFTER_PUBLISH.get(stage) or STOPPED[signum]
     assert err.strip().splitlines() == [line], err  # one line: no library's log, no traceback
     assert "Traceback" not in out + err and "|" not in err
@@ -160,21 +166,20 @@ def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_ci
     assert gone_soon(started) == []
     assert_nothing_left(slow_city)
     if stage in AFTER_PUBLISH:  # the next run finishes what the stop left: it does not call the night unchanged
-        again = subprocess.run([sys.executable, "-m", "kepu.cli", "run", "--config", str(slow_city.config)],
-                               capture_output=True, text=True, env=kepu_env(home, None), timeout=600)
+        again = run_again(slow_city)
         assert again.returncode == 0, again.stdout + again.stderr
         assert [o for o, _ in runs(slow_city)] == ["published", "published"]
         assert (slow_city.root / "out").is_dir()
 
 
 def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, tmp_path):
-    home = tmp_path / "home"
-    run = start_run(slow_city, home, "--task-runner", "process", "--workers", "2", quiet=True)
+    log = tmp_path / "parsed.log"
+    run = start_run(slow_city, log, "--task-runner", "process", "--workers", "2", quiet=True)
     try:
-        wait_for_parsing(run, home)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(processes.descendants(run.pid)) < 3:
-            time.sleep(0.2)  # the API and both pool workers
+        wait_for_parsing(run, log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not named_in_pid_file(slow_city, run, at_least=3):
+            time.sleep(0.2)  # the API and both pool workers, once the run's watcher has named them
         started = processes.descendants(run.pid)
         os.kill(run.pid, signal.SIGKILL)
         run.wait(timeout=30)
@@ -186,8 +191,7 @@ def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, 
     assert api and gone_soon(api, timeout=60) == []  # the kernel ends the API when its parent dies; pool workers not
     survivors = [p for p in started if processes.alive(p) and SHARED_HELPER not in p.name]
 
-    again = subprocess.run([sys.executable, "-m", "kepu.cli", "run", "--config", str(slow_city.config)],
-                           capture_output=True, text=True, env=kepu_env(home, None), timeout=600)
+    again = run_again(slow_city)
 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "已发布" in again.stdout
