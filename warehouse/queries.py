@@ -461,6 +461,23 @@ def recent_runs(warehouse: Path, campaign_id: str, limit: int = 5) -> list[dict]
         from audit.runs where campaign_id = ? order by started_at desc limit ?""", [campaign_id, limit])
 
 
+def files_by_source(warehouse: Path, campaign_id: str) -> list[dict]:
+    """The campaign's received files by source: in all, read, rejected, not submissions (ignored), and how many
+    of them the last published run saw first (`new_last_run`)."""
+    return fetch_records(warehouse, """
+        with last as (
+            select run_id from audit.run_log where campaign_id = ? and outcome = 'published'
+            order by started_at desc limit 1
+        )
+        select source, count(*) as files,
+               count(*) filter (where status = 'read') as read,
+               count(*) filter (where status = 'rejected') as rejected,
+               count(*) filter (where status = 'ignored') as ignored,
+               count(*) filter (where first_run_id in (select run_id from last)) as new_last_run
+        from audit.received_files where campaign_id = ?
+        group by source order by source""", [campaign_id, campaign_id])
+
+
 # --------------------------------------------------------------- inputs of the rules, inside a run
 
 

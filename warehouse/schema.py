@@ -62,6 +62,7 @@ VIEWS: tuple[tuple[str, str], ...] = (
     ("marts", "changes_since_signed"),
     ("marts", "signed_edition"),
     ("audit", "runs"),
+    ("audit", "received_files"),
 )
 """In dependency order: each view may read the ones before it."""
 

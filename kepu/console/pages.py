@@ -76,6 +76,8 @@ def overview(settings: Settings) -> dict:
                          if k != "source_unavailable" or summary.completeness.get(k)],
         "issues": [(SEVERITY_LABELS[s], summary.issues.get(s, 0)) for s in SEVERITY_LABELS],
         "rejected": summary.rejected_files,
+        "sources": [{**row, "name": "收件箱" if row["source"] == "inbox" else row["source"]}
+                    for row in queries.files_by_source(wh, cid)],
         "open_count": len(items),
         "lead": open_items_lead(items) or "",
         "biggest": [{**i, "label": MEASURE[i["measure"]].label, "shown": figure(i["amount"], i["measure"])}

@@ -286,6 +286,12 @@ comment on column audit.submission_changes.previous_value is '此前的合计（
 comment on column audit.submission_changes.current_value is '此后的合计';
 comment on column audit.submission_changes.change is '变化量（当前减去此前）';
 
+comment on view audit.received_files is '收到的文件：每个来源中见到的每个文件（路径与内容）一行，同一内容出现在两个来源时各一行；含处理结果和在该来源首次见到的运行（今日概况按来源计数）。';
+comment on column audit.received_files.path is '文件路径（与 raw.files.path 的写法相同）';
+comment on column audit.received_files.status is 'read 已读取；rejected 应为报送文件但无法读取；ignored 不是报送文件（见 raw.files.status）';
+comment on column audit.received_files.reason is 'rejected 或 ignored 的原因（中文）';
+comment on column audit.received_files.last_run_id is '最近一次在该来源见到它的运行（audit.runs.run_id）';
+comment on column audit.received_files.sender is '邮件附件：发件人地址（小写）';
 comment on view audit.submissions is '报送记录：每个收到的文件与其所属（或冲突时声称的）单位一行，含版本、状态、是否按时。';
 comment on column audit.submissions.unit_code is '单位代码（冲突文件对所声称的每个单位各一行）';
 comment on column audit.submissions.file_path is '文件在收件箱中的路径（首次收到时）';
