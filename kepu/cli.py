@@ -425,6 +425,7 @@ def console_command(config: ConfigOpt = Path("kepu.toml"), host: HostOpt = "127.
     try:
         settings = load_settings(config, check_inputs=False)
         office_console.application(settings, host)  # refuses before anything listens
+        office_console.check_port(host, port)
     except ConfigError as exc:
         _fail(str(exc), 2)
     console.print(f"控制台：{office_console.url(host, port)}（按 Ctrl-C 停止）", soft_wrap=True)
@@ -456,6 +457,7 @@ def serve(
         check_schedule(cron, timezone)
         if console_port:
             office_console.application(settings, console_host)
+            office_console.check_port(console_host, console_port, "--console-port")
     except ConfigError as exc:
         _fail(str(exc), 2)
     from kepu.flows.schedule import FailureWatcher, nightly_deployment, serve_deployment

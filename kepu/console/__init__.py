@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from kepu.console.security import console_password, is_loopback
+from kepu.schemas.errors import ConfigError
 from kepu.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -24,6 +25,25 @@ def application(settings: Settings, host: str = DEFAULT_HOST, environ: dict[str,
 
     password = console_password(settings, host, environ)
     return Console(settings, password, loopback=is_loopback(host)).application()
+
+
+def check_port(host: str, port: int, option: str = "--port") -> None:
+    """ConfigError when the console could not listen on host:port (another program, or another console, holds
+    it): said in one line before anything starts, not as a web server's log line once `kepu serve` runs."""
+    import errno
+    import socket
+
+    bare = host.strip("[]")
+    try:
+        family = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is free
+            probe.bind((bare, port))
+    except OSError as exc:
+        why = "端口已被其他程序占用" if getattr(exc, "errno", None) == errno.EADDRINUSE else f"地址不可用：{exc.strerror or exc}"
+        raise ConfigError(f"控制台无法在 {url(host, port)} 启动（{why}）。请用 {option} 指定其他端口"
+                          + ("，或 --console-port 0 不启动控制台" if option == "--console-port" else "")
+                          + "。未启动。") from None
 
 
 def _server(settings: Settings, host: str, port: int):

@@ -184,3 +184,23 @@ def test_a_decision_the_page_sends_is_checked_as_kepu_decide_checks_it(demo_city
         answer = client.post("/decide", data={**form, **fields})
         assert "未记录" in answer.text and said in answer.text, fields
     assert (settings.decisions.read_bytes() if settings.decisions.exists() else None) == before
+
+
+@pytest.mark.parametrize("command", ["console", "serve"])
+def test_a_taken_port_is_said_in_one_line_before_anything_starts(command, tmp_path):
+    import socket
+
+    from kepu.cli import app
+    from tests.builders import make_city
+
+    city = make_city(tmp_path / "city")
+    with socket.socket() as other:  # another program already listening there
+        other.bind(("127.0.0.1", 0))
+        other.listen(1)
+        port = other.getsockname()[1]
+        option = "--port" if command == "console" else "--console-port"
+        result = CliRunner().invoke(app, [command, "--config", str(city.config), option, str(port)])
+    assert result.exit_code == 2, result.output
+    assert f"控制台无法在 http://127.0.0.1:{port}/ 启动（端口已被其他程序占用）" in result.output
+    assert f"请用 {option} 指定其他端口" in result.output and "未启动" in result.output
+    assert "已注册定时任务" not in result.output and "Traceback" not in result.output
