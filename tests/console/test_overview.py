@@ -14,6 +14,7 @@ from kepu.console.app import Console
 from kepu.flows.nightly import run
 from kepu.settings import load_settings
 from tests.builders import activity, config_text, make_city
+from tests.flows.test_sources import source_block
 
 
 def source_rows(html: str) -> dict[str, list[int]]:
@@ -27,15 +28,8 @@ def test_the_overview_counts_files_by_source_and_the_last_run_s_new_ones(tmp_pat
     city = make_city(tmp_path / "city")
     share = tmp_path / "区县共享"
     share.mkdir()
-    city.config.write_text(config_text() + f"""
-[[sources]]
-name = "收件箱"
-url = "{city.inbox.as_uri()}"
-
-[[sources]]
-name = "区县共享"
-url = "{share.as_uri()}"
-""", encoding="utf-8")
+    city.config.write_text(config_text() + source_block("收件箱", city.inbox.as_uri())
+                           + source_block("区县共享", share.as_uri()), encoding="utf-8")
     received = datetime(2023, 9, 26, 10)
     city.submit("东升街道.xlsx", "D01T01", [activity("科普讲座", 17, 120)], received=received)
     city.submit("龙泉镇.xlsx", "D01T02", [activity("科普展览", 18, 300)], received=received)
