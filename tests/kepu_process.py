@@ -33,10 +33,10 @@ def share(api_url: str | None, home: Path | None) -> None:
         _shared["home"] = str(home)
 
 
-def kepu_env(*, own_api: bool = False, home: Path | None = None, **extra: str) -> dict[str, str]:
+def kepu_env(*, own_api: bool = False, **extra: str) -> dict[str, str]:
     """The environment of a child `kepu`; `extra` is added last (KEPU_TEST_* hooks, COLUMNS, PYTHONPATH …)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KEPU_TEST_"))}
-    prefect_home = home or _shared.get("home")
+    prefect_home = _shared.get("home")
     if prefect_home is None:
         import tempfile
 
