@@ -372,8 +372,8 @@ class _Watcher(threading.Thread):
         while not self._done.wait(SCAN_INTERVAL):
             try:
                 self.guard.scan()
-            except OSError:
-                pass
+            except Exception:  # noqa: BLE001 — a look that failed (a process ending mid-read, a full disk):
+                pass  # the watcher goes on looking; one that died would leave a kill -9's processes unnamed
 
     def stop(self) -> None:
         self._done.set()

@@ -59,11 +59,16 @@ def kepu(*args: str, cwd: Path | None = None, own_api: bool = False, timeout: fl
                           env=kepu_env(own_api=own_api, **extra))
 
 
-def kepu_started(*args: str, cwd: Path | None = None, own_api: bool = False, quiet: bool = False,
+def kepu_started(*args: str, cwd: Path | None = None, own_api: bool = False, output: Path | None = None,
                  new_session: bool = True, **extra: str) -> subprocess.Popen:
     """`kepu ARGS…` started and left running, in its own session (a signal sent to it reaches it alone, as
-    `kill` would). `quiet`: its output is dropped (a killed run's orphans would hold pipes open)."""
-    output = subprocess.DEVNULL if quiet else subprocess.PIPE
-    return subprocess.Popen(kepu_command(*args), stdout=output, stderr=output, text=True, cwd=cwd,
-                            env=kepu_env(own_api=own_api, **extra), stdin=subprocess.DEVNULL,
-                            start_new_session=new_session)
+    `kill` would). `output`: its output goes to that file instead of pipes (a killed run's orphans would hold
+    pipes open, not a file)."""
+    stream = open(output, "w", encoding="utf-8") if output is not None else subprocess.PIPE
+    try:
+        return subprocess.Popen(kepu_command(*args), stdout=stream, stderr=subprocess.STDOUT if output else stream,
+                                text=True, cwd=cwd, env=kepu_env(own_api=own_api, **extra),
+                                stdin=subprocess.DEVNULL, start_new_session=new_session)
+    finally:
+        if output is not None:
+            stream.close()

@@ -53,9 +53,9 @@ def hooks_env(log: Path, delay: float | None, stage: str = "parse") -> dict:
 
 
 def start_run(city, log: Path, *flags: str, delay: float = 0.5, stage: str = "parse",
-              quiet: bool = False) -> subprocess.Popen:
+              output: Path | None = None) -> subprocess.Popen:
     """`kepu run` with its own Prefect API (the processes a stop must end), in its own session."""
-    return kepu_started("run", "--config", str(city.config), *flags, own_api=True, quiet=quiet,
+    return kepu_started("run", "--config", str(city.config), *flags, own_api=True, output=output,
                         **hooks_env(log, delay, stage))
 
 
@@ -173,13 +173,19 @@ def test_a_stopped_run_ends_in_seconds_records_itself_and_leaves_nothing(slow_ci
 
 
 def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, tmp_path):
-    log = tmp_path / "parsed.log"
-    run = start_run(slow_city, log, "--task-runner", "process", "--workers", "2", quiet=True)
+    log, output = tmp_path / "parsed.log", tmp_path / "run.out"
+    # 1 s a file: the parse lasts ~20 s, long after the watcher named the API and both pool workers
+    run = start_run(slow_city, log, "--task-runner", "process", "--workers", "2", delay=1.0, output=output)
     try:
         wait_for_parsing(run, log)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not named_in_pid_file(slow_city, run, at_least=3):
-            time.sleep(0.2)  # the API and both pool workers, once the run's watcher has named them
+        deadline = time.monotonic() + 120
+        while not named_in_pid_file(slow_city, run, at_least=3):
+            # the API and both pool workers, once the run's watcher has named them
+            assert run.poll() is None and time.monotonic() < deadline, (
+                f"never named: below the run {processes.descendants(run.pid)}, "
+                f"pid file {read_pid_file(slow_city.warehouse)}, parses begun {parses_begun(log)}, "
+                f"exit {run.poll()}, output {output.read_text(encoding='utf-8')[-2000:]!r}")
+            time.sleep(0.2)
         started = processes.descendants(run.pid)
         os.kill(run.pid, signal.SIGKILL)
         run.wait(timeout=30)
