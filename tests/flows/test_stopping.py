@@ -60,7 +60,9 @@ def start_run(city, log: Path, *flags: str, delay: float = 0.5, stage: str = "pa
 
 
 def run_again(city) -> subprocess.CompletedProcess:
-    return kepu("run", "--config", str(city.config), own_api=True, **hooks_env(Path(os.devnull), None))
+    """The next night's `kepu run`, reporting to the session's Prefect API: what it checks is what the stopped
+    run left, not the processes it starts itself."""
+    return kepu("run", "--config", str(city.config), **hooks_env(Path(os.devnull), None))
 
 
 def parses_begun(log: Path) -> int:
@@ -94,6 +96,13 @@ def named_in_pid_file(city, run: subprocess.Popen, at_least: int) -> bool:
     below = [p for p in processes.descendants(run.pid) if SHARED_HELPER not in p.name]
     holder = read_pid_file(city.warehouse)
     return len(below) >= at_least and holder is not None and {p.pid for p in below} <= {p.pid for p in holder.processes}
+
+
+def observed(city, run: subprocess.Popen, log: Path) -> str:
+    """What a waiting test saw: the processes below `run`, those its pid file names, the parses begun."""
+    holder = read_pid_file(city.warehouse)
+    return (f"below {[(p.pid, p.name[:70]) for p in processes.descendants(run.pid)]}; pid file "
+            f"{[(p.pid, p.name[:20]) for p in holder.processes] if holder else None}; parses {parses_begun(log)}")
 
 
 def runs(city) -> list[tuple]:
@@ -178,13 +187,13 @@ def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, 
     run = start_run(slow_city, log, "--task-runner", "process", "--workers", "2", delay=1.0, output=output)
     try:
         wait_for_parsing(run, log)
-        deadline = time.monotonic() + 120
+        deadline, seen = time.monotonic() + 120, []
         while not named_in_pid_file(slow_city, run, at_least=3):
             # the API and both pool workers, once the run's watcher has named them
+            seen.append(observed(slow_city, run, log))
             assert run.poll() is None and time.monotonic() < deadline, (
-                f"never named: below the run {processes.descendants(run.pid)}, "
-                f"pid file {read_pid_file(slow_city.warehouse)}, parses begun {parses_begun(log)}, "
-                f"exit {run.poll()}, output {output.read_text(encoding='utf-8')[-2000:]!r}")
+                "never named: " + "\n".join(dict.fromkeys(seen)) + f"\nexit {run.poll()}, output "
+                + repr(output.read_text(encoding="utf-8")[-1000:]))
             time.sleep(0.2)
         started = processes.descendants(run.pid)
         os.kill(run.pid, signal.SIGKILL)
