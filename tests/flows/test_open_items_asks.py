@@ -13,9 +13,11 @@ from io import StringIO
 import openpyxl
 import pytest
 from rich.console import Console
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from kepu.cli import app
+from kepu.console.app import Console as OfficeConsole
 from kepu.flows.nightly import run
 from kepu.schemas.decisions import VALUE_CODES
 from kepu.settings import load_settings
@@ -65,6 +67,13 @@ def status_text(config) -> str:
     return sink.getvalue()
 
 
+def items_page(config) -> str:
+    """待决定事项 as the console serves it."""
+    page = TestClient(OfficeConsole(load_settings(config, check_inputs=False)).application()).get("/items")
+    assert page.status_code == 200
+    return page.text
+
+
 def workbook(path, sheets: dict[str, list[list]]) -> None:
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -92,6 +101,9 @@ def test_a_repeat_across_two_sheets_with_other_figures_waits_for_same_event_or_d
         ("repeat", "活动明细 (2)", "A2", "活动明细", "A3"), ("repeat", "活动明细 (2)", "A3", "活动明细", "A4")]
     printed = status_text(city.config)
     assert "kepu decide same_event" in printed and "'活动明细 (2)!A2'" in printed and "different_events" in printed
+    page = items_page(city.config)
+    assert page.count('data-kind="same_event"') == 2 and page.count('data-kind="different_events"') == 2
+    assert 'name="cell" value="活动明细!A3"' in page and 'name="other_cell" value="活动明细 (2)!A2"' in page
 
     line = decide_as_printed(city.config, found[0])
     assert line.startswith("same_event,") and ",活动明细!A3," in line and "活动明细 (2)!A2" in line
@@ -133,6 +145,9 @@ def test_a_forwarded_row_with_other_figures_waits_until_the_own_row_is_confirmed
                                                       "where f.path <> '双流区/双流区汇总.xlsx'")}
     assert [(i["cell"], i["figure_cell"]) for i in found] == [own["科普讲座进社区"], own["科技下乡"]]
     assert "kepu decide confirm" in status_text(city.config)
+    page = items_page(city.config)
+    assert page.count('data-kind="confirm"') == 2 and page.count('data-kind="correct_value"') == 2
+    assert f'name="cell" value="{found[1]["sheet"]}!{found[1]["figure_cell"]}"' in page and 'value="200"' in page
 
     # 东升街道: its own 320 stands
     line = decide_as_printed(city.config, found[0])
@@ -180,6 +195,8 @@ def test_a_summary_against_its_sheet_or_its_total_waits_for_a_confirm_that_chang
         ("check", "龙泉区/科普日工作总结.docx", "第3段")}
     printed = status_text(city.config)
     assert "kepu decide confirm" in printed and "--cell 第3段" in printed
+    page = items_page(city.config)
+    assert page.count('data-kind="confirm"') == len(differs) + len(exceeds) and 'name="cell" value="第3段"' in page
 
     # 东升街道's sheet stands against its 总结; 洛带镇's parts stand against its total
     east = next(i for i in differs if i["unit_name"] == "东升街道")
