@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from kepu.cli import app
+from kepu.decisions import DecisionRefused, decide
 from kepu.console.app import Console as OfficeConsole
 from kepu.flows.nightly import run
 from kepu.schemas.decisions import VALUE_CODES
@@ -197,6 +198,16 @@ def test_a_summary_against_its_sheet_or_its_total_waits_for_a_confirm_that_chang
     assert "kepu decide confirm" in printed and "--cell 第3段" in printed
     page = items_page(city.config)
     assert page.count('data-kind="confirm"') == len(differs) + len(exceeds) and 'name="cell" value="第3段"' in page
+
+    # a confirm names a paragraph that states figures, or a row that exists
+    settings = load_settings(city.config)
+    with pytest.raises(DecisionRefused, match="第2段没有读出的数字（读出数字的段落：第3段）"):
+        decide(settings, "confirm", file="龙泉区/科普日工作总结.docx", cell="第2段", reason="电话核实")
+    with pytest.raises(DecisionRefused, match="不是读出数字的文字总结"):
+        decide(settings, "confirm", file="双流区/东升街道.xlsx", cell="第3段", reason="电话核实")
+    with pytest.raises(DecisionRefused, match="第99行没有活动记录"):
+        decide(settings, "confirm", file="双流区/东升街道.xlsx", cell="C99", reason="电话核实")
+    assert not settings.decisions.exists()
 
     # 东升街道's sheet stands against its 总结; 洛带镇's parts stand against its total
     east = next(i for i in differs if i["unit_name"] == "东升街道")
