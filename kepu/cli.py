@@ -346,9 +346,11 @@ DECIDE_HELP = """记录市科协的决定（写入 kepu.toml 旁的 decisions.cs
   exclude_file      不计入整个文件：文件
   accept_on_time    逾期文件按时计：文件
   correct_value     更正单元格：文件 --cell --value
+  confirm           核实无误（不改动数字）：文件 [--cell]
 
 文件可写收件箱中的路径或 sha256（至少前8位）；每个决定须写明理由（--reason）。kepu status 列出待决定事项及其命令。
 文字总结中读出的数字：--cell 写段落和原文说法，如 '第3段“听众600余人”'（correct_value 更正、exclude_row 去掉该数字）。
+confirm 记下电话核实的结果：所问的数字无误，不改动任何数字，kepu status 不再列出该事项。
 
 \b
 例：kepu decide correct_value 双流区/东升街道.xlsx --cell I12 \\

@@ -114,7 +114,7 @@ def decide(settings: Settings, kind: str, *, file: str | None = None, cell: str 
     target = _file(settings, record["file"], "文件")
     record["file"] = target["sha256"]
     row = other = None
-    if spec.row or spec.code == "accept_on_time":
+    if spec.row or spec.code in ("accept_on_time", "confirm"):
         if target["superseded_by"]:
             raise DecisionRefused(f"文件“{target['path']}”已被该单位较新的版本取代，对它的决定不会生效；"
                                   "请对现行版本作出决定（kepu status 列出各单位的现行文件）。")
@@ -122,7 +122,9 @@ def decide(settings: Settings, kind: str, *, file: str | None = None, cell: str 
         row = _text_figure(settings, target, record)
         line = append_decision(settings.decisions, record)
         return Recorded(line, settings.decisions, _text_preview(spec.code, target, row, record))
-    if spec.row:
+    if spec.code == "confirm" and text_citation(record["cell"]) is not None:
+        record["cell"] = _text_paragraph(settings, target, record["cell"])
+    elif spec.row or (spec.code == "confirm" and record["cell"]):
         row = _row(settings, target, record["cell"])
     if spec.code in ("same_event", "different_events"):
         other_target = _file(settings, record["other_file"], "另一文件")
@@ -252,6 +254,19 @@ def _text_preview(kind: str, target: dict, figure: dict, record: dict) -> str:
     return f"下次运行（kepu run）时：{said}。"
 
 
+def _text_paragraph(settings: Settings, target: dict, cell: str) -> str:
+    """The paragraph of a narrative report a `confirm` cites (第3段), one that states figures the report counts."""
+    paragraph, _ = text_citation(cell)
+    said = {text_citation(f["citation"])[0]
+            for f in queries.text_figures(settings.warehouse, settings.campaign.campaign_id, target["sha256"])
+            if text_citation(f["citation"])}
+    if paragraph not in said:
+        listed = "、".join(f"第{p}段" for p in sorted(said))
+        raise DecisionRefused(f"文件“{target['path']}”第{paragraph}段没有读出的数字"
+                              + (f"（读出数字的段落：{listed}）。" if listed else "（它不是读出数字的文字总结）。"))
+    return f"第{paragraph}段"
+
+
 def parse_date_text(value: str) -> date | None:
     for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
         try:
@@ -277,5 +292,7 @@ def _preview(kind: str, target: dict, row: dict | None, other: dict | None, reco
                       f"第{other and other['source_row']}行将认定为同一活动，只计一次（保留前者）",
         "different_events": f"{where}{name}与第{other and other['source_row']}行将认定为两项不同活动，分别计入，"
                             "不再提示疑似联合活动",
+        "confirm": f"{unit}{where}{name}{record['cell'] if not row and record['cell'] else ''}记为经核实无误，"
+                   "不改动任何数字，不再列为待决定事项",
     }[kind]
     return f"下次运行（kepu run）时：{said}。"

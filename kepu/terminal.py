@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from rich.console import Console
@@ -202,6 +203,26 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
         elif r["item"] == "version":
             what = f"[新版本与旧版本无共同活动] {r['unit_name']} 的文件“{r['file_path']}”：{r['message']}"
             command = f"kepu decide supplement {file} --reason \"…\"（如是补报；否则无需处理）"
+        elif r["item"] == "repeat":
+            earlier, later = shell_cell(r["other_sheet"], r["other_cell"]), shell_cell(r["sheet"], r["cell"])
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
+            command = (f"kepu decide same_event {file} --cell {earlier} --other-file {file} --other-cell {later} "
+                       "--reason \"电话核实：同一活动\"（如是两项不同活动：different_events）")
+        elif r["item"] == "forwarded":
+            own = shell_cell(r["sheet"], r["cell"])
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']} {where}：{r['message']}"
+            command = f"kepu decide confirm {file} --cell {own} --reason \"电话核实：以本单位报送的数字为准\""
+            if r.get("figure_cell") and r.get("figure_value") is not None:
+                command += (f"（如转报表的数字才对：kepu decide correct_value {file} --cell "
+                            f"{shell_cell(r['sheet'], r['figure_cell'])} --value {r['figure_value']} "
+                            "--reason \"电话核实：以转报表的数字为准\"）")
+        elif r["item"] == "check":
+            cited = f" {r['cell']}" if r.get("cell") else ""
+            what = f"[请核实] {r['unit_name'] or ''} {r['file_path']}{cited}：{r['message']}"
+            paragraph = f" --cell {r['cell']}" if r.get("cell") else ""
+            otherwise = "，或 correct_value 更正总结中的数字" if r.get("cell") else ""
+            command = (f"kepu decide confirm {file}{paragraph} --reason \"电话核实：{CHECKED[r['detail']]}\""
+                       f"（核实无误时；数字有误请该单位更正后重新报送{otherwise}）")
         elif r["item"] == "late":
             what = f"[逾期] {r['unit_name']} 的文件“{r['file_path']}”逾期 {r['detail']} 天"
             command = f"kepu decide accept_on_time {file} --reason \"…\"（如确属按时报送）"
@@ -219,6 +240,16 @@ def open_item_lines(items: list[dict]) -> list[tuple[str, str]]:
                        "--reason \"电话核实：…\"（或 exclude_row）")
         lines.append((what, command))
     return lines
+
+
+CHECKED = {"text_differs_from_sheet": "以活动报表为准", "text_parts_exceed_total": "分项无误",
+           "year_over_year_jump": "数字无误"}
+"""What a `confirm` of a `check` item says the office found, in the reason `kepu status` suggests."""
+
+
+def shell_cell(sheet: str | None, cell: str) -> str:
+    """A row's cell with its sheet (a file with two detail sheets has a row 3 on each), quoted for the shell."""
+    return shlex.quote(f"{sheet}!{cell}" if sheet else cell)
 
 
 def wanted_value(item: dict) -> str:

@@ -44,6 +44,7 @@ KINDS: tuple[DecisionKind, ...] = (
     DecisionKind("exclude_file", "不计入整个文件", ("file",)),
     DecisionKind("accept_on_time", "逾期文件按时计", ("file",)),
     DecisionKind("correct_value", "更正单元格的值", ("file", "cell", "value"), row=True),
+    DecisionKind("confirm", "核实无误（数字不变）", ("file",)),  # cell, when given: the row or 总结 paragraph checked
 )
 KIND: dict[str, DecisionKind] = {k.code: k for k in KINDS}
 
@@ -64,8 +65,9 @@ PARTNER_SEPARATORS = r"[、，,;；/／\n]+"
 
 OUTCOMES: dict[str, str] = {"applied": "已执行", "recorded": "已记录", "stale": "目标已不存在，未执行",
                             "invalid": "无效，未执行"}
-"""audit.decisions.outcome: applied (the decision changed what it names), recorded (it is read by another rule:
-a supplement), stale (its target is gone: decision_stale), invalid (the line could not be read: decision_invalid)."""
+"""audit.decisions.outcome: applied (the decision changed what it names), recorded (it changes nothing itself: a
+supplement, which the version rule reads; a confirm, the office's word that a figure stands), stale (its target is
+gone: decision_stale), invalid (the line could not be read: decision_invalid)."""
 
 SHA_PREFIX_MIN = 8
 """The shortest sha256 prefix `kepu decide` resolves (and decisions.csv accepts in `file`)."""

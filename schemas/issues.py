@@ -39,7 +39,7 @@ _KINDS = (
     IssueKind("other_detail_table", "warning", "工作表“{sheet_name}”中也有活动明细，本次只读取了“{used}”表；如两张表都是本单位的活动，请合并到同一张表后重新报送。", "另有明细表未读取"),
     IssueKind("second_detail_sheet", "info", "工作表“{sheet_name}”中也有本单位的活动明细，已与“{used}”表一并读取、计入；两张表中开始日期、活动名称和各项数字都相同的活动只计一次。", "另有明细表已一并读取"),
     IssueKind("sheet_repeat", "info", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期、活动名称和各项数字都相同，按同一活动只计一次（以前一张表的一行为准）。", "两张明细表中的重复活动"),
-    IssueKind("sheet_repeat_differs", "warning", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期相同、活动名称相同，但数字不同（{figures}），两行均已计入；如是同一活动，请决定 same_event（只计一次），否则无需处理。", "两张明细表中同名同日的活动数字不同"),
+    IssueKind("sheet_repeat_differs", "warning", "工作表“{sheet_name}”第{row}行“{raw}”与{kept}开始日期相同、活动名称相同，但数字不同（{figures}），两行均已计入；如是同一活动，请决定 same_event（只计一次），如是两项活动请决定 different_events（分别计入）。", "两张明细表中同名同日的活动数字不同"),
     IssueKind("unit_summary_differs", "warning", "汇总表“{sheet_name}”中{unit_name}的{label}为{stated}，而该单位明细（{detail}）合计为{computed}；明细照常计入，请核实汇总表。", "汇总表与各单位明细不一致"),
     IssueKind("other_campaign_sheet", "info", "工作表“{sheet_name}”是其他活动的报表（{campaign}），未读取；本次读取的是“{used}”表。", "其他活动的工作表"),
     IssueKind("parse_failed", "error", "读取文件内容时发生意外错误，文件暂不计入；市科协将核查后告知处理办法。", "读取出错"),

@@ -24,7 +24,8 @@ CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<column>[A-Za-z]{1,3})\$?(?P<row>[
 """A cell as Excel shows it (`I12`), optionally with its sheet (`活动明细!I12`)."""
 TEXT_CELL = re.compile(r"^(?:正文!)?第(?P<paragraph>[1-9][0-9]{0,5})段\s*(?:[“\"「『](?P<phrase>.+)[”\"」』])?$")
 """A figure of a narrative report (SPEC §3.13) as `correct_value` and `exclude_row` cite it: its paragraph and the
-phrase that states it (`第3段“听众600余人”`); `kepu decide` writes the phrase as the reader recorded it."""
+phrase that states it (`第3段“听众600余人”`); `kepu decide` writes the phrase as the reader recorded it. A `confirm`
+cites the paragraph it checked (`第3段`)."""
 SHA = re.compile(r"^[0-9a-fA-F]+$")
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 """A line as CSV ends one (CR LF, LF or CR) — not at every character str.splitlines breaks at (\x1e, \u2028…),
@@ -121,7 +122,7 @@ def check_record(record: dict[str, str]) -> str | None:
             return f"{COLUMN_LABELS[column]}“{value}”过短：请写文件路径，或 sha256 的至少前{SHA_PREFIX_MIN}位"
     for column in ("cell", "other_cell"):
         value = record.get(column, "")
-        if column == "cell" and kind.code in ("correct_value", "exclude_row") and TEXT_CELL.match(value):
+        if column == "cell" and kind.code in ("correct_value", "exclude_row", "confirm") and TEXT_CELL.match(value):
             continue
         if value and not CELL.match(value):
             return f"{COLUMN_LABELS[column]}“{value}”不是 Excel 的单元格地址（如 I12 或 活动明细!I12）"

@@ -704,6 +704,69 @@ values_to_check as (
     where i.campaign_id = $cid and i.is_current_version and i.cell is not null and i.row_number is not null
       and i.code in $codes
 ),
+decided_rows as (
+    -- each row a decision names (either of a pair's), found as the rules find it (decisions_activities)
+    select n.kind,
+           (select min(a.activity_id) from core.activities as a
+            where a.campaign_id = $cid and a.file_sha256 = n.sha256 and not a.is_unitemized
+              and a.source_row = try_cast(regexp_extract(n.cell, '([0-9]+)$', 1) as integer)
+              and (regexp_extract(n.cell, '^(.+)!', 1) = '' or a.source_sheet = regexp_extract(n.cell, '^(.+)!', 1)))
+               as activity_id
+    from (select kind, file_sha256 as sha256, cell from audit.decisions
+          where campaign_id = $cid and outcome in ('applied', 'recorded') and cell is not null
+          union all
+          select kind, other_sha256, other_cell from audit.decisions
+          where campaign_id = $cid and outcome in ('applied', 'recorded') and other_cell is not null) as n
+),
+repeats as (
+    -- two detail sheets of one file, a same-name same-day activity with other figures: one event or two?
+    select 'repeat' as item, i.file_sha256, i.file_path, i.sheet, i.cell, i.row_number, i.code as detail,
+           i.unit_name, i.message, b.file_sha256 as other_sha256, b.source_sheet as other_sheet,
+           b.source_cell as other_cell
+    from audit.issues as i
+    join core.activities as a on a.campaign_id = i.campaign_id and a.file_sha256 = i.file_sha256
+         and a.source_sheet = i.sheet and a.source_row = i.row_number and not a.is_unitemized
+    join core.activities as b on b.campaign_id = i.campaign_id and b.file_sha256 = i.file_sha256
+         and b.source_sheet <> i.sheet and not b.is_unitemized and b.source_cell is not null
+         and contains(i.message, '与工作表“' || b.source_sheet || '”第' || b.source_row || '行')
+    where i.campaign_id = $cid and i.is_current_version and i.code = 'sheet_repeat_differs' and i.cell is not null
+      and not exists (select 1 from decided_rows as d
+                      where d.kind in ('same_event', 'different_events') and d.activity_id in (a.activity_id, b.activity_id))
+),
+forwarded as (
+    -- a forwarded row counted once as the unit's own row, whose figures differ: which figures are right? The
+    -- item names the row that counts (the unit's own), the forwarded one beside it.
+    select 'forwarded' as item, b.file_sha256, b.source_file as file_path, b.source_sheet as sheet,
+           b.source_cell as cell, b.source_row as row_number, i.code as detail, i.unit_name, i.message,
+           i.file_sha256 as other_sha256, i.file_path as other_path, i.sheet as other_sheet, i.cell as other_cell,
+           case $figure_cells else null end as figure_cell,
+           case $figure_values else null end as figure_value
+    from audit.issues as i
+    join core.activities as a on a.campaign_id = i.campaign_id and a.file_sha256 = i.file_sha256
+         and a.source_sheet = i.sheet and a.source_row = i.row_number and a.unit_code is not distinct from i.unit_code
+    join core.activities as b on b.campaign_id = a.campaign_id and b.activity_id = a.duplicate_of
+         and b.source_cell is not null
+    left join raw.activity_rows as r on r.campaign_id = b.campaign_id and r.sha256 = b.file_sha256
+         and r.source_sheet = b.source_sheet and r.source_row = b.source_row
+    where i.campaign_id = $cid and i.is_current_version and i.code = 'forwarded_repeat_differs'
+      and not exists (select 1 from decided_rows as d where d.activity_id in (a.activity_id, b.activity_id))
+),
+checks as (
+    -- figures no one cell holds alone: a 总结 against the sheet (on the sheet's file), a 总结's parts against its
+    -- total (at its paragraph), a unit's figure against last year's (on its file). The office checks by telephone.
+    select 'check' as item, i.file_sha256, i.file_path, i.sheet,
+           case when i.code = 'text_parts_exceed_total' then i.cell end as cell, i.row_number, i.code as detail,
+           i.unit_name, i.message
+    from audit.issues as i
+    where i.campaign_id = $cid and i.is_current_version
+      and i.code in ('text_differs_from_sheet', 'text_parts_exceed_total', 'year_over_year_jump')
+      and not exists (
+          select 1 from audit.decisions as d
+          where d.campaign_id = $cid and d.outcome in ('applied', 'recorded') and d.file_sha256 = i.file_sha256
+            and case when i.code = 'text_parts_exceed_total'
+                     then regexp_extract(d.cell, '第[1-9][0-9]*段', 0) = i.cell  -- a confirm, or a correction there
+                     else d.kind = 'confirm' and d.cell is null end)
+),
 disjoint as (
     select 'version' as item, i.file_sha256, i.file_path, i.unit_name, i.message
     from audit.issues as i
@@ -714,23 +777,37 @@ select * from (
     select * from held
     union all by name select * from disjoint
     union all by name select * from joint
+    union all by name select * from repeats
+    union all by name select * from forwarded
     union all by name select * from values_to_check
+    union all by name select * from checks
     union all by name select * from late
 )
-order by case item when 'held' then 1 when 'version' then 2 when 'joint' then 3 when 'value' then 4 else 5 end, file_path, sheet,
+order by case item when 'held' then 1 when 'version' then 2 when 'joint' then 3 when 'repeat' then 4
+                   when 'forwarded' then 5 when 'value' then 6 when 'check' then 7 else 8 end, file_path, sheet,
          row_number, cell
 """
 
 
 def open_items(warehouse: Path, campaign_id: str, value_codes: tuple[str, ...]) -> list[dict]:
-    """What a person must decide (SPEC §3.9) as published: held files, possible joint activities, values a
-    check asks to verify (`value_codes`; `field`: which field of the row the cited cell holds, the one a
-    correct_value there changes), late files. None on a warehouse made before decisions existed."""
+    """What a person must decide (SPEC §3.9) as published: held files, possible joint activities, a same-name
+    same-day activity on two sheets of a file with other figures (`repeat`: both rows, `other_*` the earlier
+    sheet's), a forwarded row counted as the unit's own whose figures differ (`forwarded`: the own row that counts,
+    `other_*` the forwarded one, `figure_cell` and `figure_value` the first figure that differs: the own row's
+    cell and what the forwarded row says), values a check asks to verify (`value_codes`; `field`: which field of
+    the row the cited cell holds, the one a correct_value there changes), figures the office checks as a whole
+    (`check`: a 总结 against its sheet or its total, a tenfold change since last year), late files. None on a
+    warehouse made before decisions existed."""
     codes = "(" + ", ".join("'" + c.replace("'", "''") + "'" for c in value_codes) + ")"
     fields = " ".join(f"when upper(r.{identifier(f + '_cell')}) then '{f}'" for f in CORRECTABLE)
+    differs = {m: f"a.{identifier(m)} is not null and a.{identifier(m)} is distinct from b.{identifier(m)} "
+                  f"and r.{identifier(m + '_cell')} is not null" for m in METRICS}
+    cells = " ".join(f"when {differs[m]} then r.{identifier(m + '_cell')}" for m in METRICS)
+    values = " ".join(f"when {differs[m]} then cast(a.{identifier(m)} as varchar)" for m in METRICS)
+    sql = (OPEN_ITEMS.replace("$codes", codes).replace("$fields", fields).replace("$figure_cells", cells)
+           .replace("$figure_values", values))
     try:
-        return fetch_records(warehouse, OPEN_ITEMS.replace("$codes", codes).replace("$fields", fields),
-                             {"cid": campaign_id})
+        return fetch_records(warehouse, sql, {"cid": campaign_id})
     except duckdb.CatalogException:
         return []
 

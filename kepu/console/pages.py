@@ -27,7 +27,8 @@ from kepu.transforms.edition_text import headline
 from kepu.warehouse import queries
 
 ITEM_LABELS = {"held": "待核实文件", "version": "新版本与旧版本无共同活动", "joint": "疑似联合活动",
-               "value": "请核实的数值", "late": "逾期文件"}
+               "repeat": "两张明细表中的同名同日活动", "forwarded": "转报与本单位报送数字不同",
+               "value": "请核实的数值", "check": "请核实的数字", "late": "逾期文件"}
 
 
 def figure(value, key: str | None) -> str:
@@ -92,7 +93,7 @@ def open_items(settings: Settings) -> dict:
     the decisions already written to decisions.csv that no run has applied yet."""
     wh, cid = settings.warehouse, settings.campaign.campaign_id
     items = queries.open_items_with_effect(wh, cid, VALUE_CODES)
-    items.sort(key=lambda i: (-(i.get("share") or 0), ["held", "version", "joint", "value", "late"].index(i["item"]),
+    items.sort(key=lambda i: (-(i.get("share") or 0), list(ITEM_LABELS).index(i["item"]),
                               i.get("file_path") or "", i.get("row_number") or 0))
     shown = []
     for number, item in enumerate(items, 1):
@@ -101,7 +102,7 @@ def open_items(settings: Settings) -> dict:
                  "amount_shown": figure(item.get("amount"), item.get("measure")),
                  "measure_label": MEASURE[item["measure"]].label if item.get("measure") else "",
                  "correctable": item["item"] == "value" and item["detail"] != "impossible_duration"}
-        if item["item"] in ("value", "joint") and item.get("cell"):
+        if item["item"] in ("value", "joint", "repeat", "forwarded") and item.get("cell"):
             entry["excerpt"] = excerpt(wh, cid, item["file_sha256"], item.get("sheet"), item["cell"])
         shown.append(entry)
     applied = {d["line"] for d in queries.decisions(wh, cid)}

@@ -39,3 +39,13 @@ def test_a_figure_of_a_summary_is_cited_by_paragraph_and_phrase_for_a_correction
         2, "举办“科普进社区”讲座4场次")
     assert text_citation("I12") is None and text_citation("第0段") is None
     assert "单元格地址" in check_record({**line, "kind": "same_event", "other_file": "x.xlsx", "other_cell": "A2"})
+
+
+def test_a_confirm_names_a_file_and_at_most_a_row_or_a_paragraph():
+    from kepu.transforms.decisions import check_record
+
+    line = {"kind": "confirm", "file": "双流区/东升街道.xlsx", "reason": "电话核实：数字无误"}
+    assert check_record(line) is None
+    assert check_record({**line, "cell": "活动明细!C4"}) is None and check_record({**line, "cell": "第3段"}) is None
+    assert "单元格地址" in check_record({**line, "cell": "第三段"})
+    assert "理由" in check_record({**line, "reason": ""}) and "文件" in check_record({**line, "file": ""})

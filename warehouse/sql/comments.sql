@@ -312,7 +312,7 @@ comment on column core.activities.original_values is '更正前的原值（文�
 
 comment on table core.decisions is '市科协的决定（SPEC §3.9），按 decisions.csv 读入：每个有效行一行，按文件中的顺序；每次运行在规则之后执行。';
 comment on column core.decisions.line is 'decisions.csv 中的行号（表头为第1行）';
-comment on column core.decisions.kind is '决定类型：assign_unit 归入单位、supplement 补报、same_event 同一活动、different_events 不同活动、exclude_row 不计入某行、exclude_file 不计入文件、accept_on_time 按时计、correct_value 更正单元格';
+comment on column core.decisions.kind is '决定类型：assign_unit 归入单位、supplement 补报、same_event 同一活动、different_events 不同活动、exclude_row 不计入某行、exclude_file 不计入文件、accept_on_time 按时计、correct_value 更正单元格、confirm 核实无误';
 comment on column core.decisions.file is '文件（原文：sha256、其前缀或 raw.files 中的路径）';
 comment on column core.decisions.file_sha256 is '所指文件的 sha256；找不到该文件时为空';
 comment on column core.decisions.cell is '单元格（原文，A1 格式，可带工作表：活动明细!I12），指其所在行';
@@ -339,7 +339,7 @@ comment on column audit.decisions.other_cell is '另一单元格（原文）';
 comment on column audit.decisions.reason is '理由';
 comment on column audit.decisions.decided_by is '决定人';
 comment on column audit.decisions.decided_at is '决定时间（原文）';
-comment on column audit.decisions.outcome is '结果：applied 已执行、recorded 已记录（由其他规则执行，如补报）、stale 目标已不存在未执行（decision_stale）、invalid 无效未执行（decision_invalid）';
+comment on column audit.decisions.outcome is '结果：applied 已执行、recorded 已记录（不直接改动数据：补报由版本规则执行，核实无误不改动任何数字）、stale 目标已不存在未执行（decision_stale）、invalid 无效未执行（decision_invalid）';
 comment on column audit.decisions.effect is '效果（中文），如“已将第12行参与人数由40000改为4000”';
 
 -- Editions (SPEC §3.12): what was sent upward, and what changed since.
@@ -401,4 +401,4 @@ comment on view marts.changes_since_signed is '变更说明：与最近一个报
 comment on column marts.changes_since_signed.district_code is '所属区县代码（区县、单位层级；全市和活动形式为空），用于按区县分组';
 comment on column marts.changes_since_signed.measure is '指标：units_expected、units_reported、units_on_time 及各项合计';
 comment on view marts.signed_edition is '报送版本状态：每届一行（已签发过的届），为最近一个版本及当前状态与它是否相同。';
-comment on column audit.edition_decisions.kind is '决定类型：assign_unit、supplement、same_event、different_events、exclude_row、exclude_file、accept_on_time、correct_value';
+comment on column audit.edition_decisions.kind is '决定类型：assign_unit、supplement、same_event、different_events、exclude_row、exclude_file、accept_on_time、correct_value、confirm';

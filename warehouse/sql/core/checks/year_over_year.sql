@@ -1,9 +1,10 @@
 -- SPEC §3.7: a unit whose activities or participants changed by rules.YOY_RATIO or more against the campaign
--- before this one in the warehouse (marts.unit_totals of that campaign), on the unit's current file.
+-- before this one in the warehouse (marts.unit_totals of that campaign), on the unit's current file: its own version
+-- where it has one (not a supplement or a forwarded table), always the same one — a `confirm` names it (SPEC §3.9).
 with current_totals as (
     select
         s.unit_code,
-        any_value(s.file_sha256) as file_sha256,
+        coalesce(min(s.file_sha256) filter (where s.role = 'version'), min(s.file_sha256)) as file_sha256,
         sum(a.activity_count) as activities,
         sum(coalesce(a.participants, 0)) as participants
     from core.activities as a

@@ -1,8 +1,9 @@
 -- The office's decisions (SPEC §3.9), 6, after the checks: what each line of decisions.csv did — applied,
--- recorded (a supplement: the version rule reads it), stale (its target is gone: a decision_stale warning, nothing
--- done) or invalid (a decision_invalid error; the lines transforms.decisions could not read come in as
--- _decision_invalid) — said in Chinese, into audit.decisions; each applied decision also an info issue on the
--- file it changed (so the unit's 回执 shows it), and no possible_joint_activity left on a pair the office decided.
+-- recorded (a supplement: the version rule reads it; a confirm: the office checked, no figure changes), stale (its
+-- target is gone: a decision_stale warning, nothing done) or invalid (a decision_invalid error; the lines
+-- transforms.decisions could not read come in as _decision_invalid) — said in Chinese, into audit.decisions; each
+-- applied decision also an info issue on the file it changed (so the unit's 回执 shows it), and no
+-- possible_joint_activity left on a pair the office decided.
 create or replace temp table _decision_outcomes as
 with facts as (
     select
@@ -59,6 +60,8 @@ judged as (
             when not coalesce(is_current, false)
                 then '目标文件未计入汇总（' || {{ status_label("file_status") }} || '），未执行'
             when kind = 'accept_on_time' then null
+            -- a confirm of a file, or of a 总结's paragraph (第3段): the file is enough
+            when kind = 'confirm' and (cell is null or regexp_matches(cell, '^(正文!)?第[1-9][0-9]*段$')) then null
             when activity_id is null
                 then '目标已不存在（文件中第' || coalesce(cast(cell_row as varchar), '?') || '行没有活动记录），未执行'
             when kind in ('same_event', 'different_events') and other_sha256 is null
@@ -82,7 +85,7 @@ select
     case
         when invalid_reason is not null then 'invalid'
         when stale_reason is not null then 'stale'
-        when kind = 'supplement' then 'recorded'
+        when kind in ('supplement', 'confirm') then 'recorded'
         else 'applied'
     end as outcome,
     case
@@ -94,6 +97,10 @@ select
                     when superseded_by is not null then '；该单位已有更新的版本，此文件不计入'
                     else '；文件中没有可计入的记录（' || {{ status_label("file_status") }} || '）' end
         when kind = 'supplement' then '已记录：文件“' || file_path || '”为补报，追加到本单位现行版本（由版本规则执行）'
+        when kind = 'confirm' then '已记录：'
+            || case when activity_id is not null then '第' || source_row || '行“' || coalesce(activity_name, '') || '”'
+                    else '文件“' || file_path || '”' || coalesce(regexp_replace(cell, '^正文!', ''), '') end
+            || '经核实无误，数字不变'
         when kind = 'exclude_file' then '已将文件“' || file_path || '”整个排除（' || file_rows || '行），不计入汇总'
         when kind = 'accept_on_time' then
             case when cast(received_at as date) <= (select deadline from _campaign)
