@@ -52,9 +52,10 @@ DEFAULT_LOCK_WAIT = 300.0
 SCAN_INTERVAL = 0.5
 """Seconds between looks for new child processes (to name them in the pid file)."""
 
-SHARED_HELPER = "multiprocessing.resource_tracker"
-"""multiprocessing's resource tracker: started once for the whole Python process (not for one run) the
-first time a pool is, and ending by itself when that process ends."""
+def shared_helper(process: ProcessId) -> bool:
+    """Whether `process` is multiprocessing's resource tracker: started once for the whole Python process (not
+    for one run) the first time a pool is, and ending by itself when that process ends."""
+    return processes.is_resource_tracker(process)
 
 _stop = threading.Event()
 _stop_signal: list[int] = []
@@ -196,7 +197,7 @@ class RunGuard:
         found = [p for p in processes.descendants() if (p.pid, p.started) not in self.baseline]
         with self._lock:
             for process in found:
-                if SHARED_HELPER in process.name:
+                if shared_helper(process):
                     self.baseline.add((process.pid, process.started))
                 else:
                     self.started.setdefault(process.pid, process)

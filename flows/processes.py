@@ -93,12 +93,29 @@ def descendants(pid: int | None = None) -> list[ProcessId]:
     return found
 
 
-def _name(pid: int) -> str:
+def command_line(pid: int) -> list[str]:
+    """The arguments `pid` was started with (empty when unknown)."""
     try:
         raw = (PROC / str(pid) / "cmdline").read_bytes()
     except OSError:
-        return ""
-    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)[:200]
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def _name(pid: int) -> str:
+    return " ".join(command_line(pid))[:200]
+
+
+RESOURCE_TRACKER = "from multiprocessing.resource_tracker import main"
+"""What multiprocessing runs (`python -c …`) for its resource tracker."""
+
+
+def is_resource_tracker(process: ProcessId) -> bool:
+    """Whether `process` is multiprocessing's resource tracker: told by the code it runs (`-c`), not by a word
+    anywhere in its command line (a pool worker started under PYTHONWARNINGS naming the tracker's module carries
+    `-W …:multiprocessing.resource_tracker` too)."""
+    command = " ".join(command_line(process.pid)) or process.name
+    return f"-c {RESOURCE_TRACKER}" in command
 
 
 def terminate(processes: Iterable[ProcessId], grace: float = 5.0) -> list[ProcessId]:

@@ -87,6 +87,36 @@ def test_the_pid_file_names_the_run_and_every_process_it_starts(tmp_path):
     assert not pid_path(warehouse).exists()
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def test_pool_workers_started_under_a_warnings_filter_naming_the_tracker_are_named(tmp_path, monkeypatch):
+    """A pool worker's command line carries the interpreter's -W options: started by a process whose
+    PYTHONWARNINGS names multiprocessing.resource_tracker (as kepu's own does, for its children), it is a
+    worker of the run all the same, not the shared resource tracker, and the pid file names it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import resource_tracker
+
+    monkeypatch.setattr(sys, "warnoptions", [*sys.warnoptions, "ignore::UserWarning:multiprocessing.resource_tracker"])
+    warehouse = tmp_path / "kepu.duckdb"
+    with guarded(warehouse, command="kepu run"):
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pool.submit(_sleep, 0).result(timeout=60)
+            (worker,) = [processes.identify(pid) for pid in pool._processes]
+            assert "multiprocessing.resource_tracker" in " ".join(processes.command_line(worker.pid))
+            tracker = processes.identify(resource_tracker._resource_tracker._pid)
+            assert lifecycle.shared_helper(tracker) and not lifecycle.shared_helper(worker)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                named = {p.pid for p in read_pid_file(warehouse).processes}
+                if worker.pid in named:
+                    break
+                time.sleep(0.1)
+            assert worker.pid in named and tracker.pid not in named
+
+
 def test_processes_running_before_the_run_are_not_its_own(tmp_path):
     earlier = subprocess.Popen(["sleep", "60"])
     try:
