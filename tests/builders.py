@@ -84,6 +84,21 @@ SHADOWING_FOLDERS = ("flows", "schemas", "transforms", "warehouse")
 """Names of kepu's layers that a campaign folder may also hold (its `warehouse/` data folder, say)."""
 
 
+def write_sheets(path: Path, sheets: dict[str, list[list]], received: datetime = datetime(2023, 9, 25, 10)) -> None:
+    """A workbook of sheets written row by row as given (no official form), received at `received`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for values in rows:
+            sheet.append(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    set_received(path, received)
+
+
 def add_shadowing_folders(root: Path) -> None:
     """Folders named like kepu's layers in `root`: `warehouse/` as the data folder it is, the others as
     packages that fail when imported. Code run from `root` (where `python -m` puts `root` on sys.path)

@@ -10,7 +10,6 @@ import shlex
 from datetime import date, datetime
 from io import StringIO
 
-import openpyxl
 import pytest
 from rich.console import Console
 from starlette.testclient import TestClient
@@ -24,7 +23,7 @@ from kepu.schemas.decisions import VALUE_CODES
 from kepu.settings import load_settings
 from kepu.terminal import open_item_lines, print_open_items
 from kepu.warehouse import queries
-from tests.builders import CAMPAIGN_ID, activity, make_city, query, set_received
+from tests.builders import CAMPAIGN_ID, activity, make_city, query, set_received, write_sheets
 from tests.fixtures.narratives import write_docx
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -75,22 +74,10 @@ def items_page(config) -> str:
     return page.text
 
 
-def workbook(path, sheets: dict[str, list[list]]) -> None:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for values in rows:
-            sheet.append(values)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    set_received(path, datetime(2023, 9, 25, 10))
-
-
 def test_a_repeat_across_two_sheets_with_other_figures_waits_for_same_event_or_different_events(tmp_path):
     city = make_city(tmp_path / "city")
     # two look-alike pairs: 科普展览 of the 19th and 科普讲座 of the 18th on both sheets, each with other figures
-    workbook(city.inbox / "双流区" / "九江街道.xlsx", {
+    write_sheets(city.inbox / "双流区" / "九江街道.xlsx", {
         "活动明细": [["填报单位：九江街道"], HEADER, ["科普展览", "9月19日", 200], ["科普讲座", "9月18日", 100]],
         "活动明细 (2)": [HEADER, ["科普展览", "9月19日", 250], ["科普讲座", "9月18日", 120]],
     })
@@ -126,7 +113,7 @@ def test_a_repeat_across_two_sheets_with_other_figures_waits_for_same_event_or_d
 
 def test_a_forwarded_row_with_other_figures_waits_until_the_own_row_is_confirmed_or_corrected(tmp_path):
     city = make_city(tmp_path / "city")
-    workbook(city.inbox / "双流区" / "双流区汇总.xlsx", {"活动明细": [
+    write_sheets(city.inbox / "双流区" / "双流区汇总.xlsx", {"活动明细": [
         ["双流区2023年全国科普日活动汇总表"], ["填报单位：双流区科协", None, None, "填报日期：2023年9月25日"],
         ["序号", "镇街", "活动名称", "开始日期", "参与人数（人次）"],
         [1, "东升街道", "科普讲座进社区", "2023-09-18", 300],

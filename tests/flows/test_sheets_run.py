@@ -7,24 +7,10 @@ on real workbooks."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 
-import openpyxl
 import pytest
 
-from tests.builders import make_city, query, set_received
-
-
-def _workbook(path, sheets: dict[str, list[list]]) -> None:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for values in rows:
-            sheet.append(values)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    set_received(path, datetime(2023, 9, 25, 10))
+from tests.builders import make_city, query, write_sheets
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -33,12 +19,12 @@ def test_a_units_sheets_a_may_sheet_month_less_days_and_a_disagreeing_summary_th
 
     city = make_city(tmp_path / "city")
     header = ["活动名称", "开始日期", "参与人数"]
-    _workbook(city.inbox / "双流区" / "九江街道.xlsx", {
+    write_sheets(city.inbox / "双流区" / "九江街道.xlsx", {
         "活动明细": [["填报单位：九江街道"], header, ["科普讲座", "9月18日", 100], ["科普展览", "18、19日", 200]],
         "Sheet2": [header, ["科普讲座", "9月18日", 100], ["科技下乡", "9月20日", 50]],
         "Sheet3": [header, ["五月的讲座", "5月21日", 400], ["五月的展览", "5月22日", 300]],
     })
-    _workbook(city.inbox / "双流区" / "各镇街.xlsx", {
+    write_sheets(city.inbox / "双流区" / "各镇街.xlsx", {
         "汇总": [["双流区科协2023年全国科普日活动汇总表"], ["单位", "活动场次", "参与人次"], ["东升街道", 2, 999],
                  ["九江街道", 1, 50]],
         "东升街道": [header, ["科普游园", "9月18日", 150], ["科普义诊", "9月19日", 60]],
