@@ -52,11 +52,6 @@ DEFAULT_LOCK_WAIT = 300.0
 SCAN_INTERVAL = 0.5
 """Seconds between looks for new child processes (to name them in the pid file)."""
 
-def shared_helper(process: ProcessId) -> bool:
-    """Whether `process` is multiprocessing's resource tracker: started once for the whole Python process (not
-    for one run) the first time a pool is, and ending by itself when that process ends."""
-    return processes.is_resource_tracker(process)
-
 _stop = threading.Event()
 _stop_signal: list[int] = []
 _active: dict[Path, RunGuard] = {}
@@ -197,10 +192,12 @@ class RunGuard:
         found = [p for p in processes.descendants() if (p.pid, p.started) not in self.baseline]
         with self._lock:
             for process in found:
-                if shared_helper(process):
+                if process.pid in self.started:
+                    continue  # named already: its command line is not read again
+                if processes.is_resource_tracker(process):  # the whole Python process's, not this run's
                     self.baseline.add((process.pid, process.started))
                 else:
-                    self.started.setdefault(process.pid, process)
+                    self.started[process.pid] = process
         self.write_pid_file()
 
     def write_pid_file(self) -> None:

@@ -111,8 +111,9 @@ RESOURCE_TRACKER = "from multiprocessing.resource_tracker import main"
 
 
 def is_resource_tracker(process: ProcessId) -> bool:
-    """Whether `process` is multiprocessing's resource tracker: told by the code it runs (`-c`), not by a word
-    anywhere in its command line (a pool worker started under PYTHONWARNINGS naming the tracker's module carries
+    """Whether `process` is multiprocessing's resource tracker (started once for the whole Python process, not
+    for one run, and ending with it): told by the code it runs (`-c`), not by a word anywhere in its command line
+    (a pool worker started under PYTHONWARNINGS naming the tracker's module carries
     `-W …:multiprocessing.resource_tracker` too)."""
     command = " ".join(command_line(process.pid)) or process.name
     return f"-c {RESOURCE_TRACKER}" in command

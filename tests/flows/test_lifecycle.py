@@ -107,7 +107,7 @@ def test_pool_workers_started_under_a_warnings_filter_naming_the_tracker_are_nam
             (worker,) = [processes.identify(pid) for pid in pool._processes]
             assert "multiprocessing.resource_tracker" in " ".join(processes.command_line(worker.pid))
             tracker = processes.identify(resource_tracker._resource_tracker._pid)
-            assert lifecycle.shared_helper(tracker) and not lifecycle.shared_helper(worker)
+            assert processes.is_resource_tracker(tracker) and not processes.is_resource_tracker(worker)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 named = {p.pid for p in read_pid_file(warehouse).processes}

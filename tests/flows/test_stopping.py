@@ -23,7 +23,7 @@ import duckdb
 import pytest
 
 from kepu.flows import processes
-from kepu.flows.lifecycle import guarded, pid_path, read_pid_file, shared_helper
+from kepu.flows.lifecycle import guarded, pid_path, read_pid_file
 from tests.builders import activity, make_city
 from tests.kepu_process import kepu, kepu_started
 
@@ -93,7 +93,7 @@ def gone_soon(started: list[processes.ProcessId], timeout: float = 5) -> list[pr
 def named_in_pid_file(city, run: subprocess.Popen, at_least: int) -> bool:
     """Whether `run` has `at_least` processes below it and its pid file names each of them (the run's watcher
     names a new one within its scan interval; a kill -9 before that leaves it unnamed, as it would anyone)."""
-    below = [p for p in processes.descendants(run.pid) if not shared_helper(p)]
+    below = [p for p in processes.descendants(run.pid) if not processes.is_resource_tracker(p)]
     holder = read_pid_file(city.warehouse)
     return len(below) >= at_least and holder is not None and {p.pid for p in below} <= {p.pid for p in holder.processes}
 
@@ -204,7 +204,7 @@ def test_after_kill_9_the_next_run_stops_the_leftovers_and_completes(slow_city, 
     assert pid_path(slow_city.warehouse).exists()  # kill -9: no chance to clean up
     api = [p for p in started if "uvicorn" in p.name]
     assert api and gone_soon(api, timeout=60) == []  # the kernel ends the API when its parent dies; pool workers not
-    survivors = [p for p in started if processes.alive(p) and not shared_helper(p)]
+    survivors = [p for p in started if processes.alive(p) and not processes.is_resource_tracker(p)]
 
     again = run_again(slow_city)
 
